@@ -1,0 +1,160 @@
+/**
+ * Errors the key service answers with. Each class carries a stable `code`
+ * string that clients can branch on; the `message` is for people and never
+ * holds key material or any part of the request.
+ *
+ * @example
+ * ```ts
+ * import { KeyServiceError, UnknownType } from "./errors.ts";
+ *
+ * try {
+ *   throw new UnknownType();
+ * } catch (error) {
+ *   if (error instanceof KeyServiceError) console.log(error.code); // "unknown_type"
+ * }
+ * ```
+ * @module
+ */
+
+/** Every error the service reports to a client. */
+export abstract class KeyServiceError extends Error {
+  /** A stable, machine-readable code such as `invalid_json`. */
+  abstract readonly code: string;
+  override get name(): string {
+    return this.constructor.name;
+  }
+}
+
+/** The request is not UTF-8 JSON. */
+export class InvalidJson extends KeyServiceError {
+  readonly code = "invalid_json";
+  constructor() {
+    super("Request is not valid UTF-8 JSON");
+  }
+}
+
+/** The request is JSON but not a JSON object. */
+export class NotAnObject extends KeyServiceError {
+  readonly code = "not_an_object";
+  constructor() {
+    super("Request must be a JSON object");
+  }
+}
+
+/** The request's `type` names no operation (the seed's exact message). */
+export class UnknownType extends KeyServiceError {
+  readonly code = "unknown_type";
+  constructor() {
+    super("Invalid request type");
+  }
+}
+
+/** A required field is absent. */
+export class MissingField extends KeyServiceError {
+  readonly code = "missing_field";
+  /** The name of the absent field. */
+  readonly field: string;
+  constructor(field: string) {
+    super(`Missing field "${field}"`);
+    this.field = field;
+  }
+}
+
+/** A field is present but not a usable string. */
+export class InvalidField extends KeyServiceError {
+  readonly code = "invalid_field";
+  /** The name of the offending field. */
+  readonly field: string;
+  constructor(field: string, why: string) {
+    super(`Field "${field}" ${why}`);
+    this.field = field;
+  }
+}
+
+/** A PEM block is malformed: armour, base64 body or DER structure. */
+export class InvalidPem extends KeyServiceError {
+  readonly code = "invalid_pem";
+  constructor(field: string, why: string) {
+    super(`Field "${field}" is not a valid PEM key: ${why}`);
+  }
+}
+
+/** A PEM block holds a different kind of key than the field calls for. */
+export class WrongKeyType extends KeyServiceError {
+  readonly code = "wrong_key_type";
+  constructor(field: string, expected: string, found: string) {
+    super(
+      `Field "${field}" must hold a ${expected} PEM block, found "${found}"`,
+    );
+  }
+}
+
+/** The key parses but is not a usable RSA key. */
+export class InvalidKey extends KeyServiceError {
+  readonly code = "invalid_key";
+  constructor(field: string, why: string) {
+    super(`Field "${field}" is not a usable RSA key: ${why}`);
+  }
+}
+
+/** The plaintext does not fit in one PKCS#1 v1.5 block for the key. */
+export class PlaintextTooLong extends KeyServiceError {
+  readonly code = "plaintext_too_long";
+  constructor(length: number, limit: number) {
+    super(
+      `Field "fernet" is ${length} bytes in UTF-8; this key can encrypt at most ${limit}`,
+    );
+  }
+}
+
+/** The ciphertext is not strict base64, or not as long as the modulus. */
+export class InvalidCiphertext extends KeyServiceError {
+  readonly code = "invalid_ciphertext";
+  constructor(why: string) {
+    super(`Field "encrypted_fernet" ${why}`);
+  }
+}
+
+/**
+ * Decryption of a well-formed ciphertext failed. One message for every cause
+ * (bad padding, wrong key, plaintext not UTF-8), so that a reply tells an
+ * attacker nothing about why.
+ */
+export class DecryptionFailed extends KeyServiceError {
+  readonly code = "decryption_failed";
+  constructor() {
+    super("Decryption failed");
+  }
+}
+
+/** A request arrived as more than one ZeroMQ frame. */
+export class MultipartRequest extends KeyServiceError {
+  readonly code = "multipart_request";
+  constructor() {
+    super("Request must be exactly one frame holding one JSON object");
+  }
+}
+
+/** The request is larger than the service accepts. */
+export class RequestTooLarge extends KeyServiceError {
+  readonly code = "request_too_large";
+  constructor(limit: number) {
+    super(`Request is larger than the limit of ${limit} bytes`);
+  }
+}
+
+/** Too many requests are in flight; the client may retry later. */
+export class Overloaded extends KeyServiceError {
+  readonly code = "overloaded";
+  constructor() {
+    super("Service is overloaded, retry later");
+  }
+}
+
+/** Something failed inside the service; the details stay in the service. */
+export class InternalError extends KeyServiceError {
+  readonly code = "internal_error";
+  constructor() {
+    super("Internal error");
+  }
+}

@@ -1,0 +1,92 @@
+/**
+ * One-line log records on stderr: time, level, event, then `key=value`
+ * fields. Callers pass only values they own (operation names, codes,
+ * durations, endpoints), never request contents: no line may carry key
+ * material.
+ *
+ * @example
+ * ```ts
+ * import { Logger } from "./log.ts";
+ *
+ * const log = new Logger("info");
+ * log.info("request", { type: "ping", code: "ok", ms: 0.12 });
+ * // 2026-11-26T23:00:00.000Z INFO request type=ping code=ok ms=0.12
+ * ```
+ * @module
+ */
+
+/** Severity levels, least severe first; `silent` logs nothing. */
+export const LOG_LEVELS = ["debug", "info", "warn", "error", "silent"] as const;
+
+/** A log level. */
+export type LogLevel = typeof LOG_LEVELS[number];
+
+/** A field value: printed as is, quoted when it holds a space or quote. */
+export type LogValue = string | number | boolean;
+
+const encoder = new TextEncoder();
+
+function format(value: LogValue): string {
+  const text = typeof value === "number" && !Number.isInteger(value)
+    ? value.toFixed(2)
+    : String(value);
+  return /^[^\s"=]+$/.test(text) ? text : JSON.stringify(text);
+}
+
+/** Writes log records at or above a level. */
+export class Logger {
+  readonly #threshold: number;
+  readonly #write: (line: string) => void;
+
+  /** `write` defaults to a synchronous write to stderr. */
+  constructor(
+    level: LogLevel,
+    write: (line: string) => void = (line) =>
+      Deno.stderr.writeSync(encoder.encode(line)),
+  ) {
+    this.#threshold = LOG_LEVELS.indexOf(level);
+    this.#write = write;
+  }
+
+  /** Whether records of `level` are written. */
+  enabled(level: Exclude<LogLevel, "silent">): boolean {
+    return LOG_LEVELS.indexOf(level) >= this.#threshold;
+  }
+
+  /** A debug record. */
+  debug(event: string, fields: Record<string, LogValue> = {}): void {
+    this.#log("debug", event, fields);
+  }
+
+  /** An info record. */
+  info(event: string, fields: Record<string, LogValue> = {}): void {
+    this.#log("info", event, fields);
+  }
+
+  /** A warning. */
+  warn(event: string, fields: Record<string, LogValue> = {}): void {
+    this.#log("warn", event, fields);
+  }
+
+  /** An error. */
+  error(event: string, fields: Record<string, LogValue> = {}): void {
+    this.#log("error", event, fields);
+  }
+
+  #log(
+    level: Exclude<LogLevel, "silent">,
+    event: string,
+    fields: Record<string, LogValue>,
+  ): void {
+    if (!this.enabled(level)) return;
+    let line = `${new Date().toISOString()} ${level.toUpperCase()} ${event}`;
+    for (const [key, value] of Object.entries(fields)) {
+      line += ` ${key}=${format(value)}`;
+    }
+    try {
+      this.#write(line + "\n");
+    } catch {
+      // A closed stderr must not stop the service.
+    }
+  }
+}

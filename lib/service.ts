@@ -1,0 +1,209 @@
+/**
+ * The key service's request handling: request bytes in, reply bytes out.
+ * It joins the protocol to the crypto, turns every failure into one JSON
+ * error reply, and bounds the requests in flight. It knows nothing of
+ * ZeroMQ: the transport hands it a message's frames and sends back what it
+ * returns.
+ *
+ * @example
+ * ```ts
+ * import { KeyService } from "./service.ts";
+ *
+ * const service = new KeyService();
+ * const outcome = await service.handle([
+ *   new TextEncoder().encode('{"type":"generate_keys"}'),
+ * ]);
+ * outcome.code; // "ok"
+ * JSON.parse(new TextDecoder().decode(outcome.reply)).fernet; // a Fernet key
+ * ```
+ * @module
+ */
+
+import {
+  DecryptionFailed,
+  InternalError,
+  InvalidCiphertext,
+  KeyServiceError,
+  MultipartRequest,
+  Overloaded,
+  RequestTooLarge,
+} from "./errors.ts";
+import { generateFernetKey } from "./fernet.ts";
+import {
+  encodeReply,
+  errorReply,
+  parseRequest,
+  type Reply,
+  type Request,
+  type RequestType,
+} from "./protocol.ts";
+import {
+  checkCiphertext,
+  decryptPkcs1v15,
+  encryptPkcs1v15,
+  generateRsaKeyPair,
+  type KeyLimits,
+  parsePrivateKey,
+  parsePublicKey,
+  type RsaKeyPairPem,
+  type RsaPrivateKey,
+} from "./rsa.ts";
+import { VERSION } from "./version.ts";
+
+/** Where `generate_keys` gets its RSA key pairs. */
+export interface KeyPairSource {
+  /** A fresh key pair, never handed out before. */
+  take(): Promise<RsaKeyPairPem>;
+}
+
+/** Runs RSAES-PKCS1-v1_5 decryption; throws `DecryptionFailed` on failure. */
+export type Decryptor = (
+  key: RsaPrivateKey,
+  ciphertext: Uint8Array,
+) => Promise<Uint8Array>;
+
+/** How a {@linkcode KeyService} behaves; every field has a default. */
+export interface KeyServiceOptions {
+  /** Largest request accepted, in bytes. Default 64 KiB. */
+  readonly maxRequestBytes?: number;
+  /** Requests handled at once; past it `overloaded`. Default 256. */
+  readonly maxInflight?: number;
+  /** Bounds on RSA keys in requests. */
+  readonly keyLimits?: KeyLimits;
+  /** Key pairs for `generate_keys`. Default: generate each on demand. */
+  readonly keyPairs?: KeyPairSource;
+  /** Decryption. Default: on the calling thread. */
+  readonly decrypt?: Decryptor;
+  /** Extra fields for the `ping` reply (the key pool's depth, say). */
+  readonly status?: () => Record<string, unknown>;
+  /** Told of each unexpected failure; the client gets `internal_error`. */
+  readonly onInternalError?: (error: unknown) => void;
+}
+
+/** What handling one request came to. */
+export interface Outcome {
+  /** The reply's bytes: one UTF-8 JSON object. */
+  readonly reply: Uint8Array;
+  /** The operation asked for, or `invalid` when the request did not parse. */
+  readonly type: RequestType | "invalid";
+  /** `ok`, or the error's code. */
+  readonly code: string;
+}
+
+const onDemand: KeyPairSource = { take: () => generateRsaKeyPair() };
+const decryptHere: Decryptor = (key, ciphertext) =>
+  Promise.resolve(decryptPkcs1v15(key, ciphertext));
+const utf8 = new TextDecoder("utf-8", { fatal: true });
+const encoder = new TextEncoder();
+
+/** Handles requests of the key-service contract. */
+export class KeyService {
+  readonly #maxRequestBytes: number;
+  readonly #maxInflight: number;
+  readonly #keyLimits: KeyLimits;
+  readonly #keyPairs: KeyPairSource;
+  readonly #decrypt: Decryptor;
+  readonly #status: () => Record<string, unknown>;
+  readonly #onInternalError: (error: unknown) => void;
+  #inflight = 0;
+
+  constructor(options: KeyServiceOptions = {}) {
+    this.#maxRequestBytes = options.maxRequestBytes ?? 64 * 1024;
+    this.#maxInflight = options.maxInflight ?? 256;
+    this.#keyLimits = options.keyLimits ?? {};
+    this.#keyPairs = options.keyPairs ?? onDemand;
+    this.#decrypt = options.decrypt ?? decryptHere;
+    this.#status = options.status ?? (() => ({}));
+    this.#onInternalError = options.onInternalError ?? (() => {});
+  }
+
+  /** Requests being handled now. */
+  get inflight(): number {
+    return this.#inflight;
+  }
+
+  /**
+   * Handles one message (its frames) and resolves to its reply. Never
+   * rejects: every failure becomes an error reply.
+   */
+  async handle(parts: readonly Uint8Array[]): Promise<Outcome> {
+    let type: Outcome["type"] = "invalid";
+    if (this.#inflight >= this.#maxInflight) {
+      return failure(type, new Overloaded());
+    }
+    this.#inflight++;
+    try {
+      if (parts.length !== 1) throw new MultipartRequest();
+      if (parts[0].length > this.#maxRequestBytes) {
+        throw new RequestTooLarge(this.#maxRequestBytes);
+      }
+      const request = parseRequest(parts[0]);
+      type = request.type;
+      const reply = await this.#perform(request);
+      return { reply: encodeReply(reply), type, code: "ok" };
+    } catch (error) {
+      if (error instanceof KeyServiceError) return failure(type, error);
+      this.#onInternalError(error);
+      return failure(type, new InternalError());
+    } finally {
+      this.#inflight--;
+    }
+  }
+
+  async #perform(request: Request): Promise<Reply> {
+    switch (request.type) {
+      case "generate_keys": {
+        const pair = await this.#keyPairs.take();
+        return {
+          rsa: { public: pair.public, private: pair.private },
+          fernet: generateFernetKey(),
+        };
+      }
+      case "encrypt_fernet": {
+        const key = parsePublicKey(
+          request.rsaPublic,
+          "rsa_public",
+          this.#keyLimits,
+        );
+        const ciphertext = encryptPkcs1v15(key, encoder.encode(request.fernet));
+        return { encrypted_fernet: ciphertext.toBase64() };
+      }
+      case "decrypt_fernet": {
+        const key = parsePrivateKey(
+          request.rsaPrivate,
+          "rsa_private",
+          this.#keyLimits,
+        );
+        let ciphertext: Uint8Array;
+        try {
+          ciphertext = Uint8Array.fromBase64(request.encryptedFernet, {
+            lastChunkHandling: "strict",
+          });
+        } catch {
+          throw new InvalidCiphertext("is not valid standard base64");
+        }
+        checkCiphertext(key, ciphertext);
+        const plaintext = await this.#decrypt(key, ciphertext);
+        let fernet: string;
+        try {
+          fernet = utf8.decode(plaintext);
+        } catch {
+          // The same reply as every other decryption failure.
+          throw new DecryptionFailed();
+        }
+        return { fernet };
+      }
+      case "ping":
+        return {
+          status: "ok",
+          version: VERSION,
+          in_flight: this.#inflight - 1, // not counting this ping
+          ...this.#status(),
+        };
+    }
+  }
+}
+
+function failure(type: Outcome["type"], error: KeyServiceError): Outcome {
+  return { reply: encodeReply(errorReply(error)), type, code: error.code };
+}

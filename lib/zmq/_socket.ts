@@ -1,0 +1,104 @@
+// Private: socket helpers shared by the server and the client.
+
+import {
+  EAGAIN,
+  lastError,
+  type Libzmq,
+  MSG_T_SIZE,
+  ZMQ_DONTWAIT,
+  ZMQ_LAST_ENDPOINT,
+} from "./_ffi.ts";
+import { ZmqError } from "./errors.ts";
+
+/** Sets an `int` socket option. */
+export function setIntOption(
+  zmq: Libzmq,
+  socket: Deno.PointerValue,
+  option: number,
+  value: number,
+): void {
+  const buffer = new Int32Array([value]);
+  if (zmq.zmq_setsockopt(socket, option, buffer, 4n) !== 0) {
+    throw new ZmqError("zmq_setsockopt", lastError(zmq));
+  }
+}
+
+/** Sets an `int64_t` socket option. */
+export function setInt64Option(
+  zmq: Libzmq,
+  socket: Deno.PointerValue,
+  option: number,
+  value: number,
+): void {
+  const buffer = new BigInt64Array([BigInt(value)]);
+  if (zmq.zmq_setsockopt(socket, option, buffer, 8n) !== 0) {
+    throw new ZmqError("zmq_setsockopt", lastError(zmq));
+  }
+}
+
+/** Sets a binary or string socket option. */
+export function setBytesOption(
+  zmq: Libzmq,
+  socket: Deno.PointerValue,
+  option: number,
+  value: Uint8Array,
+): void {
+  if (zmq.zmq_setsockopt(socket, option, value, BigInt(value.length)) !== 0) {
+    throw new ZmqError("zmq_setsockopt", lastError(zmq));
+  }
+}
+
+/** The endpoint a socket last bound, with the port a `:*` bind picked. */
+export function lastEndpoint(zmq: Libzmq, socket: Deno.PointerValue): string {
+  const buffer = new Uint8Array(1024);
+  const size = new BigUint64Array([BigInt(buffer.length)]);
+  if (zmq.zmq_getsockopt(socket, ZMQ_LAST_ENDPOINT, buffer, size) !== 0) {
+    throw new ZmqError("zmq_getsockopt", lastError(zmq));
+  }
+  const end = buffer.indexOf(0);
+  return new TextDecoder().decode(buffer.subarray(0, end === -1 ? 0 : end));
+}
+
+/** Reads whole multipart messages without blocking, through `zmq_msg_t`. */
+export class MessageReader {
+  readonly #zmq: Libzmq;
+  readonly #msg = new Uint8Array(MSG_T_SIZE);
+
+  constructor(zmq: Libzmq) {
+    this.#zmq = zmq;
+  }
+
+  /**
+   * One whole message, or null when none is waiting. Keeps its first
+   * `maxFrames` frames; any further ones are read and dropped.
+   */
+  read(socket: Deno.PointerValue, maxFrames: number): Uint8Array[] | null {
+    const zmq = this.#zmq;
+    const msg = this.#msg;
+    const frames: Uint8Array[] = [];
+    for (let more = true, first = true; more; first = false) {
+      zmq.zmq_msg_init(msg);
+      const size = zmq.zmq_msg_recv(msg, socket, ZMQ_DONTWAIT);
+      if (size < 0) {
+        const error = lastError(zmq);
+        zmq.zmq_msg_close(msg);
+        // The frames of one message arrive together; EAGAIN can only come
+        // before the first.
+        if (first && error.errno === EAGAIN) return null;
+        throw new ZmqError("zmq_msg_recv", error);
+      }
+      if (frames.length < maxFrames) {
+        const data = zmq.zmq_msg_data(msg);
+        frames.push(
+          size === 0 || data === null
+            ? new Uint8Array(0)
+            : new Uint8Array(Deno.UnsafePointerView.getArrayBuffer(data, size))
+              .slice(),
+        );
+      }
+      more = zmq.zmq_msg_more(msg) === 1;
+      zmq.zmq_msg_close(msg);
+    }
+    return frames;
+  }
+}

@@ -1,0 +1,177 @@
+/**
+ * A ZeroMQ REQ client through Deno's FFI, the socket a seed client uses:
+ * send one request, wait for its one reply. The tests and the benchmark use
+ * it; any TypeScript client of the service can too.
+ *
+ * @example
+ * ```ts
+ * import { loadLibzmq } from "./libzmq.ts";
+ * import { ReqClient } from "./client.ts";
+ *
+ * const client = ReqClient.connect(loadLibzmq(), {
+ *   endpoint: "tcp://127.0.0.1:5555",
+ * });
+ * const [reply] = await client.request(
+ *   new TextEncoder().encode('{"type":"ping"}'),
+ * );
+ * console.log(new TextDecoder().decode(reply));
+ * client.close();
+ * ```
+ * @module
+ */
+
+import {
+  cstring,
+  lastError,
+  POLLITEM_SIZE,
+  ZMQ_CURVE_PUBLICKEY,
+  ZMQ_CURVE_SECRETKEY,
+  ZMQ_CURVE_SERVERKEY,
+  ZMQ_LINGER,
+  ZMQ_POLLIN,
+  ZMQ_REQ,
+  ZMQ_SNDMORE,
+  ZMQ_SNDTIMEO,
+} from "./_ffi.ts";
+import type { LoadedLibzmq } from "./libzmq.ts";
+import { ZmqError } from "./errors.ts";
+import { MessageReader, setBytesOption, setIntOption } from "./_socket.ts";
+
+/** Where and how a client connects. */
+export interface ReqClientOptions {
+  /** The server's endpoint, such as `tcp://localhost:5555`. */
+  readonly endpoint: string;
+  /** CURVE: the server's public key, Z85 (40 characters). */
+  readonly curveServerKey?: string;
+  /** CURVE: this client's public key, Z85. */
+  readonly curvePublicKey?: string;
+  /** CURVE: this client's secret key, Z85. */
+  readonly curveSecretKey?: string;
+}
+
+/** No reply came within the timeout; the client cannot be used again. */
+export class ReplyTimeout extends Error {
+  readonly code = "reply_timeout";
+  constructor(ms: number) {
+    super(`no reply within ${ms} ms`);
+  }
+}
+
+/** A connected REQ socket with its own context. */
+export class ReqClient {
+  readonly #zmq: LoadedLibzmq["symbols"];
+  readonly #context: Deno.PointerValue;
+  readonly #socket: Deno.PointerValue;
+  readonly #items = new Uint8Array(POLLITEM_SIZE);
+  readonly #reader: MessageReader;
+  #busy = false;
+  #broken = false;
+  #closed = false;
+
+  private constructor(zmq: LoadedLibzmq["symbols"], options: ReqClientOptions) {
+    this.#zmq = zmq;
+    this.#reader = new MessageReader(zmq);
+    this.#context = zmq.zmq_ctx_new();
+    this.#socket = zmq.zmq_socket(this.#context, ZMQ_REQ);
+    if (this.#socket === null) {
+      throw new ZmqError("zmq_socket", lastError(zmq));
+    }
+    try {
+      setIntOption(zmq, this.#socket, ZMQ_LINGER, 0);
+      setIntOption(zmq, this.#socket, ZMQ_SNDTIMEO, 5000);
+      if (options.curveServerKey !== undefined) {
+        const z85 = (key: string | undefined) =>
+          cstring(key ?? "").subarray(0, 40);
+        setBytesOption(
+          zmq,
+          this.#socket,
+          ZMQ_CURVE_SERVERKEY,
+          z85(options.curveServerKey),
+        );
+        setBytesOption(
+          zmq,
+          this.#socket,
+          ZMQ_CURVE_PUBLICKEY,
+          z85(options.curvePublicKey),
+        );
+        setBytesOption(
+          zmq,
+          this.#socket,
+          ZMQ_CURVE_SECRETKEY,
+          z85(options.curveSecretKey),
+        );
+      }
+      if (zmq.zmq_connect(this.#socket, cstring(options.endpoint)) !== 0) {
+        throw new ZmqError("zmq_connect", lastError(zmq));
+      }
+    } catch (error) {
+      this.close();
+      throw error;
+    }
+    const view = new DataView(this.#items.buffer);
+    view.setBigUint64(0, BigInt(Deno.UnsafePointer.value(this.#socket)), true);
+    view.setInt16(12, ZMQ_POLLIN, true);
+  }
+
+  /** Creates a REQ socket and connects it. */
+  static connect(libzmq: LoadedLibzmq, options: ReqClientOptions): ReqClient {
+    return new ReqClient(libzmq.symbols, options);
+  }
+
+  /**
+   * Sends one request (one frame, or several) and resolves to the reply's
+   * frames. Rejects with {@linkcode ReplyTimeout} after `timeoutMs`.
+   */
+  async request(
+    body: Uint8Array | readonly Uint8Array[],
+    timeoutMs = 30_000,
+  ): Promise<Uint8Array[]> {
+    if (this.#closed || this.#broken) {
+      throw new Error("ReqClient is not usable");
+    }
+    if (this.#busy) throw new Error("ReqClient has a request in flight");
+    this.#busy = true;
+    try {
+      const frames = body instanceof Uint8Array ? [body] : body;
+      frames.forEach((frame, i) => {
+        const flags = i < frames.length - 1 ? ZMQ_SNDMORE : 0;
+        if (
+          this.#zmq.zmq_send(this.#socket, frame, BigInt(frame.length), flags) <
+            0
+        ) {
+          this.#broken = true;
+          throw new ZmqError("zmq_send", lastError(this.#zmq));
+        }
+      });
+      const deadline = performance.now() + timeoutMs;
+      while (true) {
+        const left = Math.max(0, Math.ceil(deadline - performance.now()));
+        await this.#zmq.zmq_poll(this.#items, 1, BigInt(left));
+        if (this.#closed) throw new Error("ReqClient was closed");
+        const reply = this.#reader.read(this.#socket, 64);
+        if (reply !== null) return reply;
+        if (performance.now() >= deadline) {
+          this.#broken = true;
+          throw new ReplyTimeout(timeoutMs);
+        }
+      }
+    } finally {
+      this.#busy = false;
+      if (this.#closed) this.#release();
+    }
+  }
+
+  /** Closes the socket and its context; unsent messages are dropped. */
+  close(): void {
+    if (this.#closed) return;
+    this.#closed = true;
+    // A poll in flight on another thread still uses the socket: the request
+    // releases it when that poll returns.
+    if (!this.#busy) this.#release();
+  }
+
+  #release(): void {
+    if (this.#socket !== null) this.#zmq.zmq_close(this.#socket);
+    this.#zmq.zmq_ctx_term(this.#context);
+  }
+}

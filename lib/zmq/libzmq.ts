@@ -1,0 +1,143 @@
+/**
+ * Finds and opens libzmq for Deno's FFI, in one order: an explicit path from
+ * configuration, the copy built into `npm:zeromq` for this platform, then the
+ * system's libzmq.
+ *
+ * @example
+ * ```ts
+ * import { loadLibzmq } from "./libzmq.ts";
+ *
+ * const libzmq = loadLibzmq();
+ * console.log(`${libzmq.path} (libzmq ${libzmq.version})`);
+ * ```
+ * @module
+ */
+
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { type Libzmq, SYMBOLS } from "./_ffi.ts";
+
+/** An opened libzmq. */
+export interface LoadedLibzmq {
+  /** The C functions. */
+  readonly symbols: Libzmq;
+  /** The file that was opened. */
+  readonly path: string;
+  /** Where it came from. */
+  readonly source: "configured" | "npm:zeromq" | "system";
+  /** libzmq's own version, such as `4.3.5`. */
+  readonly version: string;
+  /** Whether it supports CURVE security. */
+  readonly hasCurve: boolean;
+}
+
+/** No libzmq could be opened; `message` lists what was tried and why. */
+export class LibzmqUnavailable extends Error {
+  readonly code = "libzmq_unavailable";
+  constructor(tried: string[]) {
+    super(`cannot load libzmq (tried: ${tried.join("; ")})`);
+  }
+}
+
+/** The addon files inside npm:zeromq that may serve this platform, best first. */
+export function npmZeromqCandidates(): string[] {
+  let packageDir: string;
+  try {
+    packageDir = dirname(dirname(fileURLToPath(import.meta.resolve("zeromq"))));
+  } catch {
+    return [];
+  }
+  const os = Deno.build.os === "windows" ? "win32" : Deno.build.os;
+  const arch = Deno.build.arch === "x86_64" ? "x64" : "arm64";
+  const base = join(packageDir, "build", os, arch, "node");
+  let names: string[];
+  try {
+    names = [...Deno.readDirSync(base)].filter((e) => e.isDirectory).map((e) =>
+      e.name
+    );
+  } catch {
+    return [];
+  }
+  // glibc-127 suits Debian 12's glibc 2.36; then the other builds of the
+  // same C library, newest first; builds for another C library come never.
+  const libc = Deno.build.os === "linux"
+    ? (Deno.build.env === "musl" ? "musl" : "glibc")
+    : "";
+  const rank = (name: string): number =>
+    name === `${libc}-127-Release` ? 0 : name.startsWith(libc) ? 1 : 2;
+  return names
+    .filter((name) => libc === "" || name.startsWith(libc))
+    .sort((a, b) => rank(a) - rank(b) || b.localeCompare(a))
+    .map((name) => join(base, name, "addon.node"));
+}
+
+function systemCandidates(): string[] {
+  switch (Deno.build.os) {
+    case "darwin":
+      return [
+        "libzmq.5.dylib",
+        "/opt/homebrew/lib/libzmq.5.dylib",
+        "/usr/local/lib/libzmq.5.dylib",
+      ];
+    case "windows":
+      return ["libzmq.dll"];
+    default:
+      return ["libzmq.so.5", "libzmq.so"];
+  }
+}
+
+function open(path: string): Libzmq {
+  try {
+    return Deno.dlopen(path, SYMBOLS).symbols;
+  } catch (error) {
+    // Inside a `deno compile`d executable the file lives in the embedded
+    // file system, which the dynamic loader cannot read: copy it out to a
+    // private temporary file, open that, and delete it at once.
+    if (!Deno.build.standalone) throw error;
+    const bytes = Deno.readFileSync(path);
+    const dir = Deno.makeTempDirSync({ prefix: "keyservice-" });
+    const copy = join(dir, "libzmq.node");
+    try {
+      Deno.writeFileSync(copy, bytes, { mode: 0o500 });
+      return Deno.dlopen(copy, SYMBOLS).symbols;
+    } finally {
+      Deno.removeSync(dir, { recursive: true });
+    }
+  }
+}
+
+function describe(lib: Libzmq): { version: string; hasCurve: boolean } {
+  const parts = [new Int32Array(1), new Int32Array(1), new Int32Array(1)];
+  lib.zmq_version(parts[0], parts[1], parts[2]);
+  const version = parts.map((p) => p[0]).join(".");
+  const hasCurve = lib.zmq_has(new TextEncoder().encode("curve\0")) === 1;
+  return { version, hasCurve };
+}
+
+/**
+ * Opens libzmq: `path` when given (and only it), else the first candidate
+ * that opens. Throws {@linkcode LibzmqUnavailable}.
+ */
+export function loadLibzmq(path?: string): LoadedLibzmq {
+  const candidates: [string, LoadedLibzmq["source"]][] = path !== undefined
+    ? [[path, "configured"]]
+    : [
+      ...npmZeromqCandidates().map((p): [string, "npm:zeromq"] => [
+        p,
+        "npm:zeromq",
+      ]),
+      ...systemCandidates().map((p): [string, "system"] => [p, "system"]),
+    ];
+  const tried: string[] = [];
+  for (const [candidate, source] of candidates) {
+    try {
+      const symbols = open(candidate);
+      return { symbols, path: candidate, source, ...describe(symbols) };
+    } catch (error) {
+      const reason = error instanceof Error ? error.message : String(error);
+      tried.push(`${candidate}: ${reason.split("\n")[0]}`);
+    }
+  }
+  if (candidates.length === 0) tried.push("no candidate found");
+  throw new LibzmqUnavailable(tried);
+}

@@ -1,0 +1,290 @@
+/**
+ * The server's socket: a ZeroMQ ROUTER socket driven through Deno's FFI, as
+ * an async iterable of incoming messages, each answered once with
+ * `reply()`. Replies may come in any order; each reaches the client that
+ * asked. ROUTER keeps REQ's envelope, so REQ clients see a plain REP server.
+ *
+ * One object owns the sockets: iterate it with `for await`, call `close()`
+ * to stop, and the loop ends once the messages in flight are answered.
+ *
+ * @example
+ * ```ts
+ * import { loadLibzmq } from "./libzmq.ts";
+ * import { RouterServer } from "./router.ts";
+ *
+ * const server = RouterServer.bind(loadLibzmq(), {
+ *   endpoint: "tcp://127.0.0.1:5555",
+ * });
+ * Deno.addSignalListener("SIGINT", () => server.close());
+ * for await (const message of server) {
+ *   message.reply(message.parts[0] ?? new Uint8Array()); // an echo server
+ * }
+ * ```
+ * @module
+ */
+
+import {
+  cstring,
+  lastError,
+  POLLITEM_SIZE,
+  ZMQ_DONTWAIT,
+  ZMQ_LINGER,
+  ZMQ_MAXMSGSIZE,
+  ZMQ_POLLIN,
+  ZMQ_PULL,
+  ZMQ_PUSH,
+  ZMQ_ROUTER,
+  ZMQ_SNDMORE,
+} from "./_ffi.ts";
+import type { LoadedLibzmq } from "./libzmq.ts";
+import { ZmqError } from "./errors.ts";
+import {
+  lastEndpoint,
+  MessageReader,
+  setInt64Option,
+  setIntOption,
+} from "./_socket.ts";
+
+/** How the server's socket is set up. */
+export interface RouterOptions {
+  /** Where to bind, such as `tcp://127.0.0.1:5555` (`:*` picks a port). */
+  readonly endpoint: string;
+  /** libzmq drops a connection that sends a larger frame. -1: no limit. */
+  readonly maxFrameBytes?: number;
+  /** Frames kept per message (envelope included); the rest are discarded. */
+  readonly maxFrames?: number;
+  /** Hook to set more options (CURVE, say) on the socket before it binds. */
+  readonly configure?: (socket: Deno.PointerValue) => void;
+}
+
+/** One message from a client, to be answered exactly once. */
+export interface IncomingMessage {
+  /** The message's frames after the envelope: one for a valid request. */
+  readonly parts: readonly Uint8Array[];
+  /** Sends the reply. A second call does nothing. */
+  reply(body: Uint8Array): void;
+}
+
+interface Outgoing {
+  readonly envelope: readonly Uint8Array[];
+  readonly body: Uint8Array;
+}
+
+let pipeCount = 0;
+
+/** A bound ROUTER socket serving one-frame replies to its clients. */
+export class RouterServer implements AsyncIterable<IncomingMessage> {
+  readonly #zmq: LoadedLibzmq["symbols"];
+  readonly #context: Deno.PointerValue;
+  readonly #router: Deno.PointerValue;
+  readonly #wakeSend: Deno.PointerValue;
+  readonly #wakeRecv: Deno.PointerValue;
+  readonly #items = new Uint8Array(2 * POLLITEM_SIZE);
+  readonly #reader: MessageReader;
+  readonly #maxFrames: number;
+  readonly #outbox: Outgoing[] = [];
+  #unanswered = 0;
+  #polling = false;
+  #woken = false;
+  #closing = false;
+  #deadline = Infinity;
+  #closed = false;
+  #iterating = false;
+  /** The endpoint actually bound (with the port chosen, for `:*`). */
+  readonly endpoint: string;
+
+  private constructor(zmq: LoadedLibzmq["symbols"], options: RouterOptions) {
+    this.#zmq = zmq;
+    this.#maxFrames = options.maxFrames ?? 16;
+    this.#reader = new MessageReader(zmq);
+    this.#context = zmq.zmq_ctx_new();
+    if (this.#context === null) {
+      throw new ZmqError("zmq_ctx_new", lastError(zmq));
+    }
+    const sockets: Deno.PointerValue[] = [];
+    try {
+      this.#router = this.#socket(ZMQ_ROUTER, sockets);
+      setIntOption(zmq, this.#router, ZMQ_LINGER, 1000);
+      setInt64Option(
+        zmq,
+        this.#router,
+        ZMQ_MAXMSGSIZE,
+        options.maxFrameBytes ?? -1,
+      );
+      options.configure?.(this.#router);
+      this.#call(
+        "zmq_bind",
+        zmq.zmq_bind(this.#router, cstring(options.endpoint)),
+      );
+      this.endpoint = lastEndpoint(zmq, this.#router);
+      const pipe = `inproc://keyservice-wake-${++pipeCount}`;
+      this.#wakeRecv = this.#socket(ZMQ_PULL, sockets);
+      this.#call("zmq_bind", zmq.zmq_bind(this.#wakeRecv, cstring(pipe)));
+      this.#wakeSend = this.#socket(ZMQ_PUSH, sockets);
+      setIntOption(zmq, this.#wakeSend, ZMQ_LINGER, 0);
+      this.#call("zmq_connect", zmq.zmq_connect(this.#wakeSend, cstring(pipe)));
+    } catch (error) {
+      for (const socket of sockets) {
+        setIntOption(zmq, socket, ZMQ_LINGER, 0);
+        zmq.zmq_close(socket);
+      }
+      zmq.zmq_ctx_term(this.#context);
+      throw error;
+    }
+    const view = new DataView(this.#items.buffer);
+    view.setBigUint64(
+      0,
+      BigInt(Deno.UnsafePointer.value(this.#wakeRecv)),
+      true,
+    );
+    view.setInt16(12, ZMQ_POLLIN, true);
+    view.setBigUint64(
+      POLLITEM_SIZE,
+      BigInt(Deno.UnsafePointer.value(this.#router)),
+      true,
+    );
+    view.setInt16(POLLITEM_SIZE + 12, ZMQ_POLLIN, true);
+  }
+
+  /**
+   * Creates the socket and binds it. Throws {@linkcode ZmqError} when it
+   * cannot (the address is in use, the endpoint is malformed, ...).
+   */
+  static bind(libzmq: LoadedLibzmq, options: RouterOptions): RouterServer {
+    return new RouterServer(libzmq.symbols, options);
+  }
+
+  /** Messages handed out and not yet answered. */
+  get unanswered(): number {
+    return this.#unanswered;
+  }
+
+  /**
+   * Stops taking messages: unbinds, answers what is in flight, then ends the
+   * iteration. Messages still unanswered after `drainMs` are abandoned.
+   */
+  close(drainMs = 10_000): void {
+    if (this.#closing) return;
+    this.#closing = true;
+    this.#deadline = performance.now() + drainMs;
+    this.#wake();
+  }
+
+  /** Ends at once, abandoning what is in flight. */
+  abort(): void {
+    this.#closing = true;
+    this.#deadline = -Infinity;
+    this.#wake();
+  }
+
+  async *[Symbol.asyncIterator](): AsyncIterator<IncomingMessage> {
+    if (this.#iterating) throw new Error("RouterServer is iterated already");
+    this.#iterating = true;
+    let unbound = false;
+    try {
+      while (true) {
+        this.#flush();
+        if (this.#closing) {
+          if (!unbound) {
+            // Refuse new connections; messages already queued in libzmq are
+            // not taken.
+            this.#zmq.zmq_unbind(this.#router, cstring(this.endpoint));
+            unbound = true;
+          }
+          if (this.#unanswered === 0 || performance.now() >= this.#deadline) {
+            break;
+          }
+        }
+        const timeout = this.#closing
+          ? Math.max(0, Math.ceil(this.#deadline - performance.now()))
+          : -1;
+        this.#polling = true;
+        this.#woken = false;
+        // While polling, only the wake pipe's sending end may be touched.
+        await this.#zmq.zmq_poll(
+          this.#items,
+          this.#closing ? 1 : 2,
+          BigInt(timeout),
+        );
+        this.#polling = false;
+        while (this.#reader.read(this.#wakeRecv, 1) !== null) { /* drained */ }
+        this.#flush();
+        for (let n = 0; n < 256 && !this.#closing; n++) {
+          const frames = this.#reader.read(this.#router, this.#maxFrames);
+          if (frames === null) break;
+          const incoming = this.#accept(frames);
+          if (incoming !== null) yield incoming;
+        }
+      }
+    } finally {
+      this.#shutdown();
+    }
+  }
+
+  #accept(frames: Uint8Array[]): IncomingMessage | null {
+    // [routing id, ..., empty delimiter, body...]: the envelope ends at the
+    // first empty frame (REQ); a DEALER without one has just the routing id.
+    let split = frames.findIndex((frame, i) => i > 0 && frame.length === 0);
+    if (split === -1) split = 0;
+    const envelope = frames.slice(0, split + 1);
+    const parts = frames.slice(split + 1);
+    if (envelope.length > 8) return null; // not a client we can answer
+    this.#unanswered++;
+    let answered = false;
+    return {
+      parts,
+      reply: (body: Uint8Array) => {
+        if (answered) return;
+        answered = true;
+        this.#unanswered--;
+        if (this.#closed) return;
+        this.#outbox.push({ envelope, body });
+        this.#wake();
+      },
+    };
+  }
+
+  #wake(): void {
+    if (!this.#polling || this.#woken || this.#closed) return;
+    this.#woken = true;
+    this.#zmq.zmq_send(this.#wakeSend, new Uint8Array(0), 0n, ZMQ_DONTWAIT);
+  }
+
+  #flush(): void {
+    for (const { envelope, body } of this.#outbox.splice(0)) {
+      for (const frame of envelope) {
+        this.#zmq.zmq_send(
+          this.#router,
+          frame,
+          BigInt(frame.length),
+          ZMQ_SNDMORE | ZMQ_DONTWAIT,
+        );
+      }
+      // A ROUTER drops a message for a client that has gone: no error.
+      this.#zmq.zmq_send(this.#router, body, BigInt(body.length), ZMQ_DONTWAIT);
+    }
+  }
+
+  #socket(type: number, opened: Deno.PointerValue[]): Deno.PointerValue {
+    const socket = this.#zmq.zmq_socket(this.#context, type);
+    if (socket === null) throw new ZmqError("zmq_socket", lastError(this.#zmq));
+    opened.push(socket);
+    return socket;
+  }
+
+  #call(what: string, rc: number): void {
+    if (rc !== 0) throw new ZmqError(what, lastError(this.#zmq));
+  }
+
+  #shutdown(): void {
+    if (this.#closed) return;
+    this.#closed = true;
+    this.#closing = true;
+    this.#outbox.length = 0;
+    this.#zmq.zmq_close(this.#wakeSend);
+    this.#zmq.zmq_close(this.#wakeRecv);
+    this.#zmq.zmq_close(this.#router);
+    // Waits up to the router's linger (1 s) for replies still being sent.
+    this.#zmq.zmq_ctx_term(this.#context);
+  }
+}
