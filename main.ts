@@ -9,7 +9,9 @@
  * @module
  */
 
-import { ConfigError, parseConfig } from "./lib/config.ts";
+import { ConfigError, CORES, parseConfig, readEnv } from "./lib/config.ts";
+import { DecryptPool } from "./lib/decrypt_pool.ts";
+import { KeyPool } from "./lib/key_pool.ts";
 import { Logger } from "./lib/log.ts";
 import { KeyService } from "./lib/service.ts";
 import { VERSION } from "./lib/version.ts";
@@ -33,7 +35,7 @@ function reason(error: unknown): string {
 export async function main(args: readonly string[]): Promise<number> {
   let parsed;
   try {
-    parsed = parseConfig(args, Deno.env.toObject());
+    parsed = parseConfig(args, readEnv());
   } catch (error) {
     if (!(error instanceof ConfigError)) throw error;
     fail(`${error.message} (see --help)`);
@@ -62,13 +64,32 @@ export async function main(args: readonly string[]): Promise<number> {
   } catch (error) {
     return fail(`cannot bind ${config.endpoint}: ${reason(error)}`);
   }
+  // Only the class of an unexpected error is logged: its message could
+  // quote data.
+  const errorClass = (error: unknown) =>
+    error instanceof Error ? error.name : typeof error;
+  const keyPool = new KeyPool({
+    size: config.poolSize,
+    refillParallelism: Math.max(1, Math.floor(CORES / 2)),
+    onError: (error) =>
+      log.error("keygen-failed", { error: errorClass(error) }),
+  });
+  const decryptPool = new DecryptPool(config.workers);
   const service = new KeyService({
-    // Only the class of an unexpected error is logged: its message could
-    // quote data.
+    maxInflight: config.maxInflight,
+    keyPairs: keyPool,
+    decrypt: (key, ciphertext) => decryptPool.decrypt(key, ciphertext),
+    status: () => ({
+      pool: {
+        depth: keyPool.depth,
+        size: keyPool.size,
+        generating: keyPool.generating,
+      },
+      workers: decryptPool.size,
+      rss_bytes: Deno.memoryUsage().rss,
+    }),
     onInternalError: (error) =>
-      log.error("internal-error", {
-        error: error instanceof Error ? error.name : typeof error,
-      }),
+      log.error("internal-error", { error: errorClass(error) }),
   });
 
   let signals = 0;
@@ -93,6 +114,9 @@ export async function main(args: readonly string[]): Promise<number> {
     libzmq_source: libzmq.source,
     libzmq_version: libzmq.version,
     version: VERSION,
+    pool_size: config.poolSize,
+    workers: config.workers,
+    max_inflight: config.maxInflight,
   });
   for await (const message of server) {
     const started = performance.now();
@@ -108,6 +132,8 @@ export async function main(args: readonly string[]): Promise<number> {
   for (const [signal, handler] of handlers) {
     Deno.removeSignalListener(signal, handler);
   }
+  keyPool.close();
+  decryptPool.close();
   log.info("stopped");
   return 0;
 }

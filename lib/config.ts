@@ -25,6 +25,12 @@ export interface Config {
   readonly logLevel: LogLevel;
   /** Seconds to answer in-flight requests after SIGINT or SIGTERM. */
   readonly drainSeconds: number;
+  /** RSA key pairs kept ready; 0 generates each on demand. */
+  readonly poolSize: number;
+  /** Decryption workers. */
+  readonly workers: number;
+  /** Requests handled at once; past it, `overloaded`. */
+  readonly maxInflight: number;
 }
 
 /** What the command line asks for. */
@@ -36,6 +42,25 @@ export type Parsed =
 /** The command line is wrong; `message` says how, on one line. */
 export class ConfigError extends Error {
   readonly code = "config_error";
+}
+
+/** The environment variables the service reads, and no others. */
+export const ENV_VARS = [
+  "KEYSERVICE_ENDPOINT",
+  "KEYSERVICE_LIBZMQ",
+  "KEYSERVICE_LOG_LEVEL",
+  "KEYSERVICE_DRAIN_SECONDS",
+  "KEYSERVICE_POOL_SIZE",
+  "KEYSERVICE_WORKERS",
+  "KEYSERVICE_MAX_INFLIGHT",
+] as const;
+
+/** Cores of this machine, the default number of decryption workers. */
+export const CORES: number = Math.max(1, navigator.hardwareConcurrency || 1);
+
+/** Reads {@linkcode ENV_VARS} from the process environment. */
+export function readEnv(): Record<string, string | undefined> {
+  return Object.fromEntries(ENV_VARS.map((name) => [name, Deno.env.get(name)]));
 }
 
 /** The default endpoint: loopback, where seed clients' `localhost` lands. */
@@ -57,6 +82,13 @@ Options (environment variable in brackets):
   } [KEYSERVICE_LOG_LEVEL] (default info)
   --drain-seconds N   on SIGINT/SIGTERM, time to answer requests in flight
                       [KEYSERVICE_DRAIN_SECONDS] (default 10)
+  --pool-size N       RSA key pairs generated ahead of demand, kept in memory
+                      only; 0 generates each on demand [KEYSERVICE_POOL_SIZE]
+                      (default 32)
+  --workers N         decryption worker threads [KEYSERVICE_WORKERS]
+                      (default: the number of cores, ${CORES})
+  --max-inflight N    requests handled at once; past it a request is answered
+                      "overloaded" at once [KEYSERVICE_MAX_INFLIGHT] (default 256)
   -h, --help          print this help and exit
   -V, --version       print the version and exit
 `;
@@ -79,6 +111,25 @@ function number(text: string, what: string, min: number): number {
   return value;
 }
 
+function integer(
+  flag: string | undefined,
+  env: Record<string, string | undefined>,
+  name: string,
+  fallback: number,
+  min: number,
+  what: string,
+): number {
+  const text = pick(flag, env, name);
+  if (text === undefined) return fallback;
+  const value = Number(text);
+  if (!/^\d+$/.test(text) || value < min || value > 1_000_000) {
+    throw new ConfigError(
+      `${what} must be a whole number from ${min} to 1000000, got "${text}"`,
+    );
+  }
+  return value;
+}
+
 /** Reads flags and environment. Throws {@linkcode ConfigError}. */
 export function parseConfig(
   args: readonly string[],
@@ -95,14 +146,17 @@ export function parseConfig(
         libzmq: { type: "string" },
         "log-level": { type: "string" },
         "drain-seconds": { type: "string" },
+        "pool-size": { type: "string" },
+        workers: { type: "string" },
+        "max-inflight": { type: "string" },
         help: { type: "boolean", short: "h" },
         version: { type: "boolean", short: "V" },
       },
     }));
   } catch (error) {
-    throw new ConfigError(
-      error instanceof Error ? error.message : String(error),
-    );
+    // One line: some of node:util's messages run to three.
+    const message = error instanceof Error ? error.message : String(error);
+    throw new ConfigError(message.split("\n")[0]);
   }
   if (values.help) return { kind: "help", text: HELP };
   if (values.version) return { kind: "version" };
@@ -125,6 +179,30 @@ export function parseConfig(
         pick(values["drain-seconds"], env, "KEYSERVICE_DRAIN_SECONDS") ?? "10",
         "--drain-seconds",
         0,
+      ),
+      poolSize: integer(
+        values["pool-size"],
+        env,
+        "KEYSERVICE_POOL_SIZE",
+        32,
+        0,
+        "--pool-size",
+      ),
+      workers: integer(
+        values.workers,
+        env,
+        "KEYSERVICE_WORKERS",
+        CORES,
+        1,
+        "--workers",
+      ),
+      maxInflight: integer(
+        values["max-inflight"],
+        env,
+        "KEYSERVICE_MAX_INFLIGHT",
+        256,
+        1,
+        "--max-inflight",
       ),
     },
   };

@@ -30,7 +30,8 @@ function format(value: LogValue): string {
   const text = typeof value === "number" && !Number.isInteger(value)
     ? value.toFixed(2)
     : String(value);
-  return /^[^\s"=]+$/.test(text) ? text : JSON.stringify(text);
+  // Printable ASCII stands bare; anything else is quoted and escaped.
+  return /^[!#-<>-~]+$/.test(text) ? text : JSON.stringify(text);
 }
 
 /** Writes log records at or above a level. */

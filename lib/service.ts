@@ -143,7 +143,11 @@ export class KeyService {
       return { reply: encodeReply(reply), type, code: "ok" };
     } catch (error) {
       if (error instanceof KeyServiceError) return failure(type, error);
-      this.#onInternalError(error);
+      try {
+        this.#onInternalError(error);
+      } catch {
+        // Reporting must not cost the client its reply.
+      }
       return failure(type, new InternalError());
     } finally {
       this.#inflight--;

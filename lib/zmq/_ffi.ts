@@ -40,6 +40,12 @@ export const SYMBOLS = {
     result: "i32",
     nonblocking: true,
   },
+  // The same call on the calling thread: blocks it (one-client tools only).
+  zmq_poll_blocking: {
+    name: "zmq_poll",
+    parameters: ["buffer", "i32", "i64"],
+    result: "i32",
+  },
   zmq_z85_encode: {
     parameters: ["buffer", "buffer", "usize"],
     result: "pointer",

@@ -120,45 +120,80 @@ export class ReqClient {
 
   /**
    * Sends one request (one frame, or several) and resolves to the reply's
-   * frames. Rejects with {@linkcode ReplyTimeout} after `timeoutMs`.
+   * frames. Rejects with {@linkcode ReplyTimeout} after `timeoutMs`. The wait
+   * runs on a background thread; the event loop stays free.
    */
   async request(
     body: Uint8Array | readonly Uint8Array[],
     timeoutMs = 30_000,
   ): Promise<Uint8Array[]> {
-    if (this.#closed || this.#broken) {
-      throw new Error("ReqClient is not usable");
-    }
-    if (this.#busy) throw new Error("ReqClient has a request in flight");
-    this.#busy = true;
+    this.#send(body);
     try {
-      const frames = body instanceof Uint8Array ? [body] : body;
-      frames.forEach((frame, i) => {
-        const flags = i < frames.length - 1 ? ZMQ_SNDMORE : 0;
-        if (
-          this.#zmq.zmq_send(this.#socket, frame, BigInt(frame.length), flags) <
-            0
-        ) {
-          this.#broken = true;
-          throw new ZmqError("zmq_send", lastError(this.#zmq));
-        }
-      });
       const deadline = performance.now() + timeoutMs;
       while (true) {
         const left = Math.max(0, Math.ceil(deadline - performance.now()));
         await this.#zmq.zmq_poll(this.#items, 1, BigInt(left));
-        if (this.#closed) throw new Error("ReqClient was closed");
-        const reply = this.#reader.read(this.#socket, 64);
+        const reply = this.#receive(deadline, timeoutMs);
         if (reply !== null) return reply;
-        if (performance.now() >= deadline) {
-          this.#broken = true;
-          throw new ReplyTimeout(timeoutMs);
-        }
       }
     } finally {
       this.#busy = false;
       if (this.#closed) this.#release();
     }
+  }
+
+  /**
+   * Like {@linkcode request}, but waits on the calling thread, blocking the
+   * event loop: a thread hand-off less, for a tool that drives one client
+   * and measures the service's latency as a blocking client (pyzmq's
+   * `recv`) sees it.
+   */
+  requestBlocking(
+    body: Uint8Array | readonly Uint8Array[],
+    timeoutMs = 30_000,
+  ): Uint8Array[] {
+    this.#send(body);
+    try {
+      const deadline = performance.now() + timeoutMs;
+      while (true) {
+        const left = Math.max(0, Math.ceil(deadline - performance.now()));
+        this.#zmq.zmq_poll_blocking(this.#items, 1, BigInt(left));
+        const reply = this.#receive(deadline, timeoutMs);
+        if (reply !== null) return reply;
+      }
+    } finally {
+      this.#busy = false;
+      if (this.#closed) this.#release();
+    }
+  }
+
+  #send(body: Uint8Array | readonly Uint8Array[]): void {
+    if (this.#closed || this.#broken) {
+      throw new Error("ReqClient is not usable");
+    }
+    if (this.#busy) throw new Error("ReqClient has a request in flight");
+    const frames = body instanceof Uint8Array ? [body] : body;
+    frames.forEach((frame, i) => {
+      const flags = i < frames.length - 1 ? ZMQ_SNDMORE : 0;
+      if (
+        this.#zmq.zmq_send(this.#socket, frame, BigInt(frame.length), flags) < 0
+      ) {
+        this.#broken = true;
+        throw new ZmqError("zmq_send", lastError(this.#zmq));
+      }
+    });
+    this.#busy = true;
+  }
+
+  #receive(deadline: number, timeoutMs: number): Uint8Array[] | null {
+    if (this.#closed) throw new Error("ReqClient was closed");
+    const reply = this.#reader.read(this.#socket, 64);
+    if (reply !== null) return reply;
+    if (performance.now() >= deadline) {
+      this.#broken = true;
+      throw new ReplyTimeout(timeoutMs);
+    }
+    return null;
   }
 
   /** Closes the socket and its context; unsent messages are dropped. */

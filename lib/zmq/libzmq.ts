@@ -87,23 +87,9 @@ function systemCandidates(): string[] {
 }
 
 function open(path: string): Libzmq {
-  try {
-    return Deno.dlopen(path, SYMBOLS).symbols;
-  } catch (error) {
-    // Inside a `deno compile`d executable the file lives in the embedded
-    // file system, which the dynamic loader cannot read: copy it out to a
-    // private temporary file, open that, and delete it at once.
-    if (!Deno.build.standalone) throw error;
-    const bytes = Deno.readFileSync(path);
-    const dir = Deno.makeTempDirSync({ prefix: "keyservice-" });
-    const copy = join(dir, "libzmq.node");
-    try {
-      Deno.writeFileSync(copy, bytes, { mode: 0o500 });
-      return Deno.dlopen(copy, SYMBOLS).symbols;
-    } finally {
-      Deno.removeSync(dir, { recursive: true });
-    }
-  }
+  // Since Deno 2.3 this also opens a file embedded in a `deno compile`d
+  // executable.
+  return Deno.dlopen(path, SYMBOLS).symbols;
 }
 
 function describe(lib: Libzmq): { version: string; hasCurve: boolean } {

@@ -160,8 +160,9 @@ export class RouterServer implements AsyncIterable<IncomingMessage> {
   }
 
   /**
-   * Stops taking messages: unbinds, answers what is in flight, then ends the
-   * iteration. Messages still unanswered after `drainMs` are abandoned.
+   * Stops taking messages (those not yet read are dropped at close; unbinding
+   * would cut the connections the replies still need), answers what is in
+   * flight, then ends the iteration. Messages still unanswered after `drainMs` are abandoned.
    */
   close(drainMs = 10_000): void {
     if (this.#closing) return;
@@ -180,20 +181,14 @@ export class RouterServer implements AsyncIterable<IncomingMessage> {
   async *[Symbol.asyncIterator](): AsyncIterator<IncomingMessage> {
     if (this.#iterating) throw new Error("RouterServer is iterated already");
     this.#iterating = true;
-    let unbound = false;
     try {
       while (true) {
         this.#flush();
-        if (this.#closing) {
-          if (!unbound) {
-            // Refuse new connections; messages already queued in libzmq are
-            // not taken.
-            this.#zmq.zmq_unbind(this.#router, cstring(this.endpoint));
-            unbound = true;
-          }
-          if (this.#unanswered === 0 || performance.now() >= this.#deadline) {
-            break;
-          }
+        if (
+          this.#closing &&
+          (this.#unanswered === 0 || performance.now() >= this.#deadline)
+        ) {
+          break;
         }
         const timeout = this.#closing
           ? Math.max(0, Math.ceil(this.#deadline - performance.now()))

@@ -1,0 +1,33 @@
+// Private: a Web Worker that runs RSA private-key decryption off the main
+// thread (node:crypto's privateDecrypt is synchronous). Each message is one
+// job; every failure inside is reported as `ok: false`, never thrown, so a
+// bad request cannot take the worker down.
+
+import { decryptPkcs1v15, type RsaPrivateKey } from "./rsa.ts";
+
+/** A job sent to the worker. */
+export interface DecryptJob {
+  readonly id: number;
+  readonly key: RsaPrivateKey;
+  readonly ciphertext: Uint8Array;
+}
+
+/** The worker's answer. */
+export type DecryptResult =
+  | { readonly id: number; readonly ok: true; readonly plaintext: Uint8Array }
+  | { readonly id: number; readonly ok: false };
+
+const scope = self as unknown as {
+  onmessage: ((event: MessageEvent<DecryptJob>) => void) | null;
+  postMessage(message: DecryptResult): void;
+};
+
+scope.onmessage = ({ data: { id, key, ciphertext } }) => {
+  let result: DecryptResult;
+  try {
+    result = { id, ok: true, plaintext: decryptPkcs1v15(key, ciphertext) };
+  } catch {
+    result = { id, ok: false };
+  }
+  scope.postMessage(result);
+};

@@ -1,0 +1,119 @@
+/**
+ * RSA private-key decryption on a pool of Web Workers, so that the main
+ * thread, which serves the socket, never runs it. Jobs go to the worker with
+ * the fewest in hand. A worker that dies is replaced; its jobs fail with
+ * `InternalError`. A decryption that fails inside a worker fails with
+ * `DecryptionFailed` and the worker carries on.
+ *
+ * @example
+ * ```ts
+ * import { DecryptPool } from "./decrypt_pool.ts";
+ * import { encryptPkcs1v15, generateRsaKeyPair, parsePrivateKey, parsePublicKey } from "./rsa.ts";
+ *
+ * const pool = new DecryptPool(2);
+ * const pair = await generateRsaKeyPair();
+ * const ciphertext = encryptPkcs1v15(parsePublicKey(pair.public), new Uint8Array([1, 2]));
+ * await pool.decrypt(parsePrivateKey(pair.private), ciphertext); // Uint8Array [1, 2]
+ * pool.close();
+ * ```
+ * @module
+ */
+
+import { DecryptionFailed, InternalError } from "./errors.ts";
+import type { RsaPrivateKey } from "./rsa.ts";
+import type { DecryptJob, DecryptResult } from "./_decrypt_worker.ts";
+
+interface Pending {
+  resolve(plaintext: Uint8Array): void;
+  reject(error: Error): void;
+}
+
+interface Slot {
+  worker: Worker;
+  readonly jobs: Map<number, Pending>;
+}
+
+const WORKER_URL = new URL("./_decrypt_worker.ts", import.meta.url).href;
+
+/** A fixed number of decryption workers. */
+export class DecryptPool {
+  readonly #slots: Slot[] = [];
+  #nextId = 0;
+  #closed = false;
+
+  /** Starts `size` workers (at least one). */
+  constructor(size: number) {
+    for (let i = 0; i < Math.max(1, size); i++) {
+      const slot: Slot = {
+        worker: undefined as unknown as Worker,
+        jobs: new Map(),
+      };
+      this.#start(slot);
+      this.#slots.push(slot);
+    }
+  }
+
+  /** Number of workers. */
+  get size(): number {
+    return this.#slots.length;
+  }
+
+  /** Jobs handed to workers and not yet answered. */
+  get pending(): number {
+    return this.#slots.reduce((sum, slot) => sum + slot.jobs.size, 0);
+  }
+
+  /**
+   * Decrypts on a worker. Rejects with `DecryptionFailed` when decryption
+   * fails, `InternalError` when the worker dies.
+   */
+  decrypt(key: RsaPrivateKey, ciphertext: Uint8Array): Promise<Uint8Array> {
+    if (this.#closed) return Promise.reject(new InternalError());
+    let slot = this.#slots[0];
+    for (const candidate of this.#slots) {
+      if (candidate.jobs.size < slot.jobs.size) slot = candidate;
+    }
+    const id = this.#nextId++;
+    return new Promise((resolve, reject) => {
+      slot.jobs.set(id, { resolve, reject });
+      const job: DecryptJob = { id, key, ciphertext };
+      slot.worker.postMessage(job);
+    });
+  }
+
+  /** Stops the workers; jobs in hand fail with `InternalError`. */
+  close(): void {
+    if (this.#closed) return;
+    this.#closed = true;
+    for (const slot of this.#slots) {
+      slot.worker.terminate();
+      this.#failAll(slot);
+    }
+  }
+
+  #start(slot: Slot): void {
+    const worker = new Worker(WORKER_URL, { type: "module" });
+    worker.onmessage = ({ data }: MessageEvent<DecryptResult>) => {
+      const pending = slot.jobs.get(data.id);
+      if (pending === undefined) return;
+      slot.jobs.delete(data.id);
+      if (data.ok) pending.resolve(data.plaintext);
+      else pending.reject(new DecryptionFailed());
+    };
+    worker.onerror = (event) => {
+      // The worker is gone: fail its jobs and put a new one in its place.
+      event.preventDefault();
+      worker.terminate();
+      this.#failAll(slot);
+      if (!this.#closed) this.#start(slot);
+    };
+    slot.worker = worker;
+  }
+
+  #failAll(slot: Slot): void {
+    for (const pending of slot.jobs.values()) {
+      pending.reject(new InternalError());
+    }
+    slot.jobs.clear();
+  }
+}

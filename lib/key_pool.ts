@@ -1,0 +1,143 @@
+/**
+ * A pool of RSA key pairs generated ahead of demand, in memory only. Each
+ * pair is handed out once and then forgotten. The pool refills in the
+ * background with bounded parallelism; when it is empty, a request waits for
+ * the next pair to finish, and a generation is started for it on demand, so
+ * an empty pool is slower, never an error.
+ *
+ * @example
+ * ```ts
+ * import { KeyPool } from "./key_pool.ts";
+ *
+ * const pool = new KeyPool({ size: 8 });
+ * const pair = await pool.take(); // { public: "-----BEGIN RSA PUBLIC KEY-----\n...", private: ... }
+ * pool.close();
+ * ```
+ * @module
+ */
+
+import { generateRsaKeyPair, type RsaKeyPairPem } from "./rsa.ts";
+import type { KeyPairSource } from "./service.ts";
+
+/** How a {@linkcode KeyPool} behaves. */
+export interface KeyPoolOptions {
+  /** Pairs kept ready. 0 turns the pool off: every pair is made on demand. */
+  readonly size: number;
+  /** Background generations at once while refilling. Default 1. */
+  readonly refillParallelism?: number;
+  /** Generations at once in all (refill and on demand). Default 64. */
+  readonly maxGenerating?: number;
+  /** Makes one pair. Default: 2048-bit RSA from WebCrypto. */
+  readonly generate?: () => Promise<RsaKeyPairPem>;
+  /** Told when a generation fails; the pool tries again. */
+  readonly onError?: (error: unknown) => void;
+}
+
+interface Waiter {
+  resolve(pair: RsaKeyPairPem): void;
+  reject(error: unknown): void;
+}
+
+/** Ready-made key pairs; see the module documentation. */
+export class KeyPool implements KeyPairSource {
+  readonly #size: number;
+  readonly #refillParallelism: number;
+  readonly #maxGenerating: number;
+  readonly #generate: () => Promise<RsaKeyPairPem>;
+  readonly #onError: (error: unknown) => void;
+  readonly #ready: RsaKeyPairPem[] = [];
+  readonly #waiters: Waiter[] = [];
+  #generating = 0;
+  #failures = 0;
+  #closed = false;
+
+  /** Creates the pool and starts filling it; nothing waits for that. */
+  constructor(options: KeyPoolOptions) {
+    this.#size = options.size;
+    this.#refillParallelism = Math.max(1, options.refillParallelism ?? 1);
+    this.#maxGenerating = Math.max(1, options.maxGenerating ?? 64);
+    this.#generate = options.generate ?? (() => generateRsaKeyPair());
+    this.#onError = options.onError ?? (() => {});
+    this.#schedule();
+  }
+
+  /** Pairs ready now. */
+  get depth(): number {
+    return this.#ready.length;
+  }
+
+  /** Pairs being generated now. */
+  get generating(): number {
+    return this.#generating;
+  }
+
+  /** Requests waiting for a pair. */
+  get waiting(): number {
+    return this.#waiters.length;
+  }
+
+  /** The configured size. */
+  get size(): number {
+    return this.#size;
+  }
+
+  /** A pair never handed out before: from the pool, or made on demand. */
+  take(): Promise<RsaKeyPairPem> {
+    if (this.#closed) return Promise.reject(new Error("KeyPool is closed"));
+    const pair = this.#ready.shift();
+    const promise = pair !== undefined
+      ? Promise.resolve(pair)
+      : new Promise<RsaKeyPairPem>((resolve, reject) =>
+        this.#waiters.push({ resolve, reject })
+      );
+    this.#schedule();
+    return promise;
+  }
+
+  /** Stops refilling, drops the ready pairs, and fails the waiters. */
+  close(): void {
+    if (this.#closed) return;
+    this.#closed = true;
+    this.#ready.length = 0;
+    for (const waiter of this.#waiters.splice(0)) {
+      waiter.reject(new Error("KeyPool is closed"));
+    }
+  }
+
+  #schedule(): void {
+    while (!this.#closed && this.#generating < this.#maxGenerating) {
+      // Every waiter has a generation of its own under way; past that, the
+      // background refill keeps to its own parallelism.
+      const needed = this.#waiters.length > this.#generating ||
+        (this.#waiters.length === 0 &&
+          this.#ready.length + this.#generating < this.#size &&
+          this.#generating < this.#refillParallelism);
+      if (!needed) return;
+      this.#generating++;
+      this.#generate().then(
+        (pair) => {
+          this.#generating--;
+          this.#failures = 0;
+          if (this.#closed) return;
+          const waiter = this.#waiters.shift();
+          if (waiter !== undefined) waiter.resolve(pair);
+          else this.#ready.push(pair);
+          this.#schedule();
+        },
+        (error) => {
+          this.#generating--;
+          this.#onError(error);
+          if (this.#closed) return;
+          // A generator that keeps failing fails its waiters instead of
+          // spinning.
+          if (++this.#failures >= 3) {
+            this.#failures = 0;
+            const waiter = this.#waiters.shift();
+            waiter?.reject(error);
+          }
+          setTimeout(() => this.#schedule(), 10 * this.#failures);
+        },
+      );
+    }
+  }
+}

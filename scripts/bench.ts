@@ -1,0 +1,552 @@
+/**
+ * `deno task bench`: starts the service as a subprocess (or takes
+ * `--target ENDPOINT`, any implementation of the contract) and drives it with
+ * concurrent REQ clients, per operation and in a mix. Beside it, in the same
+ * run, it measures the raw primitives (WebCrypto key generation one at a time
+ * and on all cores at once, one decryption), so that the service's
+ * throughput can be read as a share of what the machine can do. Prints a
+ * markdown table and writes the results as JSON.
+ *
+ * @example
+ * ```sh
+ * deno task bench                       # everything, a 60 s mix
+ * deno task bench --mix-seconds 10      # a shorter mix
+ * deno task bench --target tcp://127.0.0.1:5555 --only encrypt,decrypt
+ * ```
+ * @module
+ */
+
+import { parseArgs } from "node:util";
+import { constants, createPrivateKey, privateDecrypt } from "node:crypto";
+import { Buffer } from "node:buffer";
+// @ts-types="@types/node-forge"
+import forge from "node-forge";
+import { ReqClient } from "../lib/zmq/client.ts";
+import { loadLibzmq } from "../lib/zmq/libzmq.ts";
+import {
+  encryptPkcs1v15,
+  generateRsaKeyPair,
+  parsePrivateKey,
+  parsePublicKey,
+  type RsaKeyPairPem,
+} from "../lib/rsa.ts";
+import { checkDenoVersion } from "./_pin.ts";
+
+const ROOT = new URL("..", import.meta.url);
+const encoder = new TextEncoder();
+const decoder = new TextDecoder();
+const libzmq = loadLibzmq();
+
+/** Latency and throughput of one scenario. */
+interface Result {
+  name: string;
+  clients: number;
+  requests: number;
+  errors: number;
+  seconds: number;
+  throughput: number;
+  p50: number;
+  p90: number;
+  p99: number;
+  max: number;
+  note?: string;
+}
+
+function percentile(sorted: number[], p: number): number {
+  if (sorted.length === 0) return NaN;
+  return sorted[
+    Math.min(sorted.length - 1, Math.ceil(p / 100 * sorted.length) - 1)
+  ];
+}
+
+function summarize(
+  name: string,
+  clients: number,
+  latencies: number[],
+  errors: number,
+  seconds: number,
+): Result {
+  const sorted = [...latencies].sort((a, b) => a - b);
+  return {
+    name,
+    clients,
+    requests: latencies.length,
+    errors,
+    seconds,
+    throughput: latencies.length / seconds,
+    p50: percentile(sorted, 50),
+    p90: percentile(sorted, 90),
+    p99: percentile(sorted, 99),
+    max: sorted[sorted.length - 1] ?? NaN,
+  };
+}
+
+type Body = () => Record<string, unknown>;
+
+/** `clients` REQ clients, each sending `body()` back to back until done. */
+async function drive(
+  endpoint: string,
+  name: string,
+  clients: number,
+  body: Body,
+  until: { requests?: number; seconds?: number; gapMs?: number },
+): Promise<Result> {
+  const latencies: number[] = [];
+  let errors = 0;
+  let issued = 0;
+  const started = performance.now();
+  const deadline = until.seconds === undefined
+    ? Infinity
+    : started + until.seconds * 1000;
+  await Promise.all(Array.from({ length: clients }, async () => {
+    const client = ReqClient.connect(libzmq, { endpoint });
+    try {
+      while (performance.now() < deadline) {
+        if (until.requests !== undefined && issued >= until.requests) break;
+        issued++;
+        const request = encoder.encode(JSON.stringify(body()));
+        const t0 = performance.now();
+        const [reply] = await client.request(request, 120_000);
+        latencies.push(performance.now() - t0);
+        if ("error" in JSON.parse(decoder.decode(reply))) errors++;
+        if (until.gapMs) await new Promise((r) => setTimeout(r, until.gapMs));
+      }
+    } finally {
+      client.close();
+    }
+  }));
+  return summarize(
+    name,
+    clients,
+    latencies,
+    errors,
+    (performance.now() - started) / 1000,
+  );
+}
+
+async function request(
+  endpoint: string,
+  body: unknown,
+): Promise<Record<string, unknown>> {
+  const client = ReqClient.connect(libzmq, { endpoint });
+  try {
+    const [reply] = await client.request(
+      encoder.encode(JSON.stringify(body)),
+      120_000,
+    );
+    return JSON.parse(decoder.decode(reply));
+  } finally {
+    client.close();
+  }
+}
+
+interface Started {
+  endpoint: string;
+  stop(): Promise<void>;
+}
+
+async function startService(args: string[]): Promise<Started> {
+  // As users run it: info-level logs, one line per request.
+  const child = new Deno.Command(Deno.execPath(), {
+    args: [
+      "task",
+      "-q",
+      "start",
+      "--endpoint",
+      "tcp://127.0.0.1:*",
+      ...args,
+    ],
+    cwd: ROOT,
+    stdin: "null",
+    stdout: "null",
+    stderr: "piped",
+  }).spawn();
+  const reader = child.stderr.pipeThrough(new TextDecoderStream()).getReader();
+  let text = "";
+  while (true) {
+    const { value, done } = await reader.read();
+    if (done) throw new Error(`service did not start:\n${text}`);
+    text += value;
+    const match = /listening endpoint=(\S+)/.exec(text);
+    if (match) {
+      // Keep draining stderr so the service never blocks on it.
+      (async () => {
+        while (!(await reader.read()).done) { /* discard */ }
+      })();
+      return {
+        endpoint: match[1],
+        async stop() {
+          child.kill("SIGTERM");
+          await child.status;
+        },
+      };
+    }
+  }
+}
+
+async function waitForPool(endpoint: string, size: number): Promise<void> {
+  const deadline = performance.now() + 120_000;
+  while (performance.now() < deadline) {
+    const ping = await request(endpoint, { type: "ping" });
+    const pool = ping.pool as { depth: number } | undefined;
+    if (pool !== undefined && pool.depth >= size) return;
+    await new Promise((r) => setTimeout(r, 250));
+  }
+  throw new Error("the key pool did not fill within 120 s");
+}
+
+/** The raw cost of the primitives, in this process. */
+async function primitives(pair: RsaKeyPairPem, parallel: number) {
+  const sequentialN = 8;
+  let t0 = performance.now();
+  for (let i = 0; i < sequentialN; i++) await generateRsaKeyPair();
+  const keygenMs = (performance.now() - t0) / sequentialN;
+  const parallelN = parallel * 2;
+  t0 = performance.now();
+  await Promise.all(
+    Array.from({ length: parallelN }, () => generateRsaKeyPair()),
+  );
+  const keygenParallelPerSecond = parallelN / ((performance.now() - t0) / 1000);
+
+  const key = parsePublicKey(pair.public);
+  const message = encoder.encode("x".repeat(44));
+  const ciphertext = Buffer.from(encryptPkcs1v15(key, message));
+  const der = Buffer.from(parsePrivateKey(pair.private).der);
+  const decryptOnce = () =>
+    privateDecrypt(
+      {
+        key: createPrivateKey({ key: der, format: "der", type: "pkcs1" }),
+        padding: constants.RSA_PKCS1_PADDING,
+      },
+      ciphertext,
+    );
+  const time = (n: number, fn: () => unknown) => {
+    for (let i = 0; i < Math.min(n, 20); i++) fn();
+    const t = performance.now();
+    for (let i = 0; i < n; i++) fn();
+    return (performance.now() - t) / n;
+  };
+  const decryptMs = time(100, decryptOnce);
+  const forgePrivate = forge.pki.privateKeyFromPem(pair.private);
+  const forgeDecryptMs = time(
+    20,
+    () =>
+      forgePrivate.decrypt(ciphertext.toString("binary"), "RSAES-PKCS1-V1_5"),
+  );
+  const encryptMs = time(500, () => encryptPkcs1v15(key, message));
+  const forgePublic = forge.pki.publicKeyFromPem(pair.public);
+  // forge's RSA operation on a block padded as the service pads it
+  // (forge's own padding draws on its PRNG, which stalls here).
+  const block = String.fromCharCode(
+    ...new Uint8Array(key.size).map((_, i) => i === 1 ? 2 : i === 0 ? 0 : 0x5a),
+  );
+  const forgeEncryptMs = time(100, () => forgePublic.encrypt(block, "RAW"));
+  return {
+    keygenMs,
+    keygenPerSecond: 1000 / keygenMs,
+    keygenParallelPerSecond,
+    keygenParallelism: parallelN,
+    decryptMs,
+    forgeDecryptMs,
+    encryptMs,
+    forgeEncryptMs,
+  };
+}
+
+function fmt(value: number, digits = 2): string {
+  return Number.isFinite(value) ? value.toFixed(digits) : "-";
+}
+
+function table(results: Result[]): string {
+  const lines = [
+    "| scenario | clients | requests | errors | req/s | p50 ms | p90 ms | p99 ms | max ms | note |",
+    "|---|---:|---:|---:|---:|---:|---:|---:|---:|---|",
+  ];
+  for (const r of results) {
+    lines.push(
+      `| ${r.name} | ${r.clients} | ${r.requests} | ${r.errors} | ${
+        fmt(r.throughput, 1)
+      } | ${fmt(r.p50)} | ${fmt(r.p90)} | ${fmt(r.p99)} | ${fmt(r.max)} | ${
+        r.note ?? ""
+      } |`,
+    );
+  }
+  return lines.join("\n");
+}
+
+async function main() {
+  checkDenoVersion();
+  const { values } = parseArgs({
+    args: Deno.args,
+    options: {
+      target: { type: "string" },
+      "mix-seconds": { type: "string", default: "60" },
+      "mix-clients": { type: "string", default: "16" },
+      only: { type: "string" },
+      json: { type: "string", default: "bench-results/latest.json" },
+    },
+  });
+  const only = values.only?.split(",");
+  const want = (name: string) => only === undefined || only.includes(name);
+  const mixSeconds = Number(values["mix-seconds"]);
+  const mixClients = Number(values["mix-clients"]);
+  const cores = navigator.hardwareConcurrency || 1;
+  const own = values.target === undefined;
+
+  const pair = await generateRsaKeyPair();
+  const fernet = new Uint8Array(32).fill(7).toBase64({ alphabet: "base64url" });
+  const encrypted = encryptPkcs1v15(
+    parsePublicKey(pair.public),
+    encoder.encode(fernet),
+  )
+    .toBase64();
+
+  // The primitives first, with nothing else running.
+  console.error(`bench: measuring primitives (${cores} cores)...`);
+  const raw = await primitives(pair, cores);
+
+  const results: Result[] = [];
+  const checks: { target: string; value: string; met: boolean }[] = [];
+  const check = (target: string, value: string, met: boolean) =>
+    checks.push({ target, value, met });
+
+  const service = own ? await startService(["--pool-size", "32"]) : undefined;
+  const endpoint = service?.endpoint ?? values.target!;
+  try {
+    const encryptBody = () => ({
+      type: "encrypt_fernet",
+      fernet,
+      rsa_public: pair.public,
+    });
+    const decryptBody = () => ({
+      type: "decrypt_fernet",
+      encrypted_fernet: encrypted,
+      rsa_private: pair.private,
+    });
+    // Warm up the connection path and the JIT.
+    await drive(endpoint, "warm-up", 2, encryptBody, { requests: 200 });
+    await drive(endpoint, "warm-up", 2, decryptBody, { requests: 50 });
+
+    if (want("generate")) {
+      if (own) await waitForPool(endpoint, 32);
+      console.error("bench: generate_keys, warm pool...");
+      const warm = await drive(
+        endpoint,
+        "generate_keys, warm pool, 5 req/s",
+        1,
+        () => ({
+          type: "generate_keys",
+        }),
+        { requests: 25, gapMs: 200 },
+      );
+      results.push(warm);
+      check(
+        "generate_keys warm: p50 <= 1 ms",
+        `${fmt(warm.p50)} ms`,
+        warm.p50 <= 1,
+      );
+      check(
+        "generate_keys warm: p99 <= 5 ms",
+        `${fmt(warm.p99)} ms`,
+        warm.p99 <= 5,
+      );
+    }
+
+    if (want("encrypt")) {
+      console.error("bench: encrypt_fernet...");
+      const one = await drive(endpoint, "encrypt_fernet", 1, encryptBody, {
+        requests: 1000,
+      });
+      results.push(one);
+      check(
+        "encrypt_fernet: p50 <= 0.5 ms",
+        `${fmt(one.p50)} ms`,
+        one.p50 <= 0.5,
+      );
+      results.push(
+        await drive(endpoint, "encrypt_fernet", 4, encryptBody, {
+          requests: 2000,
+        }),
+      );
+    }
+
+    if (want("decrypt")) {
+      console.error("bench: decrypt_fernet...");
+      const one = await drive(endpoint, "decrypt_fernet", 1, decryptBody, {
+        requests: 300,
+      });
+      const four = await drive(endpoint, "decrypt_fernet", 4, decryptBody, {
+        requests: 800,
+      });
+      const ratio = four.throughput / one.throughput;
+      one.note = `${
+        fmt(one.throughput / (1000 / raw.decryptMs) * 100, 0)
+      }% of one raw decrypt loop`;
+      four.note = `${fmt(ratio)} x one client`;
+      results.push(one, four);
+      check(
+        "decrypt_fernet: p50 <= 3 ms, one client",
+        `${fmt(one.p50)} ms`,
+        one.p50 <= 3,
+      );
+      check(
+        "decrypt_fernet: 4 clients >= 1.7 x one",
+        `${fmt(ratio)} x`,
+        ratio >= 1.7,
+      );
+    }
+
+    if (want("generate")) {
+      // The pool drained: a service with no pool, so every key is made on
+      // demand while 8 clients ask back to back.
+      const drainedService = own
+        ? await startService(["--pool-size", "0"])
+        : undefined;
+      try {
+        console.error("bench: generate_keys, pool drained...");
+        const drained = await drive(
+          drainedService?.endpoint ?? endpoint,
+          "generate_keys, pool drained",
+          8,
+          () => ({ type: "generate_keys" }),
+          { requests: 48 },
+        );
+        const share = drained.throughput / raw.keygenParallelPerSecond;
+        drained.note = `${fmt(share)} x raw all-cores keygen (${
+          fmt(raw.keygenParallelPerSecond, 1)
+        }/s)`;
+        results.push(drained);
+        check(
+          "generate_keys drained, 8 clients: >= 0.8 x raw all-cores rate",
+          `${fmt(share)} x`,
+          share >= 0.8 && drained.errors === 0,
+        );
+      } finally {
+        await drainedService?.stop();
+      }
+    }
+
+    if (want("mix") && mixSeconds > 0) {
+      console.error(`bench: mix, ${mixClients} clients, ${mixSeconds} s...`);
+      const bodies: Body[] = [
+        () => ({ type: "generate_keys" }),
+        encryptBody,
+        encryptBody,
+        encryptBody,
+        decryptBody,
+        decryptBody,
+        decryptBody,
+        () => ({ type: own ? "ping" : "generate_keys" }),
+      ];
+      const rss: number[] = [];
+      const sampler = own
+        ? setInterval(async () => {
+          const ping = await request(endpoint, { type: "ping" });
+          rss.push(ping.rss_bytes as number);
+        }, 1000)
+        : undefined;
+      let rssAfter10 = NaN;
+      const mark = setTimeout(() => rssAfter10 = rss[rss.length - 1], 10_500);
+      const mix = await drive(
+        endpoint,
+        "mix of all operations",
+        mixClients,
+        () => bodies[Math.floor(Math.random() * bodies.length)](),
+        { seconds: mixSeconds },
+      );
+      clearInterval(sampler);
+      clearTimeout(mark);
+      const rssEnd = rss[rss.length - 1];
+      const growth = (rssEnd - rssAfter10) / 1e6;
+      mix.note = own
+        ? `RSS ${fmt(rssAfter10 / 1e6, 1)} MB at 10 s, ${
+          fmt(rssEnd / 1e6, 1)
+        } MB at end`
+        : "";
+      results.push(mix);
+      if (own && mixSeconds >= 20) {
+        check(
+          `mix, ${mixClients} clients, ${mixSeconds} s: no errors, RSS growth after 10 s < 20 MB`,
+          `${mix.errors} errors, ${fmt(growth, 1)} MB`,
+          mix.errors === 0 && growth < 20,
+        );
+      } else {
+        check(`mix: no errors`, `${mix.errors} errors`, mix.errors === 0);
+      }
+    }
+  } finally {
+    await service?.stop();
+  }
+
+  const machine = {
+    cores,
+    os: `${Deno.build.os} ${Deno.osRelease()}`,
+    cpu: (() => {
+      try {
+        return /model name\s*:\s*(.*)/.exec(
+          Deno.readTextFileSync("/proc/cpuinfo"),
+        )?.[1] ?? "?";
+      } catch {
+        return "?";
+      }
+    })(),
+    deno: Deno.version.deno,
+    libzmq: libzmq.version,
+  };
+  const primitivesTable = [
+    "| primitive (in-process, same run) | cost |",
+    "|---|---:|",
+    `| WebCrypto RSA-2048 keygen, one at a time | ${fmt(raw.keygenMs, 1)} ms (${
+      fmt(raw.keygenPerSecond, 1)
+    }/s) |`,
+    `| WebCrypto RSA-2048 keygen, ${raw.keygenParallelism} at once | ${
+      fmt(raw.keygenParallelPerSecond, 1)
+    }/s |`,
+    `| decrypt, node:crypto privateDecrypt (PKCS#1 v1.5) | ${
+      fmt(raw.decryptMs)
+    } ms |`,
+    `| decrypt, node-forge | ${fmt(raw.forgeDecryptMs)} ms |`,
+    `| encrypt, service's bigint RSAES-PKCS1-v1_5 | ${
+      fmt(raw.encryptMs, 3)
+    } ms |`,
+    `| encrypt, node-forge | ${fmt(raw.forgeEncryptMs, 3)} ms |`,
+  ].join("\n");
+  const checksTable = [
+    "| target | measured | met |",
+    "|---|---:|---|",
+    ...checks.map((c) =>
+      `| ${c.target} | ${c.value} | ${c.met ? "yes" : "NO"} |`
+    ),
+  ].join("\n");
+  const report = [
+    `Machine: ${machine.cores} cores, ${machine.cpu}, ${machine.os}; Deno ${machine.deno}, libzmq ${machine.libzmq}; target ${
+      own ? "this service (deno task start)" : values.target
+    }; ${new Date().toISOString()}`,
+    "",
+    table(results),
+    "",
+    primitivesTable,
+    "",
+    checksTable,
+  ].join("\n");
+  console.log(report);
+  await Deno.mkdir(new URL("bench-results/", ROOT), { recursive: true });
+  const jsonPath = new URL(values.json!, ROOT);
+  await Deno.writeTextFile(
+    jsonPath,
+    JSON.stringify(
+      {
+        machine,
+        target: values.target ?? "self",
+        results,
+        primitives: raw,
+        checks,
+      },
+      null,
+      2,
+    ) + "\n",
+  );
+  console.error(`bench: wrote ${values.json}`);
+}
+
+if (import.meta.main) await main();

@@ -1,0 +1,65 @@
+/**
+ * `deno task compile`: builds `dist/keyservice`, one executable holding the
+ * service and the libzmq it loads (npm:zeromq's, embedded with `--include`),
+ * with only the permissions the service needs.
+ *
+ * `deno compile` needs its `denort` base binary: from Deno's download host,
+ * from Deno's cache, or from the file `DENORT_BIN` names. Where none of
+ * those is available the build fails, and this script says why.
+ *
+ * @example
+ * ```sh
+ * deno task compile            # writes dist/keyservice
+ * DENORT_BIN=/path/to/denort deno task compile
+ * ```
+ * @module
+ */
+
+import { ENV_VARS } from "../lib/config.ts";
+import { npmZeromqCandidates } from "../lib/zmq/libzmq.ts";
+import { checkDenoVersion } from "./_pin.ts";
+
+const ROOT = new URL("..", import.meta.url);
+
+/** The `deno compile` arguments for an executable at `output`. */
+export function compileArgs(output: string, libzmqFile: string): string[] {
+  return [
+    "compile",
+    "--quiet",
+    "--output",
+    output,
+    "--include",
+    libzmqFile,
+    // What the service needs, and nothing more: FFI for libzmq, its own
+    // environment variables, and reading the files it is pointed at (the
+    // embedded libzmq, an explicit --libzmq).
+    "--allow-ffi",
+    `--allow-env=${ENV_VARS.join(",")}`,
+    "--allow-read",
+    "main.ts",
+  ];
+}
+
+if (import.meta.main) {
+  checkDenoVersion();
+  // Embed the addon this platform loads; only that one is shipped.
+  const libzmqFile = npmZeromqCandidates()[0];
+  if (libzmqFile === undefined) {
+    console.error("compile: npm:zeromq has no libzmq build for this platform");
+    Deno.exit(1);
+  }
+  const output = Deno.args[0] ?? "dist/keyservice";
+  const { code } = await new Deno.Command(Deno.execPath(), {
+    args: compileArgs(output, libzmqFile),
+    cwd: ROOT,
+  }).spawn().status;
+  if (code !== 0) {
+    console.error(
+      `compile: deno compile failed (exit ${code}). It needs its denort base binary: ` +
+        "reach Deno's download host, or set DENORT_BIN to a denort binary of Deno " +
+        Deno.version.deno + ".",
+    );
+    Deno.exit(code);
+  }
+  console.error(`compile: wrote ${output}`);
+}

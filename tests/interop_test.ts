@@ -1,0 +1,294 @@
+// Interoperability with the real Python clients: pyzmq REQ sockets,
+// python-rsa and pyca/cryptography, run by /usr/bin/python3 against the
+// service started with `deno task start` (see tests/python/seed_client.py).
+//
+// Without /usr/bin/python3 and its packages the tests are ignored (and say
+// why), unless KEYSERVICE_REQUIRE_INTEROP=1, which turns that into a
+// failure. KEYSERVICE_INTEROP_PYTHON names another interpreter; it exists
+// only to exercise those two paths.
+
+import assert from "node:assert/strict";
+import { type RunningService, startService } from "./_service.ts";
+
+const ROOT = new URL("..", import.meta.url).pathname;
+const PYTHON = Deno.env.get("KEYSERVICE_INTEROP_PYTHON") || "/usr/bin/python3";
+const SEED_CLIENT = "tests/python/seed_client.py";
+const CHECK_PYTHON = "tests/python/check_python.py";
+const REQUIRED = Deno.env.get("KEYSERVICE_REQUIRE_INTEROP") === "1";
+const CLIENT_TIMEOUT_MS = 300_000;
+const CONCURRENT_CLIENTS = 4;
+
+interface PythonRun {
+  readonly code: number;
+  readonly stdout: string;
+  readonly stderr: string;
+}
+
+/** Runs `PYTHON ...args` in the project root, with a clean environment. */
+async function python(
+  args: string[],
+  timeoutMs = CLIENT_TIMEOUT_MS,
+): Promise<PythonRun> {
+  const output = await new Deno.Command(PYTHON, {
+    args,
+    cwd: ROOT,
+    clearEnv: true,
+    env: {
+      PATH: "/usr/bin:/bin",
+      LANG: "C.UTF-8",
+      PYTHONDONTWRITEBYTECODE: "1",
+      PYTHONUNBUFFERED: "1",
+    },
+    stdin: "null",
+    stdout: "piped",
+    stderr: "piped",
+    signal: AbortSignal.timeout(timeoutMs),
+  }).output();
+  const decoder = new TextDecoder();
+  return {
+    code: output.code,
+    stdout: decoder.decode(output.stdout),
+    stderr: decoder.decode(output.stderr),
+  };
+}
+
+/** Whether PYTHON exists and imports zmq, rsa and cryptography. */
+async function detectPython(): Promise<{ ok: boolean; reason: string }> {
+  try {
+    const info = await Deno.stat(PYTHON);
+    if (!info.isFile) return { ok: false, reason: `${PYTHON} is not a file` };
+  } catch {
+    return { ok: false, reason: `${PYTHON} does not exist` };
+  }
+  let run: PythonRun;
+  try {
+    run = await python([CHECK_PYTHON], 60_000);
+  } catch (error) {
+    return { ok: false, reason: `${PYTHON} cannot run: ${error}` };
+  }
+  if (run.code === 0) return { ok: true, reason: run.stdout.trim() };
+  const missing = /^missing: (.*)$/m.exec(run.stdout)?.[1] ??
+    `check_python.py exited ${run.code}: ${run.stdout}${run.stderr}`;
+  return {
+    ok: false,
+    reason: `${PYTHON} lacks Python packages: ${missing}` +
+      " (Debian: apt-get install python3-zmq python3-rsa python3-cryptography)",
+  };
+}
+
+const python3 = await detectPython();
+const ignore = !python3.ok;
+if (!python3.ok) {
+  console.log(
+    REQUIRED
+      ? `interop tests CANNOT RUN and KEYSERVICE_REQUIRE_INTEROP=1: ${python3.reason}`
+      : `interop tests IGNORED (not run, not passed): ${python3.reason}. ` +
+        "Set KEYSERVICE_REQUIRE_INTEROP=1 to make this a failure.",
+  );
+}
+
+Deno.test({
+  name: `interop: ${PYTHON} has zmq, rsa and cryptography`,
+  ignore: ignore && !REQUIRED,
+  fn() {
+    assert.ok(
+      python3.ok,
+      `KEYSERVICE_REQUIRE_INTEROP=1 but the interop tests cannot run: ${python3.reason}`,
+    );
+  },
+});
+
+/** Explains a failed Python run, with the service's log. */
+function describe(
+  run: PythonRun,
+  service: RunningService,
+  label = "seed_client.py",
+): string {
+  return `${label} exited ${run.code}\n--- stdout ---\n${run.stdout}` +
+    `--- stderr ---\n${run.stderr}--- service stderr ---\n${service.stderr()}`;
+}
+
+function assertPassed(
+  run: PythonRun,
+  service: RunningService,
+  label?: string,
+): void {
+  assert.equal(run.code, 0, describe(run, service, label));
+  assert.ok(
+    run.stdout.split("\n").includes("ALL OK"),
+    `no "ALL OK" line\n${describe(run, service, label)}`,
+  );
+  assert.ok(!/^FAIL/m.test(run.stdout), describe(run, service, label));
+}
+
+function timingLines(stdout: string): string[] {
+  return stdout.split("\n").filter((line) => line.startsWith("timing "));
+}
+
+/** Runs `fn` against a fresh service; then stops it and checks exit 0. */
+async function withRunningService(
+  fn: (service: RunningService) => Promise<void>,
+  args: string[] = [],
+): Promise<RunningService> {
+  const service = await startService(args);
+  let stopped = false;
+  try {
+    await fn(service);
+    stopped = true;
+    const code = await service.stop();
+    assert.equal(
+      code,
+      0,
+      `service exited ${code} on SIGTERM:\n${service.stderr()}`,
+    );
+  } finally {
+    if (!stopped) await service.stop();
+  }
+  return service;
+}
+
+Deno.test({
+  name: "interop: a Python seed client (pyzmq, rsa, cryptography) passes",
+  ignore,
+  async fn() {
+    await withRunningService(async (service) => {
+      const run = await python([SEED_CLIENT, service.endpoint]);
+      assertPassed(run, service);
+      const timings = timingLines(run.stdout);
+      assert.deepEqual(
+        timings.map((line) => line.split(" ")[1]),
+        ["generate_keys", "encrypt_fernet", "decrypt_fernet"],
+        `timing lines missing:\n${run.stdout}`,
+      );
+      const checks = run.stdout.split("\n").filter((l) => l.startsWith("ok "));
+      console.log(`${checks.length} Python checks passed`);
+      for (const line of timings) console.log(line);
+    });
+  },
+});
+
+Deno.test({
+  name: `interop: ${CONCURRENT_CLIENTS} Python seed clients at once all pass`,
+  ignore,
+  async fn() {
+    await withRunningService(async (service) => {
+      const started = performance.now();
+      const runs = await Promise.all(
+        Array.from(
+          { length: CONCURRENT_CLIENTS },
+          () => python([SEED_CLIENT, service.endpoint]),
+        ),
+      );
+      const seconds = (performance.now() - started) / 1000;
+      runs.forEach((run, i) =>
+        assertPassed(run, service, `concurrent seed_client.py #${i}`)
+      );
+      console.log(
+        `${CONCURRENT_CLIENTS} concurrent clients passed in ${
+          seconds.toFixed(1)
+        } s`,
+      );
+      runs.forEach((run, i) => {
+        for (const line of timingLines(run.stdout)) {
+          console.log(`client ${i} (concurrent): ${line}`);
+        }
+      });
+    });
+  },
+});
+
+/** What seed_client.py writes to its secrets file. */
+interface Secrets {
+  private_pems: string[];
+  public_pems: string[];
+  fernet_keys: string[];
+}
+
+/** Strings none of which may appear in a log line, with what each is. */
+function secretNeedles(secrets: Secrets): Map<string, string> {
+  const needles = new Map<string, string>();
+  for (const key of secrets.fernet_keys) needles.set(key, "a Fernet key");
+  const pems: [string[], string][] = [
+    [secrets.private_pems, "private"],
+    [secrets.public_pems, "public"],
+  ];
+  for (const [list, kind] of pems) {
+    for (const pem of list) {
+      needles.set(pem.trim(), `a whole ${kind} PEM`);
+      for (const line of pem.split("\n")) {
+        // Every body line; 16+ characters cannot match by chance.
+        if (!line.startsWith("-----") && line.length >= 16) {
+          needles.set(line, `a base64 line of a ${kind} PEM`);
+        }
+      }
+    }
+  }
+  return needles;
+}
+
+/** `[stream, line number, what leaked]` for each leak. */
+function leaks(
+  streams: Record<string, string>,
+  needles: Map<string, string>,
+): string[] {
+  const found: string[] = [];
+  for (const [stream, text] of Object.entries(streams)) {
+    text.split("\n").forEach((line, i) => {
+      for (const [needle, what] of needles) {
+        if (line.includes(needle)) {
+          found.push(`${stream} line ${i + 1} holds ${what}`);
+        }
+      }
+    });
+  }
+  return found;
+}
+
+Deno.test({
+  name: "interop: no key material from a Python run reaches the service logs",
+  ignore,
+  async fn() {
+    const secretsFile = await Deno.makeTempFile({
+      prefix: "keyservice-secrets-",
+      suffix: ".json",
+    });
+    try {
+      // The most verbose level: no level may log key material.
+      const service = await withRunningService(async (service) => {
+        const run = await python([SEED_CLIENT, service.endpoint, secretsFile]);
+        assertPassed(run, service);
+      }, ["--log-level", "debug"]);
+      const secrets: Secrets = JSON.parse(await Deno.readTextFile(secretsFile));
+      // 1 + 10 (timing) + alice + bob from the service, 1 of python-rsa's own.
+      assert.ok(secrets.private_pems.length >= 14, "too few private PEMs");
+      assert.ok(secrets.public_pems.length >= 14, "too few public PEMs");
+      assert.ok(secrets.fernet_keys.length >= 14, "too few Fernet keys");
+      const needles = secretNeedles(secrets);
+      assert.ok(needles.size > 14 * 24, `only ${needles.size} needles`);
+      // The search itself finds a secret embedded in a log-like line.
+      const [someLine] = secrets.private_pems[0].split("\n").slice(3, 4);
+      assert.equal(
+        leaks({ probe: `x msg="...${someLine}..."\n` }, needles).length,
+        1,
+      );
+      const stderr = service.stderr();
+      assert.match(stderr, /INFO request type=decrypt_fernet code=ok/);
+      const found = leaks(
+        { stderr, stdout: service.stdout() },
+        needles,
+      );
+      assert.deepEqual(
+        found,
+        [],
+        `the service logged key material:\n${found.join("\n")}`,
+      );
+      console.log(
+        `checked ${
+          stderr.split("\n").length
+        } stderr lines against ${needles.size} secret strings: none found`,
+      );
+    } finally {
+      await Deno.remove(secretsFile);
+    }
+  },
+});
