@@ -31,13 +31,28 @@ export interface Config {
   readonly workers: number;
   /** Requests handled at once; past it, `overloaded`. */
   readonly maxInflight: number;
+  /** libzmq drops a connection that sends a larger frame (ZMQ_MAXMSGSIZE). */
+  readonly maxFrameBytes: number;
+  /** Largest request answered; larger ones get `request_too_large`. */
+  readonly maxRequestBytes: number;
+  /** Smallest RSA modulus accepted in requests, in bits. */
+  readonly minKeyBits: number;
+  /** CURVE secret key (Z85), given directly. */
+  readonly curveSecretKey: string | undefined;
+  /** A file holding the CURVE secret key. */
+  readonly curveSecretKeyFile: string | undefined;
+  /** A file listing the client public keys admitted. */
+  readonly curveAllowFile: string | undefined;
+  /** Bind off loopback without CURVE anyway. */
+  readonly allowInsecureNetwork: boolean;
 }
 
 /** What the command line asks for. */
 export type Parsed =
   | { readonly kind: "run"; readonly config: Config }
   | { readonly kind: "help"; readonly text: string }
-  | { readonly kind: "version" };
+  | { readonly kind: "version" }
+  | { readonly kind: "curve-keypair"; readonly libzmq: string | undefined };
 
 /** The command line is wrong; `message` says how, on one line. */
 export class ConfigError extends Error {
@@ -53,6 +68,13 @@ export const ENV_VARS = [
   "KEYSERVICE_POOL_SIZE",
   "KEYSERVICE_WORKERS",
   "KEYSERVICE_MAX_INFLIGHT",
+  "KEYSERVICE_MAX_FRAME_BYTES",
+  "KEYSERVICE_MAX_REQUEST_BYTES",
+  "KEYSERVICE_MIN_KEY_BITS",
+  "KEYSERVICE_CURVE_SECRET_KEY",
+  "KEYSERVICE_CURVE_SECRET_KEY_FILE",
+  "KEYSERVICE_CURVE_ALLOW",
+  "KEYSERVICE_ALLOW_INSECURE_NETWORK",
 ] as const;
 
 /** Cores of this machine, the default number of decryption workers. */
@@ -71,6 +93,7 @@ export const HELP =
   `keyservice: RSA and Fernet keys for the Secure Messenger, over ZeroMQ.
 
 Usage: keyservice [options]
+       keyservice curve-keypair     print a new CURVE key pair (Z85) and exit
 
 Options (environment variable in brackets):
   --endpoint ADDR     ZeroMQ endpoint to bind [KEYSERVICE_ENDPOINT]
@@ -89,6 +112,25 @@ Options (environment variable in brackets):
                       (default: the number of cores, ${CORES})
   --max-inflight N    requests handled at once; past it a request is answered
                       "overloaded" at once [KEYSERVICE_MAX_INFLIGHT] (default 256)
+
+Limits:
+  --max-frame-bytes N    libzmq drops a connection sending a larger frame
+                         [KEYSERVICE_MAX_FRAME_BYTES] (default 1048576)
+  --max-request-bytes N  larger requests get an error reply
+                         [KEYSERVICE_MAX_REQUEST_BYTES] (default 65536)
+  --min-key-bits N       smallest RSA modulus accepted in requests
+                         [KEYSERVICE_MIN_KEY_BITS] (default 2048)
+
+Security (see SECURITY.md):
+  --curve-secret-key Z85       turn on CurveZMQ with this server secret key
+                               [KEYSERVICE_CURVE_SECRET_KEY]
+  --curve-secret-key-file PATH the same, read from a file
+                               [KEYSERVICE_CURVE_SECRET_KEY_FILE]
+  --curve-allow PATH           admit only the client public keys listed
+                               (one Z85 key a line) [KEYSERVICE_CURVE_ALLOW]
+  --allow-insecure-network     bind off loopback without CURVE anyway
+                               [KEYSERVICE_ALLOW_INSECURE_NETWORK=1]
+
   -h, --help          print this help and exit
   -V, --version       print the version and exit
 `;
@@ -118,16 +160,30 @@ function integer(
   fallback: number,
   min: number,
   what: string,
+  max = 1_000_000,
 ): number {
   const text = pick(flag, env, name);
   if (text === undefined) return fallback;
   const value = Number(text);
-  if (!/^\d+$/.test(text) || value < min || value > 1_000_000) {
+  if (!/^\d+$/.test(text) || value < min || value > max) {
     throw new ConfigError(
-      `${what} must be a whole number from ${min} to 1000000, got "${text}"`,
+      `${what} must be a whole number from ${min} to ${max}, got "${text}"`,
     );
   }
   return value;
+}
+
+/**
+ * Whether an endpoint stays on this machine: `tcp://` on a loopback address
+ * (127.0.0.0/8, `localhost`, `[::1]`), or `ipc://` and `inproc://`.
+ */
+export function isLocalEndpoint(endpoint: string): boolean {
+  if (/^(ipc|inproc):\/\//.test(endpoint)) return true;
+  const match = /^tcp:\/\/(.+):[^:\]]+$/.exec(endpoint);
+  if (match === null) return false;
+  const host = match[1];
+  return host === "localhost" || host === "[::1]" ||
+    /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(host);
 }
 
 /** Reads flags and environment. Throws {@linkcode ConfigError}. */
@@ -135,6 +191,11 @@ export function parseConfig(
   args: readonly string[],
   env: Record<string, string | undefined>,
 ): Parsed {
+  if (args[0] === "curve-keypair") {
+    const rest = parseConfig(args.slice(1), env);
+    if (rest.kind !== "run") return rest;
+    return { kind: "curve-keypair", libzmq: rest.config.libzmq };
+  }
   let values;
   try {
     ({ values } = parseArgs({
@@ -149,6 +210,13 @@ export function parseConfig(
         "pool-size": { type: "string" },
         workers: { type: "string" },
         "max-inflight": { type: "string" },
+        "max-frame-bytes": { type: "string" },
+        "max-request-bytes": { type: "string" },
+        "min-key-bits": { type: "string" },
+        "curve-secret-key": { type: "string" },
+        "curve-secret-key-file": { type: "string" },
+        "curve-allow": { type: "string" },
+        "allow-insecure-network": { type: "boolean" },
         help: { type: "boolean", short: "h" },
         version: { type: "boolean", short: "V" },
       },
@@ -169,6 +237,43 @@ export function parseConfig(
   }
   const endpoint = pick(values.endpoint, env, "KEYSERVICE_ENDPOINT") ??
     DEFAULT_ENDPOINT;
+  const curveSecretKey = pick(
+    values["curve-secret-key"],
+    env,
+    "KEYSERVICE_CURVE_SECRET_KEY",
+  );
+  const curveSecretKeyFile = pick(
+    values["curve-secret-key-file"],
+    env,
+    "KEYSERVICE_CURVE_SECRET_KEY_FILE",
+  );
+  const curveAllowFile = pick(
+    values["curve-allow"],
+    env,
+    "KEYSERVICE_CURVE_ALLOW",
+  );
+  if (curveSecretKey !== undefined && curveSecretKeyFile !== undefined) {
+    throw new ConfigError(
+      "give --curve-secret-key or --curve-secret-key-file, not both",
+    );
+  }
+  if (
+    curveAllowFile !== undefined && curveSecretKey === undefined &&
+    curveSecretKeyFile === undefined
+  ) {
+    throw new ConfigError(
+      "--curve-allow needs CURVE: give --curve-secret-key-file too",
+    );
+  }
+  const maxRequestBytes = integer(
+    values["max-request-bytes"],
+    env,
+    "KEYSERVICE_MAX_REQUEST_BYTES",
+    64 * 1024,
+    1024,
+    "--max-request-bytes",
+    1024 ** 3,
+  );
   return {
     kind: "run",
     config: {
@@ -204,6 +309,42 @@ export function parseConfig(
         1,
         "--max-inflight",
       ),
+      maxFrameBytes: integer(
+        values["max-frame-bytes"],
+        env,
+        "KEYSERVICE_MAX_FRAME_BYTES",
+        1024 * 1024,
+        1024,
+        "--max-frame-bytes",
+        1024 ** 3,
+      ),
+      maxRequestBytes,
+      minKeyBits: integer(
+        values["min-key-bits"],
+        env,
+        "KEYSERVICE_MIN_KEY_BITS",
+        2048,
+        512,
+        "--min-key-bits",
+        4096,
+      ),
+      curveSecretKey: pick(
+        values["curve-secret-key"],
+        env,
+        "KEYSERVICE_CURVE_SECRET_KEY",
+      ),
+      curveSecretKeyFile: pick(
+        values["curve-secret-key-file"],
+        env,
+        "KEYSERVICE_CURVE_SECRET_KEY_FILE",
+      ),
+      curveAllowFile: pick(
+        values["curve-allow"],
+        env,
+        "KEYSERVICE_CURVE_ALLOW",
+      ),
+      allowInsecureNetwork: values["allow-insecure-network"] === true ||
+        env.KEYSERVICE_ALLOW_INSECURE_NETWORK === "1",
     },
   };
 }

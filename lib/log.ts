@@ -74,6 +74,29 @@ export class Logger {
     this.#log("error", event, fields);
   }
 
+  /**
+   * A warning that is written at most once per `intervalMs`; the ones held
+   * back are counted in the next line's `suppressed` field. For events a
+   * client can repeat at will, such as a refused handshake.
+   */
+  throttledWarn(
+    event: string,
+    intervalMs = 1000,
+  ): (fields: Record<string, LogValue>) => void {
+    let last = -Infinity;
+    let suppressed = 0;
+    return (fields) => {
+      const now = performance.now();
+      if (now - last < intervalMs) {
+        suppressed++;
+        return;
+      }
+      last = now;
+      this.warn(event, suppressed > 0 ? { ...fields, suppressed } : fields);
+      suppressed = 0;
+    };
+  }
+
   #log(
     level: Exclude<LogLevel, "silent">,
     event: string,

@@ -51,6 +51,10 @@ export const SYMBOLS = {
     result: "pointer",
   },
   zmq_z85_decode: { parameters: ["buffer", "buffer"], result: "pointer" },
+  zmq_socket_monitor: {
+    parameters: ["pointer", "buffer", "i32"],
+    result: "i32",
+  },
   zmq_curve_keypair: { parameters: ["buffer", "buffer"], result: "i32" },
   zmq_curve_public: { parameters: ["buffer", "buffer"], result: "i32" },
 } as const satisfies Deno.ForeignLibraryInterface;
@@ -59,6 +63,7 @@ export const SYMBOLS = {
 export type Libzmq = Deno.DynamicLibrary<typeof SYMBOLS>["symbols"];
 
 // Socket types.
+export const ZMQ_PAIR = 0;
 export const ZMQ_REQ = 3;
 export const ZMQ_DEALER = 5;
 export const ZMQ_ROUTER = 6;
@@ -81,6 +86,11 @@ export const ZMQ_CURVE_SECRETKEY = 49;
 export const ZMQ_CURVE_SERVERKEY = 50;
 export const ZMQ_ZAP_DOMAIN = 55;
 export const ZMQ_HANDSHAKE_IVL = 66;
+
+// Monitor events: handshakes that failed.
+export const ZMQ_EVENT_HANDSHAKE_FAILED_NO_DETAIL = 0x0800;
+export const ZMQ_EVENT_HANDSHAKE_FAILED_PROTOCOL = 0x2000;
+export const ZMQ_EVENT_HANDSHAKE_FAILED_AUTH = 0x4000;
 
 // Flags and events.
 export const ZMQ_DONTWAIT = 1;

@@ -27,20 +27,28 @@ import {
   cstring,
   lastError,
   POLLITEM_SIZE,
+  ZMQ_CURVE_SECRETKEY,
+  ZMQ_CURVE_SERVER,
   ZMQ_DONTWAIT,
+  ZMQ_EVENT_HANDSHAKE_FAILED_NO_DETAIL,
+  ZMQ_EVENT_HANDSHAKE_FAILED_PROTOCOL,
   ZMQ_LINGER,
   ZMQ_MAXMSGSIZE,
+  ZMQ_PAIR,
   ZMQ_POLLIN,
   ZMQ_PULL,
   ZMQ_PUSH,
+  ZMQ_REP,
   ZMQ_ROUTER,
   ZMQ_SNDMORE,
 } from "./_ffi.ts";
 import type { LoadedLibzmq } from "./libzmq.ts";
 import { ZmqError } from "./errors.ts";
+import { z85Encode } from "./curve.ts";
 import {
   lastEndpoint,
   MessageReader,
+  setBytesOption,
   setInt64Option,
   setIntOption,
 } from "./_socket.ts";
@@ -53,9 +61,29 @@ export interface RouterOptions {
   readonly maxFrameBytes?: number;
   /** Frames kept per message (envelope included); the rest are discarded. */
   readonly maxFrames?: number;
-  /** Hook to set more options (CURVE, say) on the socket before it binds. */
-  readonly configure?: (socket: Deno.PointerValue) => void;
+  /** CurveZMQ: encrypt every connection, and optionally vet each client. */
+  readonly curve?: CurveServerOptions;
 }
+
+/** How the server runs CurveZMQ. */
+export interface CurveServerOptions {
+  /** The server's secret key, Z85. */
+  readonly secretKey: string;
+  /**
+   * Decides each CURVE handshake through a ZAP handler: the client's public
+   * key (Z85) and IP address in, allowed or not out. Without it, any client
+   * that knows the server's public key gets in.
+   */
+  readonly authorize?: (clientKey: string, address: string) => boolean;
+  /**
+   * Told of each handshake that failed for another reason than the allow
+   * list (a client without CURVE, or with the wrong server key, say).
+   */
+  readonly onHandshakeFailed?: (reason: "protocol" | "no-detail") => void;
+}
+
+/** The ZAP handler's endpoint, fixed by ZeroMQ's RFC 27. */
+const ZAP_ENDPOINT = "inproc://zeromq.zap.01";
 
 /** One message from a client, to be answered exactly once. */
 export interface IncomingMessage {
@@ -71,6 +99,7 @@ interface Outgoing {
 }
 
 let pipeCount = 0;
+const encoder = new TextEncoder();
 
 /** A bound ROUTER socket serving one-frame replies to its clients. */
 export class RouterServer implements AsyncIterable<IncomingMessage> {
@@ -79,7 +108,18 @@ export class RouterServer implements AsyncIterable<IncomingMessage> {
   readonly #router: Deno.PointerValue;
   readonly #wakeSend: Deno.PointerValue;
   readonly #wakeRecv: Deno.PointerValue;
-  readonly #items = new Uint8Array(2 * POLLITEM_SIZE);
+  readonly #zap: Deno.PointerValue | undefined;
+  readonly #monitor: Deno.PointerValue | undefined;
+  readonly #onHandshakeFailed:
+    | ((reason: "protocol" | "no-detail") => void)
+    | undefined;
+  readonly #authorize:
+    | ((clientKey: string, address: string) => boolean)
+    | undefined;
+  readonly #libzmq: LoadedLibzmq;
+  readonly #items: Uint8Array;
+  /** Poll items that stay watched while draining (all but the router). */
+  readonly #drainItems: number;
   readonly #reader: MessageReader;
   readonly #maxFrames: number;
   readonly #outbox: Outgoing[] = [];
@@ -93,8 +133,12 @@ export class RouterServer implements AsyncIterable<IncomingMessage> {
   /** The endpoint actually bound (with the port chosen, for `:*`). */
   readonly endpoint: string;
 
-  private constructor(zmq: LoadedLibzmq["symbols"], options: RouterOptions) {
+  private constructor(libzmq: LoadedLibzmq, options: RouterOptions) {
+    const zmq = libzmq.symbols;
+    this.#libzmq = libzmq;
     this.#zmq = zmq;
+    this.#authorize = options.curve?.authorize;
+    this.#onHandshakeFailed = options.curve?.onHandshakeFailed;
     this.#maxFrames = options.maxFrames ?? 16;
     this.#reader = new MessageReader(zmq);
     this.#context = zmq.zmq_ctx_new();
@@ -103,6 +147,12 @@ export class RouterServer implements AsyncIterable<IncomingMessage> {
     }
     const sockets: Deno.PointerValue[] = [];
     try {
+      if (this.#authorize !== undefined) {
+        // The ZAP handler must be bound before any client can connect.
+        this.#zap = this.#socket(ZMQ_REP, sockets);
+        setIntOption(zmq, this.#zap, ZMQ_LINGER, 0);
+        this.#call("zmq_bind", zmq.zmq_bind(this.#zap, cstring(ZAP_ENDPOINT)));
+      }
       this.#router = this.#socket(ZMQ_ROUTER, sockets);
       setIntOption(zmq, this.#router, ZMQ_LINGER, 1000);
       setInt64Option(
@@ -111,12 +161,35 @@ export class RouterServer implements AsyncIterable<IncomingMessage> {
         ZMQ_MAXMSGSIZE,
         options.maxFrameBytes ?? -1,
       );
-      options.configure?.(this.#router);
+      if (options.curve !== undefined) {
+        setIntOption(zmq, this.#router, ZMQ_CURVE_SERVER, 1);
+        setBytesOption(
+          zmq,
+          this.#router,
+          ZMQ_CURVE_SECRETKEY,
+          new TextEncoder().encode(options.curve.secretKey),
+        );
+      }
       this.#call(
         "zmq_bind",
         zmq.zmq_bind(this.#router, cstring(options.endpoint)),
       );
       this.endpoint = lastEndpoint(zmq, this.#router);
+      if (this.#onHandshakeFailed !== undefined) {
+        const monitor = `inproc://keyservice-monitor-${++pipeCount}`;
+        const events = ZMQ_EVENT_HANDSHAKE_FAILED_NO_DETAIL |
+          ZMQ_EVENT_HANDSHAKE_FAILED_PROTOCOL;
+        this.#call(
+          "zmq_socket_monitor",
+          zmq.zmq_socket_monitor(this.#router, cstring(monitor), events),
+        );
+        this.#monitor = this.#socket(ZMQ_PAIR, sockets);
+        setIntOption(zmq, this.#monitor, ZMQ_LINGER, 0);
+        this.#call(
+          "zmq_connect",
+          zmq.zmq_connect(this.#monitor, cstring(monitor)),
+        );
+      }
       const pipe = `inproc://keyservice-wake-${++pipeCount}`;
       this.#wakeRecv = this.#socket(ZMQ_PULL, sockets);
       this.#call("zmq_bind", zmq.zmq_bind(this.#wakeRecv, cstring(pipe)));
@@ -131,19 +204,24 @@ export class RouterServer implements AsyncIterable<IncomingMessage> {
       zmq.zmq_ctx_term(this.#context);
       throw error;
     }
+    // Poll order: the wake pipe, the ZAP handler, then the router, which
+    // alone is dropped from the poll while draining.
+    const watched = [
+      this.#wakeRecv,
+      ...(this.#zap ? [this.#zap] : []),
+      this.#router,
+    ];
+    this.#drainItems = watched.length - 1;
+    this.#items = new Uint8Array(watched.length * POLLITEM_SIZE);
     const view = new DataView(this.#items.buffer);
-    view.setBigUint64(
-      0,
-      BigInt(Deno.UnsafePointer.value(this.#wakeRecv)),
-      true,
-    );
-    view.setInt16(12, ZMQ_POLLIN, true);
-    view.setBigUint64(
-      POLLITEM_SIZE,
-      BigInt(Deno.UnsafePointer.value(this.#router)),
-      true,
-    );
-    view.setInt16(POLLITEM_SIZE + 12, ZMQ_POLLIN, true);
+    watched.forEach((socket, i) => {
+      view.setBigUint64(
+        i * POLLITEM_SIZE,
+        BigInt(Deno.UnsafePointer.value(socket)),
+        true,
+      );
+      view.setInt16(i * POLLITEM_SIZE + 12, ZMQ_POLLIN, true);
+    });
   }
 
   /**
@@ -151,7 +229,7 @@ export class RouterServer implements AsyncIterable<IncomingMessage> {
    * cannot (the address is in use, the endpoint is malformed, ...).
    */
   static bind(libzmq: LoadedLibzmq, options: RouterOptions): RouterServer {
-    return new RouterServer(libzmq.symbols, options);
+    return new RouterServer(libzmq, options);
   }
 
   /** Messages handed out and not yet answered. */
@@ -198,11 +276,13 @@ export class RouterServer implements AsyncIterable<IncomingMessage> {
         // While polling, only the wake pipe's sending end may be touched.
         await this.#zmq.zmq_poll(
           this.#items,
-          this.#closing ? 1 : 2,
+          this.#closing ? this.#drainItems : this.#drainItems + 1,
           BigInt(timeout),
         );
         this.#polling = false;
         while (this.#reader.read(this.#wakeRecv, 1) !== null) { /* drained */ }
+        this.#answerZap();
+        this.#readMonitor();
         this.#flush();
         for (let n = 0; n < 256 && !this.#closing; n++) {
           const frames = this.#reader.read(this.#router, this.#maxFrames);
@@ -237,6 +317,48 @@ export class RouterServer implements AsyncIterable<IncomingMessage> {
         this.#wake();
       },
     };
+  }
+
+  /** Answers the ZAP requests waiting (RFC 27), one per CURVE handshake. */
+  #answerZap(): void {
+    if (this.#zap === undefined || this.#authorize === undefined) return;
+    for (let n = 0; n < 256; n++) {
+      const request = this.#reader.read(this.#zap, 8);
+      if (request === null) return;
+      // version, request id, domain, address, identity, mechanism, key
+      const [version, requestId, , address, , mechanism, key] = request;
+      const text = (frame: Uint8Array | undefined) =>
+        new TextDecoder().decode(frame ?? new Uint8Array());
+      let allowed = false;
+      if (text(mechanism) === "CURVE" && key?.length === 32) {
+        allowed = this.#authorize(z85Encode(this.#libzmq, key), text(address));
+      }
+      const reply = [
+        version ?? new Uint8Array(),
+        requestId ?? new Uint8Array(),
+        encoder.encode(allowed ? "200" : "400"),
+        encoder.encode(allowed ? "OK" : "client key not allowed"),
+        new Uint8Array(),
+        new Uint8Array(),
+      ];
+      reply.forEach((frame, i) => {
+        const flags = i < reply.length - 1 ? ZMQ_SNDMORE : 0;
+        this.#zmq.zmq_send(this.#zap!, frame, BigInt(frame.length), flags);
+      });
+    }
+  }
+
+  /** Reports failed handshakes from the socket monitor. */
+  #readMonitor(): void {
+    if (this.#monitor === undefined) return;
+    for (let n = 0; n < 256; n++) {
+      const event = this.#reader.read(this.#monitor, 2);
+      if (event === null) return;
+      const id = event[0]?.length >= 2 ? event[0][0] | (event[0][1] << 8) : 0;
+      this.#onHandshakeFailed?.(
+        id === ZMQ_EVENT_HANDSHAKE_FAILED_PROTOCOL ? "protocol" : "no-detail",
+      );
+    }
   }
 
   #wake(): void {
@@ -279,6 +401,8 @@ export class RouterServer implements AsyncIterable<IncomingMessage> {
     this.#zmq.zmq_close(this.#wakeSend);
     this.#zmq.zmq_close(this.#wakeRecv);
     this.#zmq.zmq_close(this.#router);
+    if (this.#zap !== undefined) this.#zmq.zmq_close(this.#zap);
+    if (this.#monitor !== undefined) this.#zmq.zmq_close(this.#monitor);
     // Waits up to the router's linger (1 s) for replies still being sent.
     this.#zmq.zmq_ctx_term(this.#context);
   }
