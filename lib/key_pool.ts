@@ -25,7 +25,14 @@ export interface KeyPoolOptions {
   readonly size: number;
   /** Background generations at once while refilling. Default 1. */
   readonly refillParallelism?: number;
-  /** Generations at once in all (refill and on demand). Default 64. */
+  /**
+   * Generations at once in all (refill and on demand). Default: the number
+   * of cores, at least 2. Keep it well below 32: WebCrypto generation runs
+   * on Deno's blocking-thread pool (32 threads), which the transport's
+   * `zmq_poll` shares; a pool full of generations would stall the socket.
+   * More generations than cores would not finish any sooner anyway: waiting
+   * requests take pairs in order as they finish.
+   */
   readonly maxGenerating?: number;
   /** Makes one pair. Default: 2048-bit RSA from WebCrypto. */
   readonly generate?: () => Promise<RsaKeyPairPem>;
@@ -55,7 +62,10 @@ export class KeyPool implements KeyPairSource {
   constructor(options: KeyPoolOptions) {
     this.#size = options.size;
     this.#refillParallelism = Math.max(1, options.refillParallelism ?? 1);
-    this.#maxGenerating = Math.max(1, options.maxGenerating ?? 64);
+    this.#maxGenerating = Math.max(
+      1,
+      options.maxGenerating ?? Math.max(2, navigator.hardwareConcurrency || 1),
+    );
     this.#generate = options.generate ?? (() => generateRsaKeyPair());
     this.#onError = options.onError ?? (() => {});
     this.#schedule();
