@@ -56,6 +56,7 @@ export class KeyPool implements KeyPairSource {
   readonly #waiters: Waiter[] = [];
   #generating = 0;
   #failures = 0;
+  #retry: ReturnType<typeof setTimeout> | undefined;
   #closed = false;
 
   /** Creates the pool and starts filling it; nothing waits for that. */
@@ -108,6 +109,7 @@ export class KeyPool implements KeyPairSource {
   close(): void {
     if (this.#closed) return;
     this.#closed = true;
+    clearTimeout(this.#retry);
     this.#ready.length = 0;
     for (const waiter of this.#waiters.splice(0)) {
       waiter.reject(new Error("KeyPool is closed"));
@@ -124,7 +126,14 @@ export class KeyPool implements KeyPairSource {
           this.#generating < this.#refillParallelism);
       if (!needed) return;
       this.#generating++;
-      this.#generate().then(
+      // A generator that throws instead of rejecting is a rejection too.
+      let generation: Promise<RsaKeyPairPem>;
+      try {
+        generation = this.#generate();
+      } catch (error) {
+        generation = Promise.reject(error);
+      }
+      generation.then(
         (pair) => {
           this.#generating--;
           this.#failures = 0;
@@ -138,14 +147,14 @@ export class KeyPool implements KeyPairSource {
           this.#generating--;
           this.#onError(error);
           if (this.#closed) return;
-          // A generator that keeps failing fails its waiters instead of
-          // spinning.
-          if (++this.#failures >= 3) {
-            this.#failures = 0;
-            const waiter = this.#waiters.shift();
-            waiter?.reject(error);
-          }
-          setTimeout(() => this.#schedule(), 10 * this.#failures);
+          // A generator that keeps failing fails a waiter every third try
+          // instead of leaving it hanging, and backs off, up to 5 s.
+          if (++this.#failures % 3 === 0) this.#waiters.shift()?.reject(error);
+          clearTimeout(this.#retry);
+          this.#retry = setTimeout(
+            () => this.#schedule(),
+            Math.min(5000, 10 * 2 ** this.#failures),
+          );
         },
       );
     }

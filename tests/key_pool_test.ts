@@ -1,0 +1,501 @@
+// The key pool: pairs are real and unique, the pool fills to its size and
+// refills, an empty pool generates on demand, waiters are served in order,
+// parallelism is bounded, failures are survived, and close() stops it all.
+// Tests about keys use real WebCrypto generation; tests about scheduling use
+// a fake generator the test controls.
+
+import assert from "node:assert/strict";
+import { KeyPool } from "../lib/key_pool.ts";
+import {
+  parsePrivateKey,
+  parsePublicKey,
+  type RsaKeyPairPem,
+} from "../lib/rsa.ts";
+
+/** Resolves after `ms`; the timer always completes (no leak). */
+function delay(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+/** Polls `condition` until it holds; throws after `timeoutMs`. */
+async function until(
+  condition: () => boolean,
+  what: string,
+  timeoutMs = 30_000,
+): Promise<void> {
+  const deadline = performance.now() + timeoutMs;
+  while (!condition()) {
+    if (performance.now() > deadline) {
+      throw new Error(`timed out waiting until ${what}`);
+    }
+    await delay(5);
+  }
+}
+
+/**
+ * Settles to `promise`'s outcome, or rejects when it has not settled within
+ * `timeoutMs` (the test's guard against a hang; the timer is always
+ * cleared).
+ */
+async function within<T>(
+  promise: Promise<T>,
+  what: string,
+  timeoutMs = 10_000,
+): Promise<T> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  try {
+    return await Promise.race([
+      promise,
+      new Promise<never>((_, reject) => {
+        timer = setTimeout(
+          () =>
+            reject(new Error(`${what}: still pending after ${timeoutMs} ms`)),
+          timeoutMs,
+        );
+      }),
+    ]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/**
+ * Marks `promises` as handled, so that when an assertion fails before they
+ * are awaited, close() (which rejects them) does not turn the failure into
+ * an unhandled rejection. Awaiting them later still sees the outcome.
+ */
+function handled<T>(promises: Promise<T>[]): Promise<T>[] {
+  for (const promise of promises) promise.catch(() => {});
+  return promises;
+}
+
+/** A fake pair, numbered in the order the generator was called. */
+function fakePair(n: number): RsaKeyPairPem {
+  return { public: `public-${n}`, private: `private-${n}` };
+}
+
+/** A generator that answers at once with numbered pairs, counting calls. */
+function countingGenerator() {
+  const state = {
+    calls: 0,
+    generate: () => Promise.resolve(fakePair(state.calls++)),
+  };
+  return state;
+}
+
+interface Held {
+  readonly n: number;
+  resolve(): void;
+  reject(error: unknown): void;
+}
+
+/**
+ * A generator whose calls stay pending until the test resolves them; it
+ * counts calls and the most ever pending at once.
+ */
+function manualGenerator() {
+  const pending: Held[] = [];
+  const state = {
+    calls: 0,
+    maxPending: 0,
+    pending,
+    generate: (): Promise<RsaKeyPairPem> => {
+      const n = state.calls++;
+      return new Promise((resolve, reject) => {
+        pending.push({ n, resolve: () => resolve(fakePair(n)), reject });
+        state.maxPending = Math.max(state.maxPending, pending.length);
+      });
+    },
+    /** Resolves the oldest pending call (or the one at `index`). */
+    resolve(index = 0): number {
+      const [held] = pending.splice(index, 1);
+      assert.ok(held !== undefined, "no generation is pending");
+      held.resolve();
+      return held.n;
+    },
+  };
+  return state;
+}
+
+Deno.test("KeyPool: real pairs are unique, valid, and private matches public", async () => {
+  const pool = new KeyPool({ size: 4, refillParallelism: 2 });
+  try {
+    const pairs: RsaKeyPairPem[] = [];
+    for (let i = 0; i < 6; i++) pairs.push(await pool.take());
+    assert.equal(new Set(pairs.map((pair) => pair.public)).size, 6);
+    assert.equal(new Set(pairs.map((pair) => pair.private)).size, 6);
+    for (const pair of pairs) {
+      assert.match(pair.public, /^-----BEGIN RSA PUBLIC KEY-----\n/);
+      assert.match(pair.private, /^-----BEGIN RSA PRIVATE KEY-----\n/);
+      const pub = parsePublicKey(pair.public);
+      const priv = parsePrivateKey(pair.private);
+      assert.equal(priv.n, pub.n);
+      assert.equal(priv.e, pub.e);
+      assert.equal(pub.size, 256); // 2048 bits
+    }
+  } finally {
+    pool.close();
+  }
+});
+
+Deno.test("KeyPool: fills up to size and no further", async () => {
+  const generator = countingGenerator();
+  const pool = new KeyPool({ size: 5, generate: generator.generate });
+  try {
+    assert.equal(pool.size, 5);
+    await until(() => pool.depth === 5, "the pool is full");
+    await delay(100);
+    assert.equal(pool.depth, 5);
+    assert.equal(generator.calls, 5);
+    assert.equal(pool.generating, 0);
+    assert.equal(pool.waiting, 0);
+  } finally {
+    pool.close();
+  }
+});
+
+Deno.test("KeyPool: refills after it drains", async () => {
+  const generator = countingGenerator();
+  const pool = new KeyPool({
+    size: 3,
+    refillParallelism: 2,
+    generate: generator.generate,
+  });
+  try {
+    await until(() => pool.depth === 3, "the pool is full");
+    const taken = [await pool.take(), await pool.take(), await pool.take()];
+    assert.deepEqual(taken.map((pair) => pair.public), [
+      "public-0",
+      "public-1",
+      "public-2",
+    ]);
+    await until(() => pool.depth === 3, "the pool is full again");
+    await delay(50);
+    assert.equal(pool.depth, 3);
+    assert.equal(generator.calls, 6);
+    // The refilled pairs are new ones.
+    const next = await pool.take();
+    assert.ok(!taken.some((pair) => pair.public === next.public));
+  } finally {
+    pool.close();
+  }
+});
+
+Deno.test("KeyPool: refills after it drains, with real keys", async () => {
+  const pool = new KeyPool({ size: 2, refillParallelism: 2 });
+  try {
+    await until(() => pool.depth === 2, "the pool is full");
+    const first = [await pool.take(), await pool.take()];
+    assert.equal(pool.depth, 0);
+    await until(() => pool.depth === 2, "the pool is full again");
+    const second = [await pool.take(), await pool.take()];
+    const publics = new Set([...first, ...second].map((pair) => pair.public));
+    assert.equal(publics.size, 4);
+  } finally {
+    pool.close();
+  }
+});
+
+Deno.test("KeyPool: size 0 generates each pair on demand and never rejects", async () => {
+  const generator = manualGenerator();
+  const pool = new KeyPool({
+    size: 0,
+    maxGenerating: 8,
+    generate: generator.generate,
+  });
+  try {
+    await delay(20);
+    assert.equal(generator.calls, 0, "an empty pool generates nothing ahead");
+    const [first] = handled([pool.take()]);
+    assert.equal(generator.calls, 1, "a take starts its own generation");
+    const [second, third] = handled([pool.take(), pool.take()]);
+    assert.equal(generator.calls, 3);
+    assert.equal(pool.generating, 3);
+    assert.equal(pool.waiting, 3);
+    generator.resolve();
+    generator.resolve();
+    generator.resolve();
+    const pairs = await within(
+      Promise.all([first, second, third]),
+      "takes on an empty pool",
+    );
+    assert.deepEqual(pairs.map((pair) => pair.public), [
+      "public-0",
+      "public-1",
+      "public-2",
+    ]);
+    await delay(20);
+    assert.equal(pool.depth, 0, "nothing is kept ahead");
+    assert.equal(generator.calls, 3, "nothing is generated ahead");
+    assert.equal(pool.waiting, 0);
+    assert.equal(pool.generating, 0);
+  } finally {
+    pool.close();
+  }
+});
+
+Deno.test("KeyPool: size 0 with the real generator resolves each take", async () => {
+  const pool = new KeyPool({ size: 0 });
+  try {
+    const pairs = await within(
+      Promise.all([pool.take(), pool.take()]),
+      "takes on an empty pool",
+      60_000,
+    );
+    assert.notEqual(pairs[0].public, pairs[1].public);
+    for (const pair of pairs) {
+      assert.equal(
+        parsePrivateKey(pair.private).n,
+        parsePublicKey(pair.public).n,
+      );
+    }
+    assert.equal(pool.depth, 0);
+  } finally {
+    pool.close();
+  }
+});
+
+Deno.test("KeyPool: waiters are served in order and each pair is handed out once", async () => {
+  const generator = manualGenerator();
+  const pool = new KeyPool({
+    size: 2,
+    maxGenerating: 8,
+    generate: generator.generate,
+  });
+  try {
+    // Fill the pool: pairs 0 and 1.
+    while (pool.depth < 2) {
+      await until(() => generator.pending.length > 0, "a refill starts");
+      generator.resolve();
+      await delay(0);
+    }
+    await until(() => pool.depth === 2, "the pool is full");
+    const settled: number[] = [];
+    const got: string[] = [];
+    const takes = handled(Array.from(
+      { length: 6 },
+      (_, i) =>
+        pool.take().then((pair) => {
+          settled.push(i);
+          got[i] = pair.public;
+        }),
+    ));
+    assert.equal(pool.waiting, 4);
+    assert.equal(pool.generating, 4, "each waiter has its own generation");
+    // Finish the generations newest first: waiters are still served in the
+    // order they came.
+    while (generator.pending.length > 0) {
+      generator.resolve(generator.pending.length - 1);
+    }
+    await within(Promise.all(takes), "the takes");
+    assert.deepEqual(settled, [0, 1, 2, 3, 4, 5]);
+    assert.deepEqual(got.slice(0, 2), ["public-0", "public-1"]);
+    assert.equal(new Set(got).size, 6, "no pair is handed out twice");
+    // The rest came from the generations started for the waiters.
+    assert.deepEqual(got.slice(2), [
+      "public-5",
+      "public-4",
+      "public-3",
+      "public-2",
+    ]);
+  } finally {
+    pool.close();
+  }
+});
+
+Deno.test("KeyPool: no pair is handed out twice under many concurrent takes", async () => {
+  const generator = countingGenerator();
+  const pool = new KeyPool({
+    size: 4,
+    refillParallelism: 2,
+    generate: generator.generate,
+  });
+  try {
+    await until(() => pool.depth === 4, "the pool is full");
+    const pairs = await within(
+      Promise.all(Array.from({ length: 50 }, () => pool.take())),
+      "50 takes",
+    );
+    assert.equal(new Set(pairs.map((pair) => pair.public)).size, 50);
+  } finally {
+    pool.close();
+  }
+});
+
+Deno.test("KeyPool: background refill keeps to refillParallelism", async () => {
+  const generator = manualGenerator();
+  const pool = new KeyPool({
+    size: 10,
+    refillParallelism: 3,
+    maxGenerating: 8,
+    generate: generator.generate,
+  });
+  try {
+    assert.equal(pool.generating, 3);
+    assert.equal(generator.calls, 3);
+    while (pool.depth < 10) {
+      await until(() => generator.pending.length > 0, "a refill is pending");
+      assert.equal(pool.waiting, 0);
+      assert.ok(
+        pool.generating <= 3,
+        `generating ${pool.generating} with no one waiting`,
+      );
+      // Finish them in an unusual order: the newest first.
+      generator.resolve(generator.pending.length - 1);
+      await delay(0);
+      assert.ok(pool.generating <= 3, `generating ${pool.generating}`);
+    }
+    assert.equal(generator.maxPending, 3);
+    assert.equal(generator.calls, 10);
+    assert.equal(pool.generating, 0);
+  } finally {
+    pool.close();
+  }
+});
+
+Deno.test("KeyPool: maxGenerating bounds on-demand generations too", async () => {
+  const generator = manualGenerator();
+  const pool = new KeyPool({
+    size: 0,
+    maxGenerating: 2,
+    generate: generator.generate,
+  });
+  try {
+    const takes = handled(Array.from({ length: 5 }, () => pool.take()));
+    assert.equal(pool.generating, 2);
+    assert.equal(pool.waiting, 5);
+    while (generator.calls < 5 || generator.pending.length > 0) {
+      await until(() => generator.pending.length > 0, "a generation starts");
+      assert.ok(pool.generating <= 2, `generating ${pool.generating}`);
+      generator.resolve();
+      await delay(0);
+    }
+    const pairs = await within(Promise.all(takes), "the takes");
+    assert.equal(new Set(pairs.map((pair) => pair.public)).size, 5);
+    assert.equal(generator.maxPending, 2);
+  } finally {
+    pool.close();
+  }
+});
+
+Deno.test("KeyPool: a failing generator is reported and retried until the pool fills", async () => {
+  const errors: unknown[] = [];
+  let calls = 0;
+  const pool = new KeyPool({
+    size: 2,
+    generate: () => {
+      const n = calls++;
+      return n < 4
+        ? Promise.reject(new Error(`failure ${n}`))
+        : Promise.resolve(fakePair(n));
+    },
+    onError: (error) => errors.push(error),
+  });
+  try {
+    await until(() => pool.depth === 2, "the pool fills despite failures");
+    assert.deepEqual(
+      errors.map((error) => (error as Error).message),
+      ["failure 0", "failure 1", "failure 2", "failure 3"],
+    );
+    assert.deepEqual(
+      [(await pool.take()).public, (await pool.take()).public],
+      ["public-4", "public-5"],
+    );
+  } finally {
+    pool.close();
+  }
+});
+
+Deno.test("KeyPool: a waiter is rejected when generation keeps failing", async () => {
+  const errors: unknown[] = [];
+  let calls = 0;
+  const failure = new Error("no entropy today");
+  const pool = new KeyPool({
+    size: 0,
+    generate: () => {
+      calls++;
+      return Promise.reject(failure);
+    },
+    onError: (error) => errors.push(error),
+  });
+  try {
+    await assert.rejects(
+      within(pool.take(), "a take while generation fails"),
+      (error) => error === failure,
+    );
+    assert.ok(calls >= 2, `retried: ${calls} calls`);
+    assert.equal(errors.length, calls, "every failure is reported");
+    assert.ok(errors.every((error) => error === failure));
+    assert.equal(pool.waiting, 0);
+    // The next take gets the same treatment: rejected, not left hanging.
+    await assert.rejects(
+      within(pool.take(), "a second take while generation fails"),
+      (error) => error === failure,
+    );
+  } finally {
+    pool.close();
+  }
+  // Retries are timer-driven and close() does not cancel a retry already
+  // scheduled: let it run out; on a closed pool it generates nothing.
+  const callsAtClose = calls;
+  await delay(100);
+  assert.equal(calls, callsAtClose, "a closed pool stops retrying");
+});
+
+Deno.test("KeyPool: a pool that recovers serves its waiter", async () => {
+  let calls = 0;
+  const pool = new KeyPool({
+    size: 0,
+    generate: () => {
+      const n = calls++;
+      return n < 2
+        ? Promise.reject(new Error(`failure ${n}`))
+        : Promise.resolve(fakePair(n));
+    },
+  });
+  try {
+    const pair = await within(pool.take(), "a take after two failures");
+    assert.equal(pair.public, "public-2");
+  } finally {
+    pool.close();
+  }
+});
+
+Deno.test("KeyPool: close() rejects waiters and stops refilling", async () => {
+  const generator = manualGenerator();
+  const pool = new KeyPool({
+    size: 3,
+    refillParallelism: 2,
+    generate: generator.generate,
+  });
+  const [first, second, third] = handled([
+    pool.take(),
+    pool.take(),
+    pool.take(),
+  ]);
+  assert.equal(pool.waiting, 3);
+  const callsBefore = generator.calls;
+  pool.close();
+  for (const take of [first, second, third]) {
+    await assert.rejects(take, /KeyPool is closed/);
+  }
+  assert.equal(pool.waiting, 0);
+  await assert.rejects(pool.take(), /KeyPool is closed/);
+  // Generations that finish after close() are dropped, and start no more.
+  while (generator.pending.length > 0) generator.resolve();
+  await delay(50);
+  assert.equal(pool.depth, 0);
+  assert.equal(generator.calls, callsBefore);
+  pool.close(); // twice is harmless
+});
+
+Deno.test("KeyPool: close() drops the ready pairs", async () => {
+  const generator = countingGenerator();
+  const pool = new KeyPool({ size: 3, generate: generator.generate });
+  await until(() => pool.depth === 3, "the pool is full");
+  pool.close();
+  assert.equal(pool.depth, 0);
+  await assert.rejects(pool.take(), /KeyPool is closed/);
+  await delay(50);
+  assert.equal(generator.calls, 3);
+});
