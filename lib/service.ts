@@ -93,7 +93,8 @@ export interface Outcome {
 const onDemand: KeyPairSource = { take: () => generateRsaKeyPair() };
 const decryptHere: Decryptor = (key, ciphertext) =>
   Promise.resolve(decryptPkcs1v15(key, ciphertext));
-const utf8 = new TextDecoder("utf-8", { fatal: true });
+// ignoreBOM: a leading U+FEFF is part of the plaintext, as Python keeps it.
+const utf8 = new TextDecoder("utf-8", { fatal: true, ignoreBOM: true });
 const encoder = new TextEncoder();
 
 /** Handles requests of the key-service contract. */
