@@ -183,6 +183,7 @@ export async function main(args: readonly string[]): Promise<number> {
       },
       workers: decryptPool.size,
       rss_bytes: Deno.memoryUsage().rss,
+      heap_used_bytes: Deno.memoryUsage().heapUsed,
     }),
     onInternalError: (error) =>
       log.error("internal-error", { error: errorClass(error) }),

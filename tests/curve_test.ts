@@ -22,12 +22,15 @@ import {
   startService,
   testLibzmq,
 } from "./_service.ts";
+import {
+  detectPython,
+  python,
+  type PythonRun,
+  REQUIRED,
+} from "./_python.ts";
 
 const ROOT = new URL("..", import.meta.url).pathname;
-const PYTHON = Deno.env.get("KEYSERVICE_INTEROP_PYTHON") || "/usr/bin/python3";
-const CHECK_PYTHON = "tests/python/check_python.py";
 const CURVE_CLIENT = "tests/python/curve_client.py";
-const REQUIRED = Deno.env.get("KEYSERVICE_REQUIRE_INTEROP") === "1";
 /** How long a refused client waits for the reply that never comes. */
 const NO_REPLY_MS = 2000;
 const decoder = new TextDecoder();
@@ -474,60 +477,6 @@ Deno.test("isLocalEndpoint: loopback, ipc and inproc only", () => {
 });
 
 // ---- pyzmq clients ----
-
-interface PythonRun {
-  readonly code: number;
-  readonly stdout: string;
-  readonly stderr: string;
-}
-
-/** Runs `PYTHON ...args` in the project root, with a clean environment. */
-async function python(args: string[], timeoutMs = 60_000): Promise<PythonRun> {
-  const output = await new Deno.Command(PYTHON, {
-    args,
-    cwd: ROOT,
-    clearEnv: true,
-    env: {
-      PATH: "/usr/bin:/bin",
-      LANG: "C.UTF-8",
-      PYTHONDONTWRITEBYTECODE: "1",
-      PYTHONUNBUFFERED: "1",
-    },
-    stdin: "null",
-    stdout: "piped",
-    stderr: "piped",
-    signal: AbortSignal.timeout(timeoutMs),
-  }).output();
-  return {
-    code: output.code,
-    stdout: decoder.decode(output.stdout),
-    stderr: decoder.decode(output.stderr),
-  };
-}
-
-/** Whether PYTHON exists and imports zmq, rsa and cryptography. */
-async function detectPython(): Promise<{ ok: boolean; reason: string }> {
-  try {
-    const info = await Deno.stat(PYTHON);
-    if (!info.isFile) return { ok: false, reason: `${PYTHON} is not a file` };
-  } catch {
-    return { ok: false, reason: `${PYTHON} does not exist` };
-  }
-  let run: PythonRun;
-  try {
-    run = await python([CHECK_PYTHON]);
-  } catch (error) {
-    return { ok: false, reason: `${PYTHON} cannot run: ${error}` };
-  }
-  if (run.code === 0) return { ok: true, reason: run.stdout.trim() };
-  const missing = /^missing: (.*)$/m.exec(run.stdout)?.[1] ??
-    `check_python.py exited ${run.code}: ${run.stdout}${run.stderr}`;
-  return {
-    ok: false,
-    reason: `${PYTHON} lacks Python packages: ${missing}` +
-      " (Debian: apt-get install python3-zmq python3-rsa python3-cryptography)",
-  };
-}
 
 const python3 = await detectPython();
 if (!python3.ok) {
