@@ -349,6 +349,15 @@ async function main() {
         { requests: 25, gapMs: 200 },
       );
       results.push(warm);
+      if (own) {
+        // The floor at this pace: a ping touches no key, so what it costs
+        // is the round trip itself (thread wake-ups on an idle machine).
+        results.push(
+          await drive(endpoint, "ping, 5 req/s (round-trip floor)", 1, () => ({
+            type: "ping",
+          }), { requests: 25, gapMs: 200 }),
+        );
+      }
       check(
         "generate_keys warm: p50 <= 1 ms",
         `${fmt(warm.p50)} ms`,
