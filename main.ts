@@ -175,16 +175,19 @@ export async function main(args: readonly string[]): Promise<number> {
     keyLimits: { minBits: config.minKeyBits },
     keyPairs: keyPool,
     decrypt: (key, ciphertext) => decryptPool.decrypt(key, ciphertext),
-    status: () => ({
-      pool: {
-        depth: keyPool.depth,
-        size: keyPool.size,
-        generating: keyPool.generating,
-      },
-      workers: decryptPool.size,
-      rss_bytes: Deno.memoryUsage().rss,
-      heap_used_bytes: Deno.memoryUsage().heapUsed,
-    }),
+    status: () => {
+      const memory = Deno.memoryUsage();
+      return {
+        pool: {
+          depth: keyPool.depth,
+          size: keyPool.size,
+          generating: keyPool.generating,
+        },
+        workers: decryptPool.size,
+        rss_bytes: memory.rss,
+        heap_used_bytes: memory.heapUsed,
+      };
+    },
     onInternalError: (error) =>
       log.error("internal-error", { error: errorClass(error) }),
   });
