@@ -22,12 +22,7 @@ import {
   startService,
   testLibzmq,
 } from "./_service.ts";
-import {
-  detectPython,
-  python,
-  type PythonRun,
-  REQUIRED,
-} from "./_python.ts";
+import { detectPython, python, type PythonRun, REQUIRED } from "./_python.ts";
 
 const ROOT = new URL("..", import.meta.url).pathname;
 const CURVE_CLIENT = "tests/python/curve_client.py";
