@@ -20,7 +20,6 @@ export const SYMBOLS = {
     result: "i32",
   },
   zmq_bind: { parameters: ["pointer", "buffer"], result: "i32" },
-  zmq_unbind: { parameters: ["pointer", "buffer"], result: "i32" },
   zmq_connect: { parameters: ["pointer", "buffer"], result: "i32" },
   zmq_send: {
     parameters: ["pointer", "buffer", "usize", "i32"],
@@ -29,10 +28,8 @@ export const SYMBOLS = {
   zmq_msg_init: { parameters: ["buffer"], result: "i32" },
   zmq_msg_recv: { parameters: ["buffer", "pointer", "i32"], result: "i32" },
   zmq_msg_data: { parameters: ["buffer"], result: "pointer" },
-  zmq_msg_size: { parameters: ["buffer"], result: "usize" },
   zmq_msg_more: { parameters: ["buffer"], result: "i32" },
   zmq_msg_close: { parameters: ["buffer"], result: "i32" },
-  zmq_msg_gets: { parameters: ["buffer", "buffer"], result: "pointer" },
   // Runs on a Deno background thread and returns a promise; while it is in
   // flight the main thread must not touch the sockets it polls.
   zmq_poll: {
@@ -65,7 +62,6 @@ export type Libzmq = Deno.DynamicLibrary<typeof SYMBOLS>["symbols"];
 // Socket types.
 export const ZMQ_PAIR = 0;
 export const ZMQ_REQ = 3;
-export const ZMQ_DEALER = 5;
 export const ZMQ_ROUTER = 6;
 export const ZMQ_PULL = 7;
 export const ZMQ_PUSH = 8;
@@ -73,19 +69,13 @@ export const ZMQ_REP = 4;
 
 // Socket options.
 export const ZMQ_LINGER = 17;
-export const ZMQ_RCVMORE = 13;
-export const ZMQ_SNDHWM = 23;
-export const ZMQ_RCVHWM = 24;
 export const ZMQ_MAXMSGSIZE = 22;
-export const ZMQ_RCVTIMEO = 27;
 export const ZMQ_SNDTIMEO = 28;
 export const ZMQ_LAST_ENDPOINT = 32;
 export const ZMQ_CURVE_SERVER = 47;
 export const ZMQ_CURVE_PUBLICKEY = 48;
 export const ZMQ_CURVE_SECRETKEY = 49;
 export const ZMQ_CURVE_SERVERKEY = 50;
-export const ZMQ_ZAP_DOMAIN = 55;
-export const ZMQ_HANDSHAKE_IVL = 66;
 
 // Monitor events: handshakes that failed.
 export const ZMQ_EVENT_HANDSHAKE_FAILED_NO_DETAIL = 0x0800;
@@ -97,9 +87,8 @@ export const ZMQ_DONTWAIT = 1;
 export const ZMQ_SNDMORE = 2;
 export const ZMQ_POLLIN = 1;
 
-// errno values (Linux and macOS agree on these two).
+// errno for "try again" (Linux; macOS differs).
 export const EAGAIN = Deno.build.os === "darwin" ? 35 : 11;
-export const EINTR = 4;
 
 /** Size of `zmq_msg_t` (64 bytes, 8-aligned, in every libzmq 4.x). */
 export const MSG_T_SIZE = 64;

@@ -249,13 +249,6 @@ export class RouterServer implements AsyncIterable<IncomingMessage> {
     this.#wake();
   }
 
-  /** Ends at once, abandoning what is in flight. */
-  abort(): void {
-    this.#closing = true;
-    this.#deadline = -Infinity;
-    this.#wake();
-  }
-
   async *[Symbol.asyncIterator](): AsyncIterator<IncomingMessage> {
     if (this.#iterating) throw new Error("RouterServer is iterated already");
     this.#iterating = true;
