@@ -2,6 +2,7 @@
 // driven through real ZeroMQ REQ sockets on loopback.
 
 import assert from "node:assert/strict";
+import { parsePublicKey } from "../lib/rsa.ts";
 import {
   jsonBytes,
   parseReply,
@@ -83,11 +84,21 @@ Deno.test("every bad request gets one JSON error and the service keeps serving",
   await withService(async (service) => {
     const pair = await keys(service);
     const other = await keys(service);
-    const encrypted = (await service.request({
-      type: "encrypt_fernet",
-      fernet: pair.fernet,
-      rsa_public: pair.public,
-    })).encrypted_fernet as string;
+    // A ciphertext for `pair` that is also below the other key's modulus
+    // (else the other key rejects it as invalid_ciphertext before trying):
+    // each encryption is random, so a few tries find one.
+    const otherN = parsePublicKey(other.public).n;
+    let encrypted = "";
+    for (let i = 0; i < 64 && encrypted === ""; i++) {
+      const candidate = (await service.request({
+        type: "encrypt_fernet",
+        fernet: pair.fernet,
+        rsa_public: pair.public,
+      })).encrypted_fernet as string;
+      const value = BigInt("0x" + Uint8Array.fromBase64(candidate).toHex());
+      if (value < otherN) encrypted = candidate;
+    }
+    assert.notEqual(encrypted, "", "no ciphertext below the other modulus");
     const cases: [string, Uint8Array | readonly Uint8Array[], string][] = [
       ["not JSON", new TextEncoder().encode("{nope"), "invalid_json"],
       ["not UTF-8", new Uint8Array([0xff, 0xfe, 0x7b]), "invalid_json"],
