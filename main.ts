@@ -16,17 +16,17 @@ import {
   isLocalEndpoint,
   parseConfig,
   readEnv,
-} from "./lib/config.ts";
+} from "./lib/cli/config.ts";
 import {
   curvePublicKey,
   generateCurveKeyPair,
   parseAllowList,
 } from "./lib/zmq/curve.ts";
-import { DecryptPool } from "./lib/decrypt_pool.ts";
-import { KeyPool } from "./lib/key_pool.ts";
-import { Logger } from "./lib/log.ts";
-import { KeyService } from "./lib/service.ts";
-import { VERSION } from "./lib/version.ts";
+import { DecryptPool } from "./lib/service/decrypt_pool.ts";
+import { KeyPool } from "./lib/service/key_pool.ts";
+import { Logger } from "./lib/cli/log.ts";
+import { KeyService } from "./lib/service/key_service.ts";
+import { VERSION } from "./lib/cli/version.ts";
 import { type LoadedLibzmq, loadLibzmq } from "./lib/zmq/libzmq.ts";
 import { RouterServer } from "./lib/zmq/router.ts";
 

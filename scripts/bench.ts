@@ -29,7 +29,7 @@ import {
   parsePrivateKey,
   parsePublicKey,
   type RsaKeyPairPem,
-} from "../lib/rsa.ts";
+} from "../lib/crypto/rsa.ts";
 import { checkDenoVersion } from "./_pin.ts";
 
 const ROOT = new URL("..", import.meta.url);

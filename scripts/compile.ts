@@ -15,7 +15,7 @@
  * @module
  */
 
-import { ENV_VARS } from "../lib/config.ts";
+import { ENV_VARS } from "../lib/cli/config.ts";
 import { npmZeromqCandidates } from "../lib/zmq/libzmq.ts";
 import { checkDenoVersion } from "./_pin.ts";
 

@@ -1,6 +1,6 @@
 // Interoperability with the real Python clients: pyzmq REQ sockets,
 // python-rsa and pyca/cryptography, run by /usr/bin/python3 against the
-// service started with `deno task start` (see tests/python/seed_client.py).
+// service started with `deno task start` (see tests/interop/python/seed_client.py).
 //
 // Without /usr/bin/python3 and its packages the tests are ignored (and say
 // why), unless KEYSERVICE_REQUIRE_INTEROP=1, which turns that into a
@@ -8,16 +8,16 @@
 // only to exercise those two paths.
 
 import assert from "node:assert/strict";
-import { type RunningService, startService } from "./_service.ts";
+import { type RunningService, startService } from "../_helpers/service.ts";
 import {
   detectPython,
   PYTHON,
   python,
   type PythonRun,
   REQUIRED,
-} from "./_python.ts";
+} from "../_helpers/python.ts";
 
-const SEED_CLIENT = "tests/python/seed_client.py";
+const SEED_CLIENT = "tests/interop/python/seed_client.py";
 const CONCURRENT_CLIENTS = 4;
 
 const python3 = await detectPython();

@@ -7,25 +7,25 @@
 // unless KEYSERVICE_REQUIRE_INTEROP=1, which turns that into a failure.
 
 import assert from "node:assert/strict";
-import { isLocalEndpoint } from "../lib/config.ts";
-import { ReplyTimeout, ReqClient } from "../lib/zmq/client.ts";
+import { isLocalEndpoint } from "../../lib/cli/config.ts";
+import { ReplyTimeout, ReqClient } from "../../lib/zmq/client.ts";
 import {
   type CurveKeyPair,
   curvePublicKey,
   generateCurveKeyPair,
   isZ85Key,
-} from "../lib/zmq/curve.ts";
+} from "../../lib/zmq/curve.ts";
 import {
   jsonBytes,
   parseReply,
   type RunningService,
   startService,
   testLibzmq,
-} from "./_service.ts";
-import { detectPython, python, type PythonRun, REQUIRED } from "./_python.ts";
+} from "../_helpers/service.ts";
+import { detectPython, python, type PythonRun, REQUIRED } from "../_helpers/python.ts";
 
-const ROOT = new URL("..", import.meta.url).pathname;
-const CURVE_CLIENT = "tests/python/curve_client.py";
+const ROOT = new URL("../..", import.meta.url).pathname;
+const CURVE_CLIENT = "tests/interop/python/curve_client.py";
 /** How long a refused client waits for the reply that never comes. */
 const NO_REPLY_MS = 2000;
 const decoder = new TextDecoder();

@@ -5,15 +5,15 @@
 // about durations.
 
 import assert from "node:assert/strict";
-import type { ReqClient } from "../lib/zmq/client.ts";
-import { encryptPkcs1v15, parsePublicKey } from "../lib/rsa.ts";
-import { VERSION } from "../lib/version.ts";
+import type { ReqClient } from "../../lib/zmq/client.ts";
+import { encryptPkcs1v15, parsePublicKey } from "../../lib/crypto/rsa.ts";
+import { VERSION } from "../../lib/cli/version.ts";
 import {
   jsonBytes,
   parseReply,
   type RunningService,
   withService,
-} from "./_service.ts";
+} from "../_helpers/service.ts";
 
 const encoder = new TextEncoder();
 

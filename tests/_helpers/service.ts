@@ -1,10 +1,10 @@
 // Test helper: starts the real service the way a user does (`deno task
 // start`), on a port libzmq picks, and talks to it through real REQ sockets.
 
-import { type LoadedLibzmq, loadLibzmq } from "../lib/zmq/libzmq.ts";
-import { ReqClient } from "../lib/zmq/client.ts";
+import { type LoadedLibzmq, loadLibzmq } from "../../lib/zmq/libzmq.ts";
+import { ReqClient } from "../../lib/zmq/client.ts";
 
-const ROOT = new URL("..", import.meta.url);
+const ROOT = new URL("../..", import.meta.url);
 const encoder = new TextEncoder();
 const decoder = new TextDecoder();
 

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { LOG_LEVELS, Logger, type LogLevel } from "../lib/log.ts";
+import { LOG_LEVELS, Logger, type LogLevel } from "../../../lib/cli/log.ts";
 
 function capture(level: LogLevel): { log: Logger; lines: string[] } {
   const lines: string[] = [];

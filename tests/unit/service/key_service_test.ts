@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { type KeyPairSource, KeyService } from "../lib/service.ts";
+import { type KeyPairSource, KeyService } from "../../../lib/service/key_service.ts";
 import {
   encryptPkcs1v15,
   generateRsaKeyPair,
@@ -8,16 +8,16 @@ import {
   parsePublicKey,
   PRIVATE_LABEL,
   type RsaKeyPairPem,
-} from "../lib/rsa.ts";
+} from "../../../lib/crypto/rsa.ts";
 import {
   bigintToBytes,
   bytesToBigint,
   decodeIntegerSequence,
-} from "../lib/_der.ts";
-import { decodePem } from "../lib/pem.ts";
-import { MAX_FIELD_LENGTH } from "../lib/protocol.ts";
-import { Overloaded } from "../lib/errors.ts";
-import { VERSION } from "../lib/version.ts";
+} from "../../../lib/crypto/_der.ts";
+import { decodePem } from "../../../lib/crypto/pem.ts";
+import { MAX_FIELD_LENGTH } from "../../../lib/service/protocol.ts";
+import { Overloaded } from "../../../lib/service/errors.ts";
+import { VERSION } from "../../../lib/cli/version.ts";
 
 const encoder = new TextEncoder();
 const decoder = new TextDecoder();

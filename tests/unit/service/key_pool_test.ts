@@ -5,12 +5,12 @@
 // a fake generator the test controls.
 
 import assert from "node:assert/strict";
-import { KeyPool } from "../lib/key_pool.ts";
+import { KeyPool } from "../../../lib/service/key_pool.ts";
 import {
   parsePrivateKey,
   parsePublicKey,
   type RsaKeyPairPem,
-} from "../lib/rsa.ts";
+} from "../../../lib/crypto/rsa.ts";
 
 /** Resolves after `ms`; the timer always completes (no leak). */
 function delay(ms: number): Promise<void> {

@@ -22,9 +22,9 @@ import {
   privateDecrypt,
   publicEncrypt,
 } from "node:crypto";
-import type { ReqClient } from "../lib/zmq/client.ts";
-import { KeyService } from "../lib/service.ts";
-import { type RunningService, startService } from "./_service.ts";
+import type { ReqClient } from "../../lib/zmq/client.ts";
+import { KeyService } from "../../lib/service/key_service.ts";
+import { type RunningService, startService } from "../_helpers/service.ts";
 
 // ---------------------------------------------------------------------------
 // Settings

@@ -5,7 +5,7 @@ import {
   DEFAULT_ENDPOINT,
   HELP,
   parseConfig,
-} from "../lib/config.ts";
+} from "../../../lib/cli/config.ts";
 
 function run(args: string[], env: Record<string, string> = {}): Config {
   const parsed = parseConfig(args, env);

@@ -4,11 +4,11 @@
 // KEYSERVICE_REQUIRE_INTEROP=1 turns a missing stack from "ignored" into a
 // failure (CI sets it).
 
-const ROOT = new URL("..", import.meta.url).pathname;
+const ROOT = new URL("../..", import.meta.url).pathname;
 export const PYTHON = Deno.env.get("KEYSERVICE_INTEROP_PYTHON") ||
   "/usr/bin/python3";
 export const REQUIRED = Deno.env.get("KEYSERVICE_REQUIRE_INTEROP") === "1";
-const CHECK_PYTHON = "tests/python/check_python.py";
+const CHECK_PYTHON = "tests/interop/python/check_python.py";
 const CLIENT_TIMEOUT_MS = 300_000;
 
 /** What a Python run printed, and its exit code. */

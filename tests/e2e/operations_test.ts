@@ -2,15 +2,15 @@
 // driven through real ZeroMQ REQ sockets on loopback.
 
 import assert from "node:assert/strict";
-import { parsePublicKey } from "../lib/rsa.ts";
+import { parsePublicKey } from "../../lib/crypto/rsa.ts";
 import {
   jsonBytes,
   parseReply,
   startService,
   withService,
-} from "./_service.ts";
+} from "../_helpers/service.ts";
 
-const ROOT = new URL("..", import.meta.url);
+const ROOT = new URL("../..", import.meta.url);
 
 async function keys(
   service: { request(body: unknown): Promise<Record<string, unknown>> },

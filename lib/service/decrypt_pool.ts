@@ -8,7 +8,7 @@
  * @example
  * ```ts
  * import { DecryptPool } from "./decrypt_pool.ts";
- * import { encryptPkcs1v15, generateRsaKeyPair, parsePrivateKey, parsePublicKey } from "./rsa.ts";
+ * import { encryptPkcs1v15, generateRsaKeyPair, parsePrivateKey, parsePublicKey } from "../crypto/rsa.ts";
  *
  * const pool = new DecryptPool(2);
  * const pair = await generateRsaKeyPair();
@@ -20,7 +20,7 @@
  */
 
 import { DecryptionFailed, InternalError } from "./errors.ts";
-import type { RsaPrivateKey } from "./rsa.ts";
+import type { RsaPrivateKey } from "../crypto/rsa.ts";
 import type { DecryptJob, DecryptResult } from "./_decrypt_worker.ts";
 
 interface Pending {

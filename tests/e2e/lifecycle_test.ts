@@ -3,13 +3,13 @@
 // stops at once, and the echo of a signal that must not.
 
 import assert from "node:assert/strict";
-import { ReplyTimeout, type ReqClient } from "../lib/zmq/client.ts";
+import { ReplyTimeout, type ReqClient } from "../../lib/zmq/client.ts";
 import {
   jsonBytes,
   parseReply,
   type RunningService,
   startService,
-} from "./_service.ts";
+} from "../_helpers/service.ts";
 
 const GENERATE = jsonBytes({ type: "generate_keys" });
 const PING = jsonBytes({ type: "ping" });

@@ -14,7 +14,7 @@
  * @module
  */
 
-import { InvalidPem, WrongKeyType } from "./errors.ts";
+import { InvalidPem, WrongKeyType } from "../service/errors.ts";
 
 const LINE = 64;
 const BLOCK =

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
-import { decodePem, encodePem } from "../lib/pem.ts";
-import { InvalidPem, KeyServiceError, WrongKeyType } from "../lib/errors.ts";
+import { decodePem, encodePem } from "../../../lib/crypto/pem.ts";
+import { InvalidPem, KeyServiceError, WrongKeyType } from "../../../lib/service/errors.ts";
 
 const LABEL = "RSA PUBLIC KEY";
 const FIELD = "rsa_public";

@@ -2,13 +2,13 @@
 // ZMQ_MAXMSGSIZE), RSA modulus size, and frames per request.
 
 import assert from "node:assert/strict";
-import { ReplyTimeout, type ReqClient } from "../lib/zmq/client.ts";
+import { ReplyTimeout, type ReqClient } from "../../lib/zmq/client.ts";
 import {
   jsonBytes,
   parseReply,
   type RunningService,
   withService,
-} from "./_service.ts";
+} from "../_helpers/service.ts";
 
 const encoder = new TextEncoder();
 

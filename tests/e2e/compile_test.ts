@@ -4,10 +4,10 @@
 
 import assert from "node:assert/strict";
 import { join } from "node:path";
-import { jsonBytes, parseReply, testLibzmq } from "./_service.ts";
-import { ReqClient } from "../lib/zmq/client.ts";
+import { jsonBytes, parseReply, testLibzmq } from "../_helpers/service.ts";
+import { ReqClient } from "../../lib/zmq/client.ts";
 
-const ROOT = new URL("..", import.meta.url);
+const ROOT = new URL("../..", import.meta.url);
 
 function denortSource(): string | undefined {
   const explicit = Deno.env.get("DENORT_BIN");

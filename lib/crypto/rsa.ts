@@ -38,7 +38,7 @@ import {
   InvalidKey,
   InvalidPem,
   PlaintextTooLong,
-} from "./errors.ts";
+} from "../service/errors.ts";
 
 /** PEM label of a PKCS#1 `RSAPublicKey`. */
 export const PUBLIC_LABEL = "RSA PUBLIC KEY";

@@ -8,8 +8,8 @@
 // are the real ones.
 
 import assert from "node:assert/strict";
-import { DecryptPool } from "../lib/decrypt_pool.ts";
-import { DecryptionFailed, InternalError } from "../lib/errors.ts";
+import { DecryptPool } from "../../../lib/service/decrypt_pool.ts";
+import { DecryptionFailed, InternalError } from "../../../lib/service/errors.ts";
 import {
   encryptPkcs1v15,
   generateRsaKeyPair,
@@ -18,8 +18,8 @@ import {
   parsePublicKey,
   type RsaPrivateKey,
   type RsaPublicKey,
-} from "../lib/rsa.ts";
-import { bigintToBytes } from "../lib/_der.ts";
+} from "../../../lib/crypto/rsa.ts";
+import { bigintToBytes } from "../../../lib/crypto/_der.ts";
 
 const encoder = new TextEncoder();
 

@@ -7,7 +7,7 @@
  *
  * @example
  * ```ts
- * import { KeyService } from "./service.ts";
+ * import { KeyService } from "./key_service.ts";
  *
  * const service = new KeyService();
  * const outcome = await service.handle([
@@ -28,7 +28,7 @@ import {
   Overloaded,
   RequestTooLarge,
 } from "./errors.ts";
-import { generateFernetKey } from "./fernet.ts";
+import { generateFernetKey } from "../crypto/fernet.ts";
 import {
   encodeReply,
   errorReply,
@@ -47,8 +47,8 @@ import {
   parsePublicKey,
   type RsaKeyPairPem,
   type RsaPrivateKey,
-} from "./rsa.ts";
-import { VERSION } from "./version.ts";
+} from "../crypto/rsa.ts";
+import { VERSION } from "../cli/version.ts";
 
 /** Where `generate_keys` gets its RSA key pairs. */
 export interface KeyPairSource {

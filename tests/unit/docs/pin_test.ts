@@ -2,9 +2,9 @@
 // and the scripts must agree with it.
 
 import assert from "node:assert/strict";
-import { pinnedDenoVersion } from "../scripts/_pin.ts";
+import { pinnedDenoVersion } from "../../../scripts/_pin.ts";
 
-const ROOT = new URL("..", import.meta.url);
+const ROOT = new URL("../../..", import.meta.url);
 const pinned = pinnedDenoVersion();
 
 Deno.test("the README's npx commands use the pinned Deno", () => {

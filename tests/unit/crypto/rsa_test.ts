@@ -18,21 +18,21 @@ import {
   PRIVATE_LABEL,
   PUBLIC_LABEL,
   type RsaKeyPairPem,
-} from "../lib/rsa.ts";
+} from "../../../lib/crypto/rsa.ts";
 import {
   bigintToBytes,
   bitLength,
   bytesToBigint,
   decodeIntegerSequence,
   encodeIntegerSequence,
-} from "../lib/_der.ts";
-import { decodePem, encodePem } from "../lib/pem.ts";
+} from "../../../lib/crypto/_der.ts";
+import { decodePem, encodePem } from "../../../lib/crypto/pem.ts";
 import {
   DecryptionFailed,
   InvalidCiphertext,
   KeyServiceError,
   PlaintextTooLong,
-} from "../lib/errors.ts";
+} from "../../../lib/service/errors.ts";
 
 // Key generation is slow (~150 ms): two pairs for the whole file.
 const pair: RsaKeyPairPem = await generateRsaKeyPair();

@@ -16,8 +16,8 @@
  * @module
  */
 
-import { generateRsaKeyPair, type RsaKeyPairPem } from "./rsa.ts";
-import type { KeyPairSource } from "./service.ts";
+import { generateRsaKeyPair, type RsaKeyPairPem } from "../crypto/rsa.ts";
+import type { KeyPairSource } from "./key_service.ts";
 
 /** How a {@linkcode KeyPool} behaves. */
 export interface KeyPoolOptions {

@@ -5,13 +5,13 @@ import {
   MAX_FIELD_LENGTH,
   parseRequest,
   REQUEST_TYPES,
-} from "../lib/protocol.ts";
+} from "../../../lib/service/protocol.ts";
 import {
   InvalidField,
   KeyServiceError,
   MissingField,
   UnknownType,
-} from "../lib/errors.ts";
+} from "../../../lib/service/errors.ts";
 
 const encoder = new TextEncoder();
 const decoder = new TextDecoder();
