@@ -6,7 +6,7 @@
 
 import assert from "node:assert/strict";
 import type { ReqClient } from "../../lib/zmq/client.ts";
-import { encryptPkcs1v15, parsePublicKey } from "../../lib/crypto/rsa.ts";
+import { encryptPkcs1v15, parsePublicKey } from "../../lib/crypto/mod.ts";
 import { VERSION } from "../../lib/cli/version.ts";
 import {
   jsonBytes,

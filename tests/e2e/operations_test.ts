@@ -2,7 +2,7 @@
 // driven through real ZeroMQ REQ sockets on loopback.
 
 import assert from "node:assert/strict";
-import { parsePublicKey } from "../../lib/crypto/rsa.ts";
+import { parsePublicKey } from "../../lib/crypto/mod.ts";
 import {
   jsonBytes,
   parseReply,

@@ -1,0 +1,25 @@
+/**
+ * The crypto layer: RSA key generation and strict key parsing, RSAES-PKCS1-v1_5,
+ * PEM armour and Fernet keys. It knows nothing of JSON, requests or ZeroMQ;
+ * its errors name no request field.
+ *
+ * @example
+ * ```ts
+ * import {
+ *   decryptPkcs1v15,
+ *   encryptPkcs1v15,
+ *   generateRsaKeyPair,
+ *   parsePrivateKey,
+ *   parsePublicKey,
+ * } from "./mod.ts";
+ *
+ * const pair = await generateRsaKeyPair();
+ * const ciphertext = encryptPkcs1v15(parsePublicKey(pair.public), new Uint8Array([1]));
+ * decryptPkcs1v15(parsePrivateKey(pair.private), ciphertext); // Uint8Array [1]
+ * ```
+ * @module
+ */
+
+export * from "./rsa.ts";
+export * from "./pem.ts";
+export * from "./fernet.ts";
