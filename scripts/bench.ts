@@ -29,7 +29,8 @@ import {
   parsePrivateKey,
   parsePublicKey,
   type RsaKeyPairPem,
-} from "../lib/crypto/rsa.ts";
+} from "../lib/crypto/mod.ts";
+import { percentile } from "../tests/_helpers/stats.ts";
 import { checkDenoVersion } from "./_pin.ts";
 
 const ROOT = new URL("..", import.meta.url);
@@ -52,11 +53,30 @@ interface Result {
   note?: string;
 }
 
-function percentile(sorted: number[], p: number): number {
-  if (sorted.length === 0) return NaN;
-  return sorted[
-    Math.min(sorted.length - 1, Math.ceil(p / 100 * sorted.length) - 1)
-  ];
+/**
+ * The CPU's name: /proc/cpuinfo's `model name` (x86), else its `Hardware`
+ * or `CPU part` line (arm64), else macOS's `sysctl`, else the architecture.
+ */
+function cpuName(): string {
+  try {
+    const info = Deno.readTextFileSync("/proc/cpuinfo");
+    const name = /^(?:model name|Hardware|Model)\s*:\s*(.+)$/m.exec(info)?.[1];
+    if (name) return name.trim();
+  } catch {
+    // not Linux, or not readable
+  }
+  try {
+    const out = new Deno.Command("sysctl", {
+      args: ["-n", "machdep.cpu.brand_string"],
+      stdout: "piped",
+      stderr: "null",
+    }).outputSync();
+    const name = new TextDecoder().decode(out.stdout).trim();
+    if (out.success && name) return name;
+  } catch {
+    // no sysctl
+  }
+  return `an unnamed ${Deno.build.arch} CPU`;
 }
 
 function summarize(
@@ -506,15 +526,7 @@ async function main() {
   const machine = {
     cores,
     os: `${Deno.build.os} ${Deno.osRelease()}`,
-    cpu: (() => {
-      try {
-        return /model name\s*:\s*(.*)/.exec(
-          Deno.readTextFileSync("/proc/cpuinfo"),
-        )?.[1] ?? "?";
-      } catch {
-        return "?";
-      }
-    })(),
+    cpu: cpuName(),
     deno: Deno.version.deno,
     libzmq: libzmq.version,
   };

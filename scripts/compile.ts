@@ -30,6 +30,9 @@ export function compileArgs(output: string, libzmqFile: string): string[] {
     output,
     "--include",
     libzmqFile,
+    // Worker code is not found by static analysis: it must be named.
+    "--include",
+    "lib/service/_decrypt_worker.ts",
     // What the service needs, and nothing more: FFI for libzmq, its own
     // environment variables, and reading the files it is pointed at (the
     // embedded libzmq, an explicit --libzmq).

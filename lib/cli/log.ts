@@ -114,3 +114,22 @@ export class Logger {
     }
   }
 }
+
+/**
+ * The class of an unexpected error, for a log line: its message could quote
+ * request data, so only the class is logged.
+ */
+export function errorClass(error: unknown): string {
+  return error instanceof Error ? error.name : typeof error;
+}
+
+/**
+ * The first line of an error's message, for a one-line start-up failure.
+ * Only for errors of the service's own making (configuration, libzmq, files),
+ * never for errors about request data.
+ */
+export function firstLine(error: unknown): string {
+  return (error instanceof Error ? error.message : String(error)).split(
+    "\n",
+  )[0];
+}

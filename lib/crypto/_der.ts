@@ -1,8 +1,10 @@
-// Private helpers: DER for a SEQUENCE of INTEGERs (all PKCS#1 RSA keys are
-// one), on node-forge's ASN.1, plus conversions between bytes and bigints.
+// Private: DER for a SEQUENCE of INTEGERs (all PKCS#1 RSA keys are one), on
+// node-forge's ASN.1.
 
 // @ts-types="@types/node-forge"
 import forge from "node-forge";
+
+import { bigintToBytes, bytesToBigint } from "./_bigint.ts";
 
 const { asn1 } = forge;
 
@@ -15,30 +17,6 @@ const fromDer = asn1.fromDer as unknown as (
     decodeBitStrings: boolean;
   },
 ) => forge.asn1.Asn1;
-
-/**
- * Big-endian unsigned bytes of a non-negative bigint: the fewest bytes, or
- * exactly `length` bytes, zero-padded on the left, when `length` is given.
- */
-export function bigintToBytes(value: bigint, length?: number): Uint8Array {
-  let hex = value === 0n ? "" : value.toString(16);
-  if (hex.length % 2) hex = "0" + hex;
-  if (length !== undefined) {
-    if (hex.length > 2 * length) throw new RangeError("value too large");
-    hex = hex.padStart(2 * length, "0");
-  }
-  return Uint8Array.fromHex(hex);
-}
-
-/** A non-negative bigint from big-endian unsigned bytes. */
-export function bytesToBigint(bytes: Uint8Array): bigint {
-  return bytes.length === 0 ? 0n : BigInt("0x" + bytes.toHex());
-}
-
-/** Number of bits in a positive bigint. */
-export function bitLength(value: bigint): number {
-  return value === 0n ? 0 : value.toString(2).length;
-}
 
 function toBinary(bytes: Uint8Array): string {
   let out = "";

@@ -1,7 +1,7 @@
 /**
- * The crypto layer: RSA key generation and strict key parsing, RSAES-PKCS1-v1_5,
- * PEM armour and Fernet keys. It knows nothing of JSON, requests or ZeroMQ;
- * its errors name no request field.
+ * The crypto layer: RSA key generation and strict key parsing,
+ * RSAES-PKCS1-v1_5, PEM armour and Fernet keys. It knows nothing of JSON,
+ * requests or ZeroMQ; its errors name no request field.
  *
  * @example
  * ```ts
@@ -20,6 +20,9 @@
  * @module
  */
 
-export * from "./rsa.ts";
-export * from "./pem.ts";
+export * from "./errors.ts";
 export * from "./fernet.ts";
+export * from "./pem.ts";
+export * from "./pkcs1v15.ts";
+export * from "./rsa_keygen.ts";
+export * from "./rsa_keys.ts";

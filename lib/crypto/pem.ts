@@ -9,12 +9,12 @@
  *
  * const pem = encodePem("RSA PUBLIC KEY", new Uint8Array([48, 0]));
  * // "-----BEGIN RSA PUBLIC KEY-----\nMAA=\n-----END RSA PUBLIC KEY-----\n"
- * const der = decodePem(pem, "RSA PUBLIC KEY", "rsa_public");
+ * const der = decodePem(pem, "RSA PUBLIC KEY");
  * ```
  * @module
  */
 
-import { InvalidPem, WrongKeyType } from "../service/errors.ts";
+import { MalformedKey, UnexpectedKeyType } from "./errors.ts";
 
 const LINE = 64;
 const BLOCK =
@@ -34,32 +34,27 @@ export function encodePem(label: string, der: Uint8Array): string {
 /**
  * Reads one PEM block whose label must be `label`, and returns its DER bytes.
  * Surrounding white space and CRLF line ends are accepted; anything else
- * (a second block, text around the block, a bad base64 body, another label)
- * throws {@linkcode InvalidPem} or {@linkcode WrongKeyType}, naming `field`.
+ * (a second block, text around the block, a bad base64 body) throws
+ * {@linkcode MalformedKey}; another label throws {@linkcode UnexpectedKeyType}.
  */
-export function decodePem(
-  text: string,
-  label: string,
-  field: string,
-): Uint8Array {
+export function decodePem(text: string, label: string): Uint8Array {
   const match = BLOCK.exec(text.trim());
   if (match === null) {
-    throw new InvalidPem(
-      field,
+    throw new MalformedKey(
       "expected one -----BEGIN ...----- / -----END ...----- block",
     );
   }
   const [, begin, body, end] = match;
   if (begin !== end) {
-    throw new InvalidPem(field, "BEGIN and END labels differ");
+    throw new MalformedKey("BEGIN and END labels differ");
   }
-  if (begin !== label) throw new WrongKeyType(field, label, begin);
+  if (begin !== label) throw new UnexpectedKeyType(label, begin);
   let der: Uint8Array;
   try {
     der = Uint8Array.fromBase64(body, { lastChunkHandling: "strict" });
   } catch {
-    throw new InvalidPem(field, "the body is not valid base64");
+    throw new MalformedKey("the body is not valid base64");
   }
-  if (der.length === 0) throw new InvalidPem(field, "the body is empty");
+  if (der.length === 0) throw new MalformedKey("the body is empty");
   return der;
 }

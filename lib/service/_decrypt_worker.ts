@@ -3,7 +3,7 @@
 // job; every failure inside is reported as `ok: false`, never thrown, so a
 // bad request cannot take the worker down.
 
-import { decryptPkcs1v15, type RsaPrivateKey } from "../crypto/rsa.ts";
+import { decryptPkcs1v15, type RsaPrivateKey } from "../crypto/mod.ts";
 
 /** A job sent to the worker. */
 export interface DecryptJob {

@@ -8,9 +8,9 @@
  * @example
  * ```ts
  * import { DecryptPool } from "./decrypt_pool.ts";
- * import { encryptPkcs1v15, generateRsaKeyPair, parsePrivateKey, parsePublicKey } from "../crypto/rsa.ts";
+ * import { encryptPkcs1v15, generateRsaKeyPair, parsePrivateKey, parsePublicKey } from "../crypto/mod.ts";
  *
- * const pool = new DecryptPool(2);
+ * const pool = new DecryptPool({ size: 2 });
  * const pair = await generateRsaKeyPair();
  * const ciphertext = encryptPkcs1v15(parsePublicKey(pair.public), new Uint8Array([1, 2]));
  * await pool.decrypt(parsePrivateKey(pair.private), ciphertext); // Uint8Array [1, 2]
@@ -20,7 +20,7 @@
  */
 
 import { DecryptionFailed, InternalError } from "./errors.ts";
-import type { RsaPrivateKey } from "../crypto/rsa.ts";
+import type { RsaPrivateKey } from "../crypto/mod.ts";
 import type { DecryptJob, DecryptResult } from "./_decrypt_worker.ts";
 
 interface Pending {
@@ -33,17 +33,38 @@ interface Slot {
   readonly jobs: Map<number, Pending>;
 }
 
-const WORKER_URL = new URL("./_decrypt_worker.ts", import.meta.url).href;
+/** The decryption worker's module. */
+export const DECRYPT_WORKER_URL: string =
+  new URL("./_decrypt_worker.ts", import.meta.url).href;
+
+/** Starts the real decryption worker. */
+export function startDecryptWorker(): Worker {
+  return new Worker(DECRYPT_WORKER_URL, { type: "module" });
+}
+
+/** How a {@linkcode DecryptPool} behaves. */
+export interface DecryptPoolOptions {
+  /** Workers (at least one). */
+  readonly size: number;
+  /**
+   * Starts one worker, at start-up and to replace one that died. Default
+   * {@linkcode startDecryptWorker}; tests pass one that records what the
+   * pool does with its workers.
+   */
+  readonly createWorker?: () => Worker;
+}
 
 /** A fixed number of decryption workers. */
 export class DecryptPool {
   readonly #slots: Slot[] = [];
+  readonly #createWorker: () => Worker;
   #nextId = 0;
   #closed = false;
 
-  /** Starts `size` workers (at least one). */
-  constructor(size: number) {
-    for (let i = 0; i < Math.max(1, size); i++) {
+  /** Starts the workers. */
+  constructor(options: DecryptPoolOptions) {
+    this.#createWorker = options.createWorker ?? startDecryptWorker;
+    for (let i = 0; i < Math.max(1, options.size); i++) {
       const slot: Slot = {
         worker: undefined as unknown as Worker,
         jobs: new Map(),
@@ -92,7 +113,7 @@ export class DecryptPool {
   }
 
   #start(slot: Slot): void {
-    const worker = new Worker(WORKER_URL, { type: "module" });
+    const worker = this.#createWorker();
     worker.onmessage = ({ data }: MessageEvent<DecryptResult>) => {
       const pending = slot.jobs.get(data.id);
       if (pending === undefined) return;

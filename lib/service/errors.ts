@@ -1,7 +1,9 @@
 /**
- * Errors the key service answers with. Each class carries a stable `code`
- * string that clients can branch on; the `message` is for people and never
- * holds key material or any part of the request.
+ * Errors the key service answers with (the wire errors). Each class carries a
+ * stable `code` string that clients can branch on; the `message` is for
+ * people and never holds key material or any part of the request. Errors from
+ * the crypto layer, which knows no request fields, become wire errors here,
+ * through {@linkcode wireError}, with the field they concern.
  *
  * @example
  * ```ts
@@ -15,6 +17,15 @@
  * ```
  * @module
  */
+
+import {
+  DecryptionError,
+  MalformedCiphertext,
+  MalformedKey,
+  MessageTooLong,
+  UnexpectedKeyType,
+  UnusableKey,
+} from "../crypto/errors.ts";
 
 /** Every error the service reports to a client. */
 export abstract class KeyServiceError extends Error {
@@ -84,7 +95,9 @@ export class WrongKeyType extends KeyServiceError {
   readonly code = "wrong_key_type";
   constructor(field: string, expected: string, found: string) {
     super(
-      `Field "${field}" must hold a ${expected} PEM block, found "${found}"`,
+      `Field "${field}" must hold ${
+        article(expected)
+      } ${expected} PEM block, found "${found}"`,
     );
   }
 }
@@ -100,18 +113,21 @@ export class InvalidKey extends KeyServiceError {
 /** The plaintext does not fit in one PKCS#1 v1.5 block for the key. */
 export class PlaintextTooLong extends KeyServiceError {
   readonly code = "plaintext_too_long";
-  constructor(length: number, limit: number) {
+  constructor(field: string, length: number, limit: number) {
     super(
-      `Field "fernet" is ${length} bytes in UTF-8; this key can encrypt at most ${limit}`,
+      `Field "${field}" is ${length} bytes in UTF-8; this key can encrypt at most ${limit}`,
     );
   }
 }
 
-/** The ciphertext is not strict base64, or not as long as the modulus. */
+/**
+ * The ciphertext is not strict base64, not as long as the modulus, or not
+ * below it.
+ */
 export class InvalidCiphertext extends KeyServiceError {
   readonly code = "invalid_ciphertext";
-  constructor(why: string) {
-    super(`Field "encrypted_fernet" ${why}`);
+  constructor(field: string, why: string) {
+    super(`Field "${field}" ${why}`);
   }
 }
 
@@ -157,4 +173,32 @@ export class InternalError extends KeyServiceError {
   constructor() {
     super("Internal error");
   }
+}
+
+/**
+ * The wire error for a crypto error about the request field `field`. Errors
+ * that are not the crypto layer's come back as they are.
+ */
+export function wireError(error: unknown, field: string): unknown {
+  if (error instanceof MalformedKey) return new InvalidPem(field, error.reason);
+  if (error instanceof UnexpectedKeyType) {
+    return new WrongKeyType(field, error.expected, error.found);
+  }
+  if (error instanceof UnusableKey) return new InvalidKey(field, error.reason);
+  if (error instanceof MessageTooLong) {
+    return new PlaintextTooLong(field, error.length, error.limit);
+  }
+  if (error instanceof MalformedCiphertext) {
+    return new InvalidCiphertext(field, error.reason);
+  }
+  if (error instanceof DecryptionError) return new DecryptionFailed();
+  return error;
+}
+
+/** "an RSA ...", "a PUBLIC ...": by the sound of the label's first word. */
+function article(label: string): "a" | "an" {
+  const word = label.split(" ")[0];
+  // An initialism is read letter by letter: "an RSA", "a DSA", "an EC".
+  const initialism = word.length <= 4 && word !== "KEY";
+  return (initialism ? /^[AEFHILMNORSX]/ : /^[AEIOU]/).test(word) ? "an" : "a";
 }

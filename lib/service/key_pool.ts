@@ -16,8 +16,8 @@
  * @module
  */
 
-import { generateRsaKeyPair, type RsaKeyPairPem } from "../crypto/rsa.ts";
-import type { KeyPairSource } from "./key_service.ts";
+import { generateRsaKeyPair, type RsaKeyPairPem } from "../crypto/mod.ts";
+import type { KeyPairSource } from "./types.ts";
 
 /** How a {@linkcode KeyPool} behaves. */
 export interface KeyPoolOptions {

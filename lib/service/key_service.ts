@@ -20,6 +20,16 @@
  */
 
 import {
+  checkCiphertext,
+  decryptPkcs1v15,
+  encryptPkcs1v15,
+  generateFernetKey,
+  generateRsaKeyPair,
+  type KeyLimits,
+  parsePrivateKey,
+  parsePublicKey,
+} from "../crypto/mod.ts";
+import {
   DecryptionFailed,
   InternalError,
   InvalidCiphertext,
@@ -27,8 +37,8 @@ import {
   MultipartRequest,
   Overloaded,
   RequestTooLarge,
+  wireError,
 } from "./errors.ts";
-import { generateFernetKey } from "../crypto/fernet.ts";
 import {
   encodeReply,
   errorReply,
@@ -37,30 +47,7 @@ import {
   type Request,
   type RequestType,
 } from "./protocol.ts";
-import {
-  checkCiphertext,
-  decryptPkcs1v15,
-  encryptPkcs1v15,
-  generateRsaKeyPair,
-  type KeyLimits,
-  parsePrivateKey,
-  parsePublicKey,
-  type RsaKeyPairPem,
-  type RsaPrivateKey,
-} from "../crypto/rsa.ts";
-import { VERSION } from "../cli/version.ts";
-
-/** Where `generate_keys` gets its RSA key pairs. */
-export interface KeyPairSource {
-  /** A fresh key pair, never handed out before. */
-  take(): Promise<RsaKeyPairPem>;
-}
-
-/** Runs RSAES-PKCS1-v1_5 decryption; throws `DecryptionFailed` on failure. */
-export type Decryptor = (
-  key: RsaPrivateKey,
-  ciphertext: Uint8Array,
-) => Promise<Uint8Array>;
+import type { Decryptor, KeyPairSource } from "./types.ts";
 
 /** How a {@linkcode KeyService} behaves; every field has a default. */
 export interface KeyServiceOptions {
@@ -74,6 +61,8 @@ export interface KeyServiceOptions {
   readonly keyPairs?: KeyPairSource;
   /** Decryption. Default: on the calling thread. */
   readonly decrypt?: Decryptor;
+  /** The version `ping` reports. Default `"unknown"`. */
+  readonly version?: string;
   /** Extra fields for the `ping` reply (the key pool's depth, say). */
   readonly status?: () => Record<string, unknown>;
   /** Told of each unexpected failure; the client gets `internal_error`. */
@@ -91,8 +80,13 @@ export interface Outcome {
 }
 
 const onDemand: KeyPairSource = { take: () => generateRsaKeyPair() };
-const decryptHere: Decryptor = (key, ciphertext) =>
-  Promise.resolve(decryptPkcs1v15(key, ciphertext));
+const decryptHere: Decryptor = (key, ciphertext) => {
+  try {
+    return Promise.resolve(decryptPkcs1v15(key, ciphertext));
+  } catch (error) {
+    return Promise.reject(error);
+  }
+};
 // ignoreBOM: a leading U+FEFF is part of the plaintext, as Python keeps it.
 const utf8 = new TextDecoder("utf-8", { fatal: true, ignoreBOM: true });
 const encoder = new TextEncoder();
@@ -104,6 +98,7 @@ export class KeyService {
   readonly #keyLimits: KeyLimits;
   readonly #keyPairs: KeyPairSource;
   readonly #decrypt: Decryptor;
+  readonly #version: string;
   readonly #status: () => Record<string, unknown>;
   readonly #onInternalError: (error: unknown) => void;
   #inflight = 0;
@@ -114,6 +109,7 @@ export class KeyService {
     this.#keyLimits = options.keyLimits ?? {};
     this.#keyPairs = options.keyPairs ?? onDemand;
     this.#decrypt = options.decrypt ?? decryptHere;
+    this.#version = options.version ?? "unknown";
     this.#status = options.status ?? (() => ({}));
     this.#onInternalError = options.onInternalError ?? (() => {});
   }
@@ -165,19 +161,21 @@ export class KeyService {
         };
       }
       case "encrypt_fernet": {
-        const key = parsePublicKey(
-          request.rsaPublic,
+        const key = about(
           "rsa_public",
-          this.#keyLimits,
+          () => parsePublicKey(request.rsaPublic, this.#keyLimits),
         );
-        const ciphertext = encryptPkcs1v15(key, encoder.encode(request.fernet));
+        const plaintext = encoder.encode(request.fernet);
+        const ciphertext = about(
+          "fernet",
+          () => encryptPkcs1v15(key, plaintext),
+        );
         return { encrypted_fernet: ciphertext.toBase64() };
       }
       case "decrypt_fernet": {
-        const key = parsePrivateKey(
-          request.rsaPrivate,
+        const key = about(
           "rsa_private",
-          this.#keyLimits,
+          () => parsePrivateKey(request.rsaPrivate, this.#keyLimits),
         );
         let ciphertext: Uint8Array;
         try {
@@ -185,10 +183,18 @@ export class KeyService {
             lastChunkHandling: "strict",
           });
         } catch {
-          throw new InvalidCiphertext("is not valid standard base64");
+          throw new InvalidCiphertext(
+            "encrypted_fernet",
+            "is not valid standard base64",
+          );
         }
-        checkCiphertext(key, ciphertext);
-        const plaintext = await this.#decrypt(key, ciphertext);
+        about("encrypted_fernet", () => checkCiphertext(key, ciphertext));
+        let plaintext: Uint8Array;
+        try {
+          plaintext = await this.#decrypt(key, ciphertext);
+        } catch (error) {
+          throw wireError(error, "encrypted_fernet");
+        }
         let fernet: string;
         try {
           fernet = utf8.decode(plaintext);
@@ -201,11 +207,20 @@ export class KeyService {
       case "ping":
         return {
           status: "ok",
-          version: VERSION,
+          version: this.#version,
           in_flight: this.#inflight - 1, // not counting this ping
           ...this.#status(),
         };
     }
+  }
+}
+
+/** Runs `fn`, turning a crypto error into the wire error for `field`. */
+function about<T>(field: string, fn: () => T): T {
+  try {
+    return fn();
+  } catch (error) {
+    throw wireError(error, field);
   }
 }
 

@@ -1,6 +1,6 @@
 /**
  * The wire protocol: one request is one UTF-8 JSON object, one reply is one
- * UTF-8 JSON object (see CONTRACT.md). This module turns request bytes into a
+ * UTF-8 JSON object (see docs/contract.md). This module turns request bytes into a
  * typed {@linkcode Request} and replies into bytes; it knows nothing of
  * ZeroMQ and nothing of keys.
  *

@@ -15,7 +15,8 @@
  * @module
  */
 
-import { cstring } from "./_ffi.ts";
+import { cstring, lastError } from "./_ffi.ts";
+import { CurveUnavailable, InvalidCurveKey, ZmqError } from "./errors.ts";
 import type { LoadedLibzmq } from "./libzmq.ts";
 
 /** A CURVE key pair in Z85. */
@@ -26,11 +27,6 @@ export interface CurveKeyPair {
   readonly secret: string;
 }
 
-/** A key is not 40 characters of valid Z85. */
-export class InvalidCurveKey extends Error {
-  readonly code = "invalid_curve_key";
-}
-
 const decoder = new TextDecoder();
 
 function text(buffer: Uint8Array): string {
@@ -39,19 +35,20 @@ function text(buffer: Uint8Array): string {
 
 function requireCurve(libzmq: LoadedLibzmq): void {
   if (!libzmq.hasCurve) {
-    throw new InvalidCurveKey(
-      `libzmq at ${libzmq.path} was built without CURVE`,
-    );
+    throw new CurveUnavailable(libzmq.path);
   }
 }
 
-/** A new key pair from libzmq (its cryptographic random source). */
+/**
+ * A new key pair from libzmq (its cryptographic random source). Throws
+ * {@linkcode CurveUnavailable} or {@linkcode ZmqError}.
+ */
 export function generateCurveKeyPair(libzmq: LoadedLibzmq): CurveKeyPair {
   requireCurve(libzmq);
   const pub = new Uint8Array(41);
   const sec = new Uint8Array(41);
   if (libzmq.symbols.zmq_curve_keypair(pub, sec) !== 0) {
-    throw new InvalidCurveKey("zmq_curve_keypair failed");
+    throw new ZmqError("zmq_curve_keypair", lastError(libzmq.symbols));
   }
   return { public: text(pub), secret: text(sec) };
 }
@@ -63,7 +60,10 @@ export function isZ85Key(libzmq: LoadedLibzmq, key: string): boolean {
     null;
 }
 
-/** The public key of a secret key. Throws {@linkcode InvalidCurveKey}. */
+/**
+ * The public key of a secret key. Throws {@linkcode InvalidCurveKey} for a
+ * malformed key, {@linkcode CurveUnavailable} or {@linkcode ZmqError}.
+ */
 export function curvePublicKey(libzmq: LoadedLibzmq, secret: string): string {
   requireCurve(libzmq);
   if (!isZ85Key(libzmq, secret)) {
@@ -73,7 +73,7 @@ export function curvePublicKey(libzmq: LoadedLibzmq, secret: string): string {
   }
   const pub = new Uint8Array(41);
   if (libzmq.symbols.zmq_curve_public(pub, cstring(secret)) !== 0) {
-    throw new InvalidCurveKey("zmq_curve_public failed");
+    throw new ZmqError("zmq_curve_public", lastError(libzmq.symbols));
   }
   return text(pub);
 }

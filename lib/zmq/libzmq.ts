@@ -1,7 +1,8 @@
 /**
  * Finds and opens libzmq for Deno's FFI, in one order: an explicit path from
  * configuration, the copy built into `npm:zeromq` for this platform, then the
- * system's libzmq.
+ * system's libzmq. Supported platforms: Linux (x64, arm64) and macOS; on
+ * Windows loading refuses with {@linkcode UnsupportedPlatform}.
  *
  * @example
  * ```ts
@@ -16,6 +17,7 @@
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { type Libzmq, SYMBOLS } from "./_ffi.ts";
+import { LibzmqUnavailable, UnsupportedPlatform } from "./errors.ts";
 
 /** An opened libzmq. */
 export interface LoadedLibzmq {
@@ -31,12 +33,12 @@ export interface LoadedLibzmq {
   readonly hasCurve: boolean;
 }
 
-/** No libzmq could be opened; `message` lists what was tried and why. */
-export class LibzmqUnavailable extends Error {
-  readonly code = "libzmq_unavailable";
-  constructor(tried: string[]) {
-    super(`cannot load libzmq (tried: ${tried.join("; ")})`);
-  }
+/**
+ * Throws {@linkcode UnsupportedPlatform} on an operating system the
+ * transport's FFI layout does not fit (Windows); `os` defaults to this one.
+ */
+export function checkPlatform(os: typeof Deno.build.os = Deno.build.os): void {
+  if (os === "windows") throw new UnsupportedPlatform("Windows");
 }
 
 /** The addon files inside npm:zeromq that may serve this platform, best first. */
@@ -47,7 +49,7 @@ export function npmZeromqCandidates(): string[] {
   } catch {
     return [];
   }
-  const os = Deno.build.os === "windows" ? "win32" : Deno.build.os;
+  const os = Deno.build.os;
   const arch = Deno.build.arch === "x86_64" ? "x64" : "arm64";
   const base = join(packageDir, "build", os, arch, "node");
   let names: string[];
@@ -79,8 +81,6 @@ function systemCandidates(): string[] {
         "/opt/homebrew/lib/libzmq.5.dylib",
         "/usr/local/lib/libzmq.5.dylib",
       ];
-    case "windows":
-      return ["libzmq.dll"];
     default:
       return ["libzmq.so.5", "libzmq.so"];
   }
@@ -102,9 +102,11 @@ function describe(lib: Libzmq): { version: string; hasCurve: boolean } {
 
 /**
  * Opens libzmq: `path` when given (and only it), else the first candidate
- * that opens. Throws {@linkcode LibzmqUnavailable}.
+ * that opens. Throws {@linkcode LibzmqUnavailable}, or
+ * {@linkcode UnsupportedPlatform} on Windows.
  */
 export function loadLibzmq(path?: string): LoadedLibzmq {
+  checkPlatform();
   const candidates: [string, LoadedLibzmq["source"]][] = path !== undefined
     ? [[path, "configured"]]
     : [

@@ -30,8 +30,6 @@ import {
   ZMQ_CURVE_SECRETKEY,
   ZMQ_CURVE_SERVER,
   ZMQ_DONTWAIT,
-  ZMQ_EVENT_HANDSHAKE_FAILED_NO_DETAIL,
-  ZMQ_EVENT_HANDSHAKE_FAILED_PROTOCOL,
   ZMQ_LINGER,
   ZMQ_MAXMSGSIZE,
   ZMQ_PAIR,
@@ -42,9 +40,7 @@ import {
   ZMQ_ROUTER,
   ZMQ_SNDMORE,
 } from "./_ffi.ts";
-import type { LoadedLibzmq } from "./libzmq.ts";
-import { ZmqError } from "./errors.ts";
-import { z85Encode } from "./curve.ts";
+import { type HandshakeFailure, HandshakeMonitor } from "./_monitor.ts";
 import {
   lastEndpoint,
   MessageReader,
@@ -52,6 +48,10 @@ import {
   setInt64Option,
   setIntOption,
 } from "./_socket.ts";
+import { type Authorize, ZapHandler } from "./_zap.ts";
+import { z85Encode } from "./curve.ts";
+import { ZmqError } from "./errors.ts";
+import type { LoadedLibzmq } from "./libzmq.ts";
 
 /** How the server's socket is set up. */
 export interface RouterOptions {
@@ -74,16 +74,13 @@ export interface CurveServerOptions {
    * key (Z85) and IP address in, allowed or not out. Without it, any client
    * that knows the server's public key gets in.
    */
-  readonly authorize?: (clientKey: string, address: string) => boolean;
+  readonly authorize?: Authorize;
   /**
    * Told of each handshake that failed for another reason than the allow
    * list (a client without CURVE, or with the wrong server key, say).
    */
-  readonly onHandshakeFailed?: (reason: "protocol" | "no-detail") => void;
+  readonly onHandshakeFailed?: (reason: HandshakeFailure) => void;
 }
-
-/** The ZAP handler's endpoint, fixed by ZeroMQ's RFC 27. */
-const ZAP_ENDPOINT = "inproc://zeromq.zap.01";
 
 /** One message from a client, to be answered exactly once. */
 export interface IncomingMessage {
@@ -99,7 +96,6 @@ interface Outgoing {
 }
 
 let pipeCount = 0;
-const encoder = new TextEncoder();
 
 /** A bound ROUTER socket serving one-frame replies to its clients. */
 export class RouterServer implements AsyncIterable<IncomingMessage> {
@@ -108,15 +104,8 @@ export class RouterServer implements AsyncIterable<IncomingMessage> {
   readonly #router: Deno.PointerValue;
   readonly #wakeSend: Deno.PointerValue;
   readonly #wakeRecv: Deno.PointerValue;
-  readonly #zap: Deno.PointerValue | undefined;
-  readonly #monitor: Deno.PointerValue | undefined;
-  readonly #onHandshakeFailed:
-    | ((reason: "protocol" | "no-detail") => void)
-    | undefined;
-  readonly #authorize:
-    | ((clientKey: string, address: string) => boolean)
-    | undefined;
-  readonly #libzmq: LoadedLibzmq;
+  readonly #zap: ZapHandler | undefined;
+  readonly #monitor: HandshakeMonitor | undefined;
   readonly #items: Uint8Array;
   /** Poll items that stay watched while draining (all but the router). */
   readonly #drainItems: number;
@@ -135,10 +124,8 @@ export class RouterServer implements AsyncIterable<IncomingMessage> {
 
   private constructor(libzmq: LoadedLibzmq, options: RouterOptions) {
     const zmq = libzmq.symbols;
-    this.#libzmq = libzmq;
     this.#zmq = zmq;
-    this.#authorize = options.curve?.authorize;
-    this.#onHandshakeFailed = options.curve?.onHandshakeFailed;
+    const curve = options.curve;
     this.#maxFrames = options.maxFrames ?? 16;
     this.#reader = new MessageReader(zmq);
     this.#context = zmq.zmq_ctx_new();
@@ -147,11 +134,15 @@ export class RouterServer implements AsyncIterable<IncomingMessage> {
     }
     const sockets: Deno.PointerValue[] = [];
     try {
-      if (this.#authorize !== undefined) {
+      if (curve?.authorize !== undefined) {
         // The ZAP handler must be bound before any client can connect.
-        this.#zap = this.#socket(ZMQ_REP, sockets);
-        setIntOption(zmq, this.#zap, ZMQ_LINGER, 0);
-        this.#call("zmq_bind", zmq.zmq_bind(this.#zap, cstring(ZAP_ENDPOINT)));
+        this.#zap = new ZapHandler(
+          zmq,
+          this.#socket(ZMQ_REP, sockets),
+          curve.authorize,
+          (key) => z85Encode(libzmq, key),
+          (what, rc) => this.#call(what, rc),
+        );
       }
       this.#router = this.#socket(ZMQ_ROUTER, sockets);
       setIntOption(zmq, this.#router, ZMQ_LINGER, 1000);
@@ -161,13 +152,13 @@ export class RouterServer implements AsyncIterable<IncomingMessage> {
         ZMQ_MAXMSGSIZE,
         options.maxFrameBytes ?? -1,
       );
-      if (options.curve !== undefined) {
+      if (curve !== undefined) {
         setIntOption(zmq, this.#router, ZMQ_CURVE_SERVER, 1);
         setBytesOption(
           zmq,
           this.#router,
           ZMQ_CURVE_SECRETKEY,
-          new TextEncoder().encode(options.curve.secretKey),
+          new TextEncoder().encode(curve.secretKey),
         );
       }
       this.#call(
@@ -175,19 +166,13 @@ export class RouterServer implements AsyncIterable<IncomingMessage> {
         zmq.zmq_bind(this.#router, cstring(options.endpoint)),
       );
       this.endpoint = lastEndpoint(zmq, this.#router);
-      if (this.#onHandshakeFailed !== undefined) {
-        const monitor = `inproc://keyservice-monitor-${++pipeCount}`;
-        const events = ZMQ_EVENT_HANDSHAKE_FAILED_NO_DETAIL |
-          ZMQ_EVENT_HANDSHAKE_FAILED_PROTOCOL;
-        this.#call(
-          "zmq_socket_monitor",
-          zmq.zmq_socket_monitor(this.#router, cstring(monitor), events),
-        );
-        this.#monitor = this.#socket(ZMQ_PAIR, sockets);
-        setIntOption(zmq, this.#monitor, ZMQ_LINGER, 0);
-        this.#call(
-          "zmq_connect",
-          zmq.zmq_connect(this.#monitor, cstring(monitor)),
+      if (curve?.onHandshakeFailed !== undefined) {
+        this.#monitor = new HandshakeMonitor(
+          zmq,
+          this.#router,
+          this.#socket(ZMQ_PAIR, sockets),
+          curve.onHandshakeFailed,
+          (what, rc) => this.#call(what, rc),
         );
       }
       const pipe = `inproc://keyservice-wake-${++pipeCount}`;
@@ -208,7 +193,7 @@ export class RouterServer implements AsyncIterable<IncomingMessage> {
     // alone is dropped from the poll while draining.
     const watched = [
       this.#wakeRecv,
-      ...(this.#zap ? [this.#zap] : []),
+      ...(this.#zap ? [this.#zap.socket] : []),
       this.#router,
     ];
     this.#drainItems = watched.length - 1;
@@ -274,8 +259,8 @@ export class RouterServer implements AsyncIterable<IncomingMessage> {
         );
         this.#polling = false;
         while (this.#reader.read(this.#wakeRecv, 1) !== null) { /* drained */ }
-        this.#answerZap();
-        this.#readMonitor();
+        this.#zap?.answer(this.#reader);
+        this.#monitor?.read(this.#reader);
         this.#flush();
         for (let n = 0; n < 256 && !this.#closing; n++) {
           const frames = this.#reader.read(this.#router, this.#maxFrames);
@@ -310,48 +295,6 @@ export class RouterServer implements AsyncIterable<IncomingMessage> {
         this.#wake();
       },
     };
-  }
-
-  /** Answers the ZAP requests waiting (RFC 27), one per CURVE handshake. */
-  #answerZap(): void {
-    if (this.#zap === undefined || this.#authorize === undefined) return;
-    for (let n = 0; n < 256; n++) {
-      const request = this.#reader.read(this.#zap, 8);
-      if (request === null) return;
-      // version, request id, domain, address, identity, mechanism, key
-      const [version, requestId, , address, , mechanism, key] = request;
-      const text = (frame: Uint8Array | undefined) =>
-        new TextDecoder().decode(frame ?? new Uint8Array());
-      let allowed = false;
-      if (text(mechanism) === "CURVE" && key?.length === 32) {
-        allowed = this.#authorize(z85Encode(this.#libzmq, key), text(address));
-      }
-      const reply = [
-        version ?? new Uint8Array(),
-        requestId ?? new Uint8Array(),
-        encoder.encode(allowed ? "200" : "400"),
-        encoder.encode(allowed ? "OK" : "client key not allowed"),
-        new Uint8Array(),
-        new Uint8Array(),
-      ];
-      reply.forEach((frame, i) => {
-        const flags = i < reply.length - 1 ? ZMQ_SNDMORE : 0;
-        this.#zmq.zmq_send(this.#zap!, frame, BigInt(frame.length), flags);
-      });
-    }
-  }
-
-  /** Reports failed handshakes from the socket monitor. */
-  #readMonitor(): void {
-    if (this.#monitor === undefined) return;
-    for (let n = 0; n < 256; n++) {
-      const event = this.#reader.read(this.#monitor, 2);
-      if (event === null) return;
-      const id = event[0]?.length >= 2 ? event[0][0] | (event[0][1] << 8) : 0;
-      this.#onHandshakeFailed?.(
-        id === ZMQ_EVENT_HANDSHAKE_FAILED_PROTOCOL ? "protocol" : "no-detail",
-      );
-    }
   }
 
   #wake(): void {
@@ -394,8 +337,8 @@ export class RouterServer implements AsyncIterable<IncomingMessage> {
     this.#zmq.zmq_close(this.#wakeSend);
     this.#zmq.zmq_close(this.#wakeRecv);
     this.#zmq.zmq_close(this.#router);
-    if (this.#zap !== undefined) this.#zmq.zmq_close(this.#zap);
-    if (this.#monitor !== undefined) this.#zmq.zmq_close(this.#monitor);
+    if (this.#zap !== undefined) this.#zmq.zmq_close(this.#zap.socket);
+    if (this.#monitor !== undefined) this.#zmq.zmq_close(this.#monitor.socket);
     // Waits up to the router's linger (1 s) for replies still being sent.
     this.#zmq.zmq_ctx_term(this.#context);
   }

@@ -1,8 +1,12 @@
-// Test helper: the Python client stack (pyzmq, python-rsa, cryptography)
-// for the interop and CURVE tests, run by /usr/bin/python3 (Debian's
-// packages). KEYSERVICE_INTEROP_PYTHON names another interpreter;
-// KEYSERVICE_REQUIRE_INTEROP=1 turns a missing stack from "ignored" into a
-// failure (CI sets it).
+/**
+ * Test helper: the Python client stack (pyzmq, python-rsa, cryptography)
+ * for the interop tests, run by /usr/bin/python3 (Debian's packages).
+ * KEYSERVICE_INTEROP_PYTHON names another interpreter;
+ * KEYSERVICE_REQUIRE_INTEROP=1 turns a missing stack from "ignored" into a
+ * failure (CI sets it).
+ *
+ * @module
+ */
 
 const ROOT = new URL("../..", import.meta.url).pathname;
 export const PYTHON = Deno.env.get("KEYSERVICE_INTEROP_PYTHON") ||
@@ -67,5 +71,50 @@ export async function detectPython(): Promise<{ ok: boolean; reason: string }> {
     ok: false,
     reason: `${PYTHON} lacks Python packages: ${missing}` +
       " (Debian: apt-get install python3-zmq python3-rsa python3-cryptography)",
+  };
+}
+
+/** Whether a group of interop tests can run here, and how to say so. */
+export interface InteropGate {
+  /** PYTHON has the whole stack. */
+  readonly ok: boolean;
+  /** What was found, or what is missing. */
+  readonly reason: string;
+  /**
+   * Whether tests needing the stack are ignored: when it is missing and
+   * KEYSERVICE_REQUIRE_INTEROP is not 1 (then they fail instead).
+   */
+  readonly ignore: boolean;
+  /** Fails the test (saying why) when the stack is missing. */
+  assertRunnable(): void;
+}
+
+/**
+ * Detects the Python stack for the tests named `what` (e.g. "interop
+ * tests"), and prints, when it is missing, that they are ignored (not run,
+ * not passed) or, under KEYSERVICE_REQUIRE_INTEROP=1, that they cannot run
+ * and will fail.
+ */
+export async function interopGate(what: string): Promise<InteropGate> {
+  const { ok, reason } = await detectPython();
+  if (!ok) {
+    console.log(
+      REQUIRED
+        ? `${what} CANNOT RUN and KEYSERVICE_REQUIRE_INTEROP=1: ${reason}`
+        : `${what} IGNORED (not run, not passed): ${reason}. ` +
+          "Set KEYSERVICE_REQUIRE_INTEROP=1 to make this a failure.",
+    );
+  }
+  return {
+    ok,
+    reason,
+    ignore: !ok && !REQUIRED,
+    assertRunnable() {
+      if (!ok) {
+        throw new Error(
+          `KEYSERVICE_REQUIRE_INTEROP=1 but the ${what} cannot run: ${reason}`,
+        );
+      }
+    },
   };
 }

@@ -1,12 +1,68 @@
-// Test helper: starts the real service the way a user does (`deno task
-// start`), on a port libzmq picks, and talks to it through real REQ sockets.
+/**
+ * Test helper: the one way tests start the real service, talk to it, and
+ * stop it.
+ *
+ * The service is started the way a user starts it (`deno task start`), on a
+ * port libzmq picks, with a small key pool ({@linkcode DEFAULT_POOL_SIZE})
+ * unless the test asks for another, and with the `KEYSERVICE_*` variables
+ * of the test's own environment blanked ({@linkcode CLEAN_ENV}), so that
+ * only the flags a test gives decide. Tests talk to it through real REQ
+ * sockets ({@linkcode RunningService.client}, {@linkcode ask}), and wait for
+ * observable state ({@linkcode RunningService.ping},
+ * {@linkcode waitForInFlight}, and `waitForLog` in `wait.ts`), never for a
+ * fixed time.
+ *
+ * @example
+ * ```ts
+ * await withService(async (service) => {
+ *   const reply = await service.request({ type: "ping" });
+ *   assert.equal(reply.status, "ok");
+ * }, ["--max-inflight", "2"]);
+ * ```
+ * @module
+ */
 
 import { type LoadedLibzmq, loadLibzmq } from "../../lib/zmq/libzmq.ts";
 import { ReqClient } from "../../lib/zmq/client.ts";
+import { type LogSource, waitFor, within } from "./wait.ts";
 
 const ROOT = new URL("../..", import.meta.url);
 const encoder = new TextEncoder();
 const decoder = new TextDecoder();
+
+/**
+ * The `--pool-size` a service starts with unless the test gives
+ * `--pool-size` itself (or `KEYSERVICE_POOL_SIZE` in its env): small, so
+ * that the suite does not spend its CPU on keys generated ahead of demand.
+ */
+export const DEFAULT_POOL_SIZE = 2;
+
+/**
+ * The service's configuration variables, blanked (an empty variable counts
+ * as unset) in every service a test starts, so that the flags given alone
+ * decide. `KEYSERVICE_LIBZMQ` is left alone: it says where this machine's
+ * libzmq is, not what the test checks.
+ */
+export const CLEAN_ENV: Readonly<Record<string, string>> = {
+  KEYSERVICE_ENDPOINT: "",
+  KEYSERVICE_LOG_LEVEL: "",
+  KEYSERVICE_DRAIN_SECONDS: "",
+  KEYSERVICE_POOL_SIZE: "",
+  KEYSERVICE_WORKERS: "",
+  KEYSERVICE_MAX_INFLIGHT: "",
+  KEYSERVICE_MAX_REQUEST_BYTES: "",
+  KEYSERVICE_MAX_FRAME_BYTES: "",
+  KEYSERVICE_MIN_KEY_BITS: "",
+  KEYSERVICE_CURVE_SECRET_KEY: "",
+  KEYSERVICE_CURVE_SECRET_KEY_FILE: "",
+  KEYSERVICE_CURVE_ALLOW: "",
+  KEYSERVICE_ALLOW_INSECURE_NETWORK: "",
+};
+
+/** How long a start-up may take before {@linkcode startService} gives up. */
+const START_TIMEOUT_MS = 60_000;
+/** How long {@linkcode ask} waits for a reply unless told otherwise. */
+export const REPLY_TIMEOUT_MS = 30_000;
 
 let libzmq: LoadedLibzmq | undefined;
 
@@ -15,11 +71,27 @@ export function testLibzmq(): LoadedLibzmq {
   return libzmq ??= loadLibzmq();
 }
 
+/** What `{"type":"ping"}` answers. */
+export interface PingReply {
+  readonly status: string;
+  readonly version: string;
+  /** Requests being handled, not counting this ping. */
+  readonly in_flight: number;
+  readonly pool: {
+    readonly depth: number;
+    readonly size: number;
+    readonly generating: number;
+  };
+  readonly workers: number;
+  readonly rss_bytes: number;
+  readonly heap_used_bytes: number;
+}
+
 /** A running service process. */
-export interface RunningService {
+export interface RunningService extends LogSource {
   /** The endpoint it bound, e.g. `tcp://127.0.0.1:40123`. */
   readonly endpoint: string;
-  /** The process id of `deno task`. */
+  /** The process id of `deno task` (which forwards signals to the service). */
   readonly pid: number;
   /** Everything it has written to stderr so far. */
   stderr(): string;
@@ -29,8 +101,24 @@ export interface RunningService {
   client(): ReqClient;
   /** One JSON request on a fresh client; resolves to the parsed reply. */
   request(body: unknown): Promise<Record<string, unknown>>;
+  /**
+   * A ping on a fresh client. `blocking` waits on this thread: needed when
+   * this process's FFI threads are all busy with other clients (a flood).
+   */
+  ping(options?: { blocking?: boolean }): Promise<PingReply>;
+  /** Sends `signal`, without waiting; does nothing once it has exited. */
+  signal(signal: Deno.Signal): void;
   /** Sends `signal` and waits for the exit; resolves to the exit code. */
   stop(signal?: Deno.Signal): Promise<number>;
+  /** Resolves to the exit code, or to `undefined` if still running after `ms`. */
+  exitWithin(ms: number): Promise<number | undefined>;
+  /**
+   * Makes sure it is gone, whatever a failed test left it doing: SIGTERM,
+   * then a second one past the one-second echo window, which stops it at
+   * once. (SIGKILL would reach only `deno task` and leave the service
+   * running.) Resolves to the exit code.
+   */
+  shutDown(): Promise<number>;
   /** Resolves when the process exits, to its exit code. */
   readonly exited: Promise<number>;
 }
@@ -52,18 +140,75 @@ export function parseReply(frames: Uint8Array[]): Record<string, unknown> {
   return value;
 }
 
+/** Frames to send: raw bytes, several frames, or a value sent as JSON. */
+export type RequestBody = Uint8Array | readonly Uint8Array[] | unknown;
+
+function frames(body: RequestBody): Uint8Array | readonly Uint8Array[] {
+  if (body instanceof Uint8Array) return body;
+  if (
+    Array.isArray(body) && body.length > 0 &&
+    body.every((part) => part instanceof Uint8Array)
+  ) {
+    return body as readonly Uint8Array[];
+  }
+  return jsonBytes(body);
+}
+
 /**
- * Starts `deno task start --endpoint tcp://127.0.0.1:* ...args` and waits
- * for its start-up line. Rejects (with its stderr) when it exits first.
+ * One request on `client` (which stays open); resolves to the parsed reply.
+ * `body` is sent as is when it is bytes or an array of frames, else as
+ * JSON. Rejects with `ReplyTimeout` after `timeoutMs`.
+ */
+export async function ask(
+  client: ReqClient,
+  body: RequestBody,
+  timeoutMs: number = REPLY_TIMEOUT_MS,
+): Promise<Record<string, unknown>> {
+  return parseReply(await client.request(frames(body), timeoutMs));
+}
+
+/** Like {@linkcode ask}, but blocking this thread while it waits. */
+export function askBlocking(
+  client: ReqClient,
+  body: RequestBody,
+  timeoutMs: number = REPLY_TIMEOUT_MS,
+): Record<string, unknown> {
+  return parseReply(client.requestBlocking(frames(body), timeoutMs));
+}
+
+/** Whether `args` or `env` say how large the key pool is. */
+function choosesPoolSize(args: string[], env: Record<string, string>): boolean {
+  return args.some((arg) =>
+    arg === "--pool-size" || arg.startsWith("--pool-size=")
+  ) ||
+    (env.KEYSERVICE_POOL_SIZE ?? "") !== "";
+}
+
+/**
+ * Starts `deno task start --endpoint tcp://127.0.0.1:* --pool-size 2
+ * ...args` (without the `--pool-size` when `args` or `env` choose one), with
+ * {@linkcode CLEAN_ENV} and then `env` in its environment, and waits for
+ * its start-up line. Rejects (with its stderr) when it exits first.
  */
 export async function startService(
   args: string[] = [],
   env: Record<string, string> = {},
 ): Promise<RunningService> {
+  const pool = choosesPoolSize(args, env)
+    ? []
+    : ["--pool-size", String(DEFAULT_POOL_SIZE)];
   const child = new Deno.Command(Deno.execPath(), {
-    args: ["task", "-q", "start", "--endpoint", "tcp://127.0.0.1:*", ...args],
+    args: [
+      "task",
+      "-q",
+      "start",
+      "--endpoint",
+      "tcp://127.0.0.1:*",
+      ...pool,
+      ...args,
+    ],
     cwd: ROOT,
-    env,
+    env: { ...CLEAN_ENV, ...env },
     stdin: "null",
     stdout: "piped",
     stderr: "piped",
@@ -90,22 +235,49 @@ export async function startService(
     }),
     pump(child.stdout, (text) => out += text),
   ]);
+  let hasExited = false;
   const exited = child.status.then(async (status) => {
     await pumps;
+    hasExited = true;
     return status.code;
   });
-  const endpoint = await Promise.race([
-    endpointSeen,
-    exited.then((code) => {
-      throw new Error(`service exited with ${code} before listening:\n${err}`);
-    }),
-    new Promise<never>((_, reject) =>
-      setTimeout(
-        () => reject(new Error(`service did not start:\n${err}`)),
-        60_000,
-      )
-    ),
-  ]);
+  let startTimer: ReturnType<typeof setTimeout> | undefined;
+  let endpoint: string;
+  try {
+    endpoint = await Promise.race([
+      endpointSeen,
+      exited.then((code) => {
+        throw new Error(
+          `service exited with ${code} before listening:\n${err}`,
+        );
+      }),
+      new Promise<never>((_, reject) => {
+        startTimer = setTimeout(
+          () => reject(new Error(`service did not start:\n${err}`)),
+          START_TIMEOUT_MS,
+        );
+      }),
+    ]);
+  } catch (error) {
+    if (!hasExited) {
+      try {
+        child.kill("SIGTERM");
+      } catch {
+        // already gone
+      }
+    }
+    throw error;
+  } finally {
+    clearTimeout(startTimer);
+  }
+  const signal = (name: Deno.Signal) => {
+    if (hasExited) return;
+    try {
+      child.kill(name);
+    } catch {
+      // already gone
+    }
+  };
   const service: RunningService = {
     endpoint,
     pid: child.pid,
@@ -115,17 +287,39 @@ export async function startService(
     async request(body) {
       const client = service.client();
       try {
-        return parseReply(await client.request(jsonBytes(body), 60_000));
+        return await ask(client, body, 60_000);
       } finally {
         client.close();
       }
     },
-    async stop(signal = "SIGTERM") {
+    async ping(options = {}) {
+      const client = service.client();
       try {
-        child.kill(signal);
-      } catch {
-        // already gone
+        const body = { type: "ping" };
+        const reply = options.blocking
+          ? askBlocking(client, body, 20_000)
+          : await ask(client, body, 20_000);
+        if (reply.status !== "ok") {
+          throw new Error(`ping failed: ${JSON.stringify(reply)}`);
+        }
+        return reply as unknown as PingReply;
+      } finally {
+        client.close();
       }
+    },
+    signal,
+    async stop(name = "SIGTERM") {
+      signal(name);
+      return await exited;
+    },
+    exitWithin: (ms) => within(exited, ms),
+    async shutDown() {
+      const code = await within(exited, 0);
+      if (code !== undefined) return code;
+      signal("SIGTERM");
+      const drained = await within(exited, 1200);
+      if (drained !== undefined) return drained;
+      signal("SIGTERM");
       return await exited;
     },
     exited,
@@ -134,24 +328,176 @@ export async function startService(
 }
 
 /**
- * Runs `fn` against a fresh service, then stops it with SIGTERM and checks
- * that it exited 0.
+ * Runs `fn` against a fresh service (`startService(args, env)`), then stops
+ * it with SIGTERM and checks that it exited 0. When `fn` fails, the service
+ * is shut down all the same and `fn`'s error is the one thrown. Resolves to
+ * the stopped service, whose log the caller may still inspect.
  */
 export async function withService(
   fn: (service: RunningService) => Promise<void>,
   args: string[] = [],
+  env: Record<string, string> = {},
 ): Promise<RunningService> {
-  const service = await startService(args);
-  let failure: unknown;
+  const service = await startService(args, env);
   try {
     await fn(service);
   } catch (error) {
-    failure = error;
+    await service.shutDown();
+    throw error;
   }
-  const code = await service.stop();
-  if (failure !== undefined) throw failure;
+  const code = await service.stop("SIGTERM");
   if (code !== 0) {
-    throw new Error(`service exited with ${code}:\n${service.stderr()}`);
+    throw new Error(
+      `service exited with ${code} on SIGTERM:\n${service.stderr()}`,
+    );
   }
   return service;
+}
+
+/** Runs `fn` with a fresh client of `service`, then closes it. */
+export async function withClient<T>(
+  service: RunningService,
+  fn: (client: ReqClient) => Promise<T>,
+): Promise<T> {
+  const client = service.client();
+  try {
+    return await fn(client);
+  } finally {
+    client.close();
+  }
+}
+
+/**
+ * `count` clients of `service`, each answered one ping (so connected, and
+ * a later request from each reaches the service at once). Close them with
+ * {@linkcode closeAll}.
+ */
+export async function connectedClients(
+  service: RunningService,
+  count: number,
+): Promise<ReqClient[]> {
+  const clients = Array.from({ length: count }, () => service.client());
+  try {
+    const replies = await Promise.all(
+      clients.map((client) => ask(client, { type: "ping" })),
+    );
+    for (const reply of replies) {
+      if (reply.status !== "ok") {
+        throw new Error(`ping failed: ${JSON.stringify(reply)}`);
+      }
+    }
+  } catch (error) {
+    closeAll(clients);
+    throw error;
+  }
+  return clients;
+}
+
+/** Closes every client. */
+export function closeAll(clients: readonly ReqClient[]): void {
+  for (const client of clients) client.close();
+}
+
+/**
+ * Waits until a ping reports at least `count` requests in flight, and
+ * resolves to that ping's reply; or resolves to `undefined` as soon as
+ * `unless` settles first (the requests were all answered before they were
+ * seen in flight: the caller may try again). Rejects after `timeoutMs`.
+ */
+export async function waitForInFlight(
+  service: RunningService,
+  count: number,
+  options: {
+    unless?: Promise<unknown>;
+    blocking?: boolean;
+    timeoutMs?: number;
+  } = {},
+): Promise<PingReply | undefined> {
+  let settled = false;
+  options.unless?.then(() => settled = true, () => settled = true);
+  let last: PingReply | undefined;
+  const seen = await waitFor(async () => {
+    if (settled) return "settled" as const;
+    last = await service.ping({ blocking: options.blocking });
+    return last.in_flight >= count ? last : undefined;
+  }, {
+    timeoutMs: options.timeoutMs,
+    what: `a ping reporting ${count} or more requests in flight`,
+    explain: () =>
+      `last ping: ${JSON.stringify(last)}\nthe log:\n${service.stderr()}`,
+  });
+  return seen === "settled" ? undefined : seen;
+}
+
+/** A request the service was seen working on, and its client. */
+export interface InFlight {
+  /** The client it was sent on; close it when done. */
+  readonly client: ReqClient;
+  /** Its reply, to come. */
+  readonly reply: Promise<Record<string, unknown>>;
+  /** The ping that saw it in flight. */
+  readonly ping: PingReply;
+}
+
+/**
+ * Sends `body` (a slow request, e.g. a generate_keys with `--pool-size 0`)
+ * on a fresh client and waits until a ping sees it in flight. When the
+ * reply comes before any ping saw it, the reply is checked to be a reply
+ * and the request is sent again, up to `attempts` times in all.
+ */
+export async function requestInFlight(
+  service: RunningService,
+  body: RequestBody,
+  attempts = 5,
+): Promise<InFlight> {
+  for (let attempt = 1;; attempt++) {
+    const client = service.client();
+    const reply = ask(client, body, 60_000);
+    try {
+      const ping = await waitForInFlight(service, 1, { unless: reply });
+      if (ping !== undefined) return { client, reply, ping };
+      await reply; // answered before a ping saw it; a failure throws here
+    } catch (error) {
+      client.close();
+      throw error;
+    }
+    client.close();
+    if (attempt >= attempts) {
+      throw new Error(
+        `${attempts} requests were each answered before a ping saw them ` +
+          `in flight:\n${service.stderr()}`,
+      );
+    }
+  }
+}
+
+/** What a one-shot run printed, and its exit code. */
+export interface Run {
+  readonly code: number;
+  readonly stdout: string;
+  readonly stderr: string;
+}
+
+/**
+ * `deno task -q start ...args` to its exit (for runs that stop by
+ * themselves: `--help`, `curve-keypair`, start-up failures), with
+ * {@linkcode CLEAN_ENV} and then `env` in its environment. No endpoint or
+ * pool size is added. Aborted after 60 s.
+ */
+export async function runService(
+  args: string[],
+  env: Record<string, string> = {},
+): Promise<Run> {
+  const output = await new Deno.Command(Deno.execPath(), {
+    args: ["task", "-q", "start", ...args],
+    cwd: ROOT,
+    env: { ...CLEAN_ENV, ...env },
+    stdin: "null",
+    signal: AbortSignal.timeout(60_000),
+  }).output();
+  return {
+    code: output.code,
+    stdout: decoder.decode(output.stdout),
+    stderr: decoder.decode(output.stderr),
+  };
 }

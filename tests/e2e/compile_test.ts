@@ -4,7 +4,12 @@
 
 import assert from "node:assert/strict";
 import { join } from "node:path";
-import { jsonBytes, parseReply, testLibzmq } from "../_helpers/service.ts";
+import {
+  ask,
+  CLEAN_ENV,
+  DEFAULT_POOL_SIZE,
+  testLibzmq,
+} from "../_helpers/service.ts";
 import { ReqClient } from "../../lib/zmq/client.ts";
 
 const ROOT = new URL("../..", import.meta.url);
@@ -60,8 +65,14 @@ Deno.test({
       // Started from a directory without node_modules: libzmq must come from
       // inside the executable.
       const child = new Deno.Command(binary, {
-        args: ["--endpoint", "tcp://127.0.0.1:*"],
+        args: [
+          "--endpoint",
+          "tcp://127.0.0.1:*",
+          "--pool-size",
+          String(DEFAULT_POOL_SIZE),
+        ],
         cwd: output,
+        env: CLEAN_ENV,
         stderr: "piped",
         stdout: "null",
       }).spawn();
@@ -77,9 +88,7 @@ Deno.test({
       }
       const client = ReqClient.connect(testLibzmq(), { endpoint: match[1] });
       try {
-        const reply = parseReply(
-          await client.request(jsonBytes({ type: "generate_keys" })),
-        );
+        const reply = await ask(client, { type: "generate_keys" });
         assert.equal(typeof reply.fernet, "string");
       } finally {
         client.close();

@@ -2,13 +2,14 @@
 // ZMQ_MAXMSGSIZE), RSA modulus size, and frames per request.
 
 import assert from "node:assert/strict";
-import { ReplyTimeout, type ReqClient } from "../../lib/zmq/client.ts";
+import { ReplyTimeout } from "../../lib/zmq/client.ts";
 import {
+  ask,
   jsonBytes,
-  parseReply,
-  type RunningService,
+  withClient,
   withService,
 } from "../_helpers/service.ts";
+import { waitForLog } from "../_helpers/wait.ts";
 
 const encoder = new TextEncoder();
 
@@ -22,27 +23,6 @@ function paddedPing(bytes: number): Uint8Array {
   assert.equal(body.length, bytes);
   JSON.parse(new TextDecoder().decode(body)); // valid JSON
   return body;
-}
-
-/** One request on `client`; the parsed reply. */
-async function ask(
-  client: ReqClient,
-  body: Uint8Array | readonly Uint8Array[],
-): Promise<Record<string, unknown>> {
-  return parseReply(await client.request(body, 30_000));
-}
-
-/** Runs `fn` with a fresh client of `service`, then closes it. */
-async function withClient<T>(
-  service: RunningService,
-  fn: (client: ReqClient) => Promise<T>,
-): Promise<T> {
-  const client = service.client();
-  try {
-    return await fn(client);
-  } finally {
-    client.close();
-  }
 }
 
 function assertError(reply: Record<string, unknown>, code: string): void {
@@ -66,8 +46,9 @@ Deno.test("--max-request-bytes 2048: a 3000-byte request gets request_too_large"
       assert.notEqual(atLimit.code, "request_too_large");
       assertError(await ask(client, paddedPing(2049)), "request_too_large");
     });
-    assert.match(
-      service.stderr(),
+    // Each request's log line follows its reply: wait for it.
+    await waitForLog(
+      service,
       / INFO request type=invalid code=request_too_large /,
     );
   }, ["--max-request-bytes", "2048", "--pool-size", "0"]);
@@ -96,13 +77,18 @@ Deno.test("--max-frame-bytes 4096: a larger frame gets no reply, and the service
         "ok",
       );
     });
-    // Only the first request reached the service; the frame never did.
+    // Only the first request and the ping reached the service; the frame
+    // never did. (Each log line follows its reply: wait for both.)
+    const requests = await waitForLog(service, / INFO request /, {
+      count: 2,
+    });
     assert.equal(
-      service.stderr().split("\n").filter((line) => / INFO request /.test(line))
-        .length,
+      requests.length,
       2,
       `the oversized frame reached the service:\n${service.stderr()}`,
     );
+    assert.match(requests[0], / type=invalid code=request_too_large /);
+    assert.match(requests[1], / type=ping code=ok /);
   }, [
     "--max-frame-bytes",
     "4096",

@@ -4,13 +4,14 @@
 import assert from "node:assert/strict";
 import { parsePublicKey } from "../../lib/crypto/mod.ts";
 import {
+  ask,
   jsonBytes,
-  parseReply,
+  requestInFlight,
+  runService,
   startService,
+  withClient,
   withService,
 } from "../_helpers/service.ts";
-
-const ROOT = new URL("../..", import.meta.url);
 
 async function keys(
   service: { request(body: unknown): Promise<Record<string, unknown>> },
@@ -53,29 +54,22 @@ Deno.test("many clients at once each get their own replies", async () => {
   await withService(async (service) => {
     const pair = await keys(service);
     await Promise.all(Array.from({ length: 8 }, async (_, i) => {
-      const client = service.client();
-      try {
+      await withClient(service, async (client) => {
         for (let j = 0; j < 10; j++) {
           const fernet = `client-${i}-request-${j}`;
-          const encrypted = parseReply(
-            await client.request(jsonBytes({
-              type: "encrypt_fernet",
-              fernet,
-              rsa_public: pair.public,
-            })),
-          );
-          const decrypted = parseReply(
-            await client.request(jsonBytes({
-              type: "decrypt_fernet",
-              encrypted_fernet: encrypted.encrypted_fernet,
-              rsa_private: pair.private,
-            })),
-          );
+          const encrypted = await ask(client, {
+            type: "encrypt_fernet",
+            fernet,
+            rsa_public: pair.public,
+          });
+          const decrypted = await ask(client, {
+            type: "decrypt_fernet",
+            encrypted_fernet: encrypted.encrypted_fernet,
+            rsa_private: pair.private,
+          });
           assert.equal(decrypted.fernet, fernet);
         }
-      } finally {
-        client.close();
-      }
+      });
     }));
   });
 });
@@ -186,15 +180,13 @@ Deno.test("every bad request gets one JSON error and the service keeps serving",
       ],
     ];
     for (const [name, body, code] of cases) {
-      const client = service.client();
-      try {
-        const reply = parseReply(await client.request(body, 10_000));
-        assert.equal(typeof reply.error, "string", name);
-        assert.equal(reply.code, code, name);
-        assert.deepEqual(Object.keys(reply).sort(), ["code", "error"], name);
-      } finally {
-        client.close();
-      }
+      const reply = await withClient(
+        service,
+        (client) => ask(client, body, 10_000),
+      );
+      assert.equal(typeof reply.error, "string", name);
+      assert.equal(reply.code, code, name);
+      assert.deepEqual(Object.keys(reply).sort(), ["code", "error"], name);
     }
     const unknown = await service.request({ type: "steal_keys" });
     assert.equal(unknown.error, "Invalid request type");
@@ -249,43 +241,32 @@ Deno.test("logs: a start-up line, one line per request, no key material", async 
 
 for (const signal of ["SIGTERM", "SIGINT"] as const) {
   Deno.test(`${signal} answers the request in flight, then exits 0`, async () => {
-    const service = await startService();
-    const client = service.client();
+    // No pool: the generate_keys is generated on demand, and the signal is
+    // sent once a ping has seen it in flight.
+    const service = await startService(["--pool-size", "0"]);
     try {
-      const pending = client.request(
-        jsonBytes({ type: "generate_keys" }),
-        30_000,
-      );
-      // Let the request reach the service, then signal while it generates.
-      await new Promise((resolve) => setTimeout(resolve, 40));
-      const code = await service.stop(signal);
-      const reply = parseReply(await pending);
-      assert.equal(typeof reply.fernet, "string");
-      assert.equal(code, 0, service.stderr());
-      assert.match(service.stderr(), new RegExp(`stopping signal=${signal}`));
-      assert.match(service.stderr(), /INFO stopped/);
+      const pending = await requestInFlight(service, {
+        type: "generate_keys",
+      });
+      try {
+        const code = await service.stop(signal);
+        const reply = await pending.reply;
+        assert.equal(typeof reply.fernet, "string");
+        assert.equal(code, 0, service.stderr());
+        assert.match(service.stderr(), new RegExp(`stopping signal=${signal}`));
+        assert.match(service.stderr(), /INFO stopped/);
+      } finally {
+        pending.client.close();
+      }
     } finally {
-      client.close();
+      await service.shutDown();
     }
   });
 }
 
-async function runMain(args: string[]) {
-  const output = await new Deno.Command(Deno.execPath(), {
-    args: ["task", "-q", "start", ...args],
-    cwd: ROOT,
-    stdin: "null",
-  }).output();
-  return {
-    code: output.code,
-    stdout: new TextDecoder().decode(output.stdout),
-    stderr: new TextDecoder().decode(output.stderr),
-  };
-}
-
 Deno.test("an address in use stops start-up with a one-line reason", async () => {
   await withService(async (service) => {
-    const result = await runMain(["--endpoint", service.endpoint]);
+    const result = await runService(["--endpoint", service.endpoint]);
     assert.notEqual(result.code, 0);
     assert.match(
       result.stderr,
@@ -295,7 +276,7 @@ Deno.test("an address in use stops start-up with a one-line reason", async () =>
 });
 
 Deno.test("a libzmq that cannot load stops start-up with a one-line reason", async () => {
-  const result = await runMain(["--libzmq", "/nonexistent/libzmq.so"]);
+  const result = await runService(["--libzmq", "/nonexistent/libzmq.so"]);
   assert.notEqual(result.code, 0);
   assert.match(
     result.stderr,
@@ -304,16 +285,16 @@ Deno.test("a libzmq that cannot load stops start-up with a one-line reason", asy
 });
 
 Deno.test("a bad flag exits 2 with a one-line reason", async () => {
-  const result = await runMain(["--no-such-flag"]);
+  const result = await runService(["--no-such-flag"]);
   assert.equal(result.code, 2);
   assert.equal(result.stderr.trim().split("\n").length, 1);
 });
 
 Deno.test("--help and --version print and exit 0", async () => {
-  const help = await runMain(["--help"]);
+  const help = await runService(["--help"]);
   assert.equal(help.code, 0);
   assert.match(help.stdout, /--endpoint/);
-  const version = await runMain(["--version"]);
+  const version = await runService(["--version"]);
   assert.equal(version.code, 0);
   assert.match(version.stdout, /^keyservice \d+\.\d+\.\d+\n$/);
 });

@@ -8,37 +8,29 @@
 // only to exercise those two paths.
 
 import assert from "node:assert/strict";
-import { type RunningService, startService } from "../_helpers/service.ts";
+import { type RunningService, withService } from "../_helpers/service.ts";
 import {
-  detectPython,
+  interopGate,
   PYTHON,
   python,
   type PythonRun,
-  REQUIRED,
 } from "../_helpers/python.ts";
 
 const SEED_CLIENT = "tests/interop/python/seed_client.py";
 const CONCURRENT_CLIENTS = 4;
 
-const python3 = await detectPython();
-const ignore = !python3.ok;
-if (!python3.ok) {
-  console.log(
-    REQUIRED
-      ? `interop tests CANNOT RUN and KEYSERVICE_REQUIRE_INTEROP=1: ${python3.reason}`
-      : `interop tests IGNORED (not run, not passed): ${python3.reason}. ` +
-        "Set KEYSERVICE_REQUIRE_INTEROP=1 to make this a failure.",
-  );
-}
+const gate = await interopGate("interop tests");
+/**
+ * The tests below are ignored whenever the stack is missing: under
+ * KEYSERVICE_REQUIRE_INTEROP=1 the next test fails instead, saying why.
+ */
+const ignore = !gate.ok;
 
 Deno.test({
   name: `interop: ${PYTHON} has zmq, rsa and cryptography`,
-  ignore: ignore && !REQUIRED,
+  ignore: gate.ignore,
   fn() {
-    assert.ok(
-      python3.ok,
-      `KEYSERVICE_REQUIRE_INTEROP=1 but the interop tests cannot run: ${python3.reason}`,
-    );
+    gate.assertRunnable();
   },
 });
 
@@ -69,33 +61,11 @@ function timingLines(stdout: string): string[] {
   return stdout.split("\n").filter((line) => line.startsWith("timing "));
 }
 
-/** Runs `fn` against a fresh service; then stops it and checks exit 0. */
-async function withRunningService(
-  fn: (service: RunningService) => Promise<void>,
-  args: string[] = [],
-): Promise<RunningService> {
-  const service = await startService(args);
-  let stopped = false;
-  try {
-    await fn(service);
-    stopped = true;
-    const code = await service.stop();
-    assert.equal(
-      code,
-      0,
-      `service exited ${code} on SIGTERM:\n${service.stderr()}`,
-    );
-  } finally {
-    if (!stopped) await service.stop();
-  }
-  return service;
-}
-
 Deno.test({
   name: "interop: a Python seed client (pyzmq, rsa, cryptography) passes",
   ignore,
   async fn() {
-    await withRunningService(async (service) => {
+    await withService(async (service) => {
       const run = await python([SEED_CLIENT, service.endpoint]);
       assertPassed(run, service);
       const timings = timingLines(run.stdout);
@@ -115,23 +85,17 @@ Deno.test({
   name: `interop: ${CONCURRENT_CLIENTS} Python seed clients at once all pass`,
   ignore,
   async fn() {
-    await withRunningService(async (service) => {
-      const started = performance.now();
+    await withService(async (service) => {
       const runs = await Promise.all(
         Array.from(
           { length: CONCURRENT_CLIENTS },
           () => python([SEED_CLIENT, service.endpoint]),
         ),
       );
-      const seconds = (performance.now() - started) / 1000;
       runs.forEach((run, i) =>
         assertPassed(run, service, `concurrent seed_client.py #${i}`)
       );
-      console.log(
-        `${CONCURRENT_CLIENTS} concurrent clients passed in ${
-          seconds.toFixed(1)
-        } s`,
-      );
+      console.log(`${CONCURRENT_CLIENTS} concurrent clients passed`);
       runs.forEach((run, i) => {
         for (const line of timingLines(run.stdout)) {
           console.log(`client ${i} (concurrent): ${line}`);
@@ -198,7 +162,7 @@ Deno.test({
     });
     try {
       // The most verbose level: no level may log key material.
-      const service = await withRunningService(async (service) => {
+      const service = await withService(async (service) => {
         const run = await python([SEED_CLIENT, service.endpoint, secretsFile]);
         assertPassed(run, service);
       }, ["--log-level", "debug"]);

@@ -5,7 +5,7 @@ Usage: /usr/bin/python3 seed_client.py ENDPOINT [SECRETS_FILE] [--no-timing]
 Talks to the service at ENDPOINT (e.g. tcp://127.0.0.1:5555) the way the
 Python clients of the seed service do: a pyzmq REQ socket, `send_json` and
 `recv_json`, python-rsa (`rsa`) for RSA and pyca/cryptography for Fernet. It
-checks every reply against /work/shared/CONTRACT.md, prints one line per
+checks every reply against docs/contract.md, prints one line per
 check (`ok <check>`), the median round trip of each operation
 (`timing <type> median_ms=...`), and `ALL OK` last. On the first failure it
 prints `FAIL: <check>: <why>` and exits 1.

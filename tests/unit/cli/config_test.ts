@@ -4,6 +4,7 @@ import {
   ConfigError,
   DEFAULT_ENDPOINT,
   HELP,
+  OPTIONS,
   parseConfig,
 } from "../../../lib/cli/config.ts";
 
@@ -32,7 +33,6 @@ Deno.test("defaults: endpoint tcp://127.0.0.1:5555, log level info", () => {
   assert.equal(config.logLevel, "info");
   assert.equal(config.libzmq, undefined);
   assert.equal(config.drainSeconds, 10);
-  assert.equal(DEFAULT_ENDPOINT, "tcp://127.0.0.1:5555");
 });
 
 Deno.test("--endpoint flag beats KEYSERVICE_ENDPOINT", () => {
@@ -138,4 +138,94 @@ Deno.test("a flag value that starts with a dash gives a one-line ConfigError", (
   // ConfigError contract (and main.ts's "... (see --help)") wants one line.
   assertConfigError(["--drain-seconds", "-1"]);
   assertConfigError(["--endpoint", "-x"]);
+});
+
+/** A value each option accepts, other than its default. */
+function sample(flag: string): string {
+  const option = OPTIONS.find((o) => o.flag === flag)!;
+  switch (option.type.kind) {
+    case "integer": {
+      const value = option.type.min + 1;
+      return String(value === option.default ? value + 1 : value);
+    }
+    case "seconds":
+      return "7.5";
+    case "choice":
+      return option.type.choices.find((c) => c !== option.default)!;
+    case "flag":
+      return "1";
+    case "string":
+      return `/value/of/${flag}`;
+  }
+}
+
+Deno.test("every option of the table is read from its environment variable", () => {
+  for (const option of OPTIONS) {
+    // The CURVE options need each other; the allow list needs a key.
+    const env: Record<string, string> = { [option.env]: sample(option.flag) };
+    if (option.key === "curveAllowFile") {
+      env.KEYSERVICE_CURVE_SECRET_KEY = "k";
+    }
+    const config = run([], env) as unknown as Record<string, unknown>;
+    assert.notEqual(config[option.key], option.default, option.env);
+    assert.equal(
+      String(config[option.key] === true ? "1" : config[option.key]),
+      sample(option.flag),
+      option.env,
+    );
+  }
+});
+
+Deno.test("every option's flag beats its environment variable", () => {
+  for (const option of OPTIONS) {
+    if (option.type.kind === "flag") continue; // a flag has no value to beat
+    const args = [`--${option.flag}=${sample(option.flag)}`];
+    const env: Record<string, string> = {
+      [option.env]: String(option.default ?? "other"),
+    };
+    if (option.key === "curveAllowFile") args.push("--curve-secret-key=k");
+    const config = run(args, env) as unknown as Record<string, unknown>;
+    assert.equal(String(config[option.key]), sample(option.flag), option.flag);
+  }
+});
+
+Deno.test("every whole-number option accepts its bounds and refuses past them", () => {
+  for (const option of OPTIONS) {
+    if (option.type.kind !== "integer") continue;
+    const { min, max } = option.type;
+    const config = (args: string[]) =>
+      run(args) as unknown as Record<string, unknown>;
+    assert.equal(config([`--${option.flag}=${min}`])[option.key], min);
+    assert.equal(config([`--${option.flag}=${max}`])[option.key], max);
+    if (min > 0) assertConfigError([`--${option.flag}=${min - 1}`]);
+    assertConfigError([`--${option.flag}=${max + 1}`]);
+    assertConfigError([`--${option.flag}=1.5`]);
+    assertConfigError([], { [option.env]: "many" });
+  }
+});
+
+Deno.test("CURVE: a key and a key file together, or an allow list without a key, are refused", () => {
+  assertConfigError(["--curve-secret-key=a", "--curve-secret-key-file=/k"]);
+  assertConfigError([], {
+    KEYSERVICE_CURVE_SECRET_KEY: "a",
+    KEYSERVICE_CURVE_SECRET_KEY_FILE: "/k",
+  });
+  assertConfigError(["--curve-allow=/allow"]);
+  assert.equal(
+    run(["--curve-allow=/allow", "--curve-secret-key-file=/k"]).curveAllowFile,
+    "/allow",
+  );
+});
+
+Deno.test("--allow-insecure-network: the flag, or the variable set to 1, turns it on", () => {
+  assert.equal(run([]).allowInsecureNetwork, false);
+  assert.equal(run(["--allow-insecure-network"]).allowInsecureNetwork, true);
+  assert.equal(
+    run([], { KEYSERVICE_ALLOW_INSECURE_NETWORK: "1" }).allowInsecureNetwork,
+    true,
+  );
+  assert.equal(
+    run([], { KEYSERVICE_ALLOW_INSECURE_NETWORK: "0" }).allowInsecureNetwork,
+    false,
+  );
 });

@@ -1,5 +1,8 @@
 import assert from "node:assert/strict";
-import { FERNET_KEY_BYTES, generateFernetKey } from "../../../lib/crypto/fernet.ts";
+import {
+  FERNET_KEY_BYTES,
+  generateFernetKey,
+} from "../../../lib/crypto/fernet.ts";
 
 Deno.test("a Fernet key is 44 characters long", () => {
   assert.equal(generateFernetKey().length, 44);

@@ -1,9 +1,12 @@
 import assert from "node:assert/strict";
 import { decodePem, encodePem } from "../../../lib/crypto/pem.ts";
-import { InvalidPem, KeyServiceError, WrongKeyType } from "../../../lib/service/errors.ts";
+import {
+  CryptoError,
+  MalformedKey,
+  UnexpectedKeyType,
+} from "../../../lib/crypto/errors.ts";
 
 const LABEL = "RSA PUBLIC KEY";
-const FIELD = "rsa_public";
 
 /** Deterministic sample bytes of the given length. */
 function sample(length: number): Uint8Array {
@@ -12,10 +15,10 @@ function sample(length: number): Uint8Array {
 
 function assertCode(fn: () => unknown, code: string, type?: unknown): void {
   assert.throws(fn, (error: unknown) => {
-    assert.ok(error instanceof KeyServiceError, `not a KeyServiceError`);
+    assert.ok(error instanceof CryptoError, `not a CryptoError`);
     assert.equal(error.code, code);
     if (type !== undefined) {
-      assert.ok(error instanceof (type as typeof KeyServiceError));
+      assert.ok(error instanceof (type as typeof CryptoError));
     }
     return true;
   });
@@ -72,81 +75,81 @@ Deno.test("encodePem matches the documented example byte for byte", () => {
 Deno.test("decodePem round-trips encodePem", () => {
   for (const length of [1, 2, 3, 47, 48, 49, 96, 300, 1200]) {
     const der = sample(length);
-    assert.deepEqual(decodePem(encodePem(LABEL, der), LABEL, FIELD), der);
+    assert.deepEqual(decodePem(encodePem(LABEL, der), LABEL), der);
   }
 });
 
 Deno.test("decodePem accepts CRLF line ends", () => {
   const der = sample(300);
   const pem = encodePem(LABEL, der).replaceAll("\n", "\r\n");
-  assert.deepEqual(decodePem(pem, LABEL, FIELD), der);
+  assert.deepEqual(decodePem(pem, LABEL), der);
 });
 
 Deno.test("decodePem accepts surrounding white space", () => {
   const der = sample(100);
   const pem = ` \n\t\r\n${encodePem(LABEL, der)}\n\n  \t`;
-  assert.deepEqual(decodePem(pem, LABEL, FIELD), der);
+  assert.deepEqual(decodePem(pem, LABEL), der);
 });
 
 Deno.test("decodePem accepts a block without the final LF", () => {
   const der = sample(100);
   assert.deepEqual(
-    decodePem(encodePem(LABEL, der).trimEnd(), LABEL, FIELD),
+    decodePem(encodePem(LABEL, der).trimEnd(), LABEL),
     der,
   );
 });
 
-Deno.test("decodePem with another label throws WrongKeyType (wrong_key_type)", () => {
+Deno.test("decodePem with another label throws UnexpectedKeyType (unexpected_key_type)", () => {
   const pem = encodePem("RSA PRIVATE KEY", sample(20));
   assertCode(
-    () => decodePem(pem, LABEL, FIELD),
-    "wrong_key_type",
-    WrongKeyType,
+    () => decodePem(pem, LABEL),
+    "unexpected_key_type",
+    UnexpectedKeyType,
   );
 });
 
-Deno.test("decodePem of a PKCS#8 PUBLIC KEY label throws wrong_key_type", () => {
+Deno.test("decodePem of a PKCS#8 PUBLIC KEY label throws unexpected_key_type", () => {
   const pem = encodePem("PUBLIC KEY", sample(20));
   assertCode(
-    () => decodePem(pem, LABEL, FIELD),
-    "wrong_key_type",
-    WrongKeyType,
+    () => decodePem(pem, LABEL),
+    "unexpected_key_type",
+    UnexpectedKeyType,
   );
 });
 
-Deno.test("decodePem with BEGIN and END labels that differ throws invalid_pem", () => {
+Deno.test("decodePem with BEGIN and END labels that differ throws malformed_key", () => {
   const pem = block(sample(20).toBase64(), LABEL, "RSA PRIVATE KEY");
-  assertCode(() => decodePem(pem, LABEL, FIELD), "invalid_pem", InvalidPem);
+  assertCode(() => decodePem(pem, LABEL), "malformed_key", MalformedKey);
 });
 
-Deno.test("decodePem of garbage throws invalid_pem", () => {
+Deno.test("decodePem of garbage throws malformed_key", () => {
   for (
     const text of ["", "   ", "hello", "-----BEGIN-----", "MAA=", "\u0000"]
   ) {
-    assertCode(() => decodePem(text, LABEL, FIELD), "invalid_pem", InvalidPem);
+    assertCode(() => decodePem(text, LABEL), "malformed_key", MalformedKey);
   }
 });
 
-Deno.test("decodePem of two blocks throws invalid_pem", () => {
+Deno.test("decodePem of two blocks throws malformed_key", () => {
   const one = encodePem(LABEL, sample(20));
   assertCode(
-    () => decodePem(one + one, LABEL, FIELD),
-    "invalid_pem",
-    InvalidPem,
+    () => decodePem(one + one, LABEL),
+    "malformed_key",
+    MalformedKey,
   );
 });
 
-Deno.test("decodePem with text before the block throws invalid_pem", () => {
+Deno.test("decodePem with text before the block throws malformed_key", () => {
   const pem = "Comment: hi\n" + encodePem(LABEL, sample(20));
-  assertCode(() => decodePem(pem, LABEL, FIELD), "invalid_pem", InvalidPem);
+  assertCode(() => decodePem(pem, LABEL), "malformed_key", MalformedKey);
 });
 
-Deno.test("decodePem with text after the block throws invalid_pem", () => {
+Deno.test("decodePem with text after the block throws malformed_key", () => {
   const pem = encodePem(LABEL, sample(20)) + "trailer\n";
-  assertCode(() => decodePem(pem, LABEL, FIELD), "invalid_pem", InvalidPem);
+  assertCode(() => decodePem(pem, LABEL), "malformed_key", MalformedKey);
 });
 
-Deno.test("decodePem with a bad base64 body throws invalid_pem", () => {
+Deno.test("decodePem with a bad base64 body throws malformed_key", () => {
   for (
     const body of [
       "MAA", // missing padding
@@ -158,14 +161,14 @@ Deno.test("decodePem with a bad base64 body throws invalid_pem", () => {
     ]
   ) {
     assertCode(
-      () => decodePem(block(body), LABEL, FIELD),
-      "invalid_pem",
-      InvalidPem,
+      () => decodePem(block(body), LABEL),
+      "malformed_key",
+      MalformedKey,
     );
   }
 });
 
-Deno.test("decodePem with an empty body throws invalid_pem", () => {
+Deno.test("decodePem with an empty body throws malformed_key", () => {
   for (
     const pem of [
       `-----BEGIN ${LABEL}-----\n-----END ${LABEL}-----\n`,
@@ -173,19 +176,20 @@ Deno.test("decodePem with an empty body throws invalid_pem", () => {
       block("===="),
     ]
   ) {
-    assertCode(() => decodePem(pem, LABEL, FIELD), "invalid_pem", InvalidPem);
+    assertCode(() => decodePem(pem, LABEL), "malformed_key", MalformedKey);
   }
 });
 
-Deno.test("decodePem errors name the field and hold none of the input", () => {
+Deno.test("decodePem errors name no request field and hold none of the input", () => {
   const body = sample(30).toBase64();
   const pem = "junk " + block(body);
   try {
-    decodePem(pem, LABEL, FIELD);
+    decodePem(pem, LABEL);
     assert.fail("decodePem accepted junk");
   } catch (error) {
-    assert.ok(error instanceof InvalidPem);
-    assert.match(error.message, /rsa_public/);
+    assert.ok(error instanceof MalformedKey);
+    assert.match(error.message, /^Not a valid PEM key: /);
+    assert.doesNotMatch(error.message, /rsa_|field/i);
     assert.ok(!error.message.includes(body));
   }
 });

@@ -2,24 +2,28 @@
 // over the workers, a failed decryption that leaves its worker serving, a
 // dead worker replaced, many jobs at once, and close().
 //
-// To see which worker got which job, the tests construct pools while
-// `globalThis.Worker` is a subclass that records its instances, the messages
-// posted to them and whether they were terminated. The workers themselves
-// are the real ones.
+// To see which worker got which job, the tests give the pool a worker
+// factory that makes a Worker subclass recording the messages posted to it
+// and whether it was terminated. The workers themselves are the real ones.
 
 import assert from "node:assert/strict";
-import { DecryptPool } from "../../../lib/service/decrypt_pool.ts";
-import { DecryptionFailed, InternalError } from "../../../lib/service/errors.ts";
+import {
+  DECRYPT_WORKER_URL,
+  DecryptPool,
+} from "../../../lib/service/decrypt_pool.ts";
+import {
+  DecryptionFailed,
+  InternalError,
+} from "../../../lib/service/errors.ts";
 import {
   encryptPkcs1v15,
   generateRsaKeyPair,
-  modPow,
   parsePrivateKey,
   parsePublicKey,
   type RsaPrivateKey,
   type RsaPublicKey,
-} from "../../../lib/crypto/rsa.ts";
-import { bigintToBytes } from "../../../lib/crypto/_der.ts";
+} from "../../../lib/crypto/mod.ts";
+import { bigintToBytes, modPow } from "../../_helpers/der.ts";
 
 const encoder = new TextEncoder();
 
@@ -33,14 +37,8 @@ const privateB = parsePrivateKey(pairB.private);
 
 /** A Worker that records what the pool does with it. */
 class TrackedWorker extends Worker {
-  static instances: TrackedWorker[] = [];
   readonly posted: unknown[] = [];
   terminated = false;
-
-  constructor(specifier: string | URL, options?: WorkerOptions) {
-    super(specifier, options);
-    TrackedWorker.instances.push(this);
-  }
 
   override postMessage(
     message: unknown,
@@ -60,42 +58,35 @@ class TrackedWorker extends Worker {
 }
 
 /**
- * A pool of `size` real workers, each a {@linkcode TrackedWorker}. The
- * tracked class stays in place until `restore()`, so that replacements the
- * pool starts later are tracked too.
+ * A pool of `size` real workers, each a {@linkcode TrackedWorker}, listed in
+ * `workers` in the order the pool started them (replacements included).
  */
 function trackedPool(size: number): {
   pool: DecryptPool;
   workers: TrackedWorker[];
-  restore(): void;
 } {
-  const original = globalThis.Worker;
-  TrackedWorker.instances = [];
-  globalThis.Worker = TrackedWorker;
-  try {
-    const pool = new DecryptPool(size);
-    return {
-      pool,
-      workers: TrackedWorker.instances,
-      restore: () => globalThis.Worker = original,
-    };
-  } catch (error) {
-    globalThis.Worker = original;
-    throw error;
-  }
+  const workers: TrackedWorker[] = [];
+  const pool = new DecryptPool({
+    size,
+    createWorker: () => {
+      const worker = new TrackedWorker(DECRYPT_WORKER_URL, { type: "module" });
+      workers.push(worker);
+      return worker;
+    },
+  });
+  return { pool, workers };
 }
 
-/** Runs `fn`, then closes the pool and puts the real Worker back. */
+/** Runs `fn` on a tracked pool, then closes the pool. */
 async function withPool(
   size: number,
   fn: (pool: DecryptPool, workers: TrackedWorker[]) => Promise<void>,
 ): Promise<void> {
-  const { pool, workers, restore } = trackedPool(size);
+  const { pool, workers } = trackedPool(size);
   try {
     await fn(pool, workers);
   } finally {
     pool.close();
-    restore();
   }
 }
 
@@ -288,7 +279,7 @@ Deno.test("DecryptPool: a worker that dies is replaced and its jobs fail with In
 });
 
 Deno.test("DecryptPool: close() terminates the workers and fails what is in hand", async () => {
-  const { pool, workers, restore } = trackedPool(2);
+  const { pool, workers } = trackedPool(2);
   try {
     assert.equal(
       text(await pool.decrypt(privateA, encrypt(publicA, "before"))),
@@ -310,6 +301,5 @@ Deno.test("DecryptPool: close() terminates the workers and fails what is in hand
     pool.close(); // twice is harmless
   } finally {
     pool.close();
-    restore();
   }
 });

@@ -10,7 +10,7 @@ import {
   parsePrivateKey,
   parsePublicKey,
   type RsaKeyPairPem,
-} from "../../../lib/crypto/rsa.ts";
+} from "../../../lib/crypto/mod.ts";
 
 /** Resolves after `ms`; the timer always completes (no leak). */
 function delay(ms: number): Promise<void> {
@@ -435,8 +435,8 @@ Deno.test("KeyPool: a waiter is rejected when generation keeps failing", async (
   } finally {
     pool.close();
   }
-  // Retries are timer-driven and close() does not cancel a retry already
-  // scheduled: let it run out; on a closed pool it generates nothing.
+  // Retries are timer-driven; close() cancels the one scheduled. Give a
+  // retry that slipped through time to run: a closed pool generates nothing.
   const callsAtClose = calls;
   await delay(100);
   assert.equal(calls, callsAtClose, "a closed pool stops retrying");

@@ -1,23 +1,21 @@
 import assert from "node:assert/strict";
-import { type KeyPairSource, KeyService } from "../../../lib/service/key_service.ts";
+import { KeyService } from "../../../lib/service/key_service.ts";
+import type { KeyPairSource } from "../../../lib/service/types.ts";
 import {
   encryptPkcs1v15,
   generateRsaKeyPair,
-  modPow,
   parsePrivateKey,
   parsePublicKey,
-  PRIVATE_LABEL,
   type RsaKeyPairPem,
-} from "../../../lib/crypto/rsa.ts";
+} from "../../../lib/crypto/mod.ts";
+import { MAX_FIELD_LENGTH } from "../../../lib/service/protocol.ts";
+import { Overloaded } from "../../../lib/service/errors.ts";
 import {
   bigintToBytes,
   bytesToBigint,
-  decodeIntegerSequence,
-} from "../../../lib/crypto/_der.ts";
-import { decodePem } from "../../../lib/crypto/pem.ts";
-import { MAX_FIELD_LENGTH } from "../../../lib/service/protocol.ts";
-import { Overloaded } from "../../../lib/service/errors.ts";
-import { VERSION } from "../../../lib/cli/version.ts";
+  modPow,
+  pemIntegers,
+} from "../../_helpers/der.ts";
 
 const encoder = new TextEncoder();
 const decoder = new TextDecoder();
@@ -69,9 +67,7 @@ function assertErrorReply(
   assert.equal(result.code, code);
 }
 
-const D_A = decodeIntegerSequence(
-  decodePem(pairA.private, PRIVATE_LABEL, "x"),
-)![3];
+const D_A = pemIntegers(pairA.private)![3];
 
 /** Whether c decrypts, under key A, to a well-formed PKCS#1 v1.5 block. */
 function wellPaddedUnderA(ciphertext: Uint8Array): boolean {
@@ -182,11 +178,12 @@ Deno.test("decrypt_fernet of an empty plaintext returns an empty string", async 
   });
 });
 
-Deno.test("ping replies status ok and the version", async () => {
-  const result = await handle({ type: "ping" });
+Deno.test("ping replies status ok and the version it was given", async () => {
+  const service = new KeyService({ keyPairs: fixedPairs, version: "9.8.7" });
+  const result = await handle({ type: "ping" }, service);
   assert.equal(result.code, "ok");
   assert.equal(result.reply.status, "ok");
-  assert.equal(result.reply.version, VERSION);
+  assert.equal(result.reply.version, "9.8.7");
   assert.equal(result.reply.in_flight, 0);
 });
 
@@ -326,15 +323,15 @@ Deno.test("an invalid key gets exactly {error, code: invalid_key}", async () => 
 });
 
 Deno.test("a key within keyLimits is accepted, the same key outside them is not", async () => {
-  const service = new KeyService({ keyLimits: { maxBits: 2047 } });
-  assertErrorReply(
-    await handle({
-      type: "encrypt_fernet",
-      fernet: "F",
-      rsa_public: pairA.public,
-    }, service),
-    "invalid_key",
-  );
+  const request = {
+    type: "encrypt_fernet",
+    fernet: "F",
+    rsa_public: pairA.public,
+  };
+  const within = new KeyService({ keyLimits: { maxBits: 2048 } });
+  assert.equal((await handle(request, within)).code, "ok");
+  const outside = new KeyService({ keyLimits: { maxBits: 2047 } });
+  assertErrorReply(await handle(request, outside), "invalid_key");
 });
 
 Deno.test("an unknown type gets the seed's message 'Invalid request type'", async () => {

@@ -1,0 +1,71 @@
+/**
+ * The start-up log line, `listening`, that says what the service is serving
+ * and with what: endpoint, libzmq, pool, workers, CURVE. Tests and operators
+ * wait for it. Off loopback without CURVE, a warning follows it.
+ *
+ * @example
+ * ```ts
+ * import { announce } from "./announce.ts";
+ * import { parseConfig } from "./config.ts";
+ * import { Logger } from "./log.ts";
+ * import { loadLibzmq } from "../zmq/libzmq.ts";
+ *
+ * const parsed = parseConfig([], {});
+ * if (parsed.kind === "run") {
+ *   announce(new Logger("info"), {
+ *     endpoint: "tcp://127.0.0.1:5555",
+ *     libzmq: loadLibzmq(),
+ *     config: parsed.config,
+ *     curve: undefined,
+ *   });
+ * }
+ * // 2026-11-27T12:00:00.000Z INFO listening endpoint=tcp://127.0.0.1:5555 libzmq=...
+ * ```
+ * @module
+ */
+
+import type { LoadedLibzmq } from "../zmq/libzmq.ts";
+import type { CurveSetup } from "./curve_setup.ts";
+import type { Logger } from "./log.ts";
+import { isLocalEndpoint } from "./network_policy.ts";
+import type { Config } from "./options.ts";
+import { VERSION } from "./version.ts";
+
+/** What the start-up line reports. */
+export interface Serving {
+  /** The endpoint bound, with the port a `:*` bind picked. */
+  readonly endpoint: string;
+  /** The libzmq loaded. */
+  readonly libzmq: LoadedLibzmq;
+  /** The configuration in force. */
+  readonly config: Config;
+  /** CURVE, or undefined when off. */
+  readonly curve: CurveSetup | undefined;
+}
+
+/** Logs `listening`, and `insecure-network` when it applies. */
+export function announce(log: Logger, serving: Serving): void {
+  const { endpoint, libzmq, config, curve } = serving;
+  log.info("listening", {
+    endpoint,
+    libzmq: libzmq.path,
+    libzmq_source: libzmq.source,
+    libzmq_version: libzmq.version,
+    version: VERSION,
+    pool_size: config.poolSize,
+    workers: config.workers,
+    max_inflight: config.maxInflight,
+    curve: curve === undefined
+      ? "off"
+      : curve.allowed === undefined
+      ? "on"
+      : `on allow=${curve.allowed}`,
+    ...(curve ? { server_key: curve.publicKey } : {}),
+  });
+  if (curve === undefined && !isLocalEndpoint(config.endpoint)) {
+    log.warn("insecure-network", {
+      endpoint: config.endpoint,
+      reason: "bound off loopback without CURVE (--allow-insecure-network)",
+    });
+  }
+}

@@ -1,0 +1,97 @@
+/**
+ * The CURVE set-up the configuration asks for: the server's secret key (from
+ * the flag, the variable or a key file), its public key, the allow list of
+ * client keys, and the log lines for refused and failed handshakes. The
+ * secret key itself is never logged.
+ *
+ * @example
+ * ```ts
+ * import { readCurveSetup } from "./curve_setup.ts";
+ * import { Logger } from "./log.ts";
+ * import { loadLibzmq } from "../zmq/libzmq.ts";
+ *
+ * const setup = readCurveSetup(loadLibzmq(), {
+ *   curveSecretKey: undefined,
+ *   curveSecretKeyFile: "/etc/keyservice/curve.key",
+ *   curveAllowFile: "/etc/keyservice/clients.allow",
+ * }, new Logger("info"));
+ * setup?.publicKey; // what clients set as their server key
+ * ```
+ * @module
+ */
+
+import type { CurveServerOptions } from "../zmq/router.ts";
+import { curvePublicKey, parseAllowList } from "../zmq/curve.ts";
+import type { LoadedLibzmq } from "../zmq/libzmq.ts";
+import type { Logger } from "./log.ts";
+import type { Config } from "./options.ts";
+
+/** CURVE as configured. */
+export interface CurveSetup {
+  /** The server's public key (Z85), for clients. */
+  readonly publicKey: string;
+  /** How many client keys the allow list admits; undefined for no list. */
+  readonly allowed: number | undefined;
+  /** What the server socket needs. */
+  readonly options: CurveServerOptions;
+}
+
+/**
+ * Reads a key file: the key alone, or `keyservice curve-keypair` output (a
+ * `secret` line). Warns when the file is readable by group or others.
+ */
+export function readSecretKeyFile(file: string, log: Logger): string {
+  const mode = Deno.statSync(file).mode;
+  if (mode !== null && (mode & 0o077) !== 0) {
+    log.warn("curve-key-file-readable", {
+      file,
+      reason: "readable by group or others",
+    });
+  }
+  const text = Deno.readTextFileSync(file);
+  return /^secret\s+(\S+)/m.exec(text)?.[1] ?? text.trim();
+}
+
+/**
+ * The CURVE set-up, or undefined when CURVE is off. Throws when a file
+ * cannot be read or a key is malformed (the message never quotes the key).
+ */
+export function readCurveSetup(
+  libzmq: LoadedLibzmq,
+  config: Pick<
+    Config,
+    "curveSecretKey" | "curveSecretKeyFile" | "curveAllowFile"
+  >,
+  log: Logger,
+): CurveSetup | undefined {
+  const secretKey = config.curveSecretKeyFile !== undefined
+    ? readSecretKeyFile(config.curveSecretKeyFile, log)
+    : config.curveSecretKey;
+  if (secretKey === undefined) return undefined;
+  const publicKey = curvePublicKey(libzmq, secretKey);
+  const allow = config.curveAllowFile === undefined
+    ? undefined
+    : parseAllowList(libzmq, Deno.readTextFileSync(config.curveAllowFile));
+  // A refused client retries every 100 ms: a line a second is enough.
+  const refused = log.throttledWarn("auth-refused");
+  const handshakeFailed = log.throttledWarn("handshake-failed");
+  return {
+    publicKey,
+    allowed: allow?.size,
+    options: {
+      secretKey,
+      authorize: allow === undefined ? undefined : (clientKey, address) => {
+        const allowed = allow.has(clientKey);
+        if (allowed) {
+          log.debug("auth-allowed", { client_key: clientKey, address });
+        } else refused({ client_key: clientKey, address });
+        return allowed;
+      },
+      onHandshakeFailed: (reason) =>
+        handshakeFailed({
+          reason,
+          note: "client without CURVE or with a wrong server key",
+        }),
+    },
+  };
+}

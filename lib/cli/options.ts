@@ -1,0 +1,239 @@
+/**
+ * The service's options, declared once: each option's flag, environment
+ * variable, type, default, bounds and help line. `config.ts` builds the
+ * `parseArgs` options, the `--help` text and the validation from this table,
+ * and a test holds the README's configuration table to it.
+ *
+ * @example
+ * ```ts
+ * import { OPTIONS } from "./options.ts";
+ *
+ * for (const option of OPTIONS) console.log(`--${option.flag}`, option.env);
+ * ```
+ * @module
+ */
+
+import { LOG_LEVELS } from "./log.ts";
+
+/** Cores of this machine, the default number of decryption workers. */
+export const CORES: number = Math.max(1, navigator.hardwareConcurrency || 1);
+
+/** The default endpoint: loopback, where seed clients' `localhost` lands. */
+export const DEFAULT_ENDPOINT = "tcp://127.0.0.1:5555";
+
+/** Everything `main.ts` needs to start the service. */
+export interface Config {
+  /** Where the ROUTER socket binds. */
+  readonly endpoint: string;
+  /** An explicit libzmq file, or undefined to search. */
+  readonly libzmq: string | undefined;
+  /** Least severe level logged. */
+  readonly logLevel: typeof LOG_LEVELS[number];
+  /** Seconds to answer in-flight requests after SIGINT or SIGTERM. */
+  readonly drainSeconds: number;
+  /** RSA key pairs kept ready; 0 generates each on demand. */
+  readonly poolSize: number;
+  /** Decryption workers. */
+  readonly workers: number;
+  /** Requests handled at once; past it, `overloaded`. */
+  readonly maxInflight: number;
+  /** libzmq drops a connection that sends a larger frame (ZMQ_MAXMSGSIZE). */
+  readonly maxFrameBytes: number;
+  /** Largest request answered; larger ones get `request_too_large`. */
+  readonly maxRequestBytes: number;
+  /** Smallest RSA modulus accepted in requests, in bits. */
+  readonly minKeyBits: number;
+  /** CURVE secret key (Z85), given directly. */
+  readonly curveSecretKey: string | undefined;
+  /** A file holding the CURVE secret key. */
+  readonly curveSecretKeyFile: string | undefined;
+  /** A file listing the client public keys admitted. */
+  readonly curveAllowFile: string | undefined;
+  /** Bind off loopback without CURVE anyway. */
+  readonly allowInsecureNetwork: boolean;
+}
+
+/** How an option's value is read. */
+export type OptionType =
+  | { readonly kind: "string" }
+  | { readonly kind: "choice"; readonly choices: readonly string[] }
+  | { readonly kind: "integer"; readonly min: number; readonly max: number }
+  | { readonly kind: "seconds"; readonly min: number }
+  | { readonly kind: "flag" };
+
+/** One option, as `--help` and the README show it. */
+export interface OptionSpec {
+  /** The `Config` field it sets. */
+  readonly key: keyof Config;
+  /** The long flag, without `--`. */
+  readonly flag: string;
+  /** What the value is called in `--help` (`N`, `PATH`); none for a flag. */
+  readonly arg?: string;
+  /** The environment variable read when the flag is absent. */
+  readonly env: string;
+  /** Its type and bounds. */
+  readonly type: OptionType;
+  /** The value when neither flag nor variable is given. */
+  readonly default: string | number | boolean | undefined;
+  /** How `--help` shows the default, when not the value itself. */
+  readonly defaultText?: string;
+  /** One line of help, without the default. */
+  readonly help: string;
+  /** The `--help` section it is listed in. */
+  readonly section: "Options" | "Limits" | "Security (see SECURITY.md)";
+}
+
+/** Every option, in `--help` order. */
+export const OPTIONS: readonly OptionSpec[] = [
+  {
+    key: "endpoint",
+    flag: "endpoint",
+    arg: "ADDR",
+    env: "KEYSERVICE_ENDPOINT",
+    type: { kind: "string" },
+    default: DEFAULT_ENDPOINT,
+    help: 'ZeroMQ endpoint to bind; "tcp://127.0.0.1:*" picks a free port',
+    section: "Options",
+  },
+  {
+    key: "libzmq",
+    flag: "libzmq",
+    arg: "PATH",
+    env: "KEYSERVICE_LIBZMQ",
+    type: { kind: "string" },
+    default: undefined,
+    defaultText: "the one inside npm:zeromq, then the system's",
+    help: "libzmq file to load",
+    section: "Options",
+  },
+  {
+    key: "logLevel",
+    flag: "log-level",
+    arg: "LEVEL",
+    env: "KEYSERVICE_LOG_LEVEL",
+    type: { kind: "choice", choices: LOG_LEVELS },
+    default: "info",
+    help: `least severe log level written: ${LOG_LEVELS.join(", ")}`,
+    section: "Options",
+  },
+  {
+    key: "drainSeconds",
+    flag: "drain-seconds",
+    arg: "N",
+    env: "KEYSERVICE_DRAIN_SECONDS",
+    type: { kind: "seconds", min: 0 },
+    default: 10,
+    help: "on SIGINT/SIGTERM, time to answer the requests in flight",
+    section: "Options",
+  },
+  {
+    key: "poolSize",
+    flag: "pool-size",
+    arg: "N",
+    env: "KEYSERVICE_POOL_SIZE",
+    type: { kind: "integer", min: 0, max: 1_000_000 },
+    default: 32,
+    help:
+      "RSA key pairs generated ahead of demand, kept in memory only; 0 generates each on demand",
+    section: "Options",
+  },
+  {
+    key: "workers",
+    flag: "workers",
+    arg: "N",
+    env: "KEYSERVICE_WORKERS",
+    type: { kind: "integer", min: 1, max: 1_000_000 },
+    default: CORES,
+    defaultText: `the number of cores, ${CORES}`,
+    help: "decryption worker threads",
+    section: "Options",
+  },
+  {
+    key: "maxInflight",
+    flag: "max-inflight",
+    arg: "N",
+    env: "KEYSERVICE_MAX_INFLIGHT",
+    type: { kind: "integer", min: 1, max: 1_000_000 },
+    default: 256,
+    help:
+      'requests handled at once; past it a request is answered "overloaded"',
+    section: "Options",
+  },
+  {
+    key: "maxFrameBytes",
+    flag: "max-frame-bytes",
+    arg: "N",
+    env: "KEYSERVICE_MAX_FRAME_BYTES",
+    type: { kind: "integer", min: 1024, max: 1024 ** 3 },
+    default: 1024 * 1024,
+    help: "libzmq drops a connection that sends a larger frame",
+    section: "Limits",
+  },
+  {
+    key: "maxRequestBytes",
+    flag: "max-request-bytes",
+    arg: "N",
+    env: "KEYSERVICE_MAX_REQUEST_BYTES",
+    type: { kind: "integer", min: 1024, max: 1024 ** 3 },
+    default: 64 * 1024,
+    help: "larger requests get an error reply",
+    section: "Limits",
+  },
+  {
+    key: "minKeyBits",
+    flag: "min-key-bits",
+    arg: "N",
+    env: "KEYSERVICE_MIN_KEY_BITS",
+    type: { kind: "integer", min: 512, max: 4096 },
+    default: 2048,
+    help: "smallest RSA modulus accepted in requests",
+    section: "Limits",
+  },
+  {
+    key: "curveSecretKey",
+    flag: "curve-secret-key",
+    arg: "Z85",
+    env: "KEYSERVICE_CURVE_SECRET_KEY",
+    type: { kind: "string" },
+    default: undefined,
+    defaultText: "off",
+    help: "turn on CurveZMQ with this server secret key",
+    section: "Security (see SECURITY.md)",
+  },
+  {
+    key: "curveSecretKeyFile",
+    flag: "curve-secret-key-file",
+    arg: "PATH",
+    env: "KEYSERVICE_CURVE_SECRET_KEY_FILE",
+    type: { kind: "string" },
+    default: undefined,
+    defaultText: "off",
+    help:
+      "the same, read from a file (the key alone, or `keyservice curve-keypair` output)",
+    section: "Security (see SECURITY.md)",
+  },
+  {
+    key: "curveAllowFile",
+    flag: "curve-allow",
+    arg: "PATH",
+    env: "KEYSERVICE_CURVE_ALLOW",
+    type: { kind: "string" },
+    default: undefined,
+    defaultText: "any client that knows the server key",
+    help: "admit only the client public keys listed, one Z85 key a line",
+    section: "Security (see SECURITY.md)",
+  },
+  {
+    key: "allowInsecureNetwork",
+    flag: "allow-insecure-network",
+    env: "KEYSERVICE_ALLOW_INSECURE_NETWORK",
+    type: { kind: "flag" },
+    default: false,
+    defaultText: "off; the variable turns it on with 1",
+    help: "bind off loopback without CURVE anyway",
+    section: "Security (see SECURITY.md)",
+  },
+];
+
+/** The environment variables the service reads, and no others. */
+export const ENV_VARS: readonly string[] = OPTIONS.map((option) => option.env);

@@ -1,0 +1,53 @@
+/**
+ * The serve loop: each message a transport hands over goes to the
+ * {@linkcode KeyService}, and its reply goes back on that message, as soon
+ * as it is ready (replies may leave in another order than their requests
+ * came). The loop ends when the transport's iteration ends.
+ *
+ * @example
+ * ```ts
+ * import { KeyService } from "./key_service.ts";
+ * import { serve } from "./serve.ts";
+ *
+ * async function* oneMessage() {
+ *   yield {
+ *     parts: [new TextEncoder().encode('{"type":"ping"}')],
+ *     reply: (body: Uint8Array) => console.log(new TextDecoder().decode(body)),
+ *   };
+ * }
+ * await serve(oneMessage(), new KeyService());
+ * ```
+ * @module
+ */
+
+import type { KeyService, Outcome } from "./key_service.ts";
+
+/** One request from a transport, to be answered once. */
+export interface Message {
+  /** The request's frames: one for a valid request. */
+  readonly parts: readonly Uint8Array[];
+  /** Sends the reply. */
+  reply(body: Uint8Array): void;
+}
+
+/** Told of each request answered, with its handling time in milliseconds. */
+export type OutcomeListener = (outcome: Outcome, ms: number) => void;
+
+/**
+ * Answers every message of `messages` with `service`; resolves when the
+ * iteration ends. Requests are handled concurrently: the loop does not wait
+ * for one reply before it takes the next message.
+ */
+export async function serve(
+  messages: AsyncIterable<Message>,
+  service: KeyService,
+  onOutcome: OutcomeListener = () => {},
+): Promise<void> {
+  for await (const message of messages) {
+    const started = performance.now();
+    service.handle(message.parts).then((outcome) => {
+      message.reply(outcome.reply);
+      onOutcome(outcome, performance.now() - started);
+    });
+  }
+}

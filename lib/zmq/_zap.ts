@@ -1,0 +1,73 @@
+// Private: the ZAP handler (ZeroMQ RFC 27) that decides each CURVE handshake
+// on the server's context. libzmq asks on `inproc://zeromq.zap.01`; the
+// handler must be bound there before any client connects, and it answers
+// from the server's poll loop, on the thread that owns the sockets.
+
+import { cstring, type Libzmq, ZMQ_LINGER, ZMQ_SNDMORE } from "./_ffi.ts";
+import { type MessageReader, setIntOption } from "./_socket.ts";
+
+/** The ZAP handler's endpoint, fixed by RFC 27. */
+const ZAP_ENDPOINT = "inproc://zeromq.zap.01";
+
+const encoder = new TextEncoder();
+const decoder = new TextDecoder();
+
+/** Decides one handshake: the client's public key (Z85) and IP address. */
+export type Authorize = (clientKey: string, address: string) => boolean;
+
+/** A bound ZAP handler; the server polls `socket` and calls `answer()`. */
+export class ZapHandler {
+  /** The REP socket bound to the ZAP endpoint. */
+  readonly socket: Deno.PointerValue;
+  readonly #zmq: Libzmq;
+  readonly #authorize: Authorize;
+  readonly #z85: (key: Uint8Array) => string;
+
+  /**
+   * Binds the handler on `socket` (a REP socket of the server's context,
+   * closed by its owner). `z85` writes a raw key as Z85; `check` throws on a
+   * failed libzmq call.
+   */
+  constructor(
+    zmq: Libzmq,
+    socket: Deno.PointerValue,
+    authorize: Authorize,
+    z85: (key: Uint8Array) => string,
+    check: (what: string, rc: number) => void,
+  ) {
+    this.#zmq = zmq;
+    this.socket = socket;
+    this.#authorize = authorize;
+    this.#z85 = z85;
+    setIntOption(zmq, socket, ZMQ_LINGER, 0);
+    check("zmq_bind", zmq.zmq_bind(socket, cstring(ZAP_ENDPOINT)));
+  }
+
+  /** Answers the requests waiting, at most 256, without blocking. */
+  answer(reader: MessageReader): void {
+    for (let n = 0; n < 256; n++) {
+      const request = reader.read(this.socket, 8);
+      if (request === null) return;
+      // version, request id, domain, address, identity, mechanism, key
+      const [version, requestId, , address, , mechanism, key] = request;
+      const text = (frame: Uint8Array | undefined) =>
+        decoder.decode(frame ?? new Uint8Array());
+      let allowed = false;
+      if (text(mechanism) === "CURVE" && key?.length === 32) {
+        allowed = this.#authorize(this.#z85(key), text(address));
+      }
+      const reply = [
+        version ?? new Uint8Array(),
+        requestId ?? new Uint8Array(),
+        encoder.encode(allowed ? "200" : "400"),
+        encoder.encode(allowed ? "OK" : "client key not allowed"),
+        new Uint8Array(),
+        new Uint8Array(),
+      ];
+      reply.forEach((frame, i) => {
+        const flags = i < reply.length - 1 ? ZMQ_SNDMORE : 0;
+        this.#zmq.zmq_send(this.socket, frame, BigInt(frame.length), flags);
+      });
+    }
+  }
+}

@@ -1,0 +1,110 @@
+// The sequence of fuzz requests of a seed: case i is drawn from its own
+// generator (seed, i), by a family chosen by weight, and classified.
+
+import { GENERATE_BUDGET } from "./_config.ts";
+import {
+  type Budgets,
+  huge,
+  multiFrame,
+  mutatedJson,
+  randomBytes,
+  truncated,
+} from "./_cases_bytes.ts";
+import { duplicateKeys, proto, typeConfusion, unicode } from "./_cases_json.ts";
+import {
+  mutatedCiphertext,
+  mutatedPem,
+  pemVariants,
+  valid,
+} from "./_cases_keys.ts";
+import { classify, type Expect } from "./_classifier.ts";
+import type { Generated } from "./_requests.ts";
+import { caseRng, type Rng } from "./_rng.ts";
+import type { Material } from "./_variants.ts";
+
+/** A request of the run, with what its reply must be. */
+export interface FuzzCase extends Generated {
+  readonly index: number;
+  readonly category: string;
+  readonly expect: Expect;
+  /** The service may refuse what would otherwise succeed (size, BOM). */
+  readonly lenient: boolean;
+}
+
+type Family = (r: Rng, m: Material, budgets: Budgets) => Generated;
+
+/** The case families and their weights. */
+export const CATEGORIES: readonly (readonly [string, number, Family])[] = [
+  ["random_bytes", 10, randomBytes],
+  ["truncated", 9, truncated],
+  ["mutated_json", 14, mutatedJson],
+  ["mutated_pem", 14, mutatedPem],
+  ["mutated_ciphertext", 9, mutatedCiphertext],
+  ["type_confusion", 9, typeConfusion],
+  ["huge", 4, huge],
+  ["proto", 4, proto],
+  ["duplicate_keys", 4, duplicateKeys],
+  ["unicode", 6, unicode],
+  ["pem_variants", 7, pemVariants],
+  ["multi_frame", 3, multiFrame],
+  ["valid", 3.5, valid],
+];
+
+/**
+ * The first `count` cases of `seed` over material `m`. Case i depends on the
+ * seed, i and the cases before it only through the two budgets (generate_keys
+ * and requests over 64 KiB), so generating more cases leaves the first ones
+ * as they are.
+ */
+export function generateCases(
+  seed: number,
+  m: Material,
+  count: number,
+): FuzzCase[] {
+  const budgets: Budgets = { overLimit: 0 };
+  let generates = 0;
+  const cases: FuzzCase[] = [];
+  for (let index = 0; index < count; index++) {
+    for (let attempt = 0;; attempt++) {
+      const r = caseRng(seed, index, attempt);
+      const [category, , make] = r.weighted(
+        CATEGORIES.map((c) => [c, c[1]] as const),
+      );
+      const made = make(r, m, budgets);
+      const { expect, lenient } = classify(made.frames);
+      if (expect.kind === "generate") {
+        if (generates >= GENERATE_BUDGET) continue; // too slow to send often
+        generates++;
+      }
+      cases.push({ ...made, index, category, expect, lenient });
+      break;
+    }
+  }
+  return cases;
+}
+
+/**
+ * SHA-256 (hex) of every frame of every case, each frame preceded by its
+ * case index, frame index and length: equal digests, equal request bytes.
+ */
+export async function requestDigest(
+  cases: readonly FuzzCase[],
+): Promise<string> {
+  let total = 0;
+  for (const c of cases) {
+    for (const f of c.frames) total += 12 + f.length;
+  }
+  const all = new Uint8Array(total);
+  const view = new DataView(all.buffer);
+  let at = 0;
+  for (const c of cases) {
+    c.frames.forEach((f, i) => {
+      view.setUint32(at, c.index);
+      view.setUint32(at + 4, i);
+      view.setUint32(at + 8, f.length);
+      all.set(f, at + 12);
+      at += 12 + f.length;
+    });
+  }
+  return new Uint8Array(await crypto.subtle.digest("SHA-256", all)).toHex();
+}

@@ -1,0 +1,324 @@
+// Key parsing: what makes a key unusable, malformed or of the wrong type,
+// and keys from other generators that must be accepted.
+
+import assert from "node:assert/strict";
+import { createPrivateKey, createPublicKey } from "node:crypto";
+import {
+  CryptoError,
+  decryptPkcs1v15,
+  encryptPkcs1v15,
+  generateRsaKeyPair,
+  parsePrivateKey,
+  parsePublicKey,
+  PRIVATE_LABEL,
+  PUBLIC_LABEL,
+} from "../../../lib/crypto/mod.ts";
+import { encodeIntegerSequence } from "../../../lib/crypto/_der.ts";
+import { decodePem, encodePem } from "../../../lib/crypto/pem.ts";
+import {
+  bigintToBytes,
+  derInteger,
+  derSequence,
+  gcd,
+  tlv,
+} from "../../_helpers/der.ts";
+import {
+  assertCode,
+  D,
+  DP,
+  DQ,
+  E,
+  message,
+  N,
+  P,
+  pair,
+  privatePem,
+  publicPem,
+  Q,
+  QI,
+} from "./_fixtures.ts";
+
+/** A 1024-bit PKCS#1 key pair, from the same generator with a smaller size. */
+function smallKeyPem(): Promise<{ public: string; private: string }> {
+  return generateRsaKeyPair(1024);
+}
+
+Deno.test("a 1024-bit modulus is rejected as unusable_key", async () => {
+  const small = await smallKeyPem();
+  assertCode(() => parsePublicKey(small.public), "unusable_key");
+  assertCode(() => parsePrivateKey(small.private), "unusable_key");
+  // ...and accepted when the limit allows it, so the size is the reason.
+  assert.equal(
+    parsePublicKey(small.public, { minBits: 1024 }).size,
+    128,
+  );
+  assert.equal(
+    parsePrivateKey(small.private, { minBits: 1024 }).size,
+    128,
+  );
+});
+
+Deno.test("a modulus above maxBits is rejected as unusable_key", () => {
+  assertCode(
+    () => parsePublicKey(pair.public, { maxBits: 2047 }),
+    "unusable_key",
+  );
+});
+
+Deno.test("an even modulus is rejected as unusable_key", () => {
+  assertCode(() => parsePublicKey(publicPem([N + 1n, E])), "unusable_key");
+  assertCode(
+    () => parsePrivateKey(privatePem([0n, N + 1n, E, D, P, Q, DP, DQ, QI])),
+    "unusable_key",
+  );
+});
+
+Deno.test("an even public exponent is rejected as unusable_key", () => {
+  assertCode(() => parsePublicKey(publicPem([N, 65536n])), "unusable_key");
+  assertCode(() => parsePublicKey(publicPem([N, 2n])), "unusable_key");
+});
+
+Deno.test("public exponent 1 is rejected as unusable_key", () => {
+  assertCode(() => parsePublicKey(publicPem([N, 1n])), "unusable_key");
+  assertCode(() => parsePublicKey(publicPem([N, 0n])), "unusable_key");
+  assertCode(
+    () => parsePrivateKey(privatePem([0n, N, 1n, 1n, P, Q, 1n, 1n, QI])),
+    "unusable_key",
+  );
+});
+
+Deno.test("a public exponent of 2^32 or more is rejected as unusable_key", () => {
+  assertCode(
+    () => parsePublicKey(publicPem([N, (1n << 32n) + 1n])),
+    "unusable_key",
+  );
+});
+
+Deno.test("public exponent 3 is accepted", () => {
+  assert.equal(parsePublicKey(publicPem([N, 3n])).e, 3n);
+});
+
+/** a^-1 mod m. */
+function inverse(a: bigint, m: bigint): bigint {
+  let [r0, r1, s0, s1] = [((a % m) + m) % m, m, 1n, 0n];
+  while (r1 !== 0n) {
+    const q = r0 / r1;
+    [r0, r1] = [r1, r0 - q * r1];
+    [s0, s1] = [s1, s0 - q * s1];
+  }
+  assert.equal(r0, 1n, "no inverse");
+  return ((s0 % m) + m) % m;
+}
+
+/** A consistent PKCS#1 private key PEM from two primes and e. */
+function keyFrom(p: bigint, q: bigint, e: bigint, modulus: "phi" | "lambda") {
+  const phi = (p - 1n) * (q - 1n);
+  const d = inverse(e, modulus === "phi" ? phi : phi / gcd(p - 1n, q - 1n));
+  return privatePem([
+    0n,
+    p * q,
+    e,
+    d,
+    p,
+    q,
+    d % (p - 1n),
+    d % (q - 1n),
+    inverse(q, p),
+  ]);
+}
+
+function assertRoundTrip(pem: string): void {
+  const key = parsePrivateKey(pem);
+  const ciphertext = encryptPkcs1v15(
+    parsePublicKey(publicPem([key.n, key.e])),
+    message,
+  );
+  assert.deepEqual(decryptPkcs1v15(key, ciphertext), message);
+}
+
+Deno.test("a python-rsa style key (d = e^-1 mod phi) is accepted and decrypts", () => {
+  assertRoundTrip(keyFrom(P, Q, E, "phi"));
+});
+
+Deno.test("a key with d = e^-1 mod lcm(p-1, q-1) is accepted and decrypts", () => {
+  assertRoundTrip(keyFrom(P, Q, E, "lambda"));
+});
+
+Deno.test("a key with p and q in the other order is accepted and decrypts", () => {
+  assertRoundTrip(keyFrom(Q, P, E, "phi"));
+});
+
+Deno.test("keys with a small or a large odd public exponent work end to end", () => {
+  const lambda = (P - 1n) * (Q - 1n) / gcd(P - 1n, Q - 1n);
+  const small = [3n, 5n, 17n, 257n].find((e) => gcd(e, lambda) === 1n)!;
+  let large = (1n << 32n) - 1n;
+  while (gcd(large, lambda) !== 1n) large -= 2n;
+  for (const e of [small, large]) assertRoundTrip(keyFrom(P, Q, e, "phi"));
+});
+
+Deno.test("a private key with a tampered CRT value is rejected as unusable_key", () => {
+  const tampered: [string, bigint[]][] = [
+    ["dp", [0n, N, E, D, P, Q, DP + 2n, DQ, QI]],
+    ["dq", [0n, N, E, D, P, Q, DP, DQ + 2n, QI]],
+    ["qi", [0n, N, E, D, P, Q, DP, DQ, QI + 1n]],
+    ["qi + p", [0n, N, E, D, P, Q, DP, DQ, QI + P]],
+  ];
+  for (const [name, values] of tampered) {
+    assert.throws(
+      () => parsePrivateKey(privatePem(values)),
+      (error: unknown) => {
+        assert.ok(error instanceof CryptoError, name);
+        assert.equal(error.code, "unusable_key", name);
+        return true;
+      },
+    );
+  }
+});
+
+Deno.test("a private key with a tampered prime is rejected as unusable_key", () => {
+  assertCode(
+    () => parsePrivateKey(privatePem([0n, N, E, D, P + 2n, Q, DP, DQ, QI])),
+    "unusable_key",
+  );
+  assertCode(
+    () => parsePrivateKey(privatePem([0n, N, E, D, Q, P, DQ, DP, QI])),
+    "unusable_key", // p and q swapped: qi is no longer q^-1 mod p
+  );
+  assertCode(
+    () => parsePrivateKey(privatePem([0n, N, E, D, N, 1n, DP, DQ, QI])),
+    "unusable_key",
+  );
+});
+
+Deno.test("a private key with a tampered d or e is rejected as unusable_key", () => {
+  assertCode(
+    () => parsePrivateKey(privatePem([0n, N, E, D + 2n, P, Q, DP, DQ, QI])),
+    "unusable_key",
+  );
+  assertCode(
+    () => parsePrivateKey(privatePem([0n, N, 3n, D, P, Q, DP, DQ, QI])),
+    "unusable_key",
+  );
+});
+
+Deno.test("a private key of version 1 is rejected as unusable_key", () => {
+  assertCode(
+    () => parsePrivateKey(privatePem([1n, N, E, D, P, Q, DP, DQ, QI])),
+    "unusable_key",
+  );
+});
+
+Deno.test("a private key with the wrong number of integers is malformed_key", () => {
+  assertCode(
+    () => parsePrivateKey(privatePem([0n, N, E, D, P, Q, DP, DQ])),
+    "malformed_key",
+  );
+  assertCode(
+    () => parsePrivateKey(privatePem([0n, N, E, D, P, Q, DP, DQ, QI, 0n])),
+    "malformed_key",
+  );
+  assertCode(() => parsePublicKey(publicPem([N])), "malformed_key");
+  assertCode(() => parsePublicKey(publicPem([N, E, 0n])), "malformed_key");
+});
+
+Deno.test("the test's DER builder matches encodeIntegerSequence", () => {
+  assert.deepEqual(
+    derSequence(derInteger(N), derInteger(E)),
+    encodeIntegerSequence([N, E]),
+  );
+  assert.equal(
+    parsePublicKey(
+      encodePem(PUBLIC_LABEL, derSequence(derInteger(N), derInteger(E))),
+    ).n,
+    N,
+  );
+});
+
+Deno.test("a public key DER with trailing bytes is malformed_key", () => {
+  const der = encodeIntegerSequence([N, E]);
+  for (const tail of [[0], [0, 0], [5, 0]]) {
+    const pem = encodePem(PUBLIC_LABEL, Uint8Array.of(...der, ...tail));
+    assertCode(() => parsePublicKey(pem), "malformed_key");
+  }
+});
+
+Deno.test("a private key DER with trailing bytes is malformed_key", () => {
+  const der = decodePem(pair.private, PRIVATE_LABEL);
+  const pem = encodePem(PRIVATE_LABEL, Uint8Array.of(...der, 0));
+  assertCode(() => parsePrivateKey(pem), "malformed_key");
+});
+
+Deno.test("an integer with a redundant leading zero is malformed_key", () => {
+  const pem = encodePem(
+    PUBLIC_LABEL,
+    derSequence(derInteger(N), derInteger(E, { extraZero: true })),
+  );
+  assertCode(() => parsePublicKey(pem), "malformed_key");
+});
+
+Deno.test("a long-form length where short form fits is malformed_key", () => {
+  const e = bigintToBytes(E);
+  const pem = encodePem(
+    PUBLIC_LABEL,
+    derSequence(derInteger(N), tlv(0x02, e, { long: true })),
+  );
+  assertCode(() => parsePublicKey(pem), "malformed_key");
+});
+
+Deno.test("a negative integer is malformed_key", () => {
+  const n = bigintToBytes(N); // top bit set: negative without a leading 0
+  assert.ok(n[0] & 0x80);
+  const pem = encodePem(PUBLIC_LABEL, derSequence(tlv(0x02, n), derInteger(E)));
+  assertCode(() => parsePublicKey(pem), "malformed_key");
+});
+
+Deno.test("a DER that is not a SEQUENCE of INTEGERs is malformed_key", () => {
+  const octets = tlv(0x04, bigintToBytes(E));
+  for (
+    const der of [
+      derInteger(N), // a bare INTEGER
+      derSequence(derInteger(N), octets), // an OCTET STRING inside
+      derSequence(), // empty
+      Uint8Array.of(0x30, 0x05, 0x02, 0x01), // truncated
+    ]
+  ) {
+    assertCode(
+      () => parsePublicKey(encodePem(PUBLIC_LABEL, der)),
+      "malformed_key",
+    );
+  }
+});
+
+Deno.test("a private key PEM in the public parser is unexpected_key_type", () => {
+  assertCode(() => parsePublicKey(pair.private), "unexpected_key_type");
+});
+
+Deno.test("a public key PEM in the private parser is unexpected_key_type", () => {
+  assertCode(() => parsePrivateKey(pair.public), "unexpected_key_type");
+});
+
+Deno.test("a PKCS#8 / SPKI PEM from node:crypto is unexpected_key_type", () => {
+  const key = createPrivateKey({ key: pair.private, format: "pem" });
+  const pkcs8 = key.export({ type: "pkcs8", format: "pem" }) as string;
+  const spki = createPublicKey(key).export({
+    type: "spki",
+    format: "pem",
+  }) as string;
+  assertCode(() => parsePrivateKey(pkcs8), "unexpected_key_type");
+  assertCode(() => parsePublicKey(spki), "unexpected_key_type");
+});
+
+Deno.test("key errors never hold key material", () => {
+  const tampered = privatePem([0n, N, E, D + 2n, P, Q, DP, DQ, QI]);
+  try {
+    parsePrivateKey(tampered);
+    assert.fail("accepted a tampered key");
+  } catch (error) {
+    assert.ok(error instanceof CryptoError);
+    for (const value of [N, D, P, Q]) {
+      assert.ok(!error.message.includes(value.toString()));
+      assert.ok(!error.message.includes(value.toString(16)));
+    }
+    assert.ok(!error.message.includes(tampered.split("\n")[1]));
+  }
+});

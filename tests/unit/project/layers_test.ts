@@ -1,0 +1,71 @@
+// The layers of lib/ and what each may import: crypto nothing of the others,
+// service only crypto, zmq nothing of the service or crypto, cli anything
+// below it. main.ts only wires; no module grows past a size one can read.
+
+import assert from "node:assert/strict";
+import { dirname, join, relative } from "node:path";
+import { fileURLToPath } from "node:url";
+
+const ROOT = fileURLToPath(new URL("../../..", import.meta.url));
+const LIB = join(ROOT, "lib");
+
+/** What each layer may import from lib/, besides itself. */
+const ALLOWED: Record<string, readonly string[]> = {
+  crypto: [],
+  service: ["crypto"],
+  zmq: [],
+  cli: ["crypto", "service", "zmq"],
+};
+
+function* modules(dir: string): Generator<string> {
+  for (const entry of Deno.readDirSync(dir)) {
+    const path = join(dir, entry.name);
+    if (entry.isDirectory) yield* modules(path);
+    else if (entry.name.endsWith(".ts")) yield path;
+  }
+}
+
+/** The lib/ layers a module imports, by relative specifier. */
+function importedLayers(file: string): string[] {
+  const text = Deno.readTextFileSync(file);
+  const layers: string[] = [];
+  for (const match of text.matchAll(/(?:from|import)\s*\(?\s*"(\.[^"]+)"/g)) {
+    const target = relative(LIB, join(dirname(file), match[1]));
+    if (target.startsWith("..")) {
+      layers.push(`outside lib/: ${match[1]}`);
+    } else layers.push(target.split("/")[0]);
+  }
+  return layers;
+}
+
+Deno.test("every module of lib/ belongs to one of the four layers", () => {
+  for (const file of modules(LIB)) {
+    const layer = relative(LIB, file).split("/")[0];
+    assert.ok(layer in ALLOWED, `${relative(ROOT, file)} is in no layer`);
+  }
+});
+
+Deno.test("each layer imports only the layers below it", () => {
+  const violations: string[] = [];
+  for (const file of modules(LIB)) {
+    const layer = relative(LIB, file).split("/")[0];
+    for (const imported of importedLayers(file)) {
+      if (imported !== layer && !ALLOWED[layer]?.includes(imported)) {
+        violations.push(`${relative(ROOT, file)} imports ${imported}`);
+      }
+    }
+  }
+  assert.deepEqual(violations, []);
+});
+
+Deno.test("no module of lib/ is over 350 lines, and main.ts is under 120", () => {
+  const long: string[] = [];
+  for (const file of modules(LIB)) {
+    const lines = Deno.readTextFileSync(file).split("\n").length - 1;
+    if (lines > 350) long.push(`${relative(ROOT, file)}: ${lines} lines`);
+  }
+  assert.deepEqual(long, []);
+  const main = Deno.readTextFileSync(join(ROOT, "main.ts")).split("\n").length -
+    1;
+  assert.ok(main < 120, `main.ts has ${main} lines`);
+});
