@@ -9,8 +9,10 @@
  */
 
 const ROOT = new URL("../..", import.meta.url).pathname;
+/** The interpreter the interop tests run (KEYSERVICE_INTEROP_PYTHON). */
 export const PYTHON = Deno.env.get("KEYSERVICE_INTEROP_PYTHON") ||
   "/usr/bin/python3";
+/** KEYSERVICE_REQUIRE_INTEROP=1: a missing Python stack fails the tests. */
 export const REQUIRED = Deno.env.get("KEYSERVICE_REQUIRE_INTEROP") === "1";
 const CHECK_PYTHON = "tests/interop/python/check_python.py";
 const CLIENT_TIMEOUT_MS = 300_000;

@@ -30,13 +30,17 @@ export function mutatedPem(r: Rng, m: Material): Generated {
   );
 }
 
-/** A whole-ciphertext variant, or a's ciphertext with base64 edits. */
+/**
+ * A whole-ciphertext variant (with a, its reply must carry the variant's
+ * code), or a's ciphertext with base64 edits; sent with key a, or b.
+ */
 export function mutatedCiphertext(r: Rng, m: Material): Generated {
   let note: string;
   let ct: string;
+  let code: string | undefined;
   if (r.chance(0.45)) {
     const v = r.pick(m.ciphertexts);
-    [note, ct] = [v.note, v.value];
+    [note, ct, code] = [v.note, v.value, v.code];
   } else {
     const [mutated, notes] = mutateCiphertext(r, m.ctA);
     [note, ct] = [notes.join(", "), mutated];
@@ -49,6 +53,7 @@ export function mutatedCiphertext(r: Rng, m: Material): Generated {
       encrypted_fernet: ct,
       rsa_private: key.priv,
     }),
+    { code: key === m.a ? code : undefined },
   );
 }
 
