@@ -24,6 +24,7 @@
 
 import { type LoadedLibzmq, loadLibzmq } from "../../lib/zmq/libzmq.ts";
 import { ReqClient } from "../../lib/zmq/client.ts";
+import type { PoolStatus } from "../../lib/service/status.ts";
 import { type LogSource, waitFor, within } from "./wait.ts";
 
 const ROOT = new URL("../..", import.meta.url);
@@ -72,20 +73,12 @@ export function testLibzmq(): LoadedLibzmq {
 }
 
 /** What `{"type":"ping"}` answers. */
-export interface PingReply {
+export type PingReply = PoolStatus & {
   readonly status: string;
   readonly version: string;
   /** Requests being handled, not counting this ping. */
   readonly in_flight: number;
-  readonly pool: {
-    readonly depth: number;
-    readonly size: number;
-    readonly generating: number;
-  };
-  readonly workers: number;
-  readonly rss_bytes: number;
-  readonly heap_used_bytes: number;
-}
+};
 
 /** A running service process. */
 export interface RunningService extends LogSource {

@@ -11,7 +11,6 @@ import {
   concat,
   gcd,
   lcm,
-  modInverse,
   modPow,
   privatePem,
   publicPem,
@@ -127,17 +126,7 @@ export function compositeKey(
   for (;;) {
     const [p, q] = [odd(), odd()];
     if (gcd(p, q) !== 1n || gcd(e, lcm(p - 1n, q - 1n)) !== 1n) continue;
-    const d = modInverse(e, lcm(p - 1n, q - 1n));
-    return {
-      n: p * q,
-      e,
-      d,
-      p,
-      q,
-      dp: d % (p - 1n),
-      dq: d % (q - 1n),
-      qi: modInverse(q, p),
-    };
+    return rsaFromPrimes(p, q, e);
   }
 }
 

@@ -6,6 +6,7 @@
 
 import assert from "node:assert/strict";
 import { KeyPool } from "../../../lib/service/key_pool.ts";
+import { waitFor } from "../../_helpers/wait.ts";
 import {
   parsePrivateKey,
   parsePublicKey,
@@ -17,19 +18,9 @@ function delay(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
 }
 
-/** Polls `condition` until it holds; throws after `timeoutMs`. */
-async function until(
-  condition: () => boolean,
-  what: string,
-  timeoutMs = 30_000,
-): Promise<void> {
-  const deadline = performance.now() + timeoutMs;
-  while (!condition()) {
-    if (performance.now() > deadline) {
-      throw new Error(`timed out waiting until ${what}`);
-    }
-    await delay(5);
-  }
+/** Waits until `condition` holds; throws after 30 s. */
+function until(condition: () => boolean, what: string): Promise<boolean> {
+  return waitFor(condition, { what, timeoutMs: 30_000, intervalMs: 5 });
 }
 
 /**
