@@ -54,27 +54,24 @@ interface Result {
 }
 
 /**
- * The CPU's name: /proc/cpuinfo's `model name` (x86), else its `Hardware`
- * or `CPU part` line (arm64), else macOS's `sysctl`, else the architecture.
+ * The CPU's name, from a subprocess (Deno gives /proc/cpuinfo to --allow-all
+ * only): /proc/cpuinfo's `model name` (x86) or `Hardware`/`Model` line
+ * (arm64), macOS's `sysctl`, else the architecture.
  */
 function cpuName(): string {
-  try {
-    const info = Deno.readTextFileSync("/proc/cpuinfo");
-    const name = /^(?:model name|Hardware|Model)\s*:\s*(.+)$/m.exec(info)?.[1];
-    if (name) return name.trim();
-  } catch {
-    // not Linux, or not readable
-  }
-  try {
-    const out = new Deno.Command("sysctl", {
-      args: ["-n", "machdep.cpu.brand_string"],
-      stdout: "piped",
-      stderr: "null",
-    }).outputSync();
-    const name = new TextDecoder().decode(out.stdout).trim();
-    if (out.success && name) return name;
-  } catch {
-    // no sysctl
+  const probes: [string, string[], RegExp][] = [
+    ["cat", ["/proc/cpuinfo"], /^(?:model name|Hardware|Model)\s*:\s*(.+)$/m],
+    ["sysctl", ["-n", "machdep.cpu.brand_string"], /^(.+)$/m],
+  ];
+  for (const [command, args, pattern] of probes) {
+    try {
+      const out = new Deno.Command(command, { args, stderr: "null" })
+        .outputSync();
+      const name = pattern.exec(new TextDecoder().decode(out.stdout))?.[1];
+      if (out.success && name) return name.trim();
+    } catch {
+      // no such command here
+    }
   }
   return `an unnamed ${Deno.build.arch} CPU`;
 }

@@ -68,8 +68,18 @@ Deno.test("parseRequest reads decrypt_fernet fields into camelCase", () => {
   });
 });
 
-Deno.test("REQUEST_TYPES lists the four operations", () => {
-  assert.deepEqual([...REQUEST_TYPES].sort(), [
+Deno.test("parseRequest reads every type of REQUEST_TYPES, and they are the four operations", () => {
+  const fields = {
+    fernet: "F",
+    rsa_public: "P",
+    encrypted_fernet: "E",
+    rsa_private: "K",
+  };
+  const parsed = REQUEST_TYPES.map((type) =>
+    parseRequest(encoder.encode(JSON.stringify({ type, ...fields }))).type
+  );
+  assert.deepEqual(parsed, [...REQUEST_TYPES]);
+  assert.deepEqual([...parsed].sort(), [
     "decrypt_fernet",
     "encrypt_fernet",
     "generate_keys",
