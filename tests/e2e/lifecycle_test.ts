@@ -52,6 +52,21 @@ function flood(service: RunningService, n: number, timeoutMs: number): Flood {
 }
 
 /**
+ * A service for flood tests: keys made on demand (so requests stay in
+ * flight), room for the whole flood, and the given drain deadline.
+ */
+function startFloodService(drainSeconds: number): Promise<RunningService> {
+  return startService([
+    "--pool-size",
+    "0",
+    "--max-inflight",
+    "512",
+    "--drain-seconds",
+    String(drainSeconds),
+  ]);
+}
+
+/**
  * Waits until a ping (a blocking one: this process's FFI threads are busy
  * with the flood's clients) sees `count` of the flood's requests in flight.
  */
@@ -110,14 +125,7 @@ Deno.test("a client that vanishes before its reply costs nothing", async () => {
 });
 
 Deno.test("SIGTERM during a flood with --drain-seconds 1: exit 0 after stopping and stopped, never stopping-now", async () => {
-  const service = await startService([
-    "--pool-size",
-    "0",
-    "--drain-seconds",
-    "1",
-    "--max-inflight",
-    "512",
-  ]);
+  const service = await startFloodService(1);
   let requests: Flood | undefined;
   try {
     requests = flood(service, 100, FLOOD_TIMEOUT_MS);
@@ -142,14 +150,7 @@ Deno.test("SIGTERM during a flood with --drain-seconds 1: exit 0 after stopping 
 });
 
 Deno.test("a second signal a second or more after the first stops at once with exit 1", async () => {
-  const service = await startService([
-    "--pool-size",
-    "0",
-    "--drain-seconds",
-    "60",
-    "--max-inflight",
-    "512",
-  ]);
+  const service = await startFloodService(60);
   let requests: Flood | undefined;
   try {
     requests = flood(service, 100, FLOOD_TIMEOUT_MS);
@@ -223,14 +224,7 @@ Deno.test("pings get their replies while 100 generate_keys are in flight", async
   // answer anything. Each ping's own reply says that generate_keys were
   // still in flight when it was answered; how long it took is the
   // benchmark's business.
-  const service = await startService([
-    "--pool-size",
-    "0",
-    "--max-inflight",
-    "512",
-    "--drain-seconds",
-    "0",
-  ]);
+  const service = await startFloodService(0);
   let requests: Flood | undefined;
   try {
     const idle = service.client();
