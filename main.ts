@@ -76,7 +76,9 @@ export async function main(args: readonly string[]): Promise<number> {
     maxRequestBytes: config.maxRequestBytes,
     keyLimits: { minBits: config.minKeyBits },
     keyPairs: keyPool,
-    decrypt: (key, ciphertext) => decryptPool.decrypt(key, ciphertext),
+    decrypt: (key, ciphertext, padding) =>
+      decryptPool.decrypt(key, ciphertext, padding),
+    pbkdf2Iterations: config.pbkdf2Iterations,
     status: poolStatus(keyPool, decryptPool),
     onInternalError: (error) =>
       log.error("internal-error", { error: errorClass(error) }),

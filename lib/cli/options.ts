@@ -43,6 +43,8 @@ export interface Config {
   readonly maxRequestBytes: number;
   /** Smallest RSA modulus accepted in requests, in bits. */
   readonly minKeyBits: number;
+  /** PBKDF2 iterations for private keys `generate_keys` protects. */
+  readonly pbkdf2Iterations: number;
   /** CURVE secret key (Z85), given directly. */
   readonly curveSecretKey: string | undefined;
   /** A file holding the CURVE secret key. */
@@ -187,6 +189,17 @@ export const OPTIONS: readonly OptionSpec[] = [
     type: { kind: "integer", min: 512, max: 4096 },
     default: 2048,
     help: "smallest RSA modulus accepted in requests",
+    section: "Limits",
+  },
+  {
+    key: "pbkdf2Iterations",
+    flag: "pbkdf2-iterations",
+    arg: "N",
+    env: "KEYSERVICE_PBKDF2_ITERATIONS",
+    type: { kind: "integer", min: 100_000, max: 10_000_000 },
+    default: 600_000,
+    help:
+      "PBKDF2-HMAC-SHA-256 iterations for a private key generate_keys protects with a passphrase",
     section: "Limits",
   },
   {

@@ -97,3 +97,33 @@ export class DecryptionError extends CryptoError {
     super("Decryption failed");
   }
 }
+
+/**
+ * A key of another algorithm than RSA (rsaEncryption) in an SPKI or PKCS#8
+ * structure: EC, Ed25519, RSASSA-PSS, ...
+ */
+export class UnsupportedKeyAlgorithm extends CryptoError {
+  readonly code = "unsupported_key_algorithm";
+  /** The algorithm found, by name where known, else its OID. */
+  readonly algorithm: string;
+  constructor(algorithm: string) {
+    super(`Expected an RSA (rsaEncryption) key, found ${algorithm}`);
+    this.algorithm = algorithm;
+  }
+}
+
+/** The private key is encrypted and no passphrase was given. */
+export class PassphraseRequired extends CryptoError {
+  readonly code = "passphrase_required";
+  constructor() {
+    super("The private key is encrypted: a passphrase is required");
+  }
+}
+
+/** The passphrase does not open the encrypted private key. */
+export class WrongPassphrase extends CryptoError {
+  readonly code = "wrong_passphrase";
+  constructor() {
+    super("The passphrase does not open the private key");
+  }
+}

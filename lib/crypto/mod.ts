@@ -26,3 +26,8 @@ export * from "./pem.ts";
 export * from "./pkcs1v15.ts";
 export * from "./rsa_keygen.ts";
 export * from "./rsa_keys.ts";
+export * from "./key_export.ts";
+export * from "./key_formats.ts";
+export * from "./oaep.ts";
+export * from "./pbes2.ts";
+export * from "./rsaes.ts";

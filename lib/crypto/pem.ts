@@ -38,6 +38,26 @@ export function encodePem(label: string, der: Uint8Array): string {
  * {@linkcode MalformedKey}; another label throws {@linkcode UnexpectedKeyType}.
  */
 export function decodePem(text: string, label: string): Uint8Array {
+  return decodePemLabelled(text, [label]).der;
+}
+
+/** A PEM block's label and DER bytes. */
+export interface PemBlock {
+  /** The label, such as `PUBLIC KEY`. */
+  readonly label: string;
+  /** The decoded body. */
+  readonly der: Uint8Array;
+}
+
+/**
+ * Reads one PEM block whose label is one of `labels`, as
+ * {@linkcode decodePem} does; another label throws
+ * {@linkcode UnexpectedKeyType} naming the first of `labels`.
+ */
+export function decodePemLabelled(
+  text: string,
+  labels: readonly string[],
+): PemBlock {
   const match = BLOCK.exec(text.trim());
   if (match === null) {
     throw new MalformedKey(
@@ -48,7 +68,7 @@ export function decodePem(text: string, label: string): Uint8Array {
   if (begin !== end) {
     throw new MalformedKey("BEGIN and END labels differ");
   }
-  if (begin !== label) throw new UnexpectedKeyType(label, begin);
+  if (!labels.includes(begin)) throw new UnexpectedKeyType(labels[0], begin);
   let der: Uint8Array;
   try {
     der = Uint8Array.fromBase64(body, { lastChunkHandling: "strict" });
@@ -56,5 +76,5 @@ export function decodePem(text: string, label: string): Uint8Array {
     throw new MalformedKey("the body is not valid base64");
   }
   if (der.length === 0) throw new MalformedKey("the body is empty");
-  return der;
+  return { label: begin, der };
 }

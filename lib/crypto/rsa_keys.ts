@@ -1,7 +1,10 @@
 /**
- * RSA keys as typed values: strict parsing of PKCS#1 PEM public and private
- * keys, with the checks that make a key safe to use (size bounds, an odd
- * modulus, a sane public exponent, and a private key whose values agree).
+ * RSA keys as typed values: strict parsing of PEM public keys (PKCS#1
+ * `RSA PUBLIC KEY` or SPKI `PUBLIC KEY`) and private keys (PKCS#1
+ * `RSA PRIVATE KEY`, PKCS#8 `PRIVATE KEY`, or `ENCRYPTED PRIVATE KEY` with a
+ * passphrase), with the checks that make a key safe to use (size bounds, an
+ * odd modulus, a sane public exponent, and a private key whose values
+ * agree).
  *
  * @example
  * ```ts
@@ -17,13 +20,24 @@
 
 import { bitLength, gcd } from "./_bigint.ts";
 import { decodeIntegerSequence } from "./_der.ts";
-import { MalformedKey, UnusableKey } from "./errors.ts";
-import { decodePem } from "./pem.ts";
+import { MalformedKey, PassphraseRequired, UnusableKey } from "./errors.ts";
+import { pkcs1FromPkcs8, pkcs1FromSpki } from "./key_formats.ts";
+import { decryptPkcs8 } from "./pbes2.ts";
+import { decodePemLabelled } from "./pem.ts";
 
 /** PEM label of a PKCS#1 `RSAPublicKey`. */
 export const PUBLIC_LABEL = "RSA PUBLIC KEY";
 /** PEM label of a PKCS#1 `RSAPrivateKey`. */
 export const PRIVATE_LABEL = "RSA PRIVATE KEY";
+/** PEM label of a SubjectPublicKeyInfo. */
+export const SPKI_LABEL = "PUBLIC KEY";
+/** PEM label of a PKCS#8 PrivateKeyInfo. */
+export const PKCS8_LABEL = "PRIVATE KEY";
+/** PEM label of a PKCS#8 EncryptedPrivateKeyInfo. */
+export const ENCRYPTED_LABEL = "ENCRYPTED PRIVATE KEY";
+
+const PUBLIC_LABELS = [PUBLIC_LABEL, SPKI_LABEL];
+const PRIVATE_LABELS = [PRIVATE_LABEL, PKCS8_LABEL, ENCRYPTED_LABEL];
 
 /** Bounds on the keys accepted. */
 export interface KeyLimits {
@@ -80,14 +94,18 @@ function validatePublicValues(n: bigint, e: bigint, limits: KeyLimits): number {
 }
 
 /**
- * Reads a PKCS#1 `RSAPublicKey` PEM (`-----BEGIN RSA PUBLIC KEY-----`) into a
- * validated key. Throws `MalformedKey`, `UnexpectedKeyType` or `UnusableKey`.
+ * Reads a public key PEM, PKCS#1 (`-----BEGIN RSA PUBLIC KEY-----`) or SPKI
+ * (`-----BEGIN PUBLIC KEY-----`), into a validated key. Throws
+ * `MalformedKey`, `UnexpectedKeyType`, `UnsupportedKeyAlgorithm` or
+ * `UnusableKey`.
  */
 export function parsePublicKey(
   pem: string,
   limits: KeyLimits = {},
 ): RsaPublicKey {
-  const values = decodeIntegerSequence(decodePem(pem, PUBLIC_LABEL));
+  const { label, der } = decodePemLabelled(pem, PUBLIC_LABELS);
+  const pkcs1 = label === SPKI_LABEL ? pkcs1FromSpki(der) : der;
+  const values = decodeIntegerSequence(pkcs1);
   if (values === null || values.length !== 2) {
     throw new MalformedKey("the body is not a PKCS#1 RSAPublicKey");
   }
@@ -96,16 +114,46 @@ export function parsePublicKey(
 }
 
 /**
- * Reads a PKCS#1 `RSAPrivateKey` PEM (`-----BEGIN RSA PRIVATE KEY-----`,
- * version 0, all eight integers) into a validated key: n = p·q, d inverts e,
- * and the CRT values match. Throws `MalformedKey`, `UnexpectedKeyType` or
- * `UnusableKey`.
+ * Reads a private key PEM, PKCS#1 (`-----BEGIN RSA PRIVATE KEY-----`) or
+ * PKCS#8 (`-----BEGIN PRIVATE KEY-----`), into a validated key. Throws
+ * `MalformedKey`, `UnexpectedKeyType`, `UnsupportedKeyAlgorithm`,
+ * `UnusableKey`, or `PassphraseRequired` for an `ENCRYPTED PRIVATE KEY`
+ * (see {@linkcode openPrivateKey}).
  */
 export function parsePrivateKey(
   pem: string,
   limits: KeyLimits = {},
 ): RsaPrivateKey {
-  const der = decodePem(pem, PRIVATE_LABEL);
+  const { label, der } = decodePemLabelled(pem, PRIVATE_LABELS);
+  if (label === ENCRYPTED_LABEL) throw new PassphraseRequired();
+  return privateKeyFromPkcs1(
+    label === PKCS8_LABEL ? pkcs1FromPkcs8(der) : der,
+    limits,
+  );
+}
+
+/**
+ * Reads any private key PEM {@linkcode parsePrivateKey} reads, and also an
+ * `ENCRYPTED PRIVATE KEY` (PBES2), opened with `passphrase`: PBKDF2 runs in
+ * WebCrypto, off the main thread. Rejects as `parsePrivateKey` throws, and
+ * with `WrongPassphrase`.
+ */
+export async function openPrivateKey(
+  pem: string,
+  passphrase: string,
+  limits: KeyLimits = {},
+): Promise<RsaPrivateKey> {
+  const { label, der } = decodePemLabelled(pem, PRIVATE_LABELS);
+  if (label !== ENCRYPTED_LABEL) return parsePrivateKey(pem, limits);
+  const pkcs8 = await decryptPkcs8(der, passphrase);
+  return privateKeyFromPkcs1(pkcs1FromPkcs8(pkcs8), limits);
+}
+
+/** A validated private key from PKCS#1 `RSAPrivateKey` DER. */
+function privateKeyFromPkcs1(
+  der: Uint8Array,
+  limits: KeyLimits,
+): RsaPrivateKey {
   const values = decodeIntegerSequence(der);
   if (values === null || values.length !== 9) {
     throw new MalformedKey("the body is not a PKCS#1 RSAPrivateKey");

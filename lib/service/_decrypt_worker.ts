@@ -3,13 +3,18 @@
 // job; every failure inside is reported as `ok: false`, never thrown, so a
 // bad request cannot take the worker down.
 
-import { decryptPkcs1v15, type RsaPrivateKey } from "../crypto/mod.ts";
+import {
+  decryptWith,
+  type Padding,
+  type RsaPrivateKey,
+} from "../crypto/mod.ts";
 
 /** A job sent to the worker. */
 export interface DecryptJob {
   readonly id: number;
   readonly key: RsaPrivateKey;
   readonly ciphertext: Uint8Array;
+  readonly padding: Padding;
 }
 
 /** The worker's answer. */
@@ -22,10 +27,11 @@ const scope = self as unknown as {
   postMessage(message: DecryptResult): void;
 };
 
-scope.onmessage = ({ data: { id, key, ciphertext } }) => {
+scope.onmessage = ({ data: { id, key, ciphertext, padding } }) => {
   let result: DecryptResult;
   try {
-    result = { id, ok: true, plaintext: decryptPkcs1v15(key, ciphertext) };
+    const plaintext = decryptWith(padding, key, ciphertext);
+    result = { id, ok: true, plaintext };
   } catch {
     result = { id, ok: false };
   }

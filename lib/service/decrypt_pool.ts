@@ -20,7 +20,7 @@
  */
 
 import { DecryptionFailed, InternalError } from "./errors.ts";
-import type { RsaPrivateKey } from "../crypto/mod.ts";
+import type { Padding, RsaPrivateKey } from "../crypto/mod.ts";
 import type { DecryptJob, DecryptResult } from "./_decrypt_worker.ts";
 
 interface Pending {
@@ -88,7 +88,11 @@ export class DecryptPool {
    * Decrypts on a worker. Rejects with `DecryptionFailed` when decryption
    * fails, `InternalError` when the worker dies.
    */
-  decrypt(key: RsaPrivateKey, ciphertext: Uint8Array): Promise<Uint8Array> {
+  decrypt(
+    key: RsaPrivateKey,
+    ciphertext: Uint8Array,
+    padding: Padding = "pkcs1v15",
+  ): Promise<Uint8Array> {
     if (this.#closed) return Promise.reject(new InternalError());
     let slot = this.#slots[0];
     for (const candidate of this.#slots) {
@@ -97,7 +101,7 @@ export class DecryptPool {
     const id = this.#nextId++;
     return new Promise((resolve, reject) => {
       slot.jobs.set(id, { resolve, reject });
-      const job: DecryptJob = { id, key, ciphertext };
+      const job: DecryptJob = { id, key, ciphertext, padding };
       slot.worker.postMessage(job);
     });
   }

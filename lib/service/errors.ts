@@ -23,8 +23,11 @@ import {
   MalformedCiphertext,
   MalformedKey,
   MessageTooLong,
+  PassphraseRequired,
   UnexpectedKeyType,
+  UnsupportedKeyAlgorithm,
   UnusableKey,
+  WrongPassphrase,
 } from "../crypto/errors.ts";
 
 /** Every error the service reports to a client. */
@@ -90,15 +93,23 @@ export class InvalidPem extends KeyServiceError {
   }
 }
 
-/** A PEM block holds a different kind of key than the field calls for. */
+/**
+ * A PEM block holds a different kind of key than the field calls for: a
+ * PEM label that does not fit, or a key of another algorithm than RSA.
+ */
 export class WrongKeyType extends KeyServiceError {
   readonly code = "wrong_key_type";
-  constructor(field: string, expected: string, found: string) {
-    super(
-      `Field "${field}" must hold ${
-        article(expected)
-      } ${expected} PEM block, found "${found}"`,
-    );
+  /** `what` completes "Field "x" must hold ...". */
+  constructor(field: string, what: string) {
+    super(`Field "${field}" must hold ${what}`);
+  }
+}
+
+/** The passphrase does not open the encrypted private key. */
+export class InvalidPassphrase extends KeyServiceError {
+  readonly code = "invalid_passphrase";
+  constructor() {
+    super('Field "passphrase" does not open the private key');
   }
 }
 
@@ -182,8 +193,19 @@ export class InternalError extends KeyServiceError {
 export function wireError(error: unknown, field: string): unknown {
   if (error instanceof MalformedKey) return new InvalidPem(field, error.reason);
   if (error instanceof UnexpectedKeyType) {
-    return new WrongKeyType(field, error.expected, error.found);
+    const { expected, found } = error;
+    return new WrongKeyType(
+      field,
+      `${article(expected)} ${expected} PEM block, found "${found}"`,
+    );
   }
+  if (error instanceof UnsupportedKeyAlgorithm) {
+    return new WrongKeyType(field, `an RSA key, found ${error.algorithm}`);
+  }
+  if (error instanceof PassphraseRequired) {
+    return new MissingField("passphrase");
+  }
+  if (error instanceof WrongPassphrase) return new InvalidPassphrase();
   if (error instanceof UnusableKey) return new InvalidKey(field, error.reason);
   if (error instanceof MessageTooLong) {
     return new PlaintextTooLong(field, error.length, error.limit);

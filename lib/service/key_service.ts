@@ -20,34 +20,39 @@
  */
 
 import {
-  checkCiphertext,
-  decryptPkcs1v15,
-  encryptPkcs1v15,
-  generateFernetKey,
+  decryptWith,
   generateRsaKeyPair,
+  KEY_FORMATS,
   type KeyLimits,
-  parsePrivateKey,
-  parsePublicKey,
+  PADDINGS,
 } from "../crypto/mod.ts";
 import {
-  DecryptionFailed,
   InternalError,
-  InvalidCiphertext,
   KeyServiceError,
   MultipartRequest,
   Overloaded,
   RequestTooLarge,
-  wireError,
 } from "./errors.ts";
+import {
+  decryptFernet,
+  encryptFernet,
+  encryptFernetMany,
+  generateKeys,
+  type OperationContext,
+} from "./operations.ts";
 import {
   encodeReply,
   errorReply,
+  KEY_BITS,
   parseRequest,
   type Reply,
   type Request,
+  REQUEST_TYPES,
   type RequestType,
 } from "./protocol.ts";
 import type { Decryptor, KeyPairSource } from "./types.ts";
+import { WorkLimiter } from "./work_limiter.ts";
+import type { RsaKeyPairPem } from "../crypto/mod.ts";
 
 /** How a {@linkcode KeyService} behaves; every field has a default. */
 export interface KeyServiceOptions {
@@ -57,10 +62,19 @@ export interface KeyServiceOptions {
   readonly maxInflight?: number;
   /** Bounds on RSA keys in requests. */
   readonly keyLimits?: KeyLimits;
-  /** Key pairs for `generate_keys`. Default: generate each on demand. */
+  /** 2048-bit pairs for `generate_keys`. Default: each on demand. */
   readonly keyPairs?: KeyPairSource;
+  /** Makes pairs of other sizes on demand. Default: WebCrypto. */
+  readonly generate?: (bits: number) => Promise<RsaKeyPairPem>;
   /** Decryption. Default: on the calling thread. */
   readonly decrypt?: Decryptor;
+  /**
+   * Bounds on-demand key generation and PBKDF2. Default: as many at once as
+   * there are cores, at least 2.
+   */
+  readonly limiter?: WorkLimiter;
+  /** PBKDF2 iterations for keys `generate_keys` protects. Default 600,000. */
+  readonly pbkdf2Iterations?: number;
   /** The version `ping` reports. Default `"unknown"`. */
   readonly version?: string;
   /** Extra fields for the `ping` reply (the key pool's depth, say). */
@@ -80,24 +94,27 @@ export interface Outcome {
 }
 
 const onDemand: KeyPairSource = { take: () => generateRsaKeyPair() };
-const decryptHere: Decryptor = (key, ciphertext) => {
+const decryptHere: Decryptor = (key, ciphertext, padding) => {
   try {
-    return Promise.resolve(decryptPkcs1v15(key, ciphertext));
+    return Promise.resolve(decryptWith(padding, key, ciphertext));
   } catch (error) {
     return Promise.reject(error);
   }
 };
-// ignoreBOM: a leading U+FEFF is part of the plaintext, as Python keeps it.
-const utf8 = new TextDecoder("utf-8", { fatal: true, ignoreBOM: true });
-const encoder = new TextEncoder();
+
+/** What `ping` says this version supports. */
+export const CAPABILITIES = {
+  operations: REQUEST_TYPES,
+  bits: KEY_BITS,
+  paddings: PADDINGS,
+  formats: KEY_FORMATS,
+} as const;
 
 /** Handles requests of the key-service contract. */
 export class KeyService {
   readonly #maxRequestBytes: number;
   readonly #maxInflight: number;
-  readonly #keyLimits: KeyLimits;
-  readonly #keyPairs: KeyPairSource;
-  readonly #decrypt: Decryptor;
+  readonly #context: OperationContext;
   readonly #version: string;
   readonly #status: () => Record<string, unknown>;
   readonly #onInternalError: (error: unknown) => void;
@@ -106,9 +123,15 @@ export class KeyService {
   constructor(options: KeyServiceOptions = {}) {
     this.#maxRequestBytes = options.maxRequestBytes ?? 64 * 1024;
     this.#maxInflight = options.maxInflight ?? 256;
-    this.#keyLimits = options.keyLimits ?? {};
-    this.#keyPairs = options.keyPairs ?? onDemand;
-    this.#decrypt = options.decrypt ?? decryptHere;
+    this.#context = {
+      keyLimits: options.keyLimits ?? {},
+      keyPairs: options.keyPairs ?? onDemand,
+      generate: options.generate ?? ((bits) => generateRsaKeyPair(bits)),
+      decrypt: options.decrypt ?? decryptHere,
+      limiter: options.limiter ??
+        new WorkLimiter(Math.max(2, navigator.hardwareConcurrency || 1)),
+      pbkdf2Iterations: options.pbkdf2Iterations ?? 600_000,
+    };
     this.#version = options.version ?? "unknown";
     this.#status = options.status ?? (() => ({}));
     this.#onInternalError = options.onInternalError ?? (() => {});
@@ -151,76 +174,26 @@ export class KeyService {
     }
   }
 
-  async #perform(request: Request): Promise<Reply> {
+  #perform(request: Request): Promise<Reply> | Reply {
+    const context = this.#context;
     switch (request.type) {
-      case "generate_keys": {
-        const pair = await this.#keyPairs.take();
-        return {
-          rsa: { public: pair.public, private: pair.private },
-          fernet: generateFernetKey(),
-        };
-      }
-      case "encrypt_fernet": {
-        const key = about(
-          "rsa_public",
-          () => parsePublicKey(request.rsaPublic, this.#keyLimits),
-        );
-        const plaintext = encoder.encode(request.fernet);
-        const ciphertext = about(
-          "fernet",
-          () => encryptPkcs1v15(key, plaintext),
-        );
-        return { encrypted_fernet: ciphertext.toBase64() };
-      }
-      case "decrypt_fernet": {
-        const key = about(
-          "rsa_private",
-          () => parsePrivateKey(request.rsaPrivate, this.#keyLimits),
-        );
-        let ciphertext: Uint8Array;
-        try {
-          ciphertext = Uint8Array.fromBase64(request.encryptedFernet, {
-            lastChunkHandling: "strict",
-          });
-        } catch {
-          throw new InvalidCiphertext(
-            "encrypted_fernet",
-            "is not valid standard base64",
-          );
-        }
-        about("encrypted_fernet", () => checkCiphertext(key, ciphertext));
-        let plaintext: Uint8Array;
-        try {
-          plaintext = await this.#decrypt(key, ciphertext);
-        } catch (error) {
-          throw wireError(error, "encrypted_fernet");
-        }
-        let fernet: string;
-        try {
-          fernet = utf8.decode(plaintext);
-        } catch {
-          // The same reply as every other decryption failure.
-          throw new DecryptionFailed();
-        }
-        return { fernet };
-      }
+      case "generate_keys":
+        return generateKeys(context, request);
+      case "encrypt_fernet":
+        return encryptFernet(context, request);
+      case "decrypt_fernet":
+        return decryptFernet(context, request);
+      case "encrypt_fernet_many":
+        return encryptFernetMany(context, request);
       case "ping":
         return {
           status: "ok",
           version: this.#version,
           in_flight: this.#inflight - 1, // not counting this ping
           ...this.#status(),
+          capabilities: CAPABILITIES,
         };
     }
-  }
-}
-
-/** Runs `fn`, turning a crypto error into the wire error for `field`. */
-function about<T>(field: string, fn: () => T): T {
-  try {
-    return fn();
-  } catch (error) {
-    throw wireError(error, field);
   }
 }
 

@@ -23,39 +23,87 @@ import {
   NotAnObject,
   UnknownType,
 } from "./errors.ts";
+import {
+  KEY_FORMATS,
+  type KeyFormat,
+  type Padding,
+  PADDINGS,
+} from "../crypto/mod.ts";
 
 /** The operations a client can ask for. */
 export const REQUEST_TYPES = [
   "generate_keys",
   "encrypt_fernet",
   "decrypt_fernet",
+  "encrypt_fernet_many",
   "ping",
 ] as const;
 
 /** The name of an operation. */
 export type RequestType = typeof REQUEST_TYPES[number];
 
-/** `{"type": "generate_keys"}`: a new RSA key pair and Fernet key. */
+/** RSA modulus sizes `generate_keys` makes, default first. */
+export const KEY_BITS = [2048, 3072, 4096] as const;
+
+/** An RSA modulus size `generate_keys` makes. */
+export type KeyBits = typeof KEY_BITS[number];
+
+/** Most recipients one `encrypt_fernet_many` wraps a key for. */
+export const MAX_RECIPIENTS = 256;
+
+/**
+ * `{"type": "generate_keys", "bits"?, "format"?, "passphrase"?}`: a new RSA
+ * key pair and Fernet key.
+ */
 export interface GenerateKeysRequest {
   readonly type: "generate_keys";
+  /** Modulus size. Default 2048. */
+  readonly bits: KeyBits;
+  /** PEM format of the pair. Default `pkcs1`; `pkcs8` with a passphrase. */
+  readonly format: KeyFormat;
+  /** Encrypts the private key (PBES2) under this passphrase. */
+  readonly passphrase: string | undefined;
 }
 
-/** `{"type": "encrypt_fernet", "fernet", "rsa_public"}`. */
+/** `{"type": "encrypt_fernet", "fernet", "rsa_public", "padding"?}`. */
 export interface EncryptFernetRequest {
   readonly type: "encrypt_fernet";
   /** The string whose UTF-8 bytes are encrypted. */
   readonly fernet: string;
-  /** PKCS#1 PEM public key. */
+  /** PEM public key: PKCS#1 or SPKI. */
   readonly rsaPublic: string;
+  /** The encryption scheme. Default `pkcs1v15`. */
+  readonly padding: Padding;
 }
 
-/** `{"type": "decrypt_fernet", "encrypted_fernet", "rsa_private"}`. */
+/**
+ * `{"type": "decrypt_fernet", "encrypted_fernet", "rsa_private",
+ * "padding"?, "passphrase"?}`.
+ */
 export interface DecryptFernetRequest {
   readonly type: "decrypt_fernet";
   /** Standard base64 of the ciphertext. */
   readonly encryptedFernet: string;
-  /** PKCS#1 PEM private key. */
+  /** PEM private key: PKCS#1, PKCS#8, or encrypted PKCS#8. */
   readonly rsaPrivate: string;
+  /** The encryption scheme. Default `pkcs1v15`. */
+  readonly padding: Padding;
+  /** Opens an `ENCRYPTED PRIVATE KEY`. */
+  readonly passphrase: string | undefined;
+}
+
+/**
+ * `{"type": "encrypt_fernet_many", "fernet", "rsa_publics", "padding"?}`:
+ * one key wrapped for each of up to 256 recipients.
+ */
+export interface EncryptFernetManyRequest {
+  readonly type: "encrypt_fernet_many";
+  /** The string whose UTF-8 bytes are encrypted. */
+  readonly fernet: string;
+  /** PEM public keys, one per recipient. */
+  readonly rsaPublics: readonly string[];
+  /** The encryption scheme. Default `pkcs1v15`. */
+  readonly padding: Padding;
 }
 
 /** `{"type": "ping"}`: a health check (an extension to the contract). */
@@ -68,6 +116,7 @@ export type Request =
   | GenerateKeysRequest
   | EncryptFernetRequest
   | DecryptFernetRequest
+  | EncryptFernetManyRequest
   | PingRequest;
 
 /** Longest string accepted in any field, in UTF-16 code units. */
@@ -76,9 +125,7 @@ export const MAX_FIELD_LENGTH = 16 * 1024;
 const decoder = new TextDecoder("utf-8", { fatal: true });
 const encoder = new TextEncoder();
 
-function field(object: Record<string, unknown>, name: string): string {
-  if (!Object.hasOwn(object, name)) throw new MissingField(name);
-  const value = object[name];
+function checkString(name: string, value: unknown): string {
   if (typeof value !== "string") {
     throw new InvalidField(name, `must be a string, got ${describe(value)}`);
   }
@@ -94,10 +141,79 @@ function field(object: Record<string, unknown>, name: string): string {
   return value;
 }
 
+function field(object: Record<string, unknown>, name: string): string {
+  if (!Object.hasOwn(object, name)) throw new MissingField(name);
+  return checkString(name, object[name]);
+}
+
 function describe(value: unknown): string {
   if (value === null) return "null";
   if (Array.isArray(value)) return "an array";
   return typeof value === "object" ? "an object" : `a ${typeof value}`;
+}
+
+/** An optional option: undefined when absent, else one of `choices`. */
+function choice<T extends string | number>(
+  object: Record<string, unknown>,
+  name: string,
+  choices: readonly T[],
+): T | undefined {
+  if (!Object.hasOwn(object, name)) return undefined;
+  const value = object[name];
+  if (!choices.includes(value as T)) {
+    const kind = typeof choices[0] === "number" ? "a JSON integer" : "a string";
+    const listed = choices.map((c) => JSON.stringify(c)).join(", ");
+    const got = typeof value === typeof choices[0]
+      ? JSON.stringify(value)
+      : describe(value);
+    throw new InvalidField(
+      name,
+      `must be ${kind}, one of ${listed}; got ${got}`,
+    );
+  }
+  return value as T;
+}
+
+/** An optional passphrase: a non-empty string. */
+function passphrase(object: Record<string, unknown>): string | undefined {
+  if (!Object.hasOwn(object, "passphrase")) return undefined;
+  const value = checkString("passphrase", object.passphrase);
+  if (value === "") throw new InvalidField("passphrase", "must not be empty");
+  return value;
+}
+
+function generateKeys(object: Record<string, unknown>): GenerateKeysRequest {
+  const bits = choice(object, "bits", KEY_BITS) ?? 2048;
+  const format = choice(object, "format", KEY_FORMATS);
+  const secret = passphrase(object);
+  if (secret !== undefined && format === "pkcs1") {
+    throw new InvalidField(
+      "format",
+      'must be "pkcs8" (or absent) with a passphrase: legacy PEM encryption is MD5-based, and not written',
+    );
+  }
+  return {
+    type: "generate_keys",
+    bits,
+    format: format ?? (secret === undefined ? "pkcs1" : "pkcs8"),
+    passphrase: secret,
+  };
+}
+
+function recipients(object: Record<string, unknown>): string[] {
+  const name = "rsa_publics";
+  if (!Object.hasOwn(object, name)) throw new MissingField(name);
+  const value = object[name];
+  if (!Array.isArray(value)) {
+    throw new InvalidField(name, `must be an array, got ${describe(value)}`);
+  }
+  if (value.length === 0 || value.length > MAX_RECIPIENTS) {
+    throw new InvalidField(
+      name,
+      `must hold 1 to ${MAX_RECIPIENTS} keys, got ${value.length}`,
+    );
+  }
+  return value.map((entry, i) => checkString(`${name}[${i}]`, entry));
 }
 
 /**
@@ -119,20 +235,31 @@ export function parseRequest(body: Uint8Array): Request {
   const object = value as Record<string, unknown>;
   const type = Object.hasOwn(object, "type") ? object.type : undefined;
   switch (type) {
-    case "generate_keys":
     case "ping":
       return { type };
+    case "generate_keys":
+      return generateKeys(object);
     case "encrypt_fernet":
       return {
         type,
         fernet: field(object, "fernet"),
         rsaPublic: field(object, "rsa_public"),
+        padding: choice(object, "padding", PADDINGS) ?? "pkcs1v15",
       };
     case "decrypt_fernet":
       return {
         type,
         encryptedFernet: field(object, "encrypted_fernet"),
         rsaPrivate: field(object, "rsa_private"),
+        padding: choice(object, "padding", PADDINGS) ?? "pkcs1v15",
+        passphrase: passphrase(object),
+      };
+    case "encrypt_fernet_many":
+      return {
+        type,
+        fernet: field(object, "fernet"),
+        rsaPublics: recipients(object),
+        padding: choice(object, "padding", PADDINGS) ?? "pkcs1v15",
       };
     default:
       throw new UnknownType();

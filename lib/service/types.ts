@@ -6,16 +6,16 @@
  * @example
  * ```ts
  * import type { Decryptor, KeyPairSource } from "./types.ts";
- * import { decryptPkcs1v15, generateRsaKeyPair } from "../crypto/mod.ts";
+ * import { decryptWith, generateRsaKeyPair } from "../crypto/mod.ts";
  *
  * const onDemand: KeyPairSource = { take: () => generateRsaKeyPair() };
- * const here: Decryptor = (key, ciphertext) =>
- *   Promise.resolve(decryptPkcs1v15(key, ciphertext));
+ * const here: Decryptor = (key, ciphertext, padding) =>
+ *   Promise.resolve(decryptWith(padding, key, ciphertext));
  * ```
  * @module
  */
 
-import type { RsaKeyPairPem, RsaPrivateKey } from "../crypto/mod.ts";
+import type { Padding, RsaKeyPairPem, RsaPrivateKey } from "../crypto/mod.ts";
 
 /** Where `generate_keys` gets its RSA key pairs. */
 export interface KeyPairSource {
@@ -24,12 +24,13 @@ export interface KeyPairSource {
 }
 
 /**
- * Runs RSAES-PKCS1-v1_5 decryption of a ciphertext that passed
- * `checkCiphertext`. Rejects with the crypto layer's `DecryptionError` or the
+ * Runs RSA decryption (`padding` names the scheme) of a ciphertext that
+ * passed `checkCiphertext`. Rejects with the crypto layer's `DecryptionError` or the
  * service's `DecryptionFailed` when decryption fails, and with
  * `InternalError` when the machinery does.
  */
 export type Decryptor = (
   key: RsaPrivateKey,
   ciphertext: Uint8Array,
+  padding: Padding,
 ) => Promise<Uint8Array>;

@@ -16,7 +16,7 @@ function readmeRows(): [string[], string][] {
     .map((line) => {
       const [flags, env] = line.split("|").slice(1, 3);
       return [
-        [...flags.matchAll(/(--?[a-zA-Z][a-z-]*)/g)].map((m) => m[1]),
+        [...flags.matchAll(/(--?[a-zA-Z][a-z0-9-]*)/g)].map((m) => m[1]),
         env.trim().replace(/`/g, ""),
       ];
     });
@@ -24,7 +24,7 @@ function readmeRows(): [string[], string][] {
 
 /** Every flag `--help` prints at the start of an entry. */
 function helpFlags(): string[] {
-  return [...HELP.matchAll(/^ {2}(?:-[a-zA-Z], )?(--[a-z-]+)/gm)].map((m) =>
+  return [...HELP.matchAll(/^ {2}(?:-[a-zA-Z], )?(--[a-z0-9-]+)/gm)].map((m) =>
     m[1]
   );
 }

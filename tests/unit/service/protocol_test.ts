@@ -45,6 +45,9 @@ const DECRYPT = {
 Deno.test("parseRequest reads generate_keys", () => {
   assert.deepEqual(parseRequest(json({ type: "generate_keys" })), {
     type: "generate_keys",
+    bits: 2048,
+    format: "pkcs1",
+    passphrase: undefined,
   });
 });
 
@@ -57,6 +60,7 @@ Deno.test("parseRequest reads encrypt_fernet fields into camelCase", () => {
     type: "encrypt_fernet",
     fernet: "F",
     rsaPublic: "PUB",
+    padding: "pkcs1v15",
   });
 });
 
@@ -65,13 +69,16 @@ Deno.test("parseRequest reads decrypt_fernet fields into camelCase", () => {
     type: "decrypt_fernet",
     encryptedFernet: "CT",
     rsaPrivate: "PRIV",
+    padding: "pkcs1v15",
+    passphrase: undefined,
   });
 });
 
-Deno.test("parseRequest reads every type of REQUEST_TYPES, and they are the four operations", () => {
+Deno.test("parseRequest reads every type of REQUEST_TYPES, and they are the five operations", () => {
   const fields = {
     fernet: "F",
     rsa_public: "P",
+    rsa_publics: ["P"],
     encrypted_fernet: "E",
     rsa_private: "K",
   };
@@ -82,6 +89,7 @@ Deno.test("parseRequest reads every type of REQUEST_TYPES, and they are the four
   assert.deepEqual([...parsed].sort(), [
     "decrypt_fernet",
     "encrypt_fernet",
+    "encrypt_fernet_many",
     "generate_keys",
     "ping",
   ]);
@@ -90,11 +98,21 @@ Deno.test("parseRequest reads every type of REQUEST_TYPES, and they are the four
 Deno.test("parseRequest ignores fields the contract does not name", () => {
   assert.deepEqual(
     parseRequest(json({ ...ENCRYPT, extra: 1, rsa_private: "x", id: [1] })),
-    { type: "encrypt_fernet", fernet: "F", rsaPublic: "PUB" },
+    {
+      type: "encrypt_fernet",
+      fernet: "F",
+      rsaPublic: "PUB",
+      padding: "pkcs1v15",
+    },
   );
   assert.deepEqual(
-    parseRequest(json({ type: "generate_keys", fernet: 5, bits: 4096 })),
-    { type: "generate_keys" },
+    parseRequest(json({ type: "generate_keys", fernet: 5, size: 4096 })),
+    {
+      type: "generate_keys",
+      bits: 2048,
+      format: "pkcs1",
+      passphrase: undefined,
+    },
   );
 });
 
@@ -112,7 +130,12 @@ Deno.test("parseRequest accepts white space around the JSON and unicode fields",
         ' \n {"type":"encrypt_fernet","fernet":"h\\u00e9 ✓","rsa_public":""}\n ',
       ),
     ),
-    { type: "encrypt_fernet", fernet: "hé ✓", rsaPublic: "" },
+    {
+      type: "encrypt_fernet",
+      fernet: "hé ✓",
+      rsaPublic: "",
+      padding: "pkcs1v15",
+    },
   );
 });
 
@@ -305,7 +328,12 @@ Deno.test("a '__proto__' key beside real fields does not change them", () => {
         '{"__proto__":{"fernet":"evil"},"type":"encrypt_fernet","fernet":"F","rsa_public":"P"}',
       ),
     ),
-    { type: "encrypt_fernet", fernet: "F", rsaPublic: "P" },
+    {
+      type: "encrypt_fernet",
+      fernet: "F",
+      rsaPublic: "P",
+      padding: "pkcs1v15",
+    },
   );
 });
 

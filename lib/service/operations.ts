@@ -1,0 +1,226 @@
+/**
+ * The operations behind the requests: what `generate_keys`,
+ * `encrypt_fernet`, `decrypt_fernet` and `encrypt_fernet_many` do, given a
+ * validated request. Crypto errors become wire errors here, with the field
+ * they concern.
+ *
+ * @example
+ * ```ts
+ * import { generateKeys } from "./operations.ts";
+ * import { WorkLimiter } from "./work_limiter.ts";
+ * import { decryptWith, generateRsaKeyPair } from "../crypto/mod.ts";
+ *
+ * const reply = await generateKeys({
+ *   keyLimits: {},
+ *   keyPairs: { take: () => generateRsaKeyPair() },
+ *   generate: (bits) => generateRsaKeyPair(bits),
+ *   decrypt: (key, c, padding) => Promise.resolve(decryptWith(padding, key, c)),
+ *   limiter: new WorkLimiter(2),
+ *   pbkdf2Iterations: 600_000,
+ * }, { type: "generate_keys", bits: 2048, format: "pkcs8", passphrase: undefined });
+ * ```
+ * @module
+ */
+
+import {
+  checkCiphertext,
+  encryptWith,
+  exportKeyPair,
+  generateFernetKey,
+  type KeyLimits,
+  openPrivateKey,
+  type Padding,
+  parsePrivateKey,
+  parsePublicKey,
+  PassphraseRequired,
+  type RsaKeyPairPem,
+  type RsaPrivateKey,
+} from "../crypto/mod.ts";
+import {
+  DecryptionFailed,
+  InvalidCiphertext,
+  KeyServiceError,
+  MissingField,
+  wireError,
+} from "./errors.ts";
+import {
+  type DecryptFernetRequest,
+  type EncryptFernetManyRequest,
+  type EncryptFernetRequest,
+  errorReply,
+  type GenerateKeysRequest,
+  type Reply,
+} from "./protocol.ts";
+import type { Decryptor, KeyPairSource } from "./types.ts";
+import type { WorkLimiter } from "./work_limiter.ts";
+
+/** What the operations work with. */
+export interface OperationContext {
+  /** Bounds on RSA keys in requests. */
+  readonly keyLimits: KeyLimits;
+  /** 2048-bit pairs (the pool). */
+  readonly keyPairs: KeyPairSource;
+  /** Makes a pair of another size, on demand. */
+  readonly generate: (bits: number) => Promise<RsaKeyPairPem>;
+  /** Private-key decryption (on workers, in the service). */
+  readonly decrypt: Decryptor;
+  /** Bounds on-demand generation and PBKDF2. */
+  readonly limiter: WorkLimiter;
+  /** PBKDF2 iterations for keys `generate_keys` protects. */
+  readonly pbkdf2Iterations: number;
+}
+
+// ignoreBOM: a leading U+FEFF is part of the plaintext, as Python keeps it.
+const utf8 = new TextDecoder("utf-8", { fatal: true, ignoreBOM: true });
+const encoder = new TextEncoder();
+
+/** Runs `fn`, turning a crypto error into the wire error for `field`. */
+function about<T>(field: string, fn: () => T): T {
+  try {
+    return fn();
+  } catch (error) {
+    throw wireError(error, field);
+  }
+}
+
+/** `generate_keys`: a pair in the size and format asked for, and a key. */
+export async function generateKeys(
+  context: OperationContext,
+  request: GenerateKeysRequest,
+): Promise<Reply> {
+  const { bits, format, passphrase } = request;
+  let pair = bits === 2048
+    ? await context.keyPairs.take()
+    : await context.limiter.run(() => context.generate(bits));
+  if (passphrase !== undefined) {
+    pair = await context.limiter.run(() =>
+      exportKeyPair(pair, {
+        format,
+        passphrase,
+        iterations: context.pbkdf2Iterations,
+      })
+    );
+  } else if (format !== "pkcs1") {
+    pair = await exportKeyPair(pair, { format });
+  }
+  return {
+    rsa: { public: pair.public, private: pair.private },
+    fernet: generateFernetKey(),
+  };
+}
+
+/** Base64 of `plaintext` encrypted under the PEM key in `field`. */
+function wrap(
+  context: OperationContext,
+  plaintext: Uint8Array,
+  pem: string,
+  field: string,
+  padding: Padding,
+): string {
+  const key = about(field, () => parsePublicKey(pem, context.keyLimits));
+  return about("fernet", () => encryptWith(padding, key, plaintext))
+    .toBase64();
+}
+
+/** `encrypt_fernet`: the key's UTF-8 bytes, encrypted for one recipient. */
+export function encryptFernet(
+  context: OperationContext,
+  request: EncryptFernetRequest,
+): Reply {
+  const plaintext = encoder.encode(request.fernet);
+  return {
+    encrypted_fernet: wrap(
+      context,
+      plaintext,
+      request.rsaPublic,
+      "rsa_public",
+      request.padding,
+    ),
+  };
+}
+
+/** Recipients handled between two turns of the event loop. */
+const RECIPIENTS_PER_TURN = 16;
+
+/**
+ * `encrypt_fernet_many`: the key encrypted for each recipient, in order; a
+ * recipient whose key fails gets its own error entry, naming
+ * `rsa_publics[i]`. Yields to the event loop between batches, so that a long
+ * list does not hold up other requests.
+ */
+export async function encryptFernetMany(
+  context: OperationContext,
+  request: EncryptFernetManyRequest,
+): Promise<Reply> {
+  const plaintext = encoder.encode(request.fernet);
+  const results: Reply[] = [];
+  for (const [i, pem] of request.rsaPublics.entries()) {
+    if (i > 0 && i % RECIPIENTS_PER_TURN === 0) {
+      await new Promise((resolve) => setTimeout(resolve, 0));
+    }
+    const field = `rsa_publics[${i}]`;
+    try {
+      const ciphertext = wrap(context, plaintext, pem, field, request.padding);
+      results.push({ encrypted_fernet: ciphertext });
+    } catch (error) {
+      if (!(error instanceof KeyServiceError)) throw error;
+      results.push(errorReply(error));
+    }
+  }
+  return { results };
+}
+
+/** The private key of a request, opened with its passphrase if need be. */
+async function privateKey(
+  context: OperationContext,
+  request: DecryptFernetRequest,
+): Promise<RsaPrivateKey> {
+  try {
+    return parsePrivateKey(request.rsaPrivate, context.keyLimits);
+  } catch (error) {
+    if (!(error instanceof PassphraseRequired)) {
+      throw wireError(error, "rsa_private");
+    }
+  }
+  const { passphrase } = request;
+  if (passphrase === undefined) throw new MissingField("passphrase");
+  try {
+    return await context.limiter.run(() =>
+      openPrivateKey(request.rsaPrivate, passphrase, context.keyLimits)
+    );
+  } catch (error) {
+    throw wireError(error, "rsa_private");
+  }
+}
+
+/** `decrypt_fernet`: the plaintext, as UTF-8 text. */
+export async function decryptFernet(
+  context: OperationContext,
+  request: DecryptFernetRequest,
+): Promise<Reply> {
+  const key = await privateKey(context, request);
+  let ciphertext: Uint8Array;
+  try {
+    ciphertext = Uint8Array.fromBase64(request.encryptedFernet, {
+      lastChunkHandling: "strict",
+    });
+  } catch {
+    throw new InvalidCiphertext(
+      "encrypted_fernet",
+      "is not valid standard base64",
+    );
+  }
+  about("encrypted_fernet", () => checkCiphertext(key, ciphertext));
+  let plaintext: Uint8Array;
+  try {
+    plaintext = await context.decrypt(key, ciphertext, request.padding);
+  } catch (error) {
+    throw wireError(error, "encrypted_fernet");
+  }
+  try {
+    return { fernet: utf8.decode(plaintext) };
+  } catch {
+    // The same reply as every other decryption failure.
+    throw new DecryptionFailed();
+  }
+}

@@ -1,0 +1,56 @@
+/**
+ * A bound on heavy work that runs on Deno's blocking-thread pool: on-demand
+ * key generation (3072 and 4096 bits) and PBKDF2 for passphrases. WebCrypto
+ * runs these on that pool (32 threads), which the transport's `zmq_poll`
+ * shares: a flood of them must wait here, in order, not fill the pool and
+ * stall the socket. More at once than there are cores would not finish any
+ * sooner anyway.
+ *
+ * @example
+ * ```ts
+ * import { WorkLimiter } from "./work_limiter.ts";
+ *
+ * const limiter = new WorkLimiter(2);
+ * const bits = await limiter.run(() => crypto.subtle.digest("SHA-256", new Uint8Array(8)));
+ * ```
+ * @module
+ */
+
+/** Runs at most `capacity` tasks at once; the others wait in order. */
+export class WorkLimiter {
+  readonly #capacity: number;
+  readonly #waiting: (() => void)[] = [];
+  #running = 0;
+
+  /** `capacity` tasks at once (at least one). */
+  constructor(capacity: number) {
+    this.#capacity = Math.max(1, capacity);
+  }
+
+  /** Tasks running now. */
+  get running(): number {
+    return this.#running;
+  }
+
+  /** Tasks waiting for a turn. */
+  get waiting(): number {
+    return this.#waiting.length;
+  }
+
+  /** Runs `task` when a turn is free; settles as it does. */
+  async run<T>(task: () => Promise<T>): Promise<T> {
+    if (this.#running >= this.#capacity) {
+      await new Promise<void>((resolve) => this.#waiting.push(resolve));
+    } else {
+      this.#running++;
+    }
+    try {
+      return await task();
+    } finally {
+      // The turn passes straight to the next waiter, if any.
+      const next = this.#waiting.shift();
+      if (next !== undefined) next();
+      else this.#running--;
+    }
+  }
+}
