@@ -8,7 +8,7 @@
  * import { runSubcommand } from "./commands.ts";
  *
  * const parsed = parseConfig(["--version"], {});
- * if (parsed.kind !== "run") Deno.exit(runSubcommand(parsed)); // prints "keyservice 1.0.0"
+ * if (parsed.kind !== "run") Deno.exit(runSubcommand(parsed)); // prints "keyservice 1.1.0"
  * ```
  * @module
  */

@@ -11,4 +11,4 @@
  */
 
 /** Semantic version of the service. Keep in step with `deno.json`. */
-export const VERSION = "1.0.0";
+export const VERSION = "1.1.0";

@@ -161,14 +161,14 @@ function choice<T extends string | number>(
   if (!Object.hasOwn(object, name)) return undefined;
   const value = object[name];
   if (!choices.includes(value as T)) {
-    const kind = typeof choices[0] === "number" ? "a JSON integer" : "a string";
+    const kind = typeof choices[0] === "number" ? "JSON integers" : "strings";
     const listed = choices.map((c) => JSON.stringify(c)).join(", ");
     const got = typeof value === typeof choices[0]
       ? JSON.stringify(value)
       : describe(value);
     throw new InvalidField(
       name,
-      `must be ${kind}, one of ${listed}; got ${got}`,
+      `must be one of ${listed} (${kind}); got ${got}`,
     );
   }
   return value as T;
