@@ -74,6 +74,7 @@ export async function main(args: readonly string[]): Promise<number> {
     version: VERSION,
     maxInflight: config.maxInflight,
     maxRequestBytes: config.maxRequestBytes,
+    maxManyRequestBytes: config.maxManyRequestBytes,
     keyLimits: { minBits: config.minKeyBits },
     keyPairs: keyPool,
     decrypt: (key, ciphertext, padding) =>

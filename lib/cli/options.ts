@@ -41,6 +41,8 @@ export interface Config {
   readonly maxFrameBytes: number;
   /** Largest request answered; larger ones get `request_too_large`. */
   readonly maxRequestBytes: number;
+  /** Largest `encrypt_fernet_many` request answered. */
+  readonly maxManyRequestBytes: number;
   /** Smallest RSA modulus accepted in requests, in bits. */
   readonly minKeyBits: number;
   /** PBKDF2 iterations for private keys `generate_keys` protects. */
@@ -179,6 +181,17 @@ export const OPTIONS: readonly OptionSpec[] = [
     type: { kind: "integer", min: 1024, max: 1024 ** 3 },
     default: 64 * 1024,
     help: "larger requests get an error reply",
+    section: "Limits",
+  },
+  {
+    key: "maxManyRequestBytes",
+    flag: "max-many-request-bytes",
+    arg: "N",
+    env: "KEYSERVICE_MAX_MANY_REQUEST_BYTES",
+    type: { kind: "integer", min: 1024, max: 1024 ** 3 },
+    default: 320 * 1024,
+    help:
+      "the same for encrypt_fernet_many, whose 256 recipients' keys need more room",
     section: "Limits",
   },
   {

@@ -45,6 +45,7 @@ import {
   errorReply,
   KEY_BITS,
   parseRequest,
+  peekType,
   type Reply,
   type Request,
   REQUEST_TYPES,
@@ -58,6 +59,11 @@ import type { RsaKeyPairPem } from "../crypto/mod.ts";
 export interface KeyServiceOptions {
   /** Largest request accepted, in bytes. Default 64 KiB. */
   readonly maxRequestBytes?: number;
+  /**
+   * Largest `encrypt_fernet_many` request accepted, in bytes: 256 recipients'
+   * keys do not fit the limit for one key. Default 320 KiB.
+   */
+  readonly maxManyRequestBytes?: number;
   /** Requests handled at once; past it `overloaded`. Default 256. */
   readonly maxInflight?: number;
   /** Bounds on RSA keys in requests. */
@@ -113,6 +119,7 @@ export const CAPABILITIES = {
 /** Handles requests of the key-service contract. */
 export class KeyService {
   readonly #maxRequestBytes: number;
+  readonly #maxManyRequestBytes: number;
   readonly #maxInflight: number;
   readonly #context: OperationContext;
   readonly #version: string;
@@ -122,6 +129,7 @@ export class KeyService {
 
   constructor(options: KeyServiceOptions = {}) {
     this.#maxRequestBytes = options.maxRequestBytes ?? 64 * 1024;
+    this.#maxManyRequestBytes = options.maxManyRequestBytes ?? 320 * 1024;
     this.#maxInflight = options.maxInflight ?? 256;
     this.#context = {
       keyLimits: options.keyLimits ?? {},
@@ -154,10 +162,7 @@ export class KeyService {
     this.#inflight++;
     try {
       if (parts.length !== 1) throw new MultipartRequest();
-      if (parts[0].length > this.#maxRequestBytes) {
-        throw new RequestTooLarge(this.#maxRequestBytes);
-      }
-      const request = parseRequest(parts[0]);
+      const request = this.#parse(parts[0]);
       type = request.type;
       const reply = await this.#perform(request);
       return { reply: encodeReply(reply), type, code: "ok" };
@@ -172,6 +177,22 @@ export class KeyService {
     } finally {
       this.#inflight--;
     }
+  }
+
+  /**
+   * Parses a request within its size limit: `--max-request-bytes` for every
+   * type, and past it, up to its own limit, `encrypt_fernet_many` only. Any
+   * other request over the limit gets `request_too_large`, as in v1.
+   */
+  #parse(body: Uint8Array): Request {
+    if (
+      body.length > this.#maxRequestBytes &&
+      (body.length > this.#maxManyRequestBytes ||
+        peekType(body) !== "encrypt_fernet_many")
+    ) {
+      throw new RequestTooLarge(this.#maxRequestBytes);
+    }
+    return parseRequest(body);
   }
 
   #perform(request: Request): Promise<Reply> | Reply {

@@ -266,6 +266,21 @@ export function parseRequest(body: Uint8Array): Request {
   }
 }
 
+/**
+ * The `type` of a request that is a JSON object with a string `type`, or
+ * undefined for anything else. Parses the whole body; for size decisions.
+ */
+export function peekType(body: Uint8Array): string | undefined {
+  try {
+    const value = JSON.parse(decoder.decode(body));
+    return typeof value?.type === "string" && Object.hasOwn(value, "type")
+      ? value.type
+      : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 /** A reply value: what `JSON.stringify` writes as one JSON object. */
 export type Reply = { readonly [key: string]: unknown };
 
