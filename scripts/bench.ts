@@ -12,7 +12,15 @@
  * deno task bench                       # everything, a 60 s mix
  * deno task bench --mix-seconds 10      # a shorter mix
  * deno task bench --target tcp://127.0.0.1:5555 --only encrypt,decrypt
+ * deno task bench --only encrypt-oaep,decrypt-oaep,generate-3072,generate-4096,decrypt-passphrase,many
  * ```
+ *
+ * Scenarios (`--only` takes a comma-separated list): `generate`, `encrypt`,
+ * `decrypt`, `mix`; and those of contract v1.1: `encrypt-oaep`,
+ * `decrypt-oaep` (`"padding": "oaep-sha256"`), `generate-3072`,
+ * `generate-4096` (made on demand), `decrypt-passphrase` (an `ENCRYPTED
+ * PRIVATE KEY` at the service's PBKDF2 iterations, 600,000 by default), and
+ * `many` (`encrypt_fernet_many` to 10 and to 100 recipients).
  * @module
  */
 
@@ -24,7 +32,9 @@ import forge from "node-forge";
 import { ReqClient } from "../lib/zmq/client.ts";
 import { loadLibzmq } from "../lib/zmq/libzmq.ts";
 import {
+  encryptOaepSha256,
   encryptPkcs1v15,
+  exportKeyPair,
   generateRsaKeyPair,
   parsePrivateKey,
   parsePublicKey,
@@ -458,6 +468,131 @@ async function main() {
         );
       } finally {
         await drainedService?.stop();
+      }
+    }
+
+    // Contract v1.1.
+    if (want("encrypt-oaep")) {
+      console.error("bench: encrypt_fernet, OAEP...");
+      const body = () => ({ ...encryptBody(), padding: "oaep-sha256" });
+      results.push(
+        await drive(endpoint, "encrypt_fernet, oaep-sha256", 1, body, {
+          requests: 1000,
+        }),
+        await drive(endpoint, "encrypt_fernet, oaep-sha256", 4, body, {
+          requests: 2000,
+        }),
+      );
+    }
+
+    if (want("decrypt-oaep")) {
+      console.error("bench: decrypt_fernet, OAEP...");
+      const ciphertext = encryptOaepSha256(
+        parsePublicKey(pair.public),
+        encoder.encode(fernet),
+      ).toBase64();
+      const body = () => ({
+        ...decryptBody(),
+        encrypted_fernet: ciphertext,
+        padding: "oaep-sha256",
+      });
+      const one = await drive(
+        endpoint,
+        "decrypt_fernet, oaep-sha256",
+        1,
+        body,
+        { requests: 300 },
+      );
+      const four = await drive(
+        endpoint,
+        "decrypt_fernet, oaep-sha256",
+        4,
+        body,
+        { requests: 800 },
+      );
+      four.note = `${fmt(four.throughput / one.throughput)} x one client`;
+      results.push(one, four);
+    }
+
+    for (const bits of [3072, 4096] as const) {
+      if (!want(`generate-${bits}`)) continue;
+      // Made on demand (the pool holds 2048-bit pairs only): one client,
+      // one at a time, so each latency is one key's generation.
+      console.error(`bench: generate_keys, ${bits} bits...`);
+      const requests = 6;
+      const r = await drive(
+        endpoint,
+        `generate_keys, bits ${bits} (on demand)`,
+        1,
+        () => ({ type: "generate_keys", bits }),
+        { requests },
+      );
+      r.note = `mean ${fmt(r.seconds * 1000 / r.requests, 0)} ms per key; ${
+        raw.keygenMs > 0
+          ? fmt(r.seconds * 1000 / r.requests / raw.keygenMs, 0)
+          : "-"
+      } x a raw 2048-bit keygen`;
+      results.push(r);
+    }
+
+    if (want("decrypt-passphrase")) {
+      // A sealed key written as the service writes it (PBES2, the
+      // service's default 600,000 PBKDF2 iterations when it is ours).
+      console.error("bench: decrypt_fernet, passphrase-protected key...");
+      const passphrase = "correct horse battery staple";
+      const sealed = await exportKeyPair(pair, {
+        format: "pkcs8",
+        passphrase,
+        iterations: 600_000,
+      });
+      const body = () => ({
+        ...decryptBody(),
+        rsa_private: sealed.private,
+        passphrase,
+      });
+      const one = await drive(
+        endpoint,
+        "decrypt_fernet, ENCRYPTED PRIVATE KEY (600,000 PBKDF2 iterations)",
+        1,
+        body,
+        { requests: 20 },
+      );
+      one.note = `PBKDF2 per request; the RSA decryption alone is ${
+        fmt(raw.decryptMs)
+      } ms raw`;
+      const two = await drive(
+        endpoint,
+        "decrypt_fernet, ENCRYPTED PRIVATE KEY (600,000 PBKDF2 iterations)",
+        cores,
+        body,
+        { requests: 10 * cores },
+      );
+      two.note = `${fmt(two.throughput / one.throughput)} x one client`;
+      results.push(one, two);
+    }
+
+    if (want("many")) {
+      console.error("bench: encrypt_fernet_many...");
+      // Recipients alternate PKCS#1 and SPKI, all well-formed keys.
+      const spki = (await exportKeyPair(pair, { format: "pkcs8" })).public;
+      for (const recipients of [10, 100]) {
+        const rsaPublics = Array.from(
+          { length: recipients },
+          (_, i) => i % 2 === 0 ? pair.public : spki,
+        );
+        const r = await drive(
+          endpoint,
+          `encrypt_fernet_many, ${recipients} recipients`,
+          1,
+          () => ({
+            type: "encrypt_fernet_many",
+            fernet,
+            rsa_publics: rsaPublics,
+          }),
+          { requests: recipients === 10 ? 300 : 60 },
+        );
+        r.note = `p50 ${fmt(r.p50 / recipients, 3)} ms per recipient`;
+        results.push(r);
       }
     }
 

@@ -161,10 +161,11 @@ function choice<T extends string | number>(
   if (!Object.hasOwn(object, name)) return undefined;
   const value = object[name];
   if (!choices.includes(value as T)) {
+    // Never the value itself: a client may have put a secret in this field.
     const kind = typeof choices[0] === "number" ? "JSON integers" : "strings";
     const listed = choices.map((c) => JSON.stringify(c)).join(", ");
     const got = typeof value === typeof choices[0]
-      ? JSON.stringify(value)
+      ? `another ${typeof value}`
       : describe(value);
     throw new InvalidField(
       name,

@@ -25,6 +25,7 @@
 import { type LoadedLibzmq, loadLibzmq } from "../../lib/zmq/libzmq.ts";
 import { ReqClient } from "../../lib/zmq/client.ts";
 import type { PoolStatus } from "../../lib/service/status.ts";
+import { ENV_VARS } from "../../lib/cli/options.ts";
 import { type LogSource, waitFor, within } from "./wait.ts";
 
 const ROOT = new URL("../..", import.meta.url);
@@ -44,21 +45,12 @@ export const DEFAULT_POOL_SIZE = 2;
  * decide. `KEYSERVICE_LIBZMQ` is left alone: it says where this machine's
  * libzmq is, not what the test checks.
  */
-export const CLEAN_ENV: Readonly<Record<string, string>> = {
-  KEYSERVICE_ENDPOINT: "",
-  KEYSERVICE_LOG_LEVEL: "",
-  KEYSERVICE_DRAIN_SECONDS: "",
-  KEYSERVICE_POOL_SIZE: "",
-  KEYSERVICE_WORKERS: "",
-  KEYSERVICE_MAX_INFLIGHT: "",
-  KEYSERVICE_MAX_REQUEST_BYTES: "",
-  KEYSERVICE_MAX_FRAME_BYTES: "",
-  KEYSERVICE_MIN_KEY_BITS: "",
-  KEYSERVICE_CURVE_SECRET_KEY: "",
-  KEYSERVICE_CURVE_SECRET_KEY_FILE: "",
-  KEYSERVICE_CURVE_ALLOW: "",
-  KEYSERVICE_ALLOW_INSECURE_NETWORK: "",
-};
+export const CLEAN_ENV: Readonly<Record<string, string>> = Object.fromEntries(
+  ENV_VARS.filter((name) => name !== "KEYSERVICE_LIBZMQ").map((name) => [
+    name,
+    "",
+  ]),
+);
 
 /** How long a start-up may take before {@linkcode startService} gives up. */
 const START_TIMEOUT_MS = 60_000;

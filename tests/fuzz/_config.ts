@@ -31,6 +31,12 @@ export const PROBE_EVERY = 1000;
 export const MAX_REQUEST_BYTES = 64 * 1024;
 /** At most this many generate_keys among the fuzz cases (they are slow). */
 export const GENERATE_BUDGET = 40;
+/** Of those, at most this many with a passphrase (PBKDF2 in the service). */
+export const PASSPHRASE_BUDGET = 10;
+/** Of those, at most this many of 3072 or 4096 bits (seconds each). */
+export const BIG_KEY_BUDGET = 3;
+/** The service's --pbkdf2-iterations in the fuzz run: the least it takes. */
+export const PBKDF2_ITERATIONS = 100_000;
 /** At most this many requests just over 64 KiB. */
 export const OVER_LIMIT_BUDGET = 12;
 /** How much the service's RSS may grow from the first probe to the end. */

@@ -1,7 +1,12 @@
 // The sequence of fuzz requests of a seed: case i is drawn from its own
 // generator (seed, i), by a family chosen by weight, and classified.
 
-import { GENERATE_BUDGET } from "./_config.ts";
+import {
+  BIG_KEY_BUDGET,
+  GENERATE_BUDGET,
+  PASSPHRASE_BUDGET,
+} from "./_config.ts";
+import { many, options } from "./_cases_v11.ts";
 import {
   type Budgets,
   huge,
@@ -48,13 +53,16 @@ export const CATEGORIES: readonly (readonly [string, number, Family])[] = [
   ["pem_variants", 7, pemVariants],
   ["multi_frame", 3, multiFrame],
   ["valid", 3.5, valid],
+  ["options", 7, options],
+  ["many", 4, many],
 ];
 
 /**
  * The first `count` cases of `seed` over material `m`. Case i depends on the
- * seed, i and the cases before it only through the two budgets (generate_keys
- * and requests over 64 KiB), so generating more cases leaves the first ones
- * as they are.
+ * seed, i and the cases before it only through the budgets (generate_keys,
+ * of them those with a passphrase and those of 3072 or 4096 bits, and
+ * requests over 64 KiB), so generating more cases leaves the first ones as
+ * they are.
  */
 export function generateCases(
   seed: number,
@@ -63,6 +71,8 @@ export function generateCases(
 ): FuzzCase[] {
   const budgets: Budgets = { overLimit: 0 };
   let generates = 0;
+  let sealed = 0;
+  let big = 0;
   const cases: FuzzCase[] = [];
   for (let index = 0; index < count; index++) {
     for (let attempt = 0;; attempt++) {
@@ -73,8 +83,20 @@ export function generateCases(
       const made = make(r, m, budgets);
       const { expect, lenient } = classify(made.frames);
       if (expect.kind === "generate") {
-        if (generates >= GENERATE_BUDGET) continue; // too slow to send often
+        // Too slow to send often: PBKDF2 (100+ ms), 3072 and 4096 bits
+        // (seconds), on demand.
+        const withPassphrase = expect.passphrase !== undefined;
+        const bigger = expect.bits > 2048;
+        if (
+          generates >= GENERATE_BUDGET ||
+          (withPassphrase && sealed >= PASSPHRASE_BUDGET) ||
+          (bigger && big >= BIG_KEY_BUDGET)
+        ) {
+          continue;
+        }
         generates++;
+        if (withPassphrase) sealed++;
+        if (bigger) big++;
       }
       cases.push({ ...made, index, category, expect, lenient });
       break;

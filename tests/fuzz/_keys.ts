@@ -3,6 +3,7 @@
 // with seeded padding, a seeded Fernet key. Nothing here asks the service or
 // the platform for randomness, so a seed replays every request byte.
 
+import { createHash } from "node:crypto";
 import {
   bigintToBytes,
   bitLength,
@@ -149,6 +150,113 @@ export function pkcs1Encrypt(
     message,
   );
   return bigintToBytes(modPow(bytesToBigint(em), key.e, key.n), k);
+}
+
+const sha256 = (...parts: Uint8Array[]): Uint8Array => {
+  const hash = createHash("sha256");
+  for (const part of parts) hash.update(part);
+  return new Uint8Array(hash.digest());
+};
+
+const xor = (x: Uint8Array, y: Uint8Array) => x.map((b, i) => b ^ y[i]);
+
+/** MGF1 with SHA-256 (RFC 8017, B.2.1). */
+export function mgf1(seed: Uint8Array, length: number): Uint8Array {
+  const out = new Uint8Array(length);
+  for (let counter = 0, at = 0; at < length; counter++, at += 32) {
+    const c = Uint8Array.of(
+      counter >>> 24,
+      (counter >>> 16) & 255,
+      (counter >>> 8) & 255,
+      counter & 255,
+    );
+    out.set(sha256(seed, c).subarray(0, Math.min(32, length - at)), at);
+  }
+  return out;
+}
+
+/** SHA-256 of the empty label: what every OAEP-SHA-256 block starts with. */
+const EMPTY_LABEL_HASH = sha256(new Uint8Array());
+
+/** Deviations from EME-OAEP that a crafted ciphertext may carry. */
+export interface OaepTweaks {
+  /** Hash this label instead of the empty one. */
+  readonly label?: Uint8Array;
+  /** The first byte of EM (0 in a valid block). */
+  readonly firstByte?: number;
+  /** The byte between PS and M (1 in a valid block). */
+  readonly separator?: number;
+}
+
+/**
+ * EME-OAEP encoding with SHA-256, MGF1-SHA-256 and an empty label (RFC 8017,
+ * 7.1.1), the 32-byte seed from `rng`: a k-byte EM. Throws when M is over
+ * k - 66 bytes.
+ */
+export function oaepEncode(
+  rng: Rng,
+  k: number,
+  message: Uint8Array,
+  tweaks: OaepTweaks = {},
+): Uint8Array {
+  if (message.length > k - 66) throw new RangeError("message too long");
+  const lHash = tweaks.label ? sha256(tweaks.label) : EMPTY_LABEL_HASH;
+  const db = concat(
+    lHash,
+    new Uint8Array(k - message.length - 66),
+    [tweaks.separator ?? 1],
+    message,
+  );
+  const seed = rng.bytes(32);
+  const maskedDb = xor(db, mgf1(seed, k - 33));
+  const maskedSeed = xor(seed, mgf1(maskedDb, 32));
+  return concat([tweaks.firstByte ?? 0], maskedSeed, maskedDb);
+}
+
+/** RSAES-OAEP-SHA-256 with a seeded seed: EM^e mod n as k bytes. */
+export function oaepEncrypt(
+  rng: Rng,
+  key: RsaPublicIntegers,
+  message: Uint8Array,
+  tweaks: OaepTweaks = {},
+): Uint8Array {
+  const k = byteLength(key.n);
+  const em = oaepEncode(rng, k, message, tweaks);
+  return bigintToBytes(modPow(bytesToBigint(em), key.e, key.n), k);
+}
+
+/** EME-OAEP-SHA-256 decoding: M, or null when EM is not a valid block. */
+export function oaepDecode(em: Uint8Array): Uint8Array | null {
+  const k = em.length;
+  if (k < 66 || em[0] !== 0) return null;
+  const maskedDb = em.subarray(33);
+  const seed = xor(em.subarray(1, 33), mgf1(maskedDb, 32));
+  const db = xor(maskedDb, mgf1(seed, k - 33));
+  if (db.subarray(0, 32).toHex() !== EMPTY_LABEL_HASH.toHex()) return null;
+  let i = 32;
+  while (i < db.length && db[i] === 0) i++;
+  return i < db.length && db[i] === 1 ? db.subarray(i + 1) : null;
+}
+
+/** EME-PKCS1-v1_5 decoding: M, or null (PS of at least 8 non-zero bytes). */
+export function pkcs1Decode(em: Uint8Array): Uint8Array | null {
+  if (em[0] !== 0 || em[1] !== 2) return null;
+  let i = 2;
+  while (i < em.length && em[i] !== 0) i++;
+  return i < em.length && i >= 10 ? em.subarray(i + 1) : null;
+}
+
+/** The RSA private operation c^d mod n by the CRT, as k bytes. */
+export function rawDecrypt(
+  key: RsaPrivateIntegers,
+  ciphertext: Uint8Array,
+): Uint8Array {
+  const { p, q, dp, dq, qi, n } = key;
+  const c = bytesToBigint(ciphertext);
+  const m1 = modPow(c % p, dp, p);
+  const m2 = modPow(c % q, dq, q);
+  const h = (((m1 - m2) % p + p) % p) * qi % p;
+  return bigintToBytes(m2 + h * q, byteLength(n));
 }
 
 /** The keys, the Fernet key and the ciphertexts every fuzz case draws on. */

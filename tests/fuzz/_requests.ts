@@ -15,6 +15,10 @@ export interface Generated {
   readonly exactFernet?: string;
   /** The reply's code, where the variant sent names it ("ok": a success). */
   readonly code?: string;
+  /** encrypt_fernet_many: each result's code, where known ("ok": a success). */
+  readonly entryCodes?: readonly (string | undefined)[];
+  /** Passphrases the request carries (for the leak detector). */
+  readonly passphrases?: readonly string[];
 }
 
 /** A JSON object as a map of fields. */
@@ -72,16 +76,32 @@ export function decryptRequest(m: Material): Obj {
   };
 }
 
+/** A valid encrypt_fernet_many: the Fernet key for a (PKCS#1), b (SPKI) and e3. */
+export function manyRequest(m: Material): Obj {
+  return {
+    type: "encrypt_fernet_many",
+    fernet: m.fernet,
+    rsa_publics: [m.a.pub, m.bSpki, m.e3.pub],
+  };
+}
+
 /** A valid request to mutate, mostly encrypt and decrypt. */
 export function baseRequest(r: Rng, m: Material): [string, Obj] {
   const kind = r.weighted(
     [
-      ["encrypt", 44],
-      ["decrypt", 44],
+      ["encrypt", 34],
+      ["decrypt", 34],
       ["ping", 9],
       ["generate", 3],
+      ["encrypt oaep spki", 6],
+      ["decrypt oaep pkcs8", 5],
+      ["decrypt sealed", 5],
+      ["many", 6],
+      ["generate pkcs8", 1],
+      ["generate sealed", 0.3],
     ] as const,
   );
+  const oaep = { padding: "oaep-sha256" };
   switch (kind) {
     case "encrypt":
       return [kind, encryptRequest(m)];
@@ -91,6 +111,31 @@ export function baseRequest(r: Rng, m: Material): [string, Obj] {
       return [kind, { type: "ping" }];
     case "generate":
       return [kind, { type: "generate_keys" }];
+    case "encrypt oaep spki":
+      return [kind, { ...encryptRequest(m), rsa_public: m.aSpki, ...oaep }];
+    case "decrypt oaep pkcs8":
+      return [kind, {
+        ...decryptRequest(m),
+        encrypted_fernet: m.ctOaepA,
+        rsa_private: m.aPkcs8,
+        ...oaep,
+      }];
+    case "decrypt sealed":
+      return [kind, {
+        ...decryptRequest(m),
+        rsa_private: m.aSealed,
+        passphrase: m.passphrase,
+      }];
+    case "many":
+      return [kind, manyRequest(m)];
+    case "generate pkcs8":
+      return [kind, { type: "generate_keys", format: "pkcs8", bits: 2048 }];
+    case "generate sealed":
+      return [kind, {
+        type: "generate_keys",
+        format: "pkcs8",
+        passphrase: m.passphrase,
+      }];
   }
 }
 

@@ -30,6 +30,7 @@ import {
   json,
   lossy,
   ONLY,
+  PBKDF2_ITERATIONS,
   POOL_SIZE,
   PROBE_EVERY,
   REPLAY,
@@ -83,7 +84,12 @@ Deno.test(
       );
       const t0 = performance.now();
       // The service starts while the keys are derived (synchronous work).
-      const starting = startService(["--pool-size", String(POOL_SIZE)]);
+      const starting = startService([
+        "--pool-size",
+        String(POOL_SIZE),
+        "--pbkdf2-iterations",
+        String(PBKDF2_ITERATIONS),
+      ]);
       let m: Material;
       let cases;
       try {
@@ -126,10 +132,35 @@ Deno.test(
           ck.secrets.add(pair);
           ck.known.set(keyId(pair.n, pair.e), createPrivateKey(pair.priv));
         }
-        // The leak detector itself: it sees a private key, and nothing public.
-        assert.ok(ck.secrets.find(m.a.priv), "leak detector is blind");
+        for (const der of m.foreignSecrets) ck.secrets.addDer(der);
+        // Every passphrase any request carries.
+        for (const phrase of m.phrases) ck.secrets.addPhrase(phrase);
+        for (const c of cases) {
+          for (const phrase of c.passphrases ?? []) {
+            ck.secrets.addPhrase(phrase);
+          }
+          const { expect } = c;
+          if (
+            (expect.kind === "generate" || expect.kind === "decrypt") &&
+            expect.passphrase !== undefined
+          ) {
+            ck.secrets.addPhrase(expect.passphrase);
+          }
+        }
+        // The leak detector itself: it sees a private key in each container
+        // and a passphrase, and nothing public.
+        for (const secret of [m.a.priv, m.aPkcs8, m.passphrase]) {
+          assert.ok(ck.secrets.find(secret), "leak detector is blind");
+        }
+        assert.ok(
+          ck.secrets.find(JSON.stringify({ x: m.passphrase })),
+          "leak detector misses a JSON-escaped passphrase",
+        );
         assert.equal(
-          ck.secrets.find(m.a.pub + m.b.pub + m.ctA + m.fernet),
+          ck.secrets.find(
+            m.a.pub + m.b.pub + m.aSpki + m.bSpki + m.e3Spki + m.aSealed +
+              m.ctA + m.ctOaepA + m.fernet,
+          ),
           undefined,
           "leak detector flags public data",
         );
@@ -163,6 +194,43 @@ Deno.test(
             back,
             { fernet: m.fernet },
             `the service does not decrypt the seeded ciphertext under ${pair.name}`,
+          );
+        }
+        // Contract v1.1: OAEP both ways, SPKI, PKCS#8 and a sealed key.
+        const oaep = await service.request({
+          type: "encrypt_fernet",
+          fernet: m.fernet,
+          rsa_public: m.aSpki,
+          padding: "oaep-sha256",
+        });
+        assert.equal(
+          lossy.decode(localDecrypt(
+            ck.known.get(keyId(m.a.n, m.a.e))!,
+            Uint8Array.fromBase64(oaep.encrypted_fernet as string),
+            "oaep-sha256",
+          )),
+          m.fernet,
+          `the service's OAEP encryption under SPKI of a: ${
+            JSON.stringify(oaep)
+          }`,
+        );
+        for (
+          const [rsa_private, encrypted_fernet, extra] of [
+            [m.aPkcs8, m.ctOaepA, { padding: "oaep-sha256" }],
+            [m.aSealed, m.ctA, { passphrase: m.passphrase }],
+          ] as const
+        ) {
+          assert.deepEqual(
+            await service.request({
+              type: "decrypt_fernet",
+              encrypted_fernet,
+              rsa_private,
+              ...extra,
+            }),
+            { fernet: m.fernet },
+            `the service does not decrypt the seeded material (${
+              Object.keys(extra)
+            })`,
           );
         }
         const first = await service.request({ type: "ping" });
@@ -216,7 +284,7 @@ Deno.test(
                 continue;
               }
               latencies.push(performance.now() - sent);
-              const { problem, code } = checkReply(c, frames, ck);
+              const { problem, code } = await checkReply(c, frames, ck);
               const codes = byCategory.get(c.category) ??
                 new Map<string, number>();
               byCategory.set(c.category, codes);
@@ -252,7 +320,7 @@ Deno.test(
           }`,
         );
         console.log(
-          `${TAG} generate_keys answered: ${ck.generated}; successes not fully verifiable: ${ck.unverified}`,
+          `${TAG} generate_keys answered: ${ck.generated}; successes not fully verifiable: ${ck.unverified}; passphrases watched for: ${ck.secrets.phrases}`,
         );
         console.log(`${TAG} replies by code: ${tally(byCode)}`);
         for (const [category] of CATEGORIES) {
