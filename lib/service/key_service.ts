@@ -75,10 +75,16 @@ export interface KeyServiceOptions {
   /** Decryption. Default: on the calling thread. */
   readonly decrypt?: Decryptor;
   /**
-   * Bounds on-demand key generation and PBKDF2. Default: as many at once as
-   * there are cores, at least 2.
+   * Bounds on-demand key generation (3072 and 4096 bits). Default: as many
+   * at once as there are cores, at least 2.
    */
   readonly limiter?: WorkLimiter;
+  /**
+   * Bounds PBKDF2 for passphrases, apart from key generation, so that an
+   * unlock never waits seconds behind 4096-bit generations. Default: as
+   * many at once as there are cores, at least 2.
+   */
+  readonly passphraseLimiter?: WorkLimiter;
   /** PBKDF2 iterations for keys `generate_keys` protects. Default 600,000. */
   readonly pbkdf2Iterations?: number;
   /** The version `ping` reports. Default `"unknown"`. */
@@ -108,6 +114,9 @@ const decryptHere: Decryptor = (key, ciphertext, padding) => {
   }
 };
 
+/** Heavy tasks at once, per kind: the cores, at least 2. */
+const CORES = Math.max(2, navigator.hardwareConcurrency || 1);
+
 /** What `ping` says this version supports. */
 export const CAPABILITIES = {
   operations: REQUEST_TYPES,
@@ -136,8 +145,8 @@ export class KeyService {
       keyPairs: options.keyPairs ?? onDemand,
       generate: options.generate ?? ((bits) => generateRsaKeyPair(bits)),
       decrypt: options.decrypt ?? decryptHere,
-      limiter: options.limiter ??
-        new WorkLimiter(Math.max(2, navigator.hardwareConcurrency || 1)),
+      limiter: options.limiter ?? new WorkLimiter(CORES),
+      passphraseLimiter: options.passphraseLimiter ?? new WorkLimiter(CORES),
       pbkdf2Iterations: options.pbkdf2Iterations ?? 600_000,
     };
     this.#version = options.version ?? "unknown";
@@ -185,12 +194,13 @@ export class KeyService {
    * other request over the limit gets `request_too_large`, as in v1.
    */
   #parse(body: Uint8Array): Request {
-    if (
-      body.length > this.#maxRequestBytes &&
-      (body.length > this.#maxManyRequestBytes ||
-        peekType(body) !== "encrypt_fernet_many")
-    ) {
-      throw new RequestTooLarge(this.#maxRequestBytes);
+    if (body.length > this.#maxRequestBytes) {
+      if (peekType(body) !== "encrypt_fernet_many") {
+        throw new RequestTooLarge(this.#maxRequestBytes);
+      }
+      if (body.length > this.#maxManyRequestBytes) {
+        throw new RequestTooLarge(this.#maxManyRequestBytes);
+      }
     }
     return parseRequest(body);
   }

@@ -16,6 +16,7 @@
  *   generate: (bits) => generateRsaKeyPair(bits),
  *   decrypt: (key, c, padding) => Promise.resolve(decryptWith(padding, key, c)),
  *   limiter: new WorkLimiter(2),
+ *   passphraseLimiter: new WorkLimiter(2),
  *   pbkdf2Iterations: 600_000,
  * }, { type: "generate_keys", bits: 2048, format: "pkcs8", passphrase: undefined });
  * ```
@@ -64,8 +65,10 @@ export interface OperationContext {
   readonly generate: (bits: number) => Promise<RsaKeyPairPem>;
   /** Private-key decryption (on workers, in the service). */
   readonly decrypt: Decryptor;
-  /** Bounds on-demand generation and PBKDF2. */
+  /** Bounds on-demand key generation. */
   readonly limiter: WorkLimiter;
+  /** Bounds PBKDF2 (passphrases), apart from key generation. */
+  readonly passphraseLimiter: WorkLimiter;
   /** PBKDF2 iterations for keys `generate_keys` protects. */
   readonly pbkdf2Iterations: number;
 }
@@ -93,7 +96,7 @@ export async function generateKeys(
     ? await context.keyPairs.take()
     : await context.limiter.run(() => context.generate(bits));
   if (passphrase !== undefined) {
-    pair = await context.limiter.run(() =>
+    pair = await context.passphraseLimiter.run(() =>
       exportKeyPair(pair, {
         format,
         passphrase,
@@ -170,26 +173,17 @@ export async function encryptFernetMany(
   return { results };
 }
 
-/** The private key of a request, opened with its passphrase if need be. */
-async function privateKey(
-  context: OperationContext,
-  request: DecryptFernetRequest,
-): Promise<RsaPrivateKey> {
+/** The ciphertext of a request: strict standard base64. */
+function ciphertextOf(request: DecryptFernetRequest): Uint8Array {
   try {
-    return parsePrivateKey(request.rsaPrivate, context.keyLimits);
-  } catch (error) {
-    if (!(error instanceof PassphraseRequired)) {
-      throw wireError(error, "rsa_private");
-    }
-  }
-  const { passphrase } = request;
-  if (passphrase === undefined) throw new MissingField("passphrase");
-  try {
-    return await context.limiter.run(() =>
-      openPrivateKey(request.rsaPrivate, passphrase, context.keyLimits)
+    return Uint8Array.fromBase64(request.encryptedFernet, {
+      lastChunkHandling: "strict",
+    });
+  } catch {
+    throw new InvalidCiphertext(
+      "encrypted_fernet",
+      "is not valid standard base64",
     );
-  } catch (error) {
-    throw wireError(error, "rsa_private");
   }
 }
 
@@ -198,17 +192,30 @@ export async function decryptFernet(
   context: OperationContext,
   request: DecryptFernetRequest,
 ): Promise<Reply> {
-  const key = await privateKey(context, request);
-  let ciphertext: Uint8Array;
+  let key: RsaPrivateKey | undefined;
   try {
-    ciphertext = Uint8Array.fromBase64(request.encryptedFernet, {
-      lastChunkHandling: "strict",
-    });
-  } catch {
-    throw new InvalidCiphertext(
-      "encrypted_fernet",
-      "is not valid standard base64",
-    );
+    key = parsePrivateKey(request.rsaPrivate, context.keyLimits);
+  } catch (error) {
+    if (!(error instanceof PassphraseRequired)) {
+      throw wireError(error, "rsa_private");
+    }
+  }
+  let ciphertext: Uint8Array;
+  if (key === undefined) {
+    // An encrypted key: what can be checked without it comes first, so that
+    // a junk request costs no key derivation.
+    const { passphrase } = request;
+    if (passphrase === undefined) throw new MissingField("passphrase");
+    ciphertext = ciphertextOf(request);
+    try {
+      key = await context.passphraseLimiter.run(() =>
+        openPrivateKey(request.rsaPrivate, passphrase, context.keyLimits)
+      );
+    } catch (error) {
+      throw wireError(error, "rsa_private");
+    }
+  } else {
+    ciphertext = ciphertextOf(request);
   }
   about("encrypted_fernet", () => checkCiphertext(key, ciphertext));
   let plaintext: Uint8Array;

@@ -24,7 +24,7 @@ export class WorkLimiter {
 
   /** `capacity` tasks at once (at least one). */
   constructor(capacity: number) {
-    this.#capacity = Math.max(1, capacity);
+    this.#capacity = Math.max(1, Math.floor(capacity) || 1);
   }
 
   /** Tasks running now. */
