@@ -22,7 +22,7 @@ import { bitLength, gcd } from "./_bigint.ts";
 import { decodeIntegerSequence } from "./_der.ts";
 import { MalformedKey, PassphraseRequired, UnusableKey } from "./errors.ts";
 import { pkcs1FromPkcs8, pkcs1FromSpki } from "./key_formats.ts";
-import { decryptPkcs8, SUPPORTED_ENCRYPTION } from "./pbes2.ts";
+import { decryptPkcs8 } from "./pbes2.ts";
 import { decodePemLabelled } from "./pem.ts";
 
 /** PEM label of a PKCS#1 `RSAPublicKey`. */
@@ -37,9 +37,7 @@ export const PKCS8_LABEL = "PRIVATE KEY";
 export const ENCRYPTED_LABEL = "ENCRYPTED PRIVATE KEY";
 
 const PUBLIC_LABELS = [PUBLIC_LABEL, SPKI_LABEL];
-/** The header of OpenSSL's legacy (MD5-based) PEM encryption. */
-const LEGACY_ENCRYPTION =
-  /^\s*-----BEGIN [A-Z ]+-----\r?\nProc-Type: 4,ENCRYPTED\r?\n/;
+/^\s*-----BEGIN [A-Z ]+-----\r?\nProc-Type: 4,ENCRYPTED\r?\n/;
 const PRIVATE_LABELS = [PRIVATE_LABEL, PKCS8_LABEL, ENCRYPTED_LABEL];
 
 /** Bounds on the keys accepted. */
@@ -127,11 +125,6 @@ export function parsePrivateKey(
   pem: string,
   limits: KeyLimits = {},
 ): RsaPrivateKey {
-  if (LEGACY_ENCRYPTION.test(pem)) {
-    throw new UnusableKey(
-      `the key uses legacy PEM encryption (Proc-Type: 4,ENCRYPTED); supported: PKCS#8 ${SUPPORTED_ENCRYPTION}`,
-    );
-  }
   const { label, der } = decodePemLabelled(pem, PRIVATE_LABELS);
   if (label === ENCRYPTED_LABEL) throw new PassphraseRequired();
   return privateKeyFromPkcs1(

@@ -758,10 +758,11 @@ function v11Material(rng: Rng, m: BaseMaterial): V11Material {
       withCt(ctA, { passphrase: longPassphrase }),
     ),
     v("sealed a, bad ciphertext", aSealed, BAD_CT, withCt("!!!!", pp)),
+    // The ciphertext's base64 is checked before any key derivation.
     v(
       "sealed a, wrong passphrase and bad ciphertext",
       aSealed,
-      PASS,
+      BAD_CT,
       withCt("!!!!", { passphrase: wrongPassphrase }),
     ),
     v(
