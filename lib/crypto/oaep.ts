@@ -18,16 +18,10 @@
  * @module
  */
 
-import {
-  constants,
-  createPrivateKey,
-  createPublicKey,
-  privateDecrypt,
-  publicEncrypt,
-} from "node:crypto";
-import { Buffer } from "node:buffer";
+import { constants, createPublicKey, publicEncrypt } from "node:crypto";
+import { nodePrivateDecrypt } from "./_node_rsa.ts";
 import { bigintToBytes } from "./_bigint.ts";
-import { DecryptionError, MessageTooLong } from "./errors.ts";
+import { MessageTooLong } from "./errors.ts";
 import { checkCiphertext } from "./pkcs1v15.ts";
 import type { RsaPrivateKey, RsaPublicKey } from "./rsa_keys.ts";
 
@@ -74,15 +68,5 @@ export function decryptOaepSha256(
   ciphertext: Uint8Array,
 ): Uint8Array {
   checkCiphertext(key, ciphertext);
-  try {
-    const privateKey = createPrivateKey({
-      key: Buffer.from(key.der),
-      format: "der",
-      type: "pkcs1",
-    });
-    const out = privateDecrypt({ key: privateKey, ...OAEP }, ciphertext);
-    return new Uint8Array(out.buffer, out.byteOffset, out.byteLength);
-  } catch {
-    throw new DecryptionError();
-  }
+  return nodePrivateDecrypt(key, ciphertext, OAEP);
 }

@@ -16,14 +16,10 @@
  * @module
  */
 
-import { constants, createPrivateKey, privateDecrypt } from "node:crypto";
-import { Buffer } from "node:buffer";
+import { constants } from "node:crypto";
+import { nodePrivateDecrypt } from "./_node_rsa.ts";
 import { bigintToBytes, bytesToBigint, modPow } from "./_bigint.ts";
-import {
-  DecryptionError,
-  MalformedCiphertext,
-  MessageTooLong,
-} from "./errors.ts";
+import { MalformedCiphertext, MessageTooLong } from "./errors.ts";
 import type { RsaPrivateKey, RsaPublicKey } from "./rsa_keys.ts";
 
 /** Bytes PKCS#1 v1.5 encryption padding takes from each block. */
@@ -88,18 +84,7 @@ export function decryptPkcs1v15(
   ciphertext: Uint8Array,
 ): Uint8Array {
   checkCiphertext(key, ciphertext);
-  try {
-    const privateKey = createPrivateKey({
-      key: Buffer.from(key.der),
-      format: "der",
-      type: "pkcs1",
-    });
-    const out = privateDecrypt(
-      { key: privateKey, padding: constants.RSA_PKCS1_PADDING },
-      ciphertext,
-    );
-    return new Uint8Array(out.buffer, out.byteOffset, out.byteLength);
-  } catch {
-    throw new DecryptionError();
-  }
+  return nodePrivateDecrypt(key, ciphertext, {
+    padding: constants.RSA_PKCS1_PADDING,
+  });
 }

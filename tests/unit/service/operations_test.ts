@@ -34,11 +34,13 @@ import {
   modPow,
   pem,
   pemBody,
-  privateDer,
-  publicDer,
-  rsaFromPrimes,
   tlv,
 } from "../../_helpers/der.ts";
+import {
+  FIXED_INTEGERS,
+  FIXED_PRIVATE_PEM,
+  FIXED_PUBLIC_PEM,
+} from "../../_helpers/fixed_key.ts";
 
 const encoder = new TextEncoder();
 const decoder = new TextDecoder();
@@ -47,27 +49,9 @@ function exported(key: KeyObject, type: string, format: "pem" | "der") {
   return key.export({ type, format } as never);
 }
 
-// A fixed 2048-bit key, built here from its primes (key generation is the
-// slow part of a test file): p, q, e = 65537.
-const INTEGERS = rsaFromPrimes(
-  BigInt(
-    "0x" +
-      "f27e2e5e197c59c5de192dd9ab14e6d856cab3cc716c938c24109f4dc498c4c8" +
-      "27945f7fb23d782a855e7aed26406cd10e7f7ed4633991cb7446a3592759d5af" +
-      "12102460af0f98b61b02033b10d03c56d1653f7457c5d6761cd72d9007a8c3d4" +
-      "b4c3d254b49b60d14578c5809dc82d12cdd158c62f3f3795f0eca0d14e2ffe45",
-  ),
-  BigInt(
-    "0x" +
-      "c2a4332f02e4ad2c0525cc89d460ca07262dba4b876c56049a9d137929bb53d1" +
-      "f2a85f9c9576bfb708ee18e2bd6d2d61a65102ccdf28b6bce24c296393238c19" +
-      "7afef1fa55e95039f30af3cc23ae31f65a7399f5d690ccecd792faa2f8e445e5" +
-      "ac44db2e078e8ad9cba8bbfa3a635f2b4b4eee1602b0d757198d650f83971eb1",
-  ),
-  65537n,
-);
-const PRIVATE_PEM = pem("RSA PRIVATE KEY", privateDer(INTEGERS));
-const PUBLIC_PEM = pem("RSA PUBLIC KEY", publicDer(INTEGERS));
+const INTEGERS = FIXED_INTEGERS;
+const PRIVATE_PEM = FIXED_PRIVATE_PEM;
+const PUBLIC_PEM = FIXED_PUBLIC_PEM;
 const rsa = {
   privateKey: createPrivateKey(PRIVATE_PEM),
   publicKey: createPublicKey(PRIVATE_PEM),
