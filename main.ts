@@ -15,12 +15,12 @@
 import { announce } from "./lib/cli/announce.ts";
 import { fail, runSubcommand } from "./lib/cli/commands.ts";
 import { ConfigError, CORES, parseConfig, readEnv } from "./lib/cli/config.ts";
+import { startDecryptBackend } from "./lib/cli/crypto_backend.ts";
 import { readCurveSetup } from "./lib/cli/curve_setup.ts";
 import { errorClass, firstLine, Logger } from "./lib/cli/log.ts";
 import { insecureBindRefusal } from "./lib/cli/network_policy.ts";
 import { onStopSignals } from "./lib/cli/signals.ts";
 import { VERSION } from "./lib/cli/version.ts";
-import { DecryptPool } from "./lib/service/decrypt_pool.ts";
 import { KeyPool } from "./lib/service/key_pool.ts";
 import { KeyService } from "./lib/service/key_service.ts";
 import { serve } from "./lib/service/serve.ts";
@@ -41,10 +41,11 @@ export async function main(args: readonly string[]): Promise<number> {
   const { config } = parsed;
   const log = new Logger(config.logLevel);
 
-  let libzmq, curve, server;
+  let libzmq, curve, server, decryption;
   try {
     libzmq = loadLibzmq(config.libzmq);
     curve = readCurveSetup(libzmq, config, log);
+    decryption = startDecryptBackend(config, log);
   } catch (error) {
     return fail(error);
   }
@@ -60,6 +61,7 @@ export async function main(args: readonly string[]): Promise<number> {
       curve: curve?.options,
     });
   } catch (error) {
+    decryption.close();
     return fail(`cannot bind ${config.endpoint}: ${firstLine(error)}`);
   }
 
@@ -69,7 +71,6 @@ export async function main(args: readonly string[]): Promise<number> {
     onError: (error) =>
       log.error("keygen-failed", { error: errorClass(error) }),
   });
-  const decryptPool = new DecryptPool({ size: config.workers });
   const service = new KeyService({
     version: VERSION,
     maxInflight: config.maxInflight,
@@ -78,9 +79,9 @@ export async function main(args: readonly string[]): Promise<number> {
     keyLimits: { minBits: config.minKeyBits },
     keyPairs: keyPool,
     decrypt: (key, ciphertext, padding) =>
-      decryptPool.decrypt(key, ciphertext, padding),
+      decryption.decrypt(key, ciphertext, padding),
     pbkdf2Iterations: config.pbkdf2Iterations,
-    status: poolStatus(keyPool, decryptPool),
+    status: poolStatus(keyPool, decryption),
     onInternalError: (error) =>
       log.error("internal-error", { error: errorClass(error) }),
   });
@@ -95,7 +96,13 @@ export async function main(args: readonly string[]): Promise<number> {
     },
   });
 
-  announce(log, { endpoint: server.endpoint, libzmq, config, curve });
+  announce(log, {
+    endpoint: server.endpoint,
+    libzmq,
+    crypto: decryption.name,
+    config,
+    curve,
+  });
   await serve(
     server,
     service,
@@ -104,7 +111,7 @@ export async function main(args: readonly string[]): Promise<number> {
   );
   removeSignalListeners();
   keyPool.close();
-  decryptPool.close();
+  decryption.close();
   log.info("stopped");
   return 0;
 }

@@ -15,6 +15,7 @@
  *   announce(new Logger("info"), {
  *     endpoint: "tcp://127.0.0.1:5555",
  *     libzmq: loadLibzmq(),
+ *     crypto: "node",
  *     config: parsed.config,
  *     curve: undefined,
  *   });
@@ -37,6 +38,8 @@ export interface Serving {
   readonly endpoint: string;
   /** The libzmq loaded. */
   readonly libzmq: LoadedLibzmq;
+  /** What decrypts: `openssl-3.x.y` or `node`. */
+  readonly crypto: string;
   /** The configuration in force. */
   readonly config: Config;
   /** CURVE, or undefined when off. */
@@ -45,13 +48,14 @@ export interface Serving {
 
 /** Logs `listening`, and `insecure-network` when it applies. */
 export function announce(log: Logger, serving: Serving): void {
-  const { endpoint, libzmq, config, curve } = serving;
+  const { endpoint, libzmq, crypto, config, curve } = serving;
   log.info("listening", {
     endpoint,
     libzmq: libzmq.path,
     libzmq_source: libzmq.source,
     libzmq_version: libzmq.version,
     version: VERSION,
+    crypto,
     pool_size: config.poolSize,
     workers: config.workers,
     max_inflight: config.maxInflight,

@@ -33,8 +33,12 @@ export interface Config {
   readonly drainSeconds: number;
   /** RSA key pairs kept ready; 0 generates each on demand. */
   readonly poolSize: number;
-  /** Decryption workers. */
+  /** Decryptions at once (worker threads, or OpenSSL calls). */
   readonly workers: number;
+  /** What decrypts: OpenSSL where it can be had, OpenSSL only, or node:crypto. */
+  readonly cryptoBackend: "auto" | "openssl" | "node";
+  /** An explicit libcrypto file, or undefined for the system's. */
+  readonly libcrypto: string | undefined;
   /** Requests handled at once; past it, `overloaded`. */
   readonly maxInflight: number;
   /** libzmq drops a connection that sends a larger frame (ZMQ_MAXMSGSIZE). */
@@ -149,7 +153,29 @@ export const OPTIONS: readonly OptionSpec[] = [
     type: { kind: "integer", min: 1, max: 1_000_000 },
     default: CORES,
     defaultText: `the number of cores, ${CORES}`,
-    help: "decryption worker threads",
+    help: "decryptions at once: OpenSSL calls, or node:crypto worker threads",
+    section: "Options",
+  },
+  {
+    key: "cryptoBackend",
+    flag: "crypto-backend",
+    arg: "NAME",
+    env: "KEYSERVICE_CRYPTO_BACKEND",
+    type: { kind: "choice", choices: ["auto", "openssl", "node"] },
+    default: "auto",
+    help:
+      "what decrypts: auto (OpenSSL 3 where it loads, else node:crypto), openssl (or fail), node",
+    section: "Options",
+  },
+  {
+    key: "libcrypto",
+    flag: "libcrypto",
+    arg: "PATH",
+    env: "KEYSERVICE_LIBCRYPTO",
+    type: { kind: "string" },
+    default: undefined,
+    defaultText: "the system's libcrypto.so.3",
+    help: "OpenSSL 3 libcrypto file to load",
     section: "Options",
   },
   {

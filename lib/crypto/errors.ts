@@ -127,3 +127,11 @@ export class WrongPassphrase extends CryptoError {
     super("The passphrase does not open the private key");
   }
 }
+
+/** No usable libcrypto 3 could be opened; `message` says what was tried. */
+export class LibcryptoUnavailable extends CryptoError {
+  readonly code = "libcrypto_unavailable";
+  constructor(tried: readonly string[]) {
+    super(`cannot use libcrypto (tried: ${tried.join("; ")})`);
+  }
+}

@@ -31,3 +31,4 @@ export * from "./key_formats.ts";
 export * from "./oaep.ts";
 export * from "./pbes2.ts";
 export * from "./rsaes.ts";
+export * from "./openssl.ts";

@@ -21,6 +21,7 @@
 
 import { DecryptionFailed, InternalError } from "./errors.ts";
 import type { Padding, RsaPrivateKey } from "../crypto/mod.ts";
+import type { DecryptBackend } from "./types.ts";
 import type { DecryptJob, DecryptResult } from "./_decrypt_worker.ts";
 
 interface Pending {
@@ -54,8 +55,10 @@ export interface DecryptPoolOptions {
   readonly createWorker?: () => Worker;
 }
 
-/** A fixed number of decryption workers. */
-export class DecryptPool {
+/** A fixed number of decryption workers (`node:crypto` in each). */
+export class DecryptPool implements DecryptBackend {
+  /** The backend's name, for logs and `ping`. */
+  readonly name = "node";
   readonly #slots: Slot[] = [];
   readonly #createWorker: () => Worker;
   #nextId = 0;
@@ -76,6 +79,11 @@ export class DecryptPool {
 
   /** Number of workers. */
   get size(): number {
+    return this.#slots.length;
+  }
+
+  /** Decryptions at once, at most: one per worker. */
+  get concurrency(): number {
     return this.#slots.length;
   }
 

@@ -12,13 +12,13 @@
  * const keyPool = new KeyPool({ size: 4 });
  * const decryptPool = new DecryptPool({ size: 2 });
  * const service = new KeyService({ status: poolStatus(keyPool, decryptPool) });
- * // ping: {"status":"ok",...,"pool":{"depth":..,"size":4,"generating":..},"workers":2,...}
+ * // ping: {...,"pool":{"depth":..,"size":4,"generating":..},"workers":2,"crypto":"node",...}
  * ```
  * @module
  */
 
-import type { DecryptPool } from "./decrypt_pool.ts";
 import type { KeyPool } from "./key_pool.ts";
+import type { DecryptBackend } from "./types.ts";
 
 /** What `ping` adds to its reply, read afresh on each call. */
 export type PoolStatus = {
@@ -28,8 +28,10 @@ export type PoolStatus = {
     readonly size: number;
     readonly generating: number;
   };
-  /** Decryption workers. */
+  /** Decryptions at once, at most (worker threads, or OpenSSL calls). */
   readonly workers: number;
+  /** What decrypts: `openssl-3.x.y`, or `node`. */
+  readonly crypto: string;
   /** Resident set size of the process, in bytes. */
   readonly rss_bytes: number;
   /** Bytes used on the main JavaScript heap. */
@@ -39,7 +41,7 @@ export type PoolStatus = {
 /** A status function for `KeyService`'s `status` option. */
 export function poolStatus(
   keyPool: KeyPool,
-  decryptPool: DecryptPool,
+  decryption: DecryptBackend,
 ): () => PoolStatus {
   return () => {
     const memory = Deno.memoryUsage();
@@ -49,7 +51,8 @@ export function poolStatus(
         size: keyPool.size,
         generating: keyPool.generating,
       },
-      workers: decryptPool.size,
+      workers: decryption.concurrency,
+      crypto: decryption.name,
       rss_bytes: memory.rss,
       heap_used_bytes: memory.heapUsed,
     };

@@ -34,3 +34,18 @@ export type Decryptor = (
   ciphertext: Uint8Array,
   padding: Padding,
 ) => Promise<Uint8Array>;
+
+/** What runs `decrypt_fernet`'s private-key operations. */
+export interface DecryptBackend {
+  /** For logs and `ping`: `openssl-3.0.19`, or `node` (node:crypto). */
+  readonly name: string;
+  /** Threads decrypting at once, at most. */
+  readonly concurrency: number;
+  /** The decryption. */
+  readonly decrypt: Decryptor;
+  /**
+   * Takes no more decryptions. Worker threads are stopped and their jobs
+   * fail; OpenSSL calls already running finish (they cannot be cut short).
+   */
+  close(): void;
+}

@@ -1,6 +1,9 @@
 // End-to-end: Project Wycheproof's RSAES-OAEP (SHA-256, MGF1-SHA-256) and
 // RSAES-PKCS1-v1_5 decryption vectors (tests/vectors/, see its README.md),
-// run against the real service over ZeroMQ as `decrypt_fernet` requests.
+// run against the real service over ZeroMQ as `decrypt_fernet` requests, on
+// both decryption backends: a default service (OpenSSL's libcrypto) and a
+// `--crypto-backend node` one (node:crypto), which must also give the
+// byte-identical reply to every vector.
 //
 // Expected of every vector, decided from the vector alone:
 //   - a ciphertext not exactly modulus-long, or not below the modulus:
@@ -295,6 +298,13 @@ const FORM_LABEL: Record<KeyForm, string> = {
   pkcs1: "PKCS#1 RSA PRIVATE KEY",
 };
 
+/** What one run of a file came to. */
+interface FileRun {
+  readonly tally: Tally;
+  /** Each vector's reply, as text, in file order. */
+  readonly replies: readonly string[];
+}
+
 /** Outcome counts of one file, for the log. */
 interface Tally {
   ok: number;
@@ -311,9 +321,10 @@ interface Tally {
  */
 async function checkFile(
   service: RunningService,
+  backend: string,
   name: FileName,
   form: KeyForm,
-): Promise<Tally> {
+): Promise<FileRun> {
   const file = await readVectorFile(name);
   const kind = kindOf(name);
   const jobs = file.testGroups.flatMap((group, groupIndex) => {
@@ -404,7 +415,7 @@ async function checkFile(
     }
   }
   console.log(
-    `${name} [${FORM_LABEL[form]}${
+    `${backend}: ${name} [${FORM_LABEL[form]}${
       kind.padding ? `, ${kind.padding}` : ", default padding"
     }]: ${jobs.length} vectors, ${file.testGroups.length} key(s): ` +
       `ok ${tally.ok}, decryption_failed ${tally.decryption_failed}, ` +
@@ -415,11 +426,43 @@ async function checkFile(
   assert.deepEqual(
     mismatches,
     [],
-    `${name}, key as ${
+    `${backend}: ${name}, key as ${
       FORM_LABEL[form]
     }: ${mismatches.length} of ${jobs.length} vectors answered wrongly`,
   );
-  return tally;
+  return { tally, replies };
+}
+
+/**
+ * Asserts that two backends gave the same reply, byte for byte, to every
+ * vector of `name`, listing the vectors where they differ.
+ */
+async function assertSameReplies(
+  name: FileName,
+  form: KeyForm,
+  runs: readonly (readonly [string, FileRun])[],
+): Promise<void> {
+  const file = await readVectorFile(name);
+  const vectors = file.testGroups.flatMap((group) => group.tests);
+  const [[firstName, first], ...others] = runs;
+  for (const [otherName, other] of others) {
+    assert.equal(other.replies.length, first.replies.length);
+    const differences: string[] = [];
+    first.replies.forEach((reply, i) => {
+      if (other.replies[i] !== reply) {
+        differences.push(
+          `tcId ${vectors[i].tcId}: ${firstName} ${reply.slice(0, 120)}, ` +
+            `${otherName} ${other.replies[i].slice(0, 120)}`,
+        );
+      }
+    });
+    assert.deepEqual(
+      differences,
+      [],
+      `${name}, key as ${FORM_LABEL[form]}: ${firstName} and ${otherName} ` +
+        `differ on ${differences.length} of ${first.replies.length} vectors`,
+    );
+  }
 }
 
 // --- The tests -----------------------------------------------------------------
@@ -495,32 +538,56 @@ const STEPS: readonly (readonly [FileName, KeyForm])[] = [
   ["rsa_oaep_4096_sha256_mgf1sha256_test.json", "pkcs1"],
 ];
 
-Deno.test("Wycheproof RSAES vectors over the wire: valid UTF-8 messages decrypt to {fernet: msg}, wrong-length or unreduced ciphertexts get invalid_ciphertext, every other vector gets the one byte-identical decryption_failed reply", async (t) => {
-  const service = await startService([
-    "--max-inflight",
-    "1024",
-    "--pool-size",
-    "0",
-  ]);
-  let code: number;
+/** The backends every step runs on, with the flags that choose each. */
+const BACKENDS: readonly (readonly [string, readonly string[]])[] = [
+  ["openssl (default)", []],
+  ["node", ["--crypto-backend", "node"]],
+];
+
+Deno.test("Wycheproof RSAES vectors over the wire, on the OpenSSL and the node:crypto backend: valid UTF-8 messages decrypt to {fernet: msg}, wrong-length or unreduced ciphertexts get invalid_ciphertext, every other vector gets the one byte-identical decryption_failed reply, and both backends give the same reply to every vector", async (t) => {
+  const services: [string, RunningService][] = [];
+  const codes: number[] = [];
   try {
+    for (const [backend, flags] of BACKENDS) {
+      services.push([
+        backend,
+        await startService([
+          "--max-inflight",
+          "1024",
+          "--pool-size",
+          "0",
+          ...flags,
+        ]),
+      ]);
+    }
+    // Each service runs the backend it was asked for.
+    const [[, openssl], [, node]] = services;
+    assert.match((await openssl.ping()).crypto, /^openssl-3\./);
+    assert.equal((await node.ping()).crypto, "node");
     for (const [name, form] of STEPS) {
       const padding = kindOf(name).padding;
       await t.step(
         `${name}, key as ${FORM_LABEL[form]}, ${
           padding ? `"padding": "${padding}"` : "no padding field (PKCS#1 v1.5)"
-        }: every reply as the vector says`,
+        }: every reply as the vector says, on both backends alike`,
         async () => {
-          await checkFile(service, name, form);
+          const runs = await Promise.all(
+            services.map(async ([backend, service]) =>
+              [backend, await checkFile(service, backend, name, form)] as const
+            ),
+          );
+          await assertSameReplies(name, form, runs);
         },
       );
     }
   } finally {
-    code = await service.shutDown();
+    for (const [, service] of services) codes.push(await service.shutDown());
   }
-  assert.equal(
-    code,
-    0,
-    `the service exited with ${code}:\n${service.stderr()}`,
+  services.forEach(([backend, service], i) =>
+    assert.equal(
+      codes[i],
+      0,
+      `the ${backend} service exited with ${codes[i]}:\n${service.stderr()}`,
+    )
   );
 });

@@ -66,6 +66,8 @@ Deno.test({
   ignore,
   async fn() {
     await withService(async (service) => {
+      // The default backend: OpenSSL (the node one has its own test below).
+      assert.match((await service.ping()).crypto, /^openssl-3\./);
       const run = await python([SEED_CLIENT, service.endpoint]);
       assertPassed(run, service);
       const timings = timingLines(run.stdout);
@@ -78,6 +80,25 @@ Deno.test({
       console.log(`${checks.length} Python checks passed`);
       for (const line of timings) console.log(line);
     });
+  },
+});
+
+Deno.test({
+  name:
+    "interop: a Python seed client passes against a --crypto-backend node service too",
+  ignore,
+  async fn() {
+    await withService(async (service) => {
+      // The other backend indeed: the tests above run on the default, OpenSSL.
+      assert.equal((await service.ping()).crypto, "node");
+      const run = await python([SEED_CLIENT, service.endpoint]);
+      assertPassed(run, service, "seed_client.py (node backend)");
+      assert.match(
+        service.stderr(),
+        /INFO request type=decrypt_fernet code=ok/,
+        "the seed client's decryptions did not reach the service",
+      );
+    }, ["--crypto-backend", "node"]);
   },
 });
 

@@ -1,0 +1,57 @@
+/**
+ * Which backend decrypts, as configured: OpenSSL 3 where its libcrypto
+ * loads (`auto`, the default), OpenSSL or nothing (`openssl`), or
+ * `node:crypto` on worker threads (`node`). Under `auto` a missing or too old
+ * libcrypto falls back to `node:crypto`, with a warning that says why.
+ *
+ * @example
+ * ```ts
+ * import { startDecryptBackend } from "./crypto_backend.ts";
+ * import { Logger } from "./log.ts";
+ *
+ * const backend = startDecryptBackend(
+ *   { cryptoBackend: "auto", libcrypto: undefined, workers: 2 },
+ *   new Logger("info"),
+ * );
+ * backend.name; // "openssl-3.0.19", or "node"
+ * backend.close();
+ * ```
+ * @module
+ */
+
+import { LibcryptoUnavailable, loadLibcrypto } from "../crypto/mod.ts";
+import { DecryptPool } from "../service/decrypt_pool.ts";
+import { OpenSslBackend } from "../service/openssl_backend.ts";
+import type { DecryptBackend } from "../service/types.ts";
+import type { Logger } from "./log.ts";
+import type { Config } from "./options.ts";
+
+/**
+ * Starts the configured backend. Throws `LibcryptoUnavailable` when
+ * `openssl` was asked for and cannot be had.
+ */
+export function startDecryptBackend(
+  config: Pick<Config, "cryptoBackend" | "libcrypto" | "workers">,
+  log: Logger,
+): DecryptBackend {
+  if (config.cryptoBackend !== "node") {
+    try {
+      return new OpenSslBackend(
+        loadLibcrypto(config.libcrypto),
+        config.workers,
+      );
+    } catch (error) {
+      if (
+        config.cryptoBackend === "openssl" ||
+        !(error instanceof LibcryptoUnavailable)
+      ) {
+        throw error;
+      }
+      log.warn("libcrypto-unavailable", {
+        reason: error.message,
+        fallback: "node",
+      });
+    }
+  }
+  return new DecryptPool({ size: config.workers });
+}

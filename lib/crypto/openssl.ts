@@ -1,0 +1,251 @@
+/**
+ * RSA private-key decryption in OpenSSL 3's libcrypto, through Deno's FFI:
+ * blinded, with constant-time padding checks, and off the main thread (the
+ * decryption call is `nonblocking`, so it runs on Deno's blocking-thread
+ * pool). The key is handed over as PKCS#1 DER, parsed by
+ * `d2i_RSAPrivateKey` (OpenSSL 3's decoder framework costs 90 times more),
+ * and freed after each call: nothing of it stays in OpenSSL.
+ *
+ * OpenSSL 3.2 and later answer bad PKCS#1 v1.5 padding with a random
+ * plaintext ("implicit rejection") unless told not to. This module turns it
+ * off for each decryption, so that a bad ciphertext fails as the contract
+ * says it must; on 3.0 and 3.1, which have no such thing, there is nothing to
+ * turn off.
+ *
+ * @example
+ * ```ts
+ * import { loadLibcrypto } from "./openssl.ts";
+ * import { encryptWith, generateRsaKeyPair, parsePrivateKey, parsePublicKey } from "./mod.ts";
+ *
+ * const libcrypto = loadLibcrypto(); // throws LibcryptoUnavailable where missing
+ * const pair = await generateRsaKeyPair();
+ * const c = encryptWith("oaep-sha256", parsePublicKey(pair.public), new Uint8Array([1]));
+ * await libcrypto.decrypt("oaep-sha256", parsePrivateKey(pair.private), c); // Uint8Array [1]
+ * ```
+ * @module
+ */
+
+import { DecryptionError, LibcryptoUnavailable } from "./errors.ts";
+import { checkCiphertext } from "./pkcs1v15.ts";
+import type { Padding } from "./rsaes.ts";
+import type { RsaPrivateKey } from "./rsa_keys.ts";
+
+const SYMBOLS = {
+  OpenSSL_version_num: { parameters: [], result: "u64" },
+  d2i_RSAPrivateKey: {
+    parameters: ["pointer", "buffer", "i64"],
+    result: "pointer",
+  },
+  RSA_free: { parameters: ["pointer"], result: "void" },
+  EVP_PKEY_new: { parameters: [], result: "pointer" },
+  EVP_PKEY_assign: {
+    parameters: ["pointer", "i32", "pointer"],
+    result: "i32",
+  },
+  EVP_PKEY_free: { parameters: ["pointer"], result: "void" },
+  EVP_PKEY_CTX_new: { parameters: ["pointer", "pointer"], result: "pointer" },
+  EVP_PKEY_CTX_free: { parameters: ["pointer"], result: "void" },
+  EVP_PKEY_decrypt_init: { parameters: ["pointer"], result: "i32" },
+  EVP_PKEY_CTX_set_rsa_padding: {
+    parameters: ["pointer", "i32"],
+    result: "i32",
+  },
+  EVP_PKEY_CTX_set_rsa_oaep_md: {
+    parameters: ["pointer", "pointer"],
+    result: "i32",
+  },
+  EVP_PKEY_CTX_set_rsa_mgf1_md: {
+    parameters: ["pointer", "pointer"],
+    result: "i32",
+  },
+  EVP_PKEY_CTX_ctrl_str: {
+    parameters: ["pointer", "buffer", "buffer"],
+    result: "i32",
+  },
+  EVP_sha256: { parameters: [], result: "pointer" },
+  // The private-key operation: on a Deno background thread. While it runs,
+  // its buffers (held by the awaiting closure) must stay alive.
+  EVP_PKEY_decrypt: {
+    parameters: ["pointer", "buffer", "buffer", "buffer", "usize"],
+    result: "i32",
+    nonblocking: true,
+  },
+  ERR_clear_error: { parameters: [], result: "void" },
+} as const satisfies Deno.ForeignLibraryInterface;
+
+type Symbols = Deno.DynamicLibrary<typeof SYMBOLS>["symbols"];
+
+const EVP_PKEY_RSA = 6;
+const RSA_PKCS1_PADDING = 1;
+const RSA_PKCS1_OAEP_PADDING = 4;
+
+/** The first OpenSSL release with implicit rejection (3.2.0). */
+const IMPLICIT_REJECTION_SINCE = 0x30200000n;
+/** The oldest OpenSSL this module uses (3.0.0). */
+const MINIMUM_VERSION = 0x30000000n;
+
+/** The libcrypto file names tried when none is given. */
+export const LIBCRYPTO_CANDIDATES: readonly string[] = Deno.build.os ===
+    "darwin"
+  ? [
+    "libcrypto.3.dylib",
+    "/opt/homebrew/lib/libcrypto.3.dylib",
+    "/usr/local/lib/libcrypto.3.dylib",
+  ]
+  : ["libcrypto.so.3"];
+
+/**
+ * OpenSSL's version number as text, such as `3.0.19`: `0xMNN00PP0` (major,
+ * minor, patch) since 3.0, `0xMNNFFPPS` (major, minor, fix, patch letter,
+ * status) before it, where the letter is left out (`1.1.1`).
+ */
+export function opensslVersionText(number: bigint): string {
+  const major = Number(number >> 28n);
+  const minor = Number((number >> 20n) & 0xffn);
+  const patch = major >= 3
+    ? Number((number >> 4n) & 0xffn)
+    : Number((number >> 12n) & 0xffn);
+  return `${major}.${minor}.${patch}`;
+}
+
+/** Why a libcrypto of this version cannot be used, or undefined when it can. */
+export function versionProblem(number: bigint): string | undefined {
+  return number < MINIMUM_VERSION
+    ? `OpenSSL ${opensslVersionText(number)} is older than 3.0`
+    : undefined;
+}
+
+const encoder = new TextEncoder();
+const IMPLICIT_REJECTION = encoder.encode("rsa_pkcs1_implicit_rejection\0");
+const OFF = encoder.encode("0\0");
+
+/** An opened libcrypto 3, ready to decrypt. */
+export class Libcrypto {
+  /** The file that was opened. */
+  readonly path: string;
+  /** OpenSSL's version, such as `3.0.19`. */
+  readonly version: string;
+  readonly #symbols: Symbols;
+  readonly #implicitRejection: boolean;
+
+  private constructor(path: string, symbols: Symbols, number: bigint) {
+    this.path = path;
+    this.#symbols = symbols;
+    this.version = opensslVersionText(number);
+    this.#implicitRejection = number >= IMPLICIT_REJECTION_SINCE;
+  }
+
+  /** @internal Opens `path`; throws what `Deno.dlopen` throws. */
+  static open(path: string): Libcrypto {
+    const symbols = Deno.dlopen(path, SYMBOLS).symbols;
+    const number = symbols.OpenSSL_version_num();
+    const problem = versionProblem(number);
+    if (problem !== undefined) throw new Error(problem);
+    return new Libcrypto(path, symbols, number);
+  }
+
+  /**
+   * Decrypts `ciphertext` with `key` under `padding`. Throws
+   * `MalformedCiphertext` when the ciphertext fails `checkCiphertext`, and
+   * rejects with the one `DecryptionError` for every failure after that.
+   */
+  async decrypt(
+    padding: Padding,
+    key: RsaPrivateKey,
+    ciphertext: Uint8Array,
+  ): Promise<Uint8Array> {
+    checkCiphertext(key, ciphertext);
+    const ssl = this.#symbols;
+    const pkey = this.#load(key.der);
+    const ctx = ssl.EVP_PKEY_CTX_new(pkey, null);
+    try {
+      if (ctx === null || ssl.EVP_PKEY_decrypt_init(ctx) !== 1) {
+        throw new DecryptionError();
+      }
+      this.#configure(ctx, padding);
+      const input = new Uint8Array(ciphertext);
+      const out = new Uint8Array(key.size);
+      const outLength = new BigUint64Array([BigInt(out.length)]);
+      const rc = await ssl.EVP_PKEY_decrypt(
+        ctx,
+        out,
+        outLength,
+        input,
+        BigInt(input.length),
+      );
+      if (rc !== 1) throw new DecryptionError();
+      const plaintext = out.slice(0, Number(outLength[0]));
+      out.fill(0);
+      return plaintext;
+    } finally {
+      ssl.ERR_clear_error();
+      if (ctx !== null) ssl.EVP_PKEY_CTX_free(ctx);
+      ssl.EVP_PKEY_free(pkey);
+    }
+  }
+
+  #configure(ctx: Deno.PointerObject, padding: Padding): void {
+    const ssl = this.#symbols;
+    if (padding === "oaep-sha256") {
+      const sha256 = ssl.EVP_sha256();
+      if (
+        ssl.EVP_PKEY_CTX_set_rsa_padding(ctx, RSA_PKCS1_OAEP_PADDING) !== 1 ||
+        ssl.EVP_PKEY_CTX_set_rsa_oaep_md(ctx, sha256) !== 1 ||
+        ssl.EVP_PKEY_CTX_set_rsa_mgf1_md(ctx, sha256) !== 1
+      ) {
+        throw new Error("OpenSSL refused the OAEP-SHA-256 parameters");
+      }
+      return;
+    }
+    if (ssl.EVP_PKEY_CTX_set_rsa_padding(ctx, RSA_PKCS1_PADDING) !== 1) {
+      throw new Error("OpenSSL refused PKCS#1 v1.5 padding");
+    }
+    // Implicit rejection would turn bad padding into a random "plaintext";
+    // the contract answers decryption_failed. Where it exists, it must go.
+    const off = ssl.EVP_PKEY_CTX_ctrl_str(ctx, IMPLICIT_REJECTION, OFF);
+    if (off !== 1 && this.#implicitRejection) {
+      throw new Error("OpenSSL refused to turn implicit rejection off");
+    }
+  }
+
+  /** An EVP_PKEY for the PKCS#1 DER, to be freed by the caller. */
+  #load(der: Uint8Array): Deno.PointerObject {
+    const ssl = this.#symbols;
+    const bytes = new Uint8Array(der);
+    // d2i_* take a pointer to a pointer to the bytes and advance it.
+    const cursor = new BigUint64Array([
+      BigInt(Deno.UnsafePointer.value(Deno.UnsafePointer.of(bytes))),
+    ]);
+    const rsa = ssl.d2i_RSAPrivateKey(null, cursor, BigInt(bytes.length));
+    if (rsa === null) {
+      ssl.ERR_clear_error();
+      throw new DecryptionError();
+    }
+    const pkey = ssl.EVP_PKEY_new();
+    if (pkey === null || ssl.EVP_PKEY_assign(pkey, EVP_PKEY_RSA, rsa) !== 1) {
+      ssl.RSA_free(rsa);
+      if (pkey !== null) ssl.EVP_PKEY_free(pkey);
+      throw new DecryptionError();
+    }
+    return pkey;
+  }
+}
+
+/**
+ * Opens libcrypto 3: `path` when given (and only it), else the system's
+ * (`libcrypto.so.3`). Throws {@linkcode LibcryptoUnavailable} saying what
+ * was tried and why it failed (missing, not libcrypto, older than 3.0).
+ */
+export function loadLibcrypto(path?: string): Libcrypto {
+  const candidates = path === undefined ? LIBCRYPTO_CANDIDATES : [path];
+  const tried: string[] = [];
+  for (const candidate of candidates) {
+    try {
+      return Libcrypto.open(candidate);
+    } catch (error) {
+      const reason = error instanceof Error ? error.message : String(error);
+      tried.push(`${candidate}: ${reason.split("\n")[0]}`);
+    }
+  }
+  throw new LibcryptoUnavailable(tried);
+}

@@ -1,0 +1,47 @@
+/**
+ * Decryption in OpenSSL (libcrypto 3 through FFI), as a
+ * {@linkcode DecryptBackend}: each private-key operation runs on Deno's
+ * blocking-thread pool, at most `concurrency` at once. That pool (32
+ * threads) is shared with the transport's `zmq_poll` and with WebCrypto; a
+ * flood of decryptions waits here, in order, instead of filling it and
+ * stalling the socket (the burst freeze found in v1).
+ *
+ * @example
+ * ```ts
+ * import { loadLibcrypto } from "../crypto/mod.ts";
+ * import { OpenSslBackend } from "./openssl_backend.ts";
+ *
+ * const backend = new OpenSslBackend(loadLibcrypto(), 2);
+ * backend.name; // "openssl-3.0.19"
+ * ```
+ * @module
+ */
+
+import type { Libcrypto } from "../crypto/mod.ts";
+import { InternalError } from "./errors.ts";
+import type { DecryptBackend, Decryptor } from "./types.ts";
+import { WorkLimiter } from "./work_limiter.ts";
+
+/** OpenSSL decryption, bounded. */
+export class OpenSslBackend implements DecryptBackend {
+  readonly name: string;
+  readonly concurrency: number;
+  readonly decrypt: Decryptor;
+  #closed = false;
+
+  /** Decrypts with `libcrypto`, `concurrency` at once (at least one). */
+  constructor(libcrypto: Libcrypto, concurrency: number) {
+    this.name = `openssl-${libcrypto.version}`;
+    this.concurrency = Math.max(1, concurrency);
+    const limiter = new WorkLimiter(this.concurrency);
+    this.decrypt = (key, ciphertext, padding) =>
+      this.#closed
+        ? Promise.reject(new InternalError())
+        : limiter.run(() => libcrypto.decrypt(padding, key, ciphertext));
+  }
+
+  /** Takes no more decryptions; those running finish. */
+  close(): void {
+    this.#closed = true;
+  }
+}
