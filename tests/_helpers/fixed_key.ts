@@ -2,6 +2,7 @@
 // that need a real key but not a fresh one (key generation is the slow part
 // of a test file). Test material only: never a key anyone uses.
 
+import { createPrivateKey, createPublicKey } from "node:crypto";
 import {
   pem,
   privateDer,
@@ -40,3 +41,30 @@ export const FIXED_PUBLIC_PEM: string = pem(
   "RSA PUBLIC KEY",
   publicDer(FIXED_INTEGERS),
 );
+
+/**
+ * A second fixed 2048-bit pair, as PKCS#1 PEM: the first key of
+ * Wycheproof's 2048-bit PKCS#1 vectors (tests/vectors).
+ */
+export const SECOND_PAIR: {
+  readonly public: string;
+  readonly private: string;
+} = (() => {
+  const file = new URL("../vectors/rsa_pkcs1_2048_test.json", import.meta.url);
+  const group = JSON.parse(Deno.readTextFileSync(file)).testGroups[0];
+  const key = createPrivateKey(String(group.privateKeyPem));
+  return {
+    public: createPublicKey(key).export({
+      type: "pkcs1",
+      format: "pem",
+    }) as string,
+    private: key.export({ type: "pkcs1", format: "pem" }) as string,
+  };
+})();
+
+/** The first fixed key as a PKCS#1 PEM pair. */
+export const FIXED_PAIR: { readonly public: string; readonly private: string } =
+  {
+    public: FIXED_PUBLIC_PEM,
+    private: FIXED_PRIVATE_PEM,
+  };

@@ -17,9 +17,11 @@ import {
 } from "../../../lib/crypto/_der.ts";
 import { decodePem, encodePem } from "../../../lib/crypto/pem.ts";
 import { bigintToBytes, bytesToBigint, modPow } from "../../_helpers/der.ts";
+import { SECOND_PAIR } from "../../_helpers/fixed_key.ts";
 
 export const pair: RsaKeyPairPem = await generateRsaKeyPair();
-export const other: RsaKeyPairPem = await generateRsaKeyPair();
+/** A second key: fixed, not generated (generation is the slow part). */
+export const other: RsaKeyPairPem = SECOND_PAIR;
 
 export const publicKey = parsePublicKey(pair.public);
 export const privateKey = parsePrivateKey(pair.private);

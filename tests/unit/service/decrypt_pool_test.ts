@@ -17,19 +17,19 @@ import {
 } from "../../../lib/service/errors.ts";
 import {
   encryptPkcs1v15,
-  generateRsaKeyPair,
   parsePrivateKey,
   parsePublicKey,
   type RsaPrivateKey,
   type RsaPublicKey,
 } from "../../../lib/crypto/mod.ts";
 import { bigintToBytes, modPow } from "../../_helpers/der.ts";
+import { FIXED_PAIR, SECOND_PAIR } from "../../_helpers/fixed_key.ts";
 
 const encoder = new TextEncoder();
 
 // Key generation is slow: two pairs for the whole file.
-const pairA = await generateRsaKeyPair();
-const pairB = await generateRsaKeyPair();
+const pairA = FIXED_PAIR;
+const pairB = SECOND_PAIR;
 const publicA = parsePublicKey(pairA.public);
 const privateA = parsePrivateKey(pairA.private);
 const publicB = parsePublicKey(pairB.public);

@@ -16,14 +16,15 @@ import {
   modPow,
   pemIntegers,
 } from "../../_helpers/der.ts";
+import { FIXED_PAIR, SECOND_PAIR } from "../../_helpers/fixed_key.ts";
 
 const encoder = new TextEncoder();
 const decoder = new TextDecoder();
 
 // Key generation is slow (~150 ms): two pairs for the whole file, plus the
 // one the generate_keys test makes.
-const pairA: RsaKeyPairPem = await generateRsaKeyPair();
-const pairB: RsaKeyPairPem = await generateRsaKeyPair();
+const pairA: RsaKeyPairPem = FIXED_PAIR;
+const pairB: RsaKeyPairPem = SECOND_PAIR;
 const publicA = parsePublicKey(pairA.public);
 const publicB = parsePublicKey(pairB.public);
 const privateA = parsePrivateKey(pairA.private);
