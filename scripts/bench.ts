@@ -21,6 +21,22 @@
  * `generate-4096` (made on demand), `decrypt-passphrase` (an `ENCRYPTED
  * PRIVATE KEY` at the service's PBKDF2 iterations, 600,000 by default), and
  * `many` (`encrypt_fernet_many` to 10 and to 100 recipients).
+ *
+ * Issue 9's ratios, each measured against its reference in the same run:
+ * `floor` (`ping` against a bare echo server on the same transport,
+ * scripts/_bench_echo.ts, back to back and one every 300 ms), `openssl`
+ * (`openssl speed rsa2048` on one core and with `-multi <cores>`, the
+ * reference for `decrypt`'s targets), `refill` (`encrypt_fernet` right after
+ * 30 keys are taken, while the pool refills, against a quiet service),
+ * `warm300` (`generate_keys` from a warm pool against `ping`, one every 300
+ * ms), `idle` (the service's RSS once started and its pool full), and
+ * `soak` (8 clients of mixed operations for `--soak-seconds N`, off by
+ * default: RSS after one minute and at the end).
+ *
+ * ```sh
+ * deno task bench --only floor,openssl,refill,warm300,idle,decrypt
+ * deno task bench --only soak --soak-seconds 600
+ * ```
  * @module
  */
 
@@ -42,6 +58,7 @@ import {
 } from "../lib/crypto/mod.ts";
 import { percentile } from "../tests/_helpers/stats.ts";
 import { checkDenoVersion } from "./_pin.ts";
+import { type OpensslSpeed, opensslSpeed } from "./_bench_openssl.ts";
 
 const ROOT = new URL("..", import.meta.url);
 const encoder = new TextEncoder();
@@ -169,20 +186,39 @@ async function request(
 
 interface Started {
   endpoint: string;
+  /** The start-up line's `crypto=` (the decryption backend), if it has one. */
+  crypto?: string;
   stop(): Promise<void>;
 }
 
 async function startService(args: string[]): Promise<Started> {
   // As users run it: info-level logs, one line per request.
+  return await startChild([
+    "task",
+    "-q",
+    "start",
+    "--endpoint",
+    "tcp://127.0.0.1:*",
+    ...args,
+  ]);
+}
+
+/** The bare echo server of scripts/_bench_echo.ts, in its own process. */
+async function startEcho(): Promise<Started> {
+  return await startChild([
+    "run",
+    "--allow-env",
+    "--allow-read",
+    "--allow-ffi",
+    new URL("./_bench_echo.ts", import.meta.url).pathname,
+    "tcp://127.0.0.1:*",
+  ]);
+}
+
+/** A `deno` subprocess, once it has logged `listening endpoint=...`. */
+async function startChild(args: string[]): Promise<Started> {
   const child = new Deno.Command(Deno.execPath(), {
-    args: [
-      "task",
-      "-q",
-      "start",
-      "--endpoint",
-      "tcp://127.0.0.1:*",
-      ...args,
-    ],
+    args,
     cwd: ROOT,
     stdin: "null",
     stdout: "null",
@@ -202,6 +238,7 @@ async function startService(args: string[]): Promise<Started> {
       })();
       return {
         endpoint: match[1],
+        crypto: /\bcrypto=(\S+)/.exec(text)?.[1],
         async stop() {
           child.kill("SIGTERM");
           await child.status;
@@ -220,6 +257,30 @@ async function waitForPool(endpoint: string, size: number): Promise<void> {
     await new Promise((r) => setTimeout(r, 250));
   }
   throw new Error("the key pool did not fill within 120 s");
+}
+
+/**
+ * Waits until the service is quiet: its pool full (depth = size) and no
+ * key being generated. Resolves to that `ping` reply.
+ */
+async function waitForQuiet(
+  endpoint: string,
+): Promise<Record<string, unknown>> {
+  const deadline = performance.now() + 180_000;
+  while (performance.now() < deadline) {
+    const ping = await request(endpoint, { type: "ping" });
+    const pool = ping.pool as
+      | { depth: number; size: number; generating: number }
+      | undefined;
+    if (
+      pool === undefined ||
+      (pool.depth >= pool.size && pool.generating === 0)
+    ) {
+      return ping;
+    }
+    await new Promise((r) => setTimeout(r, 250));
+  }
+  throw new Error("the service did not become quiet within 180 s");
 }
 
 /** The raw cost of the primitives, in this process. */
@@ -319,6 +380,7 @@ async function main() {
       "mix-seconds": { type: "string", default: "60" },
       "mix-clients": { type: "string", default: "16" },
       only: { type: "string" },
+      "soak-seconds": { type: "string", default: "0" },
       json: { type: "string", default: "bench-results/latest.json" },
     },
   });
@@ -326,6 +388,10 @@ async function main() {
   const want = (name: string) => only === undefined || only.includes(name);
   const mixSeconds = Number(values["mix-seconds"]);
   const mixClients = Number(values["mix-clients"]);
+  const soakSeconds = Number(values["soak-seconds"]);
+  if (!(soakSeconds >= 0)) {
+    throw new Error(`--soak-seconds: not a number of seconds`);
+  }
   const cores = navigator.hardwareConcurrency || 1;
   const own = values.target === undefined;
 
@@ -340,15 +406,49 @@ async function main() {
   // The primitives first, with nothing else running.
   console.error(`bench: measuring primitives (${cores} cores)...`);
   const raw = await primitives(pair, cores);
+  // OpenSSL's own speed, also with nothing else running.
+  let openssl: OpensslSpeed | undefined;
+  if (want("openssl")) {
+    console.error(
+      `bench: openssl speed -seconds 3 rsa2048, then -multi ${cores}...`,
+    );
+    openssl = await opensslSpeed(3, cores);
+    if (!openssl.ok) {
+      console.error(`bench: OpenSSL not measured: ${openssl.reason}`);
+    }
+  }
 
   const results: Result[] = [];
-  const checks: { target: string; value: string; met: boolean }[] = [];
-  const check = (target: string, value: string, met: boolean) =>
+  // `met` null: the target could not be measured.
+  const checks: { target: string; value: string; met: boolean | null }[] = [];
+  const check = (target: string, value: string, met: boolean | null) =>
     checks.push({ target, value, met });
+  const ratioValue = (ratio: number, a: number, b: number, unit = "ms") =>
+    `${fmt(ratio)} x (${fmt(a)} vs ${fmt(b)} ${unit})`;
+  const ownOnly = (what: string) =>
+    console.error(
+      `bench: ${what}: skipped, it needs the bench's own service (no --target)`,
+    );
+  const extra: Record<string, unknown> = {};
 
   const service = own ? await startService(["--pool-size", "32"]) : undefined;
   const endpoint = service?.endpoint ?? values.target!;
   try {
+    if (want("idle")) {
+      if (own) {
+        // Right after start, once the pool is full: no request yet but pings.
+        console.error("bench: idle RSS...");
+        const ping = await waitForQuiet(endpoint);
+        const rss = ping.rss_bytes as number;
+        extra.idleRssBytes = rss;
+        check(
+          "idle RSS (just started, pool of 32 full) < 64 MB",
+          `${fmt(rss / 2 ** 20, 1)} MB`,
+          rss < 64 * 2 ** 20,
+        );
+      } else ownOnly("idle");
+    }
+
     const encryptBody = () => ({
       type: "encrypt_fernet",
       fernet,
@@ -362,6 +462,147 @@ async function main() {
     // Warm up the connection path and the JIT.
     await drive(endpoint, "warm-up", 2, encryptBody, { requests: 200 });
     await drive(endpoint, "warm-up", 2, decryptBody, { requests: 50 });
+
+    const pingBody = () => ({ type: "ping" });
+    const paced300 = { requests: 30, gapMs: 300 };
+    // `ping` one every 300 ms on a quiet service, measured once for both
+    // `floor` and `warm300`.
+    let ping300: Result | undefined;
+    const pingEvery300 = async () => {
+      if (ping300 === undefined) {
+        await waitForQuiet(endpoint);
+        ping300 = await drive(
+          endpoint,
+          "ping, one every 300 ms",
+          1,
+          pingBody,
+          paced300,
+        );
+        results.push(ping300);
+      }
+      return ping300;
+    };
+
+    if (want("floor")) {
+      if (own) {
+        // The floor: a bare echo server on the same transport, driven by
+        // the same client code with the same bytes as `ping`.
+        console.error("bench: floor, echo server against ping...");
+        const echo = await startEcho();
+        try {
+          await drive(echo.endpoint, "warm-up", 2, pingBody, {
+            requests: 200,
+          });
+          await waitForQuiet(endpoint);
+          const echoB2b = await drive(
+            echo.endpoint,
+            "echo, bare RouterServer (floor), back to back",
+            1,
+            pingBody,
+            { requests: 2000 },
+          );
+          const pingB2b = await drive(
+            endpoint,
+            "ping, back to back",
+            1,
+            pingBody,
+            { requests: 2000 },
+          );
+          const echo300 = await drive(
+            echo.endpoint,
+            "echo, bare RouterServer (floor), one every 300 ms",
+            1,
+            pingBody,
+            paced300,
+          );
+          results.push(echoB2b, pingB2b, echo300);
+          const ping = await pingEvery300();
+          for (
+            const [pace, p, e] of [
+              ["back to back", pingB2b, echoB2b],
+              ["one every 300 ms", ping, echo300],
+            ] as const
+          ) {
+            const ratio = p.p50 / e.p50;
+            p.note = `${fmt(ratio)} x echo p50`;
+            check(
+              `ping p50 <= 1.5 x bare echo p50, ${pace}`,
+              ratioValue(ratio, p.p50, e.p50),
+              ratio <= 1.5 && p.errors === 0,
+            );
+          }
+        } finally {
+          await echo.stop();
+        }
+      } else ownOnly("floor");
+    }
+
+    if (want("warm300")) {
+      if (own) {
+        console.error("bench: generate_keys, warm pool, one every 300 ms...");
+        const ping = await pingEvery300();
+        await waitForQuiet(endpoint);
+        const warm = await drive(
+          endpoint,
+          "generate_keys, warm pool, one every 300 ms",
+          1,
+          () => ({ type: "generate_keys" }),
+          paced300,
+        );
+        const ratio = warm.p50 / ping.p50;
+        warm.note = `${fmt(ratio)} x ping p50 at the same pace`;
+        results.push(warm);
+        check(
+          "generate_keys warm, one every 300 ms: p50 <= 2 x ping p50",
+          ratioValue(ratio, warm.p50, ping.p50),
+          ratio <= 2 && warm.errors === 0,
+        );
+      } else ownOnly("warm300");
+    }
+
+    if (want("refill")) {
+      if (own) {
+        console.error("bench: encrypt_fernet, quiet and while refilling...");
+        await waitForQuiet(endpoint);
+        // Back to work after the wait, as the refill run is after the take.
+        await drive(endpoint, "warm-up", 1, encryptBody, { requests: 50 });
+        const quiet = await drive(
+          endpoint,
+          "encrypt_fernet, quiet service (pool full)",
+          1,
+          encryptBody,
+          { requests: 200 },
+        );
+        // Take 30 of the 32 keys, then measure at once: the pool refills
+        // (30 key generations) while the requests run.
+        const taker = await drive(endpoint, "take 30 keys", 1, () => ({
+          type: "generate_keys",
+        }), { requests: 30 });
+        const refill = await drive(
+          endpoint,
+          "encrypt_fernet, pool refilling (30 keys just taken)",
+          1,
+          encryptBody,
+          { requests: 200 },
+        );
+        const after = (await request(endpoint, { type: "ping" })).pool as
+          | { depth: number; size: number; generating: number }
+          | undefined;
+        const ratio = refill.p50 / quiet.p50;
+        refill.note = `${fmt(ratio)} x quiet p50; ${
+          after
+            ? `pool ${after.depth}/${after.size}, ${after.generating} generating at the end`
+            : ""
+        }`;
+        results.push(quiet, refill);
+        check(
+          "encrypt_fernet while the pool refills: p50 <= 1.3 x quiet p50",
+          ratioValue(ratio, refill.p50, quiet.p50),
+          ratio <= 1.3 && refill.errors === 0 && taker.errors === 0,
+        );
+        await waitForQuiet(endpoint);
+      } else ownOnly("refill");
+    }
 
     if (want("generate")) {
       if (own) await waitForPool(endpoint, 32);
@@ -439,6 +680,37 @@ async function main() {
         `${fmt(ratio)} x`,
         ratio >= 1.7,
       );
+      if (openssl?.ok) {
+        const single = one.p50 / openssl.single.signMs;
+        check(
+          "decrypt_fernet, one client: p50 <= 3 x OpenSSL's one-core private op",
+          ratioValue(single, one.p50, openssl.single.signMs),
+          single <= 3 && one.errors === 0,
+        );
+        const all = four.throughput / openssl.multi.signPerSecond;
+        check(
+          `decrypt_fernet, 4 clients: >= 0.35 x OpenSSL's all-core rate (-multi ${openssl.processes})`,
+          ratioValue(
+            all,
+            four.throughput,
+            openssl.multi.signPerSecond,
+            "/s",
+          ),
+          all >= 0.35 && four.errors === 0,
+        );
+      } else if (openssl !== undefined) {
+        const why = `not measured: ${openssl.reason}`;
+        check(
+          "decrypt_fernet, one client: p50 <= 3 x OpenSSL's one-core private op",
+          why,
+          null,
+        );
+        check(
+          "decrypt_fernet, 4 clients: >= 0.35 x OpenSSL's all-core rate",
+          why,
+          null,
+        );
+      }
     }
 
     if (want("generate")) {
@@ -651,6 +923,75 @@ async function main() {
         check(`mix: no errors`, `${mix.errors} errors`, mix.errors === 0);
       }
     }
+
+    if (want("soak") && soakSeconds > 0) {
+      if (own) {
+        console.error(`bench: soak, 8 clients, ${soakSeconds} s...`);
+        const bodies: Body[] = [
+          () => ({ type: "generate_keys" }),
+          encryptBody,
+          decryptBody,
+          pingBody,
+        ];
+        const rss: number[] = [];
+        let sampling = false;
+        const sampler = setInterval(async () => {
+          if (sampling) return;
+          sampling = true;
+          try {
+            const ping = await request(endpoint, { type: "ping" });
+            rss.push(ping.rss_bytes as number);
+          } finally {
+            sampling = false;
+          }
+        }, 1000);
+        let rssAtMinute = NaN;
+        const mark = setTimeout(async () => {
+          const ping = await request(endpoint, { type: "ping" });
+          rssAtMinute = ping.rss_bytes as number;
+          console.error(
+            `bench: soak, 60 s: RSS ${fmt(rssAtMinute / 2 ** 20, 1)} MB`,
+          );
+        }, 60_000);
+        const soak = await drive(
+          endpoint,
+          "soak, mixed operations",
+          8,
+          () => bodies[Math.floor(Math.random() * bodies.length)](),
+          { seconds: soakSeconds },
+        );
+        clearInterval(sampler);
+        clearTimeout(mark);
+        const rssEnd = (await request(endpoint, { type: "ping" }))
+          .rss_bytes as number;
+        const peak = Math.max(rssEnd, ...rss);
+        soak.note = `RSS ${
+          Number.isFinite(rssAtMinute)
+            ? `${fmt(rssAtMinute / 2 ** 20, 1)} MB at 60 s, `
+            : ""
+        }${fmt(rssEnd / 2 ** 20, 1)} MB at end, ${
+          fmt(peak / 2 ** 20, 1)
+        } MB peak`;
+        results.push(soak);
+        extra.soak = { seconds: soakSeconds, rssAtMinute, rssEnd, rss };
+        if (Number.isFinite(rssAtMinute)) {
+          const growth = (rssEnd - rssAtMinute) / 2 ** 20;
+          check(
+            `soak, 8 clients, ${soakSeconds} s: no errors, RSS at end within 16 MB of RSS at 60 s`,
+            `${soak.errors} errors, ${growth >= 0 ? "+" : ""}${
+              fmt(growth, 1)
+            } MB`,
+            soak.errors === 0 && Math.abs(growth) <= 16,
+          );
+        } else {
+          check(
+            `soak, ${soakSeconds} s: RSS at end within 16 MB of RSS at 60 s`,
+            "not measured: the soak ended before 60 s",
+            null,
+          );
+        }
+      } else ownOnly("soak");
+    }
   } finally {
     await service?.stop();
   }
@@ -661,6 +1002,9 @@ async function main() {
     cpu: cpuName(),
     deno: Deno.version.deno,
     libzmq: libzmq.version,
+    crypto: own
+      ? service?.crypto ?? "not in the start-up line"
+      : "unknown (--target)",
   };
   const primitivesTable = [
     "| primitive (in-process, same run) | cost |",
@@ -679,16 +1023,30 @@ async function main() {
       fmt(raw.encryptMs, 3)
     } ms |`,
     `| encrypt, node-forge | ${fmt(raw.forgeEncryptMs, 3)} ms |`,
+    ...(openssl === undefined ? [] : openssl.ok
+      ? [
+        `| OpenSSL speed rsa2048, sign (private-key op), one core (${openssl.version}, ${openssl.seconds} s) | ${
+          fmt(openssl.single.signMs, 3)
+        } ms (${fmt(openssl.single.signPerSecond, 1)}/s) |`,
+        `| OpenSSL speed rsa2048, sign, -multi ${openssl.processes} | ${
+          fmt(openssl.multi.signPerSecond, 1)
+        }/s (${fmt(openssl.multi.signMs, 3)} ms per op) |`,
+      ]
+      : [
+        `| OpenSSL speed rsa2048, one core and -multi ${cores} | not measured: ${openssl.reason} |`,
+      ]),
   ].join("\n");
   const checksTable = [
     "| target | measured | met |",
     "|---|---:|---|",
     ...checks.map((c) =>
-      `| ${c.target} | ${c.value} | ${c.met ? "yes" : "NO"} |`
+      `| ${c.target} | ${c.value} | ${
+        c.met === null ? "n/a" : c.met ? "yes" : "NO"
+      } |`
     ),
   ].join("\n");
   const report = [
-    `Machine: ${machine.cores} cores, ${machine.cpu}, ${machine.os}; Deno ${machine.deno}, libzmq ${machine.libzmq}; target ${
+    `Machine: ${machine.cores} cores, ${machine.cpu}, ${machine.os}; Deno ${machine.deno}, libzmq ${machine.libzmq}; crypto ${machine.crypto}; target ${
       own ? "this service (deno task start)" : values.target
     }; ${new Date().toISOString()}`,
     "",
@@ -709,6 +1067,8 @@ async function main() {
         target: values.target ?? "self",
         results,
         primitives: raw,
+        openssl,
+        ...extra,
         checks,
       },
       null,
