@@ -8,12 +8,13 @@
  * @module
  */
 
+import { type Gate, gate } from "./gate.ts";
+
 const ROOT = new URL("../..", import.meta.url).pathname;
 /** The interpreter the interop tests run (KEYSERVICE_INTEROP_PYTHON). */
 export const PYTHON = Deno.env.get("KEYSERVICE_INTEROP_PYTHON") ||
   "/usr/bin/python3";
-/** KEYSERVICE_REQUIRE_INTEROP=1: a missing Python stack fails the tests. */
-export const REQUIRED = Deno.env.get("KEYSERVICE_REQUIRE_INTEROP") === "1";
+export { REQUIRED } from "./gate.ts";
 const CHECK_PYTHON = "tests/interop/python/check_python.py";
 const CLIENT_TIMEOUT_MS = 300_000;
 
@@ -76,47 +77,11 @@ export async function detectPython(): Promise<{ ok: boolean; reason: string }> {
   };
 }
 
-/** Whether a group of interop tests can run here, and how to say so. */
-export interface InteropGate {
-  /** PYTHON has the whole stack. */
-  readonly ok: boolean;
-  /** What was found, or what is missing. */
-  readonly reason: string;
-  /**
-   * Whether tests needing the stack are ignored: when it is missing and
-   * KEYSERVICE_REQUIRE_INTEROP is not 1 (then they fail instead).
-   */
-  readonly ignore: boolean;
-  /** Fails the test (saying why) when the stack is missing. */
-  assertRunnable(): void;
-}
-
 /**
  * Detects the Python stack for the tests named `what` (e.g. "interop
- * tests"), and prints, when it is missing, that they are ignored (not run,
- * not passed) or, under KEYSERVICE_REQUIRE_INTEROP=1, that they cannot run
- * and will fail.
+ * tests"): a {@linkcode Gate} that ignores them, saying why, where it is
+ * missing, or fails them under KEYSERVICE_REQUIRE_INTEROP=1.
  */
-export async function interopGate(what: string): Promise<InteropGate> {
-  const { ok, reason } = await detectPython();
-  if (!ok) {
-    console.log(
-      REQUIRED
-        ? `${what} CANNOT RUN and KEYSERVICE_REQUIRE_INTEROP=1: ${reason}`
-        : `${what} IGNORED (not run, not passed): ${reason}. ` +
-          "Set KEYSERVICE_REQUIRE_INTEROP=1 to make this a failure.",
-    );
-  }
-  return {
-    ok,
-    reason,
-    ignore: !ok && !REQUIRED,
-    assertRunnable() {
-      if (!ok) {
-        throw new Error(
-          `KEYSERVICE_REQUIRE_INTEROP=1 but the ${what} cannot run: ${reason}`,
-        );
-      }
-    },
-  };
+export async function interopGate(what: string): Promise<Gate> {
+  return gate(what, await detectPython());
 }

@@ -21,8 +21,8 @@ import {
   PYTHON,
   python,
   type PythonRun,
-  REQUIRED,
 } from "../_helpers/python.ts";
+import { detectOpensslCommand, gate } from "../_helpers/gate.ts";
 
 const V11_CLIENT = "tests/interop/python/v11_client.py";
 /** What the tests start the service with: the floor, to save time. */
@@ -32,20 +32,12 @@ const PASSPHRASE = "v1.1 interop passphrase";
 const decoder = new TextDecoder();
 const encoder = new TextEncoder();
 
-const gate = await interopGate("v1.1 interop tests (Python)");
-const ignorePython = !gate.ok;
-const openssl = await detectOpenssl();
-const ignoreOpenssl = !openssl.ok;
-if (!openssl.ok) {
-  console.log(
-    REQUIRED
-      ? `v1.1 openssl interop tests CANNOT RUN and ` +
-        `KEYSERVICE_REQUIRE_INTEROP=1: ${openssl.reason}`
-      : `v1.1 openssl interop tests IGNORED (not run, not passed): ` +
-        `${openssl.reason}. Set KEYSERVICE_REQUIRE_INTEROP=1 to make this ` +
-        "a failure.",
-  );
-}
+const PYTHON_GATE = await interopGate("v1.1 interop tests (Python)");
+const ignorePython = !PYTHON_GATE.ok;
+const OPENSSL = gate(
+  "v1.1 openssl interop tests",
+  await detectOpensslCommand(),
+);
 
 // --- openssl ---------------------------------------------------------------
 
@@ -95,19 +87,6 @@ async function mustOpenssl(
     `openssl ${args.join(" ")} exited ${output.code}:\n${output.stderr}`,
   );
   return output;
-}
-
-async function detectOpenssl(): Promise<{ ok: boolean; reason: string }> {
-  try {
-    const { code, text } = await runOpenssl(["version"]);
-    if (code !== 0) return { ok: false, reason: "`openssl version` failed" };
-    if (!/^OpenSSL 3\./.test(text)) {
-      return { ok: false, reason: `openssl is not OpenSSL 3: ${text.trim()}` };
-    }
-    return { ok: true, reason: text.trim() };
-  } catch (error) {
-    return { ok: false, reason: `openssl cannot run: ${error}` };
-  }
 }
 
 /** The pkeyutl options of OAEP with SHA-256 and MGF1-SHA-256. */
@@ -277,17 +256,17 @@ async function pythonScenario(
 
 Deno.test({
   name: `interop v1.1: ${PYTHON} has zmq, rsa and cryptography`,
-  ignore: gate.ignore,
+  ignore: PYTHON_GATE.ignore,
   fn() {
-    gate.assertRunnable();
+    PYTHON_GATE.assertRunnable();
   },
 });
 
 Deno.test({
   name: "interop v1.1: openssl is OpenSSL 3",
-  ignore: ignoreOpenssl && !REQUIRED,
+  ignore: OPENSSL.ignore,
   fn() {
-    assert.ok(openssl.ok, openssl.reason);
+    OPENSSL.assertRunnable();
   },
 });
 
@@ -395,9 +374,9 @@ Deno.test({
     "PKCS#8 (-passin) and writes the first two back byte for byte; " +
     "asn1parse shows PBES2, hmacWithSHA256, the configured iterations, a " +
     "16-byte salt and aes-256-cbc",
-  ignore: ignoreOpenssl && !REQUIRED,
+  ignore: OPENSSL.ignore,
   async fn() {
-    assert.ok(openssl.ok, openssl.reason);
+    OPENSSL.assertRunnable();
     await withService(async (service) => {
       await inTempDir(async (dir) => {
         for (const bits of [2048, 3072]) {
@@ -471,9 +450,9 @@ Deno.test({
 Deno.test({
   name: "interop v1.1: without --pbkdf2-iterations an encrypted key has " +
     "600000 PBKDF2 iterations (asn1parse) and openssl opens it",
-  ignore: ignoreOpenssl && !REQUIRED,
+  ignore: OPENSSL.ignore,
   async fn() {
-    assert.ok(openssl.ok, openssl.reason);
+    OPENSSL.assertRunnable();
     await withService(async (service) => {
       await inTempDir(async (dir) => {
         const keys = await generate(service, { passphrase: PASSPHRASE });
@@ -500,9 +479,9 @@ Deno.test({
   name: "interop v1.1: OAEP-SHA-256 (MGF1-SHA-256) with openssl pkeyutl " +
     "both ways: openssl decrypts our encrypt_fernet, we decrypt openssl's " +
     "ciphertext; PKCS#1 v1.5 stays the default both ways",
-  ignore: ignoreOpenssl && !REQUIRED,
+  ignore: OPENSSL.ignore,
   async fn() {
-    assert.ok(openssl.ok, openssl.reason);
+    OPENSSL.assertRunnable();
     await withService(async (service) => {
       await inTempDir(async (dir) => {
         for (
@@ -592,9 +571,9 @@ Deno.test({
   name: "interop v1.1: openssl's encrypted keys (genpkey -aes-256-cbc; pkcs8 " +
     "-topk8 -v2 aes-256-cbc -v2prf hmacWithSHA256, default and 100000 " +
     "iterations) open with the passphrase; a wrong one is invalid_passphrase",
-  ignore: ignoreOpenssl && !REQUIRED,
+  ignore: OPENSSL.ignore,
   async fn() {
-    assert.ok(openssl.ok, openssl.reason);
+    OPENSSL.assertRunnable();
     await withService(async (service) => {
       await inTempDir(async (dir) => {
         const pass = `pass:${PASSPHRASE}`;
@@ -704,9 +683,9 @@ Deno.test({
 Deno.test({
   name: "interop v1.1: RSASSA-PSS keys from openssl are wrong_key_type as " +
     "rsa_public, rsa_private and encrypted rsa_private",
-  ignore: ignoreOpenssl && !REQUIRED,
+  ignore: OPENSSL.ignore,
   async fn() {
-    assert.ok(openssl.ok, openssl.reason);
+    OPENSSL.assertRunnable();
     await withService(async (service) => {
       await inTempDir(async (dir) => {
         const pass = `pass:${PASSPHRASE}`;

@@ -25,6 +25,7 @@ import {
   pemBody,
   tlv,
 } from "../../_helpers/der.ts";
+import { detectOpensslCommand, gate } from "../../_helpers/gate.ts";
 
 const encoder = new TextEncoder();
 
@@ -60,6 +61,20 @@ async function run(
     stdout: output.stdout,
     stderr: new TextDecoder().decode(output.stderr),
   };
+}
+
+const OPENSSL = gate("`openssl` command tests", await detectOpensslCommand());
+
+/** A test that runs the `openssl` command: ignored where it is missing. */
+function testWithOpensslCommand(name: string, fn: () => Promise<void>): void {
+  Deno.test({
+    name,
+    ignore: OPENSSL.ignore,
+    async fn() {
+      OPENSSL.assertRunnable();
+      await fn();
+    },
+  });
 }
 
 async function openssl(args: string[], stdin?: Uint8Array | string) {
@@ -256,12 +271,12 @@ const PYTHON = "/usr/bin/python3";
 const pythonCheck = await run(PYTHON, ["-c", "import cryptography"]).catch((
   error,
 ) => ({ code: -1, stdout: new Uint8Array(), stderr: String(error) }));
-const PYTHON_REASON = pythonCheck.code === 0
-  ? ""
-  : `python3-cryptography is not importable by ${PYTHON} (${pythonCheck.stderr.trim()}); apt-get install python3-cryptography`;
-if (PYTHON_REASON) {
-  console.log(`ignoring the pyca/cryptography test: ${PYTHON_REASON}`);
-}
+const PYCA = gate("pyca/cryptography unit tests", {
+  ok: pythonCheck.code === 0,
+  reason: pythonCheck.code === 0
+    ? "cryptography importable"
+    : `python3-cryptography is not importable by ${PYTHON} (${pythonCheck.stderr.trim()}); apt-get install python3-cryptography`,
+});
 
 // --- what we write ---------------------------------------------------------
 
@@ -303,21 +318,24 @@ Deno.test("encryptPkcs8's salt is at least 16 bytes, and salt, IV and ciphertext
   }
 });
 
-Deno.test("our encrypted key is opened by `openssl pkey -passin` to the same PKCS#8", async () => {
-  for (const passphrase of [PASS, "pässwörd ✓", "x"]) {
-    const sealed = pem(
-      "ENCRYPTED PRIVATE KEY",
-      await encryptPkcs8(PKCS8, passphrase, 1000),
-    );
-    const out = await openssl(
-      ["pkey", "-passin", `pass:${passphrase}`],
-      sealed,
-    );
-    const text = new TextDecoder().decode(out);
-    assert.ok(text.startsWith("-----BEGIN PRIVATE KEY-----\n"), text);
-    assert.equal(pemBody(text)!.toHex(), PKCS8.toHex(), passphrase);
-  }
-});
+testWithOpensslCommand(
+  "our encrypted key is opened by `openssl pkey -passin` to the same PKCS#8",
+  async () => {
+    for (const passphrase of [PASS, "pässwörd ✓", "x"]) {
+      const sealed = pem(
+        "ENCRYPTED PRIVATE KEY",
+        await encryptPkcs8(PKCS8, passphrase, 1000),
+      );
+      const out = await openssl(
+        ["pkey", "-passin", `pass:${passphrase}`],
+        sealed,
+      );
+      const text = new TextDecoder().decode(out);
+      assert.ok(text.startsWith("-----BEGIN PRIVATE KEY-----\n"), text);
+      assert.equal(pemBody(text)!.toHex(), PKCS8.toHex(), passphrase);
+    }
+  },
+);
 
 Deno.test("`openssl pkey` refuses our encrypted key under a wrong passphrase", async () => {
   const sealed = pem(
@@ -335,8 +353,9 @@ Deno.test("`openssl pkey` refuses our encrypted key under a wrong passphrase", a
 Deno.test({
   name:
     "our encrypted key is opened by pyca/cryptography's load_pem_private_key to the same PKCS#8",
-  ignore: PYTHON_REASON !== "",
+  ignore: PYCA.ignore,
   fn: async () => {
+    PYCA.assertRunnable();
     const passphrase = "pässwörd ✓";
     const sealed = pem(
       "ENCRYPTED PRIVATE KEY",
@@ -357,8 +376,9 @@ Deno.test({
 Deno.test({
   name:
     "a key encrypted by pyca/cryptography's BestAvailableEncryption (PKCS#8) opens with openPrivateKey",
-  ignore: PYTHON_REASON !== "",
+  ignore: PYCA.ignore,
   fn: async () => {
+    PYCA.assertRunnable();
     const passphrase = "pässwörd ✓";
     const script = [
       "import sys",
@@ -377,49 +397,61 @@ Deno.test({
 
 // --- what OpenSSL writes ---------------------------------------------------
 
-Deno.test("an `openssl pkcs8 -topk8 -v2 aes-256-cbc -v2prf hmacWithSHA256 -iter 2048` key opens with decryptPkcs8 and openPrivateKey", async () => {
-  const sealed = await opensslEncrypt(PASS, [
-    "-v2",
-    "aes-256-cbc",
-    "-v2prf",
-    "hmacWithSHA256",
-    "-iter",
-    "2048",
-  ]);
-  assert.ok(sealed.startsWith("-----BEGIN ENCRYPTED PRIVATE KEY-----\n"));
-  assert.equal(fieldsOf(pemBody(sealed)!).iterations, 2048n);
-  assert.deepEqual(await decryptPkcs8(pemBody(sealed)!, PASS), PKCS8);
-  const key = await openPrivateKey(sealed, PASS);
-  assert.deepEqual(key, KEY);
-  assert.deepEqual(key.der, PKCS1);
-});
+testWithOpensslCommand(
+  "an `openssl pkcs8 -topk8 -v2 aes-256-cbc -v2prf hmacWithSHA256 -iter 2048` key opens with decryptPkcs8 and openPrivateKey",
+  async () => {
+    const sealed = await opensslEncrypt(PASS, [
+      "-v2",
+      "aes-256-cbc",
+      "-v2prf",
+      "hmacWithSHA256",
+      "-iter",
+      "2048",
+    ]);
+    assert.ok(sealed.startsWith("-----BEGIN ENCRYPTED PRIVATE KEY-----\n"));
+    assert.equal(fieldsOf(pemBody(sealed)!).iterations, 2048n);
+    assert.deepEqual(await decryptPkcs8(pemBody(sealed)!, PASS), PKCS8);
+    const key = await openPrivateKey(sealed, PASS);
+    assert.deepEqual(key, KEY);
+    assert.deepEqual(key.der, PKCS1);
+  },
+);
 
-Deno.test("an OpenSSL key with a non-ASCII passphrase opens with the same UTF-8 passphrase", async () => {
-  const passphrase = "pässwörd ✓ 鍵";
-  const sealed = await opensslEncrypt(passphrase, [
-    "-v2",
-    "aes-256-cbc",
-    "-v2prf",
-    "hmacWithSHA256",
-    "-iter",
-    "1000",
-  ]);
-  assert.deepEqual((await openPrivateKey(sealed, passphrase)).der, PKCS1);
-});
+testWithOpensslCommand(
+  "an OpenSSL key with a non-ASCII passphrase opens with the same UTF-8 passphrase",
+  async () => {
+    const passphrase = "pässwörd ✓ 鍵";
+    const sealed = await opensslEncrypt(passphrase, [
+      "-v2",
+      "aes-256-cbc",
+      "-v2prf",
+      "hmacWithSHA256",
+      "-iter",
+      "1000",
+    ]);
+    assert.deepEqual((await openPrivateKey(sealed, passphrase)).der, PKCS1);
+  },
+);
 
-Deno.test("OpenSSL's default `-topk8` encryption (8-byte salt) opens with openPrivateKey", async () => {
-  const sealed = await opensslEncrypt(PASS, ["-iter", "1000"]);
-  assert.deepEqual((await openPrivateKey(sealed, PASS)).der, PKCS1);
-});
+testWithOpensslCommand(
+  "OpenSSL's default `-topk8` encryption (8-byte salt) opens with openPrivateKey",
+  async () => {
+    const sealed = await opensslEncrypt(PASS, ["-iter", "1000"]);
+    assert.deepEqual((await openPrivateKey(sealed, PASS)).der, PKCS1);
+  },
+);
 
-Deno.test("an independently written PBES2 key opens, with an explicit keyLength of 32", async () => {
-  const plain = await seal(PKCS8, PASS);
-  assert.deepEqual(await decryptPkcs8(plain, PASS), PKCS8);
-  const withLength = await seal(PKCS8, PASS, { keyLength: 32n });
-  assert.deepEqual(await decryptPkcs8(withLength, PASS), PKCS8);
-  const noParams = await seal(PKCS8, PASS, { prf: derSequence(HMAC_SHA256) });
-  assert.deepEqual(await decryptPkcs8(noParams, PASS), PKCS8);
-});
+testWithOpensslCommand(
+  "an independently written PBES2 key opens, with an explicit keyLength of 32",
+  async () => {
+    const plain = await seal(PKCS8, PASS);
+    assert.deepEqual(await decryptPkcs8(plain, PASS), PKCS8);
+    const withLength = await seal(PKCS8, PASS, { keyLength: 32n });
+    assert.deepEqual(await decryptPkcs8(withLength, PASS), PKCS8);
+    const noParams = await seal(PKCS8, PASS, { prf: derSequence(HMAC_SHA256) });
+    assert.deepEqual(await decryptPkcs8(noParams, PASS), PKCS8);
+  },
+);
 
 // --- refusals ----------------------------------------------------------------
 
@@ -510,12 +542,15 @@ Deno.test("wrong passphrases are wrong_passphrase, each of them", async () => {
   }
 });
 
-Deno.test("an OpenSSL key under wrong passphrases is wrong_passphrase from openPrivateKey", async () => {
-  const sealed = await opensslEncrypt(PASS, ["-iter", "1000"]);
-  for (const passphrase of ["", "wrong", PASS.toUpperCase(), PASS + "!"]) {
-    await rejectsWith(openPrivateKey(sealed, passphrase), "wrong_passphrase");
-  }
-});
+testWithOpensslCommand(
+  "an OpenSSL key under wrong passphrases is wrong_passphrase from openPrivateKey",
+  async () => {
+    const sealed = await opensslEncrypt(PASS, ["-iter", "1000"]);
+    for (const passphrase of ["", "wrong", PASS.toUpperCase(), PASS + "!"]) {
+      await rejectsWith(openPrivateKey(sealed, passphrase), "wrong_passphrase");
+    }
+  },
+);
 
 Deno.test("a decryption that passes the padding check but is not DER is wrong_passphrase", async () => {
   // What a wrong passphrase gives about once in 256 tries, made on purpose.
@@ -611,22 +646,28 @@ Deno.test("openPrivateKey reads unencrypted PKCS#1 and PKCS#8 keys whatever the 
   );
 });
 
-Deno.test("openPrivateKey of an encrypted EC key is unsupported_key_algorithm", async () => {
-  const ecPem = new TextDecoder().decode(
-    await openssl([
-      "genpkey",
-      "-algorithm",
-      "EC",
-      "-pkeyopt",
-      "ec_paramgen_curve:P-256",
-    ]),
-  );
-  const sealed = pem(
-    "ENCRYPTED PRIVATE KEY",
-    await encryptPkcs8(pemBody(ecPem)!, PASS, 1000),
-  );
-  await rejectsWith(openPrivateKey(sealed, PASS), "unsupported_key_algorithm");
-});
+testWithOpensslCommand(
+  "openPrivateKey of an encrypted EC key is unsupported_key_algorithm",
+  async () => {
+    const ecPem = new TextDecoder().decode(
+      await openssl([
+        "genpkey",
+        "-algorithm",
+        "EC",
+        "-pkeyopt",
+        "ec_paramgen_curve:P-256",
+      ]),
+    );
+    const sealed = pem(
+      "ENCRYPTED PRIVATE KEY",
+      await encryptPkcs8(pemBody(ecPem)!, PASS, 1000),
+    );
+    await rejectsWith(
+      openPrivateKey(sealed, PASS),
+      "unsupported_key_algorithm",
+    );
+  },
+);
 
 Deno.test("openPrivateKey applies the key limits to an encrypted key", async () => {
   const sealed = pem(
