@@ -18,6 +18,7 @@
 
 import { generateRsaKeyPair, type RsaKeyPairPem } from "../crypto/mod.ts";
 import type { KeyPairSource } from "./types.ts";
+import { HEAVY_CONCURRENCY } from "./work_limiter.ts";
 
 /** How a {@linkcode KeyPool} behaves. */
 export interface KeyPoolOptions {
@@ -65,7 +66,7 @@ export class KeyPool implements KeyPairSource {
     this.#refillParallelism = Math.max(1, options.refillParallelism ?? 1);
     this.#maxGenerating = Math.max(
       1,
-      options.maxGenerating ?? Math.max(2, navigator.hardwareConcurrency || 1),
+      options.maxGenerating ?? HEAVY_CONCURRENCY,
     );
     this.#generate = options.generate ?? (() => generateRsaKeyPair());
     this.#onError = options.onError ?? (() => {});

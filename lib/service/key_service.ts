@@ -41,18 +41,19 @@ import {
   type OperationContext,
 } from "./operations.ts";
 import {
+  decodeJson,
   encodeReply,
   errorReply,
   KEY_BITS,
   parseRequest,
-  peekType,
   type Reply,
   type Request,
   REQUEST_TYPES,
+  requestFrom,
   type RequestType,
 } from "./protocol.ts";
 import type { Decryptor, KeyPairSource } from "./types.ts";
-import { WorkLimiter } from "./work_limiter.ts";
+import { HEAVY_CONCURRENCY, WorkLimiter } from "./work_limiter.ts";
 import type { RsaKeyPairPem } from "../crypto/mod.ts";
 
 /** How a {@linkcode KeyService} behaves; every field has a default. */
@@ -114,9 +115,6 @@ const decryptHere: Decryptor = (key, ciphertext, padding) => {
   }
 };
 
-/** Heavy tasks at once, per kind: the cores, at least 2. */
-const CORES = Math.max(2, navigator.hardwareConcurrency || 1);
-
 /** What `ping` says this version supports. */
 export const CAPABILITIES = {
   operations: REQUEST_TYPES,
@@ -145,8 +143,9 @@ export class KeyService {
       keyPairs: options.keyPairs ?? onDemand,
       generate: options.generate ?? ((bits) => generateRsaKeyPair(bits)),
       decrypt: options.decrypt ?? decryptHere,
-      limiter: options.limiter ?? new WorkLimiter(CORES),
-      passphraseLimiter: options.passphraseLimiter ?? new WorkLimiter(CORES),
+      limiter: options.limiter ?? new WorkLimiter(HEAVY_CONCURRENCY),
+      passphraseLimiter: options.passphraseLimiter ??
+        new WorkLimiter(HEAVY_CONCURRENCY),
       pbkdf2Iterations: options.pbkdf2Iterations ?? 600_000,
     };
     this.#version = options.version ?? "unknown";
@@ -194,15 +193,22 @@ export class KeyService {
    * other request over the limit gets `request_too_large`, as in v1.
    */
   #parse(body: Uint8Array): Request {
-    if (body.length > this.#maxRequestBytes) {
-      if (peekType(body) !== "encrypt_fernet_many") {
-        throw new RequestTooLarge(this.#maxRequestBytes);
-      }
-      if (body.length > this.#maxManyRequestBytes) {
-        throw new RequestTooLarge(this.#maxManyRequestBytes);
-      }
+    if (body.length <= this.#maxRequestBytes) return parseRequest(body);
+    // Past the limit only encrypt_fernet_many may go, up to its own.
+    let value: unknown;
+    try {
+      value = decodeJson(body);
+    } catch {
+      throw new RequestTooLarge(this.#maxRequestBytes);
     }
-    return parseRequest(body);
+    // JSON.parse makes own properties only: `type` is the request's own.
+    if ((value as { type?: unknown } | null)?.type !== "encrypt_fernet_many") {
+      throw new RequestTooLarge(this.#maxRequestBytes);
+    }
+    if (body.length > this.#maxManyRequestBytes) {
+      throw new RequestTooLarge(this.#maxManyRequestBytes);
+    }
+    return requestFrom(value);
   }
 
   #perform(request: Request): Promise<Reply> | Reply {

@@ -200,22 +200,21 @@ export async function decryptFernet(
       throw wireError(error, "rsa_private");
     }
   }
-  let ciphertext: Uint8Array;
+  const { passphrase } = request;
+  if (key === undefined && passphrase === undefined) {
+    throw new MissingField("passphrase");
+  }
+  // Checked before an encrypted key is opened: a junk request costs no key
+  // derivation.
+  const ciphertext = ciphertextOf(request);
   if (key === undefined) {
-    // An encrypted key: what can be checked without it comes first, so that
-    // a junk request costs no key derivation.
-    const { passphrase } = request;
-    if (passphrase === undefined) throw new MissingField("passphrase");
-    ciphertext = ciphertextOf(request);
     try {
       key = await context.passphraseLimiter.run(() =>
-        openPrivateKey(request.rsaPrivate, passphrase, context.keyLimits)
+        openPrivateKey(request.rsaPrivate, passphrase!, context.keyLimits)
       );
     } catch (error) {
       throw wireError(error, "rsa_private");
     }
-  } else {
-    ciphertext = ciphertextOf(request);
   }
   about("encrypted_fernet", () => checkCiphertext(key, ciphertext));
   let plaintext: Uint8Array;

@@ -224,12 +224,23 @@ function recipients(object: Record<string, unknown>): string[] {
  * contract does not name are ignored.
  */
 export function parseRequest(body: Uint8Array): Request {
-  let value: unknown;
+  return requestFrom(decodeJson(body));
+}
+
+/** The JSON value of a request's bytes. Throws `InvalidJson`. */
+export function decodeJson(body: Uint8Array): unknown {
   try {
-    value = JSON.parse(decoder.decode(body));
+    return JSON.parse(decoder.decode(body));
   } catch {
     throw new InvalidJson();
   }
+}
+
+/**
+ * Validates a decoded JSON value as a request, as {@linkcode parseRequest}
+ * does after decoding.
+ */
+export function requestFrom(value: unknown): Request {
   if (typeof value !== "object" || value === null || Array.isArray(value)) {
     throw new NotAnObject();
   }
@@ -264,21 +275,6 @@ export function parseRequest(body: Uint8Array): Request {
       };
     default:
       throw new UnknownType();
-  }
-}
-
-/**
- * The `type` of a request that is a JSON object with a string `type`, or
- * undefined for anything else. Parses the whole body; for size decisions.
- */
-export function peekType(body: Uint8Array): string | undefined {
-  try {
-    const value = JSON.parse(decoder.decode(body));
-    return typeof value?.type === "string" && Object.hasOwn(value, "type")
-      ? value.type
-      : undefined;
-  } catch {
-    return undefined;
   }
 }
 

@@ -177,39 +177,63 @@ export function pemBody(text: string): Uint8Array | undefined {
   }
 }
 
+/** A TLV read leniently: its tag and its content. */
+export interface Tlv {
+  readonly tag: number;
+  readonly content: Uint8Array;
+}
+
+/** The TLV at `at` (definite lengths of up to 4 octets), and where it ends. */
+export function readTlv(
+  der: Uint8Array,
+  at: number,
+): [Tlv, number] | undefined {
+  if (at + 2 > der.length) return undefined;
+  const tag = der[at];
+  let length = der[at + 1];
+  let start = at + 2;
+  if (length & 0x80) {
+    const count = length & 0x7f;
+    if (count === 0 || count > 4 || start + count > der.length) {
+      return undefined;
+    }
+    length = 0;
+    for (let i = 0; i < count; i++) length = length * 256 + der[start + i];
+    start += count;
+  }
+  if (start + length > der.length) return undefined;
+  return [
+    { tag, content: der.subarray(start, start + length) },
+    start + length,
+  ];
+}
+
+/** The items inside the constructed TLV at the start of `der`. */
+export function children(der: Uint8Array): Tlv[] | undefined {
+  const outer = readTlv(der, 0);
+  if (outer === undefined || !(outer[0].tag & 0x20)) return undefined;
+  const out: Tlv[] = [];
+  const inner = outer[0].content;
+  for (let at = 0; at < inner.length;) {
+    const item = readTlv(inner, at);
+    if (item === undefined) return undefined;
+    out.push(item[0]);
+    at = item[1];
+  }
+  return out;
+}
+
 /**
- * The INTEGERs of a SEQUENCE, read leniently (as unsigned, long-form lengths
- * of up to 4 octets accepted, trailing bytes after the SEQUENCE ignored), or
- * undefined when `der` is not a SEQUENCE of INTEGERs.
+ * The INTEGERs of a DER `SEQUENCE { INTEGER, ... }`, read leniently (any
+ * definite length form), or undefined when it is something else.
  */
 export function readIntegerSequence(der: Uint8Array): bigint[] | undefined {
-  const header = (at: number): [number, number] | undefined => {
-    if (at + 2 > der.length) return undefined;
-    let length = der[at + 1];
-    let start = at + 2;
-    if (length & 0x80) {
-      const count = length & 0x7f;
-      if (count === 0 || count > 4 || start + count > der.length) {
-        return undefined;
-      }
-      length = 0;
-      for (let i = 0; i < count; i++) length = length * 256 + der[start + i];
-      start += count;
-    }
-    return start + length > der.length ? undefined : [start, length];
-  };
   if (der[0] !== 0x30) return undefined;
-  const outer = header(0);
-  if (outer === undefined) return undefined;
-  const values: bigint[] = [];
-  for (let at = outer[0]; at < outer[0] + outer[1];) {
-    if (der[at] !== 0x02) return undefined;
-    const item = header(at);
-    if (item === undefined) return undefined;
-    values.push(bytesToBigint(der.subarray(item[0], item[0] + item[1])));
-    at = item[0] + item[1];
+  const items = children(der);
+  if (items === undefined || items.some((item) => item.tag !== 0x02)) {
+    return undefined;
   }
-  return values;
+  return items.map((item) => bytesToBigint(item.content));
 }
 
 /** The INTEGERs inside the first PEM block of `text`, or undefined. */

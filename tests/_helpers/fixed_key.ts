@@ -43,14 +43,17 @@ export const FIXED_PUBLIC_PEM: string = pem(
 );
 
 /**
- * A second fixed 2048-bit pair, as PKCS#1 PEM: the first key of
- * Wycheproof's 2048-bit PKCS#1 vectors (tests/vectors).
+ * The first key of Wycheproof's PKCS#1 vectors of `bits` (2048, 3072 or
+ * 4096; tests/vectors), as a PKCS#1 PEM pair: a real key of that size
+ * without waiting for its generation.
  */
-export const SECOND_PAIR: {
-  readonly public: string;
-  readonly private: string;
-} = (() => {
-  const file = new URL("../vectors/rsa_pkcs1_2048_test.json", import.meta.url);
+export function vectorPair(
+  bits: 2048 | 3072 | 4096,
+): { readonly public: string; readonly private: string } {
+  const file = new URL(
+    `../vectors/rsa_pkcs1_${bits}_test.json`,
+    import.meta.url,
+  );
   const group = JSON.parse(Deno.readTextFileSync(file)).testGroups[0];
   const key = createPrivateKey(String(group.privateKeyPem));
   return {
@@ -60,7 +63,13 @@ export const SECOND_PAIR: {
     }) as string,
     private: key.export({ type: "pkcs1", format: "pem" }) as string,
   };
-})();
+}
+
+/** A second fixed 2048-bit pair: {@linkcode vectorPair}`(2048)`. */
+export const SECOND_PAIR: {
+  readonly public: string;
+  readonly private: string;
+} = vectorPair(2048);
 
 /** The first fixed key as a PKCS#1 PEM pair. */
 export const FIXED_PAIR: { readonly public: string; readonly private: string } =

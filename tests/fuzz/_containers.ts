@@ -10,11 +10,13 @@ import { createCipheriv, createDecipheriv, pbkdf2Sync } from "node:crypto";
 import { Buffer } from "node:buffer";
 import {
   bytesToBigint,
+  children,
   concat,
   derInteger,
   derSequence,
   pemBody,
   readIntegerSequence,
+  type Tlv,
   tlv,
 } from "../_helpers/der.ts";
 
@@ -157,49 +159,6 @@ export function sealPkcs8(plain: Uint8Array, o: SealOptions): Uint8Array {
     ),
   );
   return derSequence(alg, octets(data), ...(o.extra ?? []));
-}
-
-/** A TLV read leniently: its tag and its content. */
-export interface Tlv {
-  readonly tag: number;
-  readonly content: Uint8Array;
-}
-
-/** The TLV at `at` (definite lengths of up to 4 octets), and where it ends. */
-function readTlv(der: Uint8Array, at: number): [Tlv, number] | undefined {
-  if (at + 2 > der.length) return undefined;
-  const tag = der[at];
-  let length = der[at + 1];
-  let start = at + 2;
-  if (length & 0x80) {
-    const count = length & 0x7f;
-    if (count === 0 || count > 4 || start + count > der.length) {
-      return undefined;
-    }
-    length = 0;
-    for (let i = 0; i < count; i++) length = length * 256 + der[start + i];
-    start += count;
-  }
-  if (start + length > der.length) return undefined;
-  return [
-    { tag, content: der.subarray(start, start + length) },
-    start + length,
-  ];
-}
-
-/** The items inside the constructed TLV at the start of `der`. */
-export function children(der: Uint8Array): Tlv[] | undefined {
-  const outer = readTlv(der, 0);
-  if (outer === undefined || !(outer[0].tag & 0x20)) return undefined;
-  const out: Tlv[] = [];
-  const inner = outer[0].content;
-  for (let at = 0; at < inner.length;) {
-    const item = readTlv(inner, at);
-    if (item === undefined) return undefined;
-    out.push(item[0]);
-    at = item[1];
-  }
-  return out;
 }
 
 /** A TLV's bytes again (tag, short or long length, content). */

@@ -7,13 +7,7 @@
 // bound OpenSslBackend keeps on calls in flight.
 
 import assert from "node:assert/strict";
-import {
-  constants,
-  createHash,
-  createPrivateKey,
-  createPublicKey,
-  publicEncrypt,
-} from "node:crypto";
+import { constants, createHash, publicEncrypt } from "node:crypto";
 import { Buffer } from "node:buffer";
 import {
   CryptoError,
@@ -39,6 +33,7 @@ import {
   FIXED_INTEGERS,
   FIXED_PRIVATE_PEM,
   FIXED_PUBLIC_PEM,
+  vectorPair,
 } from "../../_helpers/fixed_key.ts";
 import { bigintToBytes, bytesToBigint, modPow } from "../../_helpers/der.ts";
 import { detectLibcrypto, gate } from "../../_helpers/gate.ts";
@@ -71,27 +66,13 @@ const K = fixedPrivate.size; // 256
 /** A 44-byte message, as long as a Fernet key. */
 const FERNET = encoder.encode("Zm9vYmFyZm9vYmFyZm9vYmFyZm9vYmFyZm9vYmFyZm8=");
 
-/**
- * A key pair of `bits` (2048, 3072 or 4096), parsed: the first key of
- * Wycheproof's PKCS#1 vectors of that size (tests/vectors), so that no test
- * waits for a 4096-bit generation.
- */
-function vectorKeyPair(bits: number) {
-  const file = new URL(
-    `../../vectors/rsa_pkcs1_${bits}_test.json`,
-    import.meta.url,
-  );
-  const group = JSON.parse(Deno.readTextFileSync(file)).testGroups[0];
-  const privatePem = String(group.privateKeyPem);
-  const key = createPrivateKey(privatePem);
-  const publicPem = createPublicKey(key).export({
-    type: "pkcs1",
-    format: "pem",
-  }) as string;
+/** A key pair of `bits`, parsed, from {@linkcode vectorPair}. */
+function vectorKeyPair(bits: 2048 | 3072 | 4096) {
+  const pair = vectorPair(bits);
   return {
-    publicPem,
-    public: parsePublicKey(publicPem, { maxBits: 4096 }),
-    private: parsePrivateKey(privatePem, { maxBits: 4096 }),
+    publicPem: pair.public,
+    public: parsePublicKey(pair.public, { maxBits: 4096 }),
+    private: parsePrivateKey(pair.private, { maxBits: 4096 }),
   };
 }
 
@@ -657,7 +638,7 @@ testWithLibcrypto(
 );
 
 testWithLibcrypto("3072- and 4096-bit keys decrypt both schemes", async () => {
-  for (const bits of [3072, 4096]) {
+  for (const bits of [3072, 4096] as const) {
     const pair = vectorKeyPair(bits);
     assert.equal(pair.private.size, bits / 8);
     for (const padding of PADDINGS) {
