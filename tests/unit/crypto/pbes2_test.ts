@@ -26,6 +26,8 @@ import {
   tlv,
 } from "../../_helpers/der.ts";
 import { detectOpensslCommand, gate } from "../../_helpers/gate.ts";
+import { createPrivateKey } from "node:crypto";
+import { FIXED_PRIVATE_PEM } from "../../_helpers/fixed_key.ts";
 
 const encoder = new TextEncoder();
 
@@ -251,17 +253,12 @@ async function seal(
   );
 }
 
-// --- the key: one RSA key from OpenSSL (fast to make, and needed anyway) ---
+// --- the key: the fixed test key, as PKCS#8 --------------------------------
 
-const PKCS8_PEM = new TextDecoder().decode(
-  await openssl([
-    "genpkey",
-    "-algorithm",
-    "RSA",
-    "-pkeyopt",
-    "rsa_keygen_bits:2048",
-  ]),
-);
+const PKCS8_PEM = createPrivateKey(FIXED_PRIVATE_PEM).export({
+  type: "pkcs8",
+  format: "pem",
+}) as string;
 const PKCS8 = pemBody(PKCS8_PEM)!;
 const PKCS1 = pkcs1FromPkcs8(PKCS8);
 const KEY = parsePrivateKey(PKCS8_PEM);
@@ -337,18 +334,21 @@ testWithOpensslCommand(
   },
 );
 
-Deno.test("`openssl pkey` refuses our encrypted key under a wrong passphrase", async () => {
-  const sealed = pem(
-    "ENCRYPTED PRIVATE KEY",
-    await encryptPkcs8(PKCS8, PASS, 1000),
-  );
-  const result = await run(
-    "openssl",
-    ["pkey", "-passin", "pass:wrong", "-outform", "DER"],
-    sealed,
-  );
-  assert.notEqual(result.code, 0);
-});
+testWithOpensslCommand(
+  "`openssl pkey` refuses our encrypted key under a wrong passphrase",
+  async () => {
+    const sealed = pem(
+      "ENCRYPTED PRIVATE KEY",
+      await encryptPkcs8(PKCS8, PASS, 1000),
+    );
+    const result = await run(
+      "openssl",
+      ["pkey", "-passin", "pass:wrong", "-outform", "DER"],
+      sealed,
+    );
+    assert.notEqual(result.code, 0);
+  },
+);
 
 Deno.test({
   name:
@@ -476,20 +476,23 @@ const UNSUPPORTED: [string, string[], string][] = [
 ];
 
 for (const [name, options, named] of UNSUPPORTED) {
-  Deno.test(`an OpenSSL key made with ${name} is unusable_key naming what is supported`, async () => {
-    const sealed = await opensslEncrypt(PASS, [...options, "-iter", "1000"]);
-    for (
-      const attempt of [
-        decryptPkcs8(pemBody(sealed)!, PASS),
-        openPrivateKey(sealed, PASS),
-      ]
-    ) {
-      const error = await rejectsWith(attempt, "unusable_key");
-      assert.ok(error instanceof UnusableKey);
-      assert.ok(error.message.includes(SUPPORTED_ENCRYPTION), error.message);
-      assert.ok(error.message.includes(named), error.message);
-    }
-  });
+  testWithOpensslCommand(
+    `an OpenSSL key made with ${name} is unusable_key naming what is supported`,
+    async () => {
+      const sealed = await opensslEncrypt(PASS, [...options, "-iter", "1000"]);
+      for (
+        const attempt of [
+          decryptPkcs8(pemBody(sealed)!, PASS),
+          openPrivateKey(sealed, PASS),
+        ]
+      ) {
+        const error = await rejectsWith(attempt, "unusable_key");
+        assert.ok(error instanceof UnusableKey);
+        assert.ok(error.message.includes(SUPPORTED_ENCRYPTION), error.message);
+        assert.ok(error.message.includes(named), error.message);
+      }
+    },
+  );
 }
 
 Deno.test("SUPPORTED_ENCRYPTION names PBES2, PBKDF2-HMAC-SHA-256 and AES-256-CBC", () => {
