@@ -1,3 +1,6 @@
+// Configuration from flags and environment: defaults, a flag over its
+// variable, every option of the table, bounds, and one-line errors.
+
 import assert from "node:assert/strict";
 import {
   type Config,

@@ -1,3 +1,6 @@
+// One-line logs: levels, field formatting and quoting, throttled warnings,
+// and a closed stderr that must not stop the service.
+
 import assert from "node:assert/strict";
 import { LOG_LEVELS, Logger, type LogLevel } from "../../../lib/cli/log.ts";
 

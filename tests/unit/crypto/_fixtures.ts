@@ -1,5 +1,5 @@
-// Test fixtures for the crypto tests: two generated key pairs, their
-// integers, and helpers to build keys and raw RSA blocks.
+// Test fixtures for the crypto tests: a generated key pair and a fixed one,
+// the generated pair's integers, and helpers to build keys and raw RSA blocks.
 
 import assert from "node:assert/strict";
 import {

@@ -1,3 +1,6 @@
+// Fernet keys: 44 characters of URL-safe base64 of 32 random bytes, as
+// cryptography's Fernet.generate_key() makes them.
+
 import assert from "node:assert/strict";
 import {
   FERNET_KEY_BYTES,

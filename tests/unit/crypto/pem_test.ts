@@ -1,3 +1,6 @@
+// PEM armour: python-rsa's exact layout when writing, strict reading (one
+// block, the right label, a valid base64 body), errors without key bytes.
+
 import assert from "node:assert/strict";
 import { decodePem, encodePem } from "../../../lib/crypto/pem.ts";
 import {

@@ -1,3 +1,6 @@
+// The request handler in process: each operation's reply, every error
+// reply byte for byte, the in-flight bound, and no key material in errors.
+
 import assert from "node:assert/strict";
 import { KeyService } from "../../../lib/service/key_service.ts";
 import type { KeyPairSource } from "../../../lib/service/types.ts";

@@ -1,3 +1,6 @@
+// The wire protocol: request bytes to typed requests (strict fields, own
+// properties only), and replies to bytes.
+
 import assert from "node:assert/strict";
 import {
   encodeReply,
