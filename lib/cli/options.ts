@@ -41,8 +41,15 @@ export interface Config {
   readonly libcrypto: string | undefined;
   /** Requests handled at once; past it, `overloaded`. */
   readonly maxInflight: number;
-  /** libzmq drops a connection that sends a larger frame (ZMQ_MAXMSGSIZE). */
-  readonly maxFrameBytes: number;
+  /** Requests handled at once for one connection. */
+  readonly maxInflightPerClient: number;
+  /** `generate_keys` requests waiting for the pool at once. */
+  readonly maxPoolWaiters: number;
+  /**
+   * libzmq drops a connection that sends a larger frame (ZMQ_MAXMSGSIZE);
+   * undefined follows the largest request answered.
+   */
+  readonly maxFrameBytes: number | undefined;
   /** Largest request answered; larger ones get `request_too_large`. */
   readonly maxRequestBytes: number;
   /** Largest `encrypt_fernet_many` request answered. */
@@ -190,13 +197,37 @@ export const OPTIONS: readonly OptionSpec[] = [
     section: "Options",
   },
   {
+    key: "maxInflightPerClient",
+    flag: "max-inflight-per-client",
+    arg: "N",
+    env: "KEYSERVICE_MAX_INFLIGHT_PER_CLIENT",
+    type: { kind: "integer", min: 1, max: 1_000_000 },
+    default: 8,
+    help:
+      'requests handled at once for one connection; past it that client is answered "overloaded"',
+    section: "Options",
+  },
+  {
+    key: "maxPoolWaiters",
+    flag: "max-pool-waiters",
+    arg: "N",
+    env: "KEYSERVICE_MAX_POOL_WAITERS",
+    type: { kind: "integer", min: 1, max: 1_000_000 },
+    default: 32,
+    help:
+      'generate_keys requests waiting for the key pool at once; past it "overloaded"',
+    section: "Options",
+  },
+  {
     key: "maxFrameBytes",
     flag: "max-frame-bytes",
     arg: "N",
     env: "KEYSERVICE_MAX_FRAME_BYTES",
     type: { kind: "integer", min: 1024, max: 1024 ** 3 },
-    default: 1024 * 1024,
-    help: "libzmq drops a connection that sends a larger frame",
+    default: undefined,
+    defaultText: "the larger request limit",
+    help:
+      "libzmq drops a connection that sends a larger frame, before it is read",
     section: "Limits",
   },
   {

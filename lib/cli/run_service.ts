@@ -51,7 +51,10 @@ export async function runService(config: Config): Promise<number> {
   try {
     server = RouterServer.bind(libzmq, {
       endpoint: config.endpoint,
-      maxFrameBytes: config.maxFrameBytes,
+      // A frame larger than any request answered is cut off by libzmq
+      // before it is copied anywhere.
+      maxFrameBytes: config.maxFrameBytes ??
+        Math.max(config.maxRequestBytes, config.maxManyRequestBytes),
       curve: curve?.options,
     });
   } catch (error) {
@@ -68,6 +71,8 @@ export async function runService(config: Config): Promise<number> {
   const service = new KeyService({
     version: VERSION,
     maxInflight: config.maxInflight,
+    maxInflightPerClient: config.maxInflightPerClient,
+    maxPoolWaiters: config.maxPoolWaiters,
     maxRequestBytes: config.maxRequestBytes,
     maxManyRequestBytes: config.maxManyRequestBytes,
     keyLimits: { minBits: config.minKeyBits },

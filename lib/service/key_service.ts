@@ -65,8 +65,23 @@ export interface KeyServiceOptions {
    * keys do not fit the limit for one key. Default 320 KiB.
    */
   readonly maxManyRequestBytes?: number;
-  /** Requests handled at once; past it `overloaded`. Default 256. */
+  /**
+   * Requests handled at once; past it `overloaded`, except for a client
+   * with nothing in flight, which has a reserve as large again. Default
+   * 256.
+   */
   readonly maxInflight?: number;
+  /**
+   * Requests handled at once for one client (see `handle`); past it that
+   * client gets `overloaded` and the others are untouched. Default 8.
+   */
+  readonly maxInflightPerClient?: number;
+  /**
+   * `generate_keys` requests waiting for the pool at once; past it
+   * `overloaded`, so that a drained pool cannot gather an unbounded queue.
+   * Default 32.
+   */
+  readonly maxPoolWaiters?: number;
   /** Bounds on RSA keys in requests. */
   readonly keyLimits?: KeyLimits;
   /** 2048-bit pairs for `generate_keys`. Default: each on demand. */
@@ -115,6 +130,18 @@ const decryptHere: Decryptor = (key, ciphertext, padding) => {
   }
 };
 
+/** `source`, refusing with `Overloaded` a take past `max` waiting at once. */
+function boundedWaiters(source: KeyPairSource, max: number): KeyPairSource {
+  let waiting = 0;
+  return {
+    take() {
+      if (waiting >= max) return Promise.reject(new Overloaded());
+      waiting++;
+      return source.take().finally(() => waiting--);
+    },
+  };
+}
+
 /** What `ping` says this version supports. */
 export const CAPABILITIES = {
   operations: REQUEST_TYPES,
@@ -132,15 +159,22 @@ export class KeyService {
   readonly #version: string;
   readonly #status: () => Record<string, unknown>;
   readonly #onInternalError: (error: unknown) => void;
+  readonly #maxPerClient: number;
+  /** Requests in flight by client; a client leaves when it has none. */
+  readonly #perClient = new Map<string, number>();
   #inflight = 0;
 
   constructor(options: KeyServiceOptions = {}) {
     this.#maxRequestBytes = options.maxRequestBytes ?? 64 * 1024;
     this.#maxManyRequestBytes = options.maxManyRequestBytes ?? 320 * 1024;
     this.#maxInflight = options.maxInflight ?? 256;
+    this.#maxPerClient = options.maxInflightPerClient ?? 8;
     this.#context = {
       keyLimits: options.keyLimits ?? {},
-      keyPairs: options.keyPairs ?? onDemand,
+      keyPairs: boundedWaiters(
+        options.keyPairs ?? onDemand,
+        options.maxPoolWaiters ?? 32,
+      ),
       generate: options.generate ?? ((bits) => generateRsaKeyPair(bits)),
       decrypt: options.decrypt ?? decryptHere,
       limiter: options.limiter ?? new WorkLimiter(HEAVY_CONCURRENCY),
@@ -160,14 +194,25 @@ export class KeyService {
 
   /**
    * Handles one message (its frames) and resolves to its reply. Never
-   * rejects: every failure becomes an error reply.
+   * rejects: every failure becomes an error reply. `client` names the
+   * connection it came on (any string the transport keeps stable for it);
+   * each client has its own bound of requests in flight.
    */
-  async handle(parts: readonly Uint8Array[]): Promise<Outcome> {
+  async handle(
+    parts: readonly Uint8Array[],
+    client = "",
+  ): Promise<Outcome> {
     let type: Outcome["type"] = "invalid";
-    if (this.#inflight >= this.#maxInflight) {
+    const mine = this.#perClient.get(client) ?? 0;
+    // A client with nothing in flight may use a reserve as large again as
+    // the limit: busy clients, each within its own cap, can then fill the
+    // limit but never lock out a client that asks one thing at a time.
+    const limit = mine === 0 ? 2 * this.#maxInflight : this.#maxInflight;
+    if (this.#inflight >= limit || mine >= this.#maxPerClient) {
       return failure(type, new Overloaded());
     }
     this.#inflight++;
+    this.#perClient.set(client, mine + 1);
     try {
       if (parts.length !== 1) throw new MultipartRequest();
       const request = this.#parse(parts[0]);
@@ -184,6 +229,9 @@ export class KeyService {
       return failure(type, new InternalError());
     } finally {
       this.#inflight--;
+      const left = this.#perClient.get(client)! - 1;
+      if (left === 0) this.#perClient.delete(client);
+      else this.#perClient.set(client, left);
     }
   }
 

@@ -26,6 +26,8 @@ import type { KeyService, Outcome } from "./key_service.ts";
 export interface Message {
   /** The request's frames: one for a valid request. */
   readonly parts: readonly Uint8Array[];
+  /** The client it came from, for the bound per client (see `KeyService`). */
+  readonly client?: string;
   /** Sends the reply. */
   reply(body: Uint8Array): void;
 }
@@ -45,7 +47,7 @@ export async function serve(
 ): Promise<void> {
   for await (const message of messages) {
     const started = performance.now();
-    service.handle(message.parts).then((outcome) => {
+    service.handle(message.parts, message.client).then((outcome) => {
       message.reply(outcome.reply);
       onOutcome(outcome, performance.now() - started);
     });

@@ -70,6 +70,8 @@ export const ZMQ_REP = 4;
 // Socket options.
 export const ZMQ_LINGER = 17;
 export const ZMQ_MAXMSGSIZE = 22;
+export const ZMQ_SNDHWM = 23;
+export const ZMQ_RCVHWM = 24;
 export const ZMQ_SNDTIMEO = 28;
 export const ZMQ_LAST_ENDPOINT = 32;
 export const ZMQ_CURVE_SERVER = 47;
@@ -89,6 +91,8 @@ export const ZMQ_POLLIN = 1;
 
 // errno for "try again" (Linux; macOS differs).
 export const EAGAIN = Deno.build.os === "darwin" ? 35 : 11;
+/** errno for "interrupted by a signal" (the same on Linux and macOS). */
+export const EINTR = 4;
 
 /** Size of `zmq_msg_t` (64 bytes, 8-aligned, in every libzmq 4.x). */
 export const MSG_T_SIZE = 64;

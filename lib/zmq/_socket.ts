@@ -2,11 +2,13 @@
 
 import {
   EAGAIN,
+  EINTR,
   lastError,
   type Libzmq,
   MSG_T_SIZE,
   ZMQ_DONTWAIT,
   ZMQ_LAST_ENDPOINT,
+  ZMQ_SNDMORE,
 } from "./_ffi.ts";
 import { ZmqError } from "./errors.ts";
 
@@ -63,6 +65,8 @@ export function lastEndpoint(zmq: Libzmq, socket: Deno.PointerValue): string {
 export class MessageReader {
   readonly #zmq: Libzmq;
   readonly #msg = new Uint8Array(MSG_T_SIZE);
+  /** Whether the last message read had more frames than were kept. */
+  truncated = false;
 
   constructor(zmq: Libzmq) {
     this.#zmq = zmq;
@@ -70,15 +74,21 @@ export class MessageReader {
 
   /**
    * One whole message, or null when none is waiting. Keeps its first
-   * `maxFrames` frames; any further ones are read and dropped.
+   * `maxFrames` frames; any further ones are read and dropped, and
+   * {@linkcode MessageReader.truncated} says so.
    */
   read(socket: Deno.PointerValue, maxFrames: number): Uint8Array[] | null {
+    this.truncated = false;
     const zmq = this.#zmq;
     const msg = this.#msg;
     const frames: Uint8Array[] = [];
     for (let more = true, first = true; more; first = false) {
       zmq.zmq_msg_init(msg);
-      const size = zmq.zmq_msg_recv(msg, socket, ZMQ_DONTWAIT);
+      let size = zmq.zmq_msg_recv(msg, socket, ZMQ_DONTWAIT);
+      // A signal that lands during the call interrupts it; nothing was read.
+      while (size < 0 && zmq.zmq_errno() === EINTR) {
+        size = zmq.zmq_msg_recv(msg, socket, ZMQ_DONTWAIT);
+      }
       if (size < 0) {
         const error = lastError(zmq);
         zmq.zmq_msg_close(msg);
@@ -87,7 +97,8 @@ export class MessageReader {
         if (first && error.errno === EAGAIN) return null;
         throw new ZmqError("zmq_msg_recv", error);
       }
-      if (frames.length < maxFrames) {
+      if (frames.length >= maxFrames) this.truncated = true;
+      else {
         const data = zmq.zmq_msg_data(msg);
         frames.push(
           size === 0 || data === null
@@ -101,4 +112,35 @@ export class MessageReader {
     }
     return frames;
   }
+}
+
+/**
+ * Sends `frames` as one message without blocking; true when all of it was
+ * queued. A failure on the first frame queues nothing. A failure after it
+ * (libzmq accepts a message whole or not at all at its first frame, so this
+ * is not expected) ends the message with an empty frame, so that what was
+ * queued can never become the head of the next message sent on the socket.
+ * `EINTR` is retried.
+ */
+export function sendMessage(
+  zmq: Libzmq,
+  socket: Deno.PointerValue,
+  frames: readonly Uint8Array[],
+): boolean {
+  const send = (frame: Uint8Array, flags: number): boolean => {
+    while (true) {
+      const rc = zmq.zmq_send(socket, frame, BigInt(frame.length), flags);
+      if (rc >= 0) return true;
+      if (zmq.zmq_errno() !== EINTR) return false;
+    }
+  };
+  for (let i = 0; i < frames.length; i++) {
+    const last = i === frames.length - 1;
+    if (send(frames[i], last ? ZMQ_DONTWAIT : ZMQ_SNDMORE | ZMQ_DONTWAIT)) {
+      continue;
+    }
+    if (i > 0) send(new Uint8Array(0), ZMQ_DONTWAIT);
+    return false;
+  }
+  return true;
 }

@@ -3,8 +3,8 @@
 // handler must be bound there before any client connects, and it answers
 // from the server's poll loop, on the thread that owns the sockets.
 
-import { cstring, type Libzmq, ZMQ_LINGER, ZMQ_SNDMORE } from "./_ffi.ts";
-import { type MessageReader, setIntOption } from "./_socket.ts";
+import { cstring, type Libzmq, ZMQ_LINGER } from "./_ffi.ts";
+import { type MessageReader, sendMessage, setIntOption } from "./_socket.ts";
 
 /** The ZAP handler's endpoint, fixed by RFC 27. */
 const ZAP_ENDPOINT = "inproc://zeromq.zap.01";
@@ -64,10 +64,10 @@ export class ZapHandler {
         new Uint8Array(),
         new Uint8Array(),
       ];
-      reply.forEach((frame, i) => {
-        const flags = i < reply.length - 1 ? ZMQ_SNDMORE : 0;
-        this.#zmq.zmq_send(this.socket, frame, BigInt(frame.length), flags);
-      });
+      // Never blocks: libzmq reads its ZAP replies on its own I/O thread,
+      // and a reply it cannot take fails that handshake, which is the safe
+      // side.
+      sendMessage(this.#zmq, this.socket, reply);
     }
   }
 }

@@ -36,59 +36,31 @@ import {
   ZMQ_POLLIN,
   ZMQ_PULL,
   ZMQ_PUSH,
+  ZMQ_RCVHWM,
   ZMQ_REP,
   ZMQ_ROUTER,
-  ZMQ_SNDMORE,
+  ZMQ_SNDHWM,
 } from "./_ffi.ts";
-import { type HandshakeFailure, HandshakeMonitor } from "./_monitor.ts";
+import { HandshakeMonitor } from "./_monitor.ts";
 import {
   lastEndpoint,
   MessageReader,
+  sendMessage,
   setBytesOption,
   setInt64Option,
   setIntOption,
 } from "./_socket.ts";
-import { type Authorize, ZapHandler } from "./_zap.ts";
+import { ZapHandler } from "./_zap.ts";
 import { z85Encode } from "./curve.ts";
 import { ZmqError } from "./errors.ts";
 import type { LoadedLibzmq } from "./libzmq.ts";
+import type { IncomingMessage, RouterOptions } from "./router_options.ts";
 
-/** How the server's socket is set up. */
-export interface RouterOptions {
-  /** Where to bind, such as `tcp://127.0.0.1:5555` (`:*` picks a port). */
-  readonly endpoint: string;
-  /** libzmq drops a connection that sends a larger frame. -1: no limit. */
-  readonly maxFrameBytes?: number;
-  /** Frames kept per message (envelope included); the rest are discarded. */
-  readonly maxFrames?: number;
-  /** CurveZMQ: encrypt every connection, and optionally vet each client. */
-  readonly curve?: CurveServerOptions;
-}
-
-/** How the server runs CurveZMQ. */
-export interface CurveServerOptions {
-  /** The server's secret key, Z85. */
-  readonly secretKey: string;
-  /**
-   * Decides each CURVE handshake through a ZAP handler: the client's public
-   * key (Z85) and IP address in, allowed or not out. Without it, any client
-   * that knows the server's public key gets in.
-   */
-  readonly authorize?: Authorize;
-  /**
-   * Told of each handshake that failed for another reason than the allow
-   * list (a client without CURVE, or with the wrong server key, say).
-   */
-  readonly onHandshakeFailed?: (reason: HandshakeFailure) => void;
-}
-
-/** One message from a client, to be answered exactly once. */
-export interface IncomingMessage {
-  /** The message's frames after the envelope: one for a valid request. */
-  readonly parts: readonly Uint8Array[];
-  /** Sends the reply. A second call does nothing. */
-  reply(body: Uint8Array): void;
-}
+export type {
+  CurveServerOptions,
+  IncomingMessage,
+  RouterOptions,
+} from "./router_options.ts";
 
 interface Outgoing {
   readonly envelope: readonly Uint8Array[];
@@ -96,6 +68,9 @@ interface Outgoing {
 }
 
 let pipeCount = 0;
+
+/** Microtask turns a reply gets to arrive before the loop polls. */
+const SETTLE_TICKS = 32;
 
 /** A bound ROUTER socket serving one-frame replies to its clients. */
 export class RouterServer implements AsyncIterable<IncomingMessage> {
@@ -126,7 +101,7 @@ export class RouterServer implements AsyncIterable<IncomingMessage> {
     const zmq = libzmq.symbols;
     this.#zmq = zmq;
     const curve = options.curve;
-    this.#maxFrames = options.maxFrames ?? 16;
+    this.#maxFrames = options.maxFrames ?? 10;
     this.#reader = new MessageReader(zmq);
     this.#context = zmq.zmq_ctx_new();
     if (this.#context === null) {
@@ -146,6 +121,18 @@ export class RouterServer implements AsyncIterable<IncomingMessage> {
       }
       this.#router = this.#socket(ZMQ_ROUTER, sockets);
       setIntOption(zmq, this.#router, ZMQ_LINGER, 1000);
+      setIntOption(
+        zmq,
+        this.#router,
+        ZMQ_SNDHWM,
+        options.maxQueuedReplies ?? 64,
+      );
+      setIntOption(
+        zmq,
+        this.#router,
+        ZMQ_RCVHWM,
+        options.maxQueuedRequests ?? 16,
+      );
       setInt64Option(
         zmq,
         this.#router,
@@ -246,18 +233,29 @@ export class RouterServer implements AsyncIterable<IncomingMessage> {
         ) {
           break;
         }
-        const timeout = this.#closing
-          ? Math.max(0, Math.ceil(this.#deadline - performance.now()))
-          : -1;
-        this.#polling = true;
-        this.#woken = false;
-        // While polling, only the wake pipe's sending end may be touched.
-        await this.#zmq.zmq_poll(
-          this.#items,
-          this.#closing ? this.#drainItems : this.#drainItems + 1,
-          BigInt(timeout),
-        );
-        this.#polling = false;
+        // A reply a few microtasks away (ping, encrypt_fernet) leaves now,
+        // not after a wake-up through the poll thread: that wake-up costs
+        // two thread hops, as much as the rest of a ping.
+        for (
+          let tick = 0;
+          tick < SETTLE_TICKS && this.#outbox.length === 0 &&
+          this.#unanswered > 0;
+          tick++
+        ) await null;
+        this.#flush();
+        const count = this.#closing ? this.#drainItems : this.#drainItems + 1;
+        // Input already waiting is read without a hop: a zero-timeout poll
+        // on this thread first, the poll thread only when it finds nothing.
+        if (this.#zmq.zmq_poll_blocking(this.#items, count, 0n) <= 0) {
+          const timeout = this.#closing
+            ? Math.max(0, Math.ceil(this.#deadline - performance.now()))
+            : -1;
+          this.#polling = true;
+          this.#woken = false;
+          // While polling, only the wake pipe's sending end may be touched.
+          await this.#zmq.zmq_poll(this.#items, count, BigInt(timeout));
+          this.#polling = false;
+        }
         while (this.#reader.read(this.#wakeRecv, 1) !== null) { /* drained */ }
         this.#zap?.answer(this.#reader);
         this.#monitor?.read(this.#reader);
@@ -278,7 +276,10 @@ export class RouterServer implements AsyncIterable<IncomingMessage> {
     // [routing id, ..., empty delimiter, body...]: the envelope ends at the
     // first empty frame (REQ); a DEALER without one has just the routing id.
     let split = frames.findIndex((frame, i) => i > 0 && frame.length === 0);
-    if (split === -1) split = 0;
+    if (split === -1) {
+      if (this.#reader.truncated) return null; // its envelope was cut off
+      split = 0;
+    }
     const envelope = frames.slice(0, split + 1);
     const parts = frames.slice(split + 1);
     if (envelope.length > 8) return null; // not a client we can answer
@@ -286,6 +287,7 @@ export class RouterServer implements AsyncIterable<IncomingMessage> {
     let answered = false;
     return {
       parts,
+      client: envelope.map((frame) => frame.toBase64()).join("."),
       reply: (body: Uint8Array) => {
         if (answered) return;
         answered = true;
@@ -305,16 +307,9 @@ export class RouterServer implements AsyncIterable<IncomingMessage> {
 
   #flush(): void {
     for (const { envelope, body } of this.#outbox.splice(0)) {
-      for (const frame of envelope) {
-        this.#zmq.zmq_send(
-          this.#router,
-          frame,
-          BigInt(frame.length),
-          ZMQ_SNDMORE | ZMQ_DONTWAIT,
-        );
-      }
-      // A ROUTER drops a message for a client that has gone: no error.
-      this.#zmq.zmq_send(this.#router, body, BigInt(body.length), ZMQ_DONTWAIT);
+      // A ROUTER drops a message for a client that has gone, or whose queue
+      // is at its high-water mark: no error, and nothing to do about it.
+      sendMessage(this.#zmq, this.#router, [...envelope, body]);
     }
   }
 

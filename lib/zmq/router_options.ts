@@ -1,0 +1,76 @@
+/**
+ * What a `RouterServer` (router.ts) is set up with and hands out: its options
+ * (endpoint, limits, CurveZMQ) and the messages it yields.
+ *
+ * @example
+ * ```ts
+ * import type { RouterOptions } from "./router_options.ts";
+ *
+ * const options: RouterOptions = {
+ *   endpoint: "tcp://127.0.0.1:5555",
+ *   maxFrameBytes: 64 * 1024,
+ *   maxQueuedReplies: 32,
+ * };
+ * ```
+ * @module
+ */
+
+import type { HandshakeFailure } from "./_monitor.ts";
+import type { Authorize } from "./_zap.ts";
+
+/** How the server's socket is set up. */
+export interface RouterOptions {
+  /** Where to bind, such as `tcp://127.0.0.1:5555` (`:*` picks a port). */
+  readonly endpoint: string;
+  /** libzmq drops a connection that sends a larger frame. -1: no limit. */
+  readonly maxFrameBytes?: number;
+  /**
+   * Frames kept per message (envelope included; 10 by default: an envelope
+   * of 8 frames, the delimiter and the request). A message with more, whose
+   * envelope does not end among them, is dropped unanswered.
+   */
+  readonly maxFrames?: number;
+  /**
+   * Replies queued for one client, at most (ZMQ_SNDHWM; 64 by default): a
+   * client that never reads its replies pins no more than this many, and
+   * further ones are dropped. It is kept well above the requests queued
+   * from one client, so that a burst of immediate replies (`overloaded`)
+   * to a client that reads them is not dropped.
+   */
+  readonly maxQueuedReplies?: number;
+  /** Requests queued from one client, at most (ZMQ_RCVHWM; 16 by default). */
+  readonly maxQueuedRequests?: number;
+  /** CurveZMQ: encrypt every connection, and optionally vet each client. */
+  readonly curve?: CurveServerOptions;
+}
+
+/** How the server runs CurveZMQ. */
+export interface CurveServerOptions {
+  /** The server's secret key, Z85. */
+  readonly secretKey: string;
+  /**
+   * Decides each CURVE handshake through a ZAP handler: the client's public
+   * key (Z85) and IP address in, allowed or not out. Without it, any client
+   * that knows the server's public key gets in.
+   */
+  readonly authorize?: Authorize;
+  /**
+   * Told of each handshake that failed for another reason than the allow
+   * list (a client without CURVE, or with the wrong server key, say).
+   */
+  readonly onHandshakeFailed?: (reason: HandshakeFailure) => void;
+}
+
+/** One message from a client, to be answered exactly once. */
+export interface IncomingMessage {
+  /** The message's frames after the envelope: one for a valid request. */
+  readonly parts: readonly Uint8Array[];
+  /**
+   * Who sent it: the envelope's routing ids, as text. Stable for one
+   * connection (through a broker, for one client behind it); a key for
+   * bounds per client, never shown to anyone.
+   */
+  readonly client: string;
+  /** Sends the reply. A second call does nothing. */
+  reply(body: Uint8Array): void;
+}
