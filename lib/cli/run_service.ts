@@ -43,20 +43,24 @@ export async function runService(config: Config): Promise<number> {
   } catch (error) {
     return fail(error);
   }
-  const refusal = insecureBindRefusal(config.endpoint, {
+  const connect = config.connect !== undefined;
+  const endpoint = config.connect ?? config.endpoint;
+  const refusal = insecureBindRefusal(endpoint, {
     curve: curve !== undefined,
     allowInsecureNetwork: config.allowInsecureNetwork,
-  });
+  }, connect ? "connect to" : "bind");
   if (refusal !== undefined) return fail(refusal);
   try {
     server = RouterServer.bind(libzmq, {
-      endpoint: config.endpoint,
+      endpoint,
+      connect,
       maxFrameBytes: config.maxFrameBytes,
       curve: curve?.options,
     });
   } catch (error) {
     decryption.close();
-    return fail(`cannot bind ${config.endpoint}: ${firstLine(error)}`);
+    const verb = connect ? "connect to" : "bind";
+    return fail(`cannot ${verb} ${endpoint}: ${firstLine(error)}`);
   }
 
   const keyPool = new KeyPool({
