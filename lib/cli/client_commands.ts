@@ -179,8 +179,8 @@ const wrap = clientCommand({
     ...CLIENT_FLAGS,
   ],
 }, async (client, parsed) => {
-  const publicKey = Deno.readTextFileSync(one(parsed, "public-key")!);
   const padding = choice(parsed, "padding", ["pkcs1v15", "oaep-sha256"]);
+  const publicKey = Deno.readTextFileSync(one(parsed, "public-key")!);
   const fernet = await stdinText();
   print(`${await client.encryptFernet(fernet, publicKey, { padding })}\n`);
   return 0;
@@ -202,8 +202,8 @@ const unwrap = clientCommand({
     ...CLIENT_FLAGS,
   ],
 }, async (client, parsed) => {
-  const privateKey = Deno.readTextFileSync(one(parsed, "private-key")!);
   const padding = choice(parsed, "padding", ["pkcs1v15", "oaep-sha256"]);
+  const privateKey = Deno.readTextFileSync(one(parsed, "private-key")!);
   const options = { padding, passphrase: passphrase(parsed) };
   const wrapped = await stdinText();
   print(`${await client.decryptFernet(wrapped, privateKey, options)}\n`);
