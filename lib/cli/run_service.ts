@@ -1,6 +1,7 @@
 /**
  * Serving, the command line's default job: loads libzmq and the decryption
- * backend, binds the ROUTER socket, and answers the contract until SIGINT or
+ * backend, binds the ROUTER socket (or, with `--connect`, connects it to a
+ * broker's backend), and answers the contract until SIGINT or
  * SIGTERM, then drains. Every start-up failure becomes one line on stderr and
  * an exit code.
  *

@@ -7,8 +7,9 @@
 // requests, the retries and the longest wait.
 
 import assert from "node:assert/strict";
-import { KeyServiceClient } from "../../lib/client/mod.ts";
+import { KeyServiceClient, UnreachableError } from "../../lib/client/mod.ts";
 import { startBroker } from "../_helpers/cli.ts";
+import { cliKeyPair, withTempDir, writePrivate } from "../_helpers/curve.ts";
 import { interopGate, python } from "../_helpers/python.ts";
 import {
   type RunningService,
@@ -131,4 +132,55 @@ Deno.test("scale-out: a broker, two instances, one killed and restarted under lo
     await restarted?.shutDown();
     assert.equal(await broker.stop(), 0, broker.stderr());
   }
+});
+
+Deno.test("scale-out: CURVE on both sides of the broker, an allow list on each", async () => {
+  await withTempDir(async (dir) => {
+    const front = await cliKeyPair(); // the broker, to clients
+    const back = await cliKeyPair(); // the broker, to instances
+    const instance = await cliKeyPair(); // shared by the instances
+    const client = await cliKeyPair();
+    const file = (name: string, text: string) =>
+      writePrivate(`${dir}/${name}`, text);
+    const broker = await startBroker([
+      "--frontend-curve-secret-key-file",
+      await file("front", front.text),
+      "--frontend-curve-allow",
+      await file("front.allow", `${client.public}\n`),
+      "--backend-curve-server-key",
+      instance.public,
+      "--backend-curve-keypair-file",
+      await file("back", back.text),
+    ]);
+    const served = await startService([
+      "--connect",
+      broker.backend,
+      "--curve-secret-key-file",
+      await file("instance", instance.text),
+      "--curve-allow",
+      await file("instance.allow", `${back.public}\n`),
+    ]);
+    try {
+      const allowed = new KeyServiceClient({
+        endpoints: broker.frontend,
+        libzmq: testLibzmq(),
+        curve: { serverKey: front.public, secretKey: client.secret },
+      });
+      assert.equal((await allowed.ping()).status, "ok");
+      allowed.close();
+      const stranger = new KeyServiceClient({
+        endpoints: broker.frontend,
+        libzmq: testLibzmq(),
+        curve: { serverKey: front.public },
+        timeoutMs: 500,
+        retries: 0,
+      });
+      await assert.rejects(stranger.ping(), UnreachableError);
+      stranger.close();
+      assert.equal(answered(served), 1);
+    } finally {
+      await served.shutDown();
+      assert.equal(await broker.stop(), 0, broker.stderr());
+    }
+  });
 });
