@@ -1,7 +1,8 @@
 /**
  * keyservice: reads the command line and hands it to the job it asks for.
  * Serving (the default) is wired in lib/cli/run_service.ts; the small jobs
- * (`--help`, `--version`, `curve-keypair`) in lib/cli/commands.ts. Beneath
+ * (`--help`, `--version`, `curve-keypair`) in lib/cli/commands.ts; the
+ * client subcommands and the broker behind lib/cli/dispatch.ts. Beneath
  * lib/cli lie lib/service (requests and pools), lib/zmq (the socket) and
  * lib/crypto.
  *
@@ -14,10 +15,13 @@
 
 import { fail, runSubcommand } from "./lib/cli/commands.ts";
 import { ConfigError, parseConfig, readEnv } from "./lib/cli/config.ts";
+import { findCommand } from "./lib/cli/dispatch.ts";
 import { runService } from "./lib/cli/run_service.ts";
 
 /** Runs the command line `args`; resolves to the exit code. */
 export async function main(args: readonly string[]): Promise<number> {
+  const named = findCommand(args);
+  if (named !== undefined) return await named.command.run(named.rest);
   let parsed;
   try {
     parsed = parseConfig(args, readEnv());

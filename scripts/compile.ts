@@ -35,10 +35,12 @@ export function compileArgs(output: string, libzmqFile: string): string[] {
     "lib/service/_decrypt_worker.ts",
     // What the service needs, and nothing more: FFI for libzmq, its own
     // environment variables, and reading the files it is pointed at (the
-    // embedded libzmq, an explicit --libzmq).
+    // embedded libzmq, an explicit --libzmq); writing for `keys new`, which
+    // writes the key files it is asked for (the service itself writes none).
     "--allow-ffi",
     `--allow-env=${ENV_VARS.join(",")}`,
     "--allow-read",
+    "--allow-write",
     "main.ts",
   ];
 }

@@ -34,7 +34,7 @@ import { VERSION } from "./version.ts";
 
 /** What the start-up line reports. */
 export interface Serving {
-  /** The endpoint bound, with the port a `:*` bind picked. */
+  /** The endpoint bound, with the port a `:*` bind picked, or connected. */
   readonly endpoint: string;
   /** The libzmq loaded. */
   readonly libzmq: LoadedLibzmq;
@@ -49,8 +49,10 @@ export interface Serving {
 /** Logs `listening`, and `insecure-network` when it applies. */
 export function announce(log: Logger, serving: Serving): void {
   const { endpoint, libzmq, crypto, config, curve } = serving;
+  // Connected to a broker, the line says `connect=` where it says
+  // `endpoint=` when bound.
   log.info("listening", {
-    endpoint,
+    [config.connect === undefined ? "endpoint" : "connect"]: endpoint,
     libzmq: libzmq.path,
     libzmq_source: libzmq.source,
     libzmq_version: libzmq.version,
@@ -66,10 +68,10 @@ export function announce(log: Logger, serving: Serving): void {
       : `on allow=${curve.allowed}`,
     ...(curve ? { server_key: curve.publicKey } : {}),
   });
-  if (curve === undefined && !isLocalEndpoint(config.endpoint)) {
+  if (curve === undefined && !isLocalEndpoint(endpoint)) {
     log.warn("insecure-network", {
-      endpoint: config.endpoint,
-      reason: "bound off loopback without CURVE (--allow-insecure-network)",
+      endpoint,
+      reason: "off loopback without CURVE (--allow-insecure-network)",
     });
   }
 }

@@ -82,8 +82,14 @@ export const HELP: string = (() => {
   return [
     "keyservice: RSA and Fernet keys for the Secure Messenger, over ZeroMQ.",
     "",
-    "Usage: keyservice [options]",
+    "Usage: keyservice [options]         serve (bind --endpoint, or --connect)",
     "       keyservice curve-keypair     print a new CURVE key pair (Z85) and exit",
+    "       keyservice keys new --out DIR    a key set into files, from the service",
+    "       keyservice wrap | unwrap     a Fernet key through stdin and stdout",
+    "       keyservice ping              the service's status",
+    "       keyservice broker --frontend ADDR --backend ADDR",
+    "                                    relay to instances started with --connect",
+    "       keyservice COMMAND --help    a subcommand's options",
     "",
     "A flag wins over its environment variable, shown in brackets.",
     ...sections.flatMap((section) => [
@@ -172,6 +178,7 @@ export function parseConfig(
   if (values.help) return { kind: "help", text: HELP };
   if (values.version) return { kind: "version" };
   const config: Record<string, unknown> = {};
+  const given = new Set<string>();
   for (const option of OPTIONS) {
     const flag = values[option.flag];
     // An empty variable counts as unset.
@@ -182,9 +189,15 @@ export function parseConfig(
       : env[option.env] === ""
       ? undefined
       : env[option.env];
+    if (text !== undefined) given.add(option.flag);
     config[option.key] = text === undefined
       ? option.default
       : read(option, option.type, text);
+  }
+  if (given.has("connect") && given.has("endpoint")) {
+    // Connecting replaces binding: a service given both would leave one
+    // of them unused, silently.
+    throw new ConfigError("give --endpoint or --connect, not both");
   }
   return { kind: "run", config: checkCurve(config as unknown as Config) };
 }

@@ -36,12 +36,14 @@ export interface BindSecurity {
 }
 
 /**
- * The one-line reason to refuse binding `endpoint`, or undefined when the
- * bind is allowed: off loopback without CURVE is refused unless allowed.
+ * The one-line reason to refuse binding (or connecting to) `endpoint`, or
+ * undefined when it is allowed: off loopback without CURVE is refused
+ * unless allowed.
  */
 export function insecureBindRefusal(
   endpoint: string,
   security: BindSecurity,
+  verb: "bind" | "connect to" = "bind",
 ): string | undefined {
   if (
     security.curve || isLocalEndpoint(endpoint) ||
@@ -49,7 +51,7 @@ export function insecureBindRefusal(
   ) {
     return undefined;
   }
-  return `refusing to bind ${endpoint} without CURVE: clients send private keys ` +
+  return `refusing to ${verb} ${endpoint} without CURVE: clients send private keys ` +
     "to this service, so off loopback the traffic must be encrypted. Set " +
     "--curve-secret-key-file (see SECURITY.md), or pass --allow-insecure-network.";
 }

@@ -25,6 +25,8 @@ export const DEFAULT_ENDPOINT = "tcp://127.0.0.1:5555";
 export interface Config {
   /** Where the ROUTER socket binds. */
   readonly endpoint: string;
+  /** A broker's backend to connect to instead of binding, or undefined. */
+  readonly connect: string | undefined;
   /** An explicit libzmq file, or undefined to search. */
   readonly libzmq: string | undefined;
   /** Least severe level logged. */
@@ -108,6 +110,18 @@ export const OPTIONS: readonly OptionSpec[] = [
     type: { kind: "string" },
     default: DEFAULT_ENDPOINT,
     help: 'ZeroMQ endpoint to bind; "tcp://127.0.0.1:*" picks a free port',
+    section: "Options",
+  },
+  {
+    key: "connect",
+    flag: "connect",
+    arg: "ADDR",
+    env: "KEYSERVICE_CONNECT",
+    type: { kind: "string" },
+    default: undefined,
+    defaultText: "off: bind --endpoint",
+    help:
+      "connect to a broker's backend (keyservice broker) instead of binding; not with --endpoint",
     section: "Options",
   },
   {

@@ -1,6 +1,7 @@
 /**
  * Serving, the command line's default job: loads libzmq and the decryption
- * backend, binds the ROUTER socket, and answers the contract until SIGINT or
+ * backend, binds the ROUTER socket (or, with `--connect`, connects it to a
+ * broker's backend), and answers the contract until SIGINT or
  * SIGTERM, then drains. Every start-up failure becomes one line on stderr and
  * an exit code.
  *
@@ -43,14 +44,17 @@ export async function runService(config: Config): Promise<number> {
   } catch (error) {
     return fail(error);
   }
-  const refusal = insecureBindRefusal(config.endpoint, {
+  const connect = config.connect !== undefined;
+  const endpoint = config.connect ?? config.endpoint;
+  const refusal = insecureBindRefusal(endpoint, {
     curve: curve !== undefined,
     allowInsecureNetwork: config.allowInsecureNetwork,
-  });
+  }, connect ? "connect to" : "bind");
   if (refusal !== undefined) return fail(refusal);
   try {
     server = RouterServer.bind(libzmq, {
-      endpoint: config.endpoint,
+      endpoint,
+      connect,
       // A frame larger than any request answered is cut off by libzmq
       // before it is copied anywhere.
       maxFrameBytes: config.maxFrameBytes ??
@@ -59,7 +63,8 @@ export async function runService(config: Config): Promise<number> {
     });
   } catch (error) {
     decryption.close();
-    return fail(`cannot bind ${config.endpoint}: ${firstLine(error)}`);
+    const verb = connect ? "connect to" : "bind";
+    return fail(`cannot ${verb} ${endpoint}: ${firstLine(error)}`);
   }
 
   const keyPool = new KeyPool({

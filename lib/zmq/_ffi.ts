@@ -43,6 +43,15 @@ export const SYMBOLS = {
     parameters: ["buffer", "i32", "i64"],
     result: "i32",
   },
+  // The broker: libzmq's own proxy between two sockets until the control
+  // socket says TERMINATE. It never returns before that, so it runs on a
+  // Deno background thread; the main thread keeps away from the three
+  // sockets it is given until the promise settles.
+  zmq_proxy_steerable: {
+    parameters: ["pointer", "pointer", "pointer", "pointer"],
+    result: "i32",
+    nonblocking: true,
+  },
   zmq_z85_encode: {
     parameters: ["buffer", "buffer", "usize"],
     result: "pointer",
@@ -62,6 +71,7 @@ export type Libzmq = Deno.DynamicLibrary<typeof SYMBOLS>["symbols"];
 // Socket types.
 export const ZMQ_PAIR = 0;
 export const ZMQ_REQ = 3;
+export const ZMQ_DEALER = 5;
 export const ZMQ_ROUTER = 6;
 export const ZMQ_PULL = 7;
 export const ZMQ_PUSH = 8;
@@ -78,6 +88,9 @@ export const ZMQ_CURVE_SERVER = 47;
 export const ZMQ_CURVE_PUBLICKEY = 48;
 export const ZMQ_CURVE_SECRETKEY = 49;
 export const ZMQ_CURVE_SERVERKEY = 50;
+export const ZMQ_IMMEDIATE = 39;
+export const ZMQ_HEARTBEAT_IVL = 75;
+export const ZMQ_HEARTBEAT_TIMEOUT = 77;
 
 // Monitor events: handshakes that failed.
 export const ZMQ_EVENT_HANDSHAKE_FAILED_NO_DETAIL = 0x0800;
@@ -88,6 +101,7 @@ export const ZMQ_EVENT_HANDSHAKE_FAILED_AUTH = 0x4000;
 export const ZMQ_DONTWAIT = 1;
 export const ZMQ_SNDMORE = 2;
 export const ZMQ_POLLIN = 1;
+export const ZMQ_POLLOUT = 2;
 
 // errno for "try again" (Linux; macOS differs).
 export const EAGAIN = Deno.build.os === "darwin" ? 35 : 11;

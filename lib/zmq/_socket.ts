@@ -6,6 +6,10 @@ import {
   lastError,
   type Libzmq,
   MSG_T_SIZE,
+  ZMQ_CURVE_PUBLICKEY,
+  ZMQ_CURVE_SECRETKEY,
+  ZMQ_CURVE_SERVER,
+  ZMQ_CURVE_SERVERKEY,
   ZMQ_DONTWAIT,
   ZMQ_LAST_ENDPOINT,
   ZMQ_SNDMORE,
@@ -48,6 +52,54 @@ export function setBytesOption(
   if (zmq.zmq_setsockopt(socket, option, value, BigInt(value.length)) !== 0) {
     throw new ZmqError("zmq_setsockopt", lastError(zmq));
   }
+}
+
+const encoder = new TextEncoder();
+
+/** Makes `socket` the CURVE server side of its connections. */
+export function setCurveServer(
+  zmq: Libzmq,
+  socket: Deno.PointerValue,
+  secretKey: string,
+): void {
+  setIntOption(zmq, socket, ZMQ_CURVE_SERVER, 1);
+  setBytesOption(zmq, socket, ZMQ_CURVE_SECRETKEY, encoder.encode(secretKey));
+}
+
+/** CURVE keys of a client socket, Z85. */
+export interface CurveClientKeys {
+  /** The server's public key. */
+  readonly serverKey: string;
+  /** This client's public key. */
+  readonly publicKey: string;
+  /** This client's secret key. */
+  readonly secretKey: string;
+}
+
+/** Makes `socket` a CURVE client of the server whose key `keys` names. */
+export function setCurveClient(
+  zmq: Libzmq,
+  socket: Deno.PointerValue,
+  keys: CurveClientKeys,
+): void {
+  setBytesOption(
+    zmq,
+    socket,
+    ZMQ_CURVE_SERVERKEY,
+    encoder.encode(keys.serverKey),
+  );
+  setBytesOption(
+    zmq,
+    socket,
+    ZMQ_CURVE_PUBLICKEY,
+    encoder.encode(keys.publicKey),
+  );
+  setBytesOption(
+    zmq,
+    socket,
+    ZMQ_CURVE_SECRETKEY,
+    encoder.encode(keys.secretKey),
+  );
 }
 
 /** The endpoint a socket last bound, with the port a `:*` bind picked. */

@@ -24,18 +24,18 @@ import {
   cstring,
   lastError,
   POLLITEM_SIZE,
-  ZMQ_CURVE_PUBLICKEY,
-  ZMQ_CURVE_SECRETKEY,
-  ZMQ_CURVE_SERVERKEY,
+  ZMQ_DONTWAIT,
+  ZMQ_IMMEDIATE,
   ZMQ_LINGER,
   ZMQ_POLLIN,
+  ZMQ_POLLOUT,
   ZMQ_REQ,
   ZMQ_SNDMORE,
   ZMQ_SNDTIMEO,
 } from "./_ffi.ts";
 import type { LoadedLibzmq } from "./libzmq.ts";
 import { ZmqError } from "./errors.ts";
-import { MessageReader, setBytesOption, setIntOption } from "./_socket.ts";
+import { MessageReader, setCurveClient, setIntOption } from "./_socket.ts";
 
 /** Where and how a client connects. */
 export interface ReqClientOptions {
@@ -47,6 +47,12 @@ export interface ReqClientOptions {
   readonly curvePublicKey?: string;
   /** CURVE: this client's secret key, Z85. */
   readonly curveSecretKey?: string;
+  /**
+   * Send only over a connection that is up: {@linkcode ReqClient.request}
+   * first waits for one, and rejects with {@linkcode NotConnected} when
+   * none comes within its timeout (the request was then never sent).
+   */
+  readonly immediate?: boolean;
 }
 
 /** No reply came within the timeout; the client cannot be used again. */
@@ -57,6 +63,18 @@ export class ReplyTimeout extends Error {
   }
 }
 
+/**
+ * No connection to the endpoint came up within the timeout (nothing listens
+ * there, or the CURVE handshake failed); the request was not sent, and the
+ * client cannot be used again.
+ */
+export class NotConnected extends Error {
+  readonly code = "not_connected";
+  constructor(ms: number) {
+    super(`no connection within ${ms} ms`);
+  }
+}
+
 /** A connected REQ socket with its own context. */
 export class ReqClient {
   readonly #zmq: LoadedLibzmq["symbols"];
@@ -64,6 +82,7 @@ export class ReqClient {
   readonly #socket: Deno.PointerValue;
   readonly #items = new Uint8Array(POLLITEM_SIZE);
   readonly #reader: MessageReader;
+  readonly #immediate: boolean;
   #busy = false;
   #broken = false;
   #closed = false;
@@ -71,6 +90,7 @@ export class ReqClient {
   private constructor(zmq: LoadedLibzmq["symbols"], options: ReqClientOptions) {
     this.#zmq = zmq;
     this.#reader = new MessageReader(zmq);
+    this.#immediate = options.immediate === true;
     this.#context = zmq.zmq_ctx_new();
     this.#socket = zmq.zmq_socket(this.#context, ZMQ_REQ);
     if (this.#socket === null) {
@@ -80,27 +100,15 @@ export class ReqClient {
       setIntOption(zmq, this.#socket, ZMQ_LINGER, 0);
       setIntOption(zmq, this.#socket, ZMQ_SNDTIMEO, 5000);
       if (options.curveServerKey !== undefined) {
-        const z85 = (key: string | undefined) =>
-          cstring(key ?? "").subarray(0, 40);
-        setBytesOption(
-          zmq,
-          this.#socket,
-          ZMQ_CURVE_SERVERKEY,
-          z85(options.curveServerKey),
-        );
-        setBytesOption(
-          zmq,
-          this.#socket,
-          ZMQ_CURVE_PUBLICKEY,
-          z85(options.curvePublicKey),
-        );
-        setBytesOption(
-          zmq,
-          this.#socket,
-          ZMQ_CURVE_SECRETKEY,
-          z85(options.curveSecretKey),
-        );
+        setCurveClient(zmq, this.#socket, {
+          serverKey: options.curveServerKey,
+          publicKey: options.curvePublicKey ?? "",
+          secretKey: options.curveSecretKey ?? "",
+        });
       }
+      // Queue requests only on connections that are up (CURVE handshake
+      // done), so that "not writable" means "no service there".
+      if (options.immediate) setIntOption(zmq, this.#socket, ZMQ_IMMEDIATE, 1);
       if (zmq.zmq_connect(this.#socket, cstring(options.endpoint)) !== 0) {
         throw new ZmqError("zmq_connect", lastError(zmq));
       }
@@ -127,9 +135,10 @@ export class ReqClient {
     body: Uint8Array | readonly Uint8Array[],
     timeoutMs = 30_000,
   ): Promise<Uint8Array[]> {
+    const deadline = performance.now() + timeoutMs;
+    if (this.#immediate) await this.#awaitConnection(deadline, timeoutMs);
     this.#send(body);
     try {
-      const deadline = performance.now() + timeoutMs;
       while (true) {
         const left = Math.max(0, Math.ceil(deadline - performance.now()));
         await this.#zmq.zmq_poll(this.#items, 1, BigInt(left));
@@ -167,6 +176,30 @@ export class ReqClient {
     }
   }
 
+  async #awaitConnection(deadline: number, timeoutMs: number): Promise<void> {
+    if (this.#closed || this.#broken) {
+      throw new Error("ReqClient is not usable");
+    }
+    const items = this.#items.slice();
+    new DataView(items.buffer).setInt16(12, ZMQ_POLLOUT, true);
+    this.#busy = true;
+    try {
+      while (true) {
+        const left = Math.max(0, Math.ceil(deadline - performance.now()));
+        const ready = await this.#zmq.zmq_poll(items, 1, BigInt(left));
+        if (this.#closed) throw new Error("ReqClient was closed");
+        if (ready > 0) return;
+        if (performance.now() >= deadline) {
+          this.#broken = true;
+          throw new NotConnected(timeoutMs);
+        }
+      }
+    } finally {
+      this.#busy = false;
+      if (this.#closed) this.#release();
+    }
+  }
+
   #send(body: Uint8Array | readonly Uint8Array[]): void {
     if (this.#closed || this.#broken) {
       throw new Error("ReqClient is not usable");
@@ -174,7 +207,8 @@ export class ReqClient {
     if (this.#busy) throw new Error("ReqClient has a request in flight");
     const frames = body instanceof Uint8Array ? [body] : body;
     frames.forEach((frame, i) => {
-      const flags = i < frames.length - 1 ? ZMQ_SNDMORE : 0;
+      const flags = (i < frames.length - 1 ? ZMQ_SNDMORE : 0) |
+        (this.#immediate ? ZMQ_DONTWAIT : 0);
       if (
         this.#zmq.zmq_send(this.#socket, frame, BigInt(frame.length), flags) < 0
       ) {

@@ -109,3 +109,5 @@ export function parseAllowList(
   });
   return keys;
 }
+
+export type { CurveClientKeys } from "./_socket.ts";

@@ -27,8 +27,6 @@ import {
   cstring,
   lastError,
   POLLITEM_SIZE,
-  ZMQ_CURVE_SECRETKEY,
-  ZMQ_CURVE_SERVER,
   ZMQ_DONTWAIT,
   ZMQ_LINGER,
   ZMQ_MAXMSGSIZE,
@@ -46,7 +44,7 @@ import {
   lastEndpoint,
   MessageReader,
   sendMessage,
-  setBytesOption,
+  setCurveServer,
   setInt64Option,
   setIntOption,
 } from "./_socket.ts";
@@ -94,7 +92,7 @@ export class RouterServer implements AsyncIterable<IncomingMessage> {
   #deadline = Infinity;
   #closed = false;
   #iterating = false;
-  /** The endpoint actually bound (with the port chosen, for `:*`). */
+  /** The endpoint bound (with the port chosen, for `:*`) or connected. */
   readonly endpoint: string;
 
   private constructor(libzmq: LoadedLibzmq, options: RouterOptions) {
@@ -140,19 +138,18 @@ export class RouterServer implements AsyncIterable<IncomingMessage> {
         options.maxFrameBytes ?? -1,
       );
       if (curve !== undefined) {
-        setIntOption(zmq, this.#router, ZMQ_CURVE_SERVER, 1);
-        setBytesOption(
-          zmq,
-          this.#router,
-          ZMQ_CURVE_SECRETKEY,
-          new TextEncoder().encode(curve.secretKey),
-        );
+        setCurveServer(zmq, this.#router, curve.secretKey);
       }
-      this.#call(
-        "zmq_bind",
-        zmq.zmq_bind(this.#router, cstring(options.endpoint)),
-      );
-      this.endpoint = lastEndpoint(zmq, this.#router);
+      const address = cstring(options.endpoint);
+      // Connecting (to a broker's DEALER) is the same ROUTER: the broker's
+      // routing id is one more envelope frame, which the reply carries back.
+      if (options.connect === true) {
+        this.#call("zmq_connect", zmq.zmq_connect(this.#router, address));
+        this.endpoint = options.endpoint;
+      } else {
+        this.#call("zmq_bind", zmq.zmq_bind(this.#router, address));
+        this.endpoint = lastEndpoint(zmq, this.#router);
+      }
       if (curve?.onHandshakeFailed !== undefined) {
         this.#monitor = new HandshakeMonitor(
           zmq,
@@ -197,8 +194,9 @@ export class RouterServer implements AsyncIterable<IncomingMessage> {
   }
 
   /**
-   * Creates the socket and binds it. Throws {@linkcode ZmqError} when it
-   * cannot (the address is in use, the endpoint is malformed, ...).
+   * Creates the socket and binds it (or, with `connect`, connects it).
+   * Throws {@linkcode ZmqError} when it cannot (the address is in use, the
+   * endpoint is malformed, ...).
    */
   static bind(libzmq: LoadedLibzmq, options: RouterOptions): RouterServer {
     return new RouterServer(libzmq, options);

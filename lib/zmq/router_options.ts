@@ -22,6 +22,8 @@ import type { Authorize } from "./_zap.ts";
 export interface RouterOptions {
   /** Where to bind, such as `tcp://127.0.0.1:5555` (`:*` picks a port). */
   readonly endpoint: string;
+  /** Connect to `endpoint` (a broker's backend) instead of binding it. */
+  readonly connect?: boolean;
   /** libzmq drops a connection that sends a larger frame. -1: no limit. */
   readonly maxFrameBytes?: number;
   /**

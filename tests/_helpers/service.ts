@@ -57,6 +57,14 @@ const START_TIMEOUT_MS = 60_000;
 /** How long {@linkcode ask} waits for a reply unless told otherwise. */
 export const REPLY_TIMEOUT_MS = 30_000;
 
+/** `deno task start` without the task runner: `run`, its flags, main.ts. */
+const DIRECT_RUN: readonly string[] = (() => {
+  const tasks = JSON.parse(
+    Deno.readTextFileSync(new URL("deno.json", ROOT)),
+  ).tasks as Record<string, string>;
+  return tasks.start.split(" ").slice(1);
+})();
+
 let libzmq: LoadedLibzmq | undefined;
 
 /** The libzmq the tests' clients use (opened once). */
@@ -74,7 +82,7 @@ export type PingReply = PoolStatus & {
 
 /** A running service process. */
 export interface RunningService extends LogSource {
-  /** The endpoint it bound, e.g. `tcp://127.0.0.1:40123`. */
+  /** The endpoint it bound, e.g. `tcp://127.0.0.1:40123` (or connected). */
   readonly endpoint: string;
   /** The process id of `deno task` (which forwards signals to the service). */
   readonly pid: number;
@@ -171,24 +179,29 @@ function choosesPoolSize(args: string[], env: Record<string, string>): boolean {
 
 /**
  * Starts `deno task start --endpoint tcp://127.0.0.1:* --pool-size 2
- * ...args` (without the `--pool-size` when `args` or `env` choose one), with
+ * ...args` (without the `--pool-size` when `args` or `env` choose one, and
+ * without the `--endpoint` when `args` has `--connect`), with
  * {@linkcode CLEAN_ENV} and then `env` in its environment, and waits for
  * its start-up line. Rejects (with its stderr) when it exits first.
  */
 export async function startService(
   args: string[] = [],
   env: Record<string, string> = {},
+  options: { direct?: boolean } = {},
 ): Promise<RunningService> {
   const pool = choosesPoolSize(args, env)
     ? []
     : ["--pool-size", String(DEFAULT_POOL_SIZE)];
+  // Connected to a broker (--connect), a service binds nothing.
+  const bind = args.includes("--connect")
+    ? []
+    : ["--endpoint", "tcp://127.0.0.1:*"];
   const child = new Deno.Command(Deno.execPath(), {
+    // `direct`: `deno run` itself, without `deno task`, so that a SIGKILL
+    // reaches the service (the task's permissions, from deno.json).
     args: [
-      "task",
-      "-q",
-      "start",
-      "--endpoint",
-      "tcp://127.0.0.1:*",
+      ...(options.direct ? DIRECT_RUN : ["task", "-q", "start"]),
+      ...bind,
       ...pool,
       ...args,
     ],
@@ -215,7 +228,7 @@ export async function startService(
   const pumps = Promise.all([
     pump(child.stderr, (text) => {
       err += text;
-      const match = /INFO listening endpoint=(\S+)/.exec(err);
+      const match = /INFO listening (?:endpoint|connect)=(\S+)/.exec(err);
       if (match) resolveEndpoint(match[1]);
     }),
     pump(child.stdout, (text) => out += text),

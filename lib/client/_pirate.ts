@@ -1,0 +1,150 @@
+// Private: the Lazy Pirate of the ZeroMQ guide (ch. 4), over one or more
+// endpoints. Each attempt borrows a REQ socket for its endpoint; one that
+// timed out is closed, never reused (a REQ socket that missed its reply is
+// stuck), and the request goes again, to the next endpoint, until the retry
+// budget is spent. `overloaded` is retried after a doubling backoff. Idle
+// sockets are kept per endpoint, so that requests made at once each get
+// their own and a later request does not reconnect.
+
+import {
+  NotConnected,
+  ReplyTimeout,
+  ReqClient,
+  type ReqClientOptions,
+} from "../zmq/client.ts";
+import type { CurveClientKeys } from "../zmq/curve.ts";
+import { ZmqError } from "../zmq/errors.ts";
+import type { LoadedLibzmq } from "../zmq/libzmq.ts";
+import { BadReply, TimeoutError, UnreachableError } from "./errors.ts";
+import type { RetryEvent, RetryReason } from "./types.ts";
+
+/** The settled options the transport runs with. */
+export interface PirateOptions {
+  readonly endpoints: readonly string[];
+  readonly timeoutMs: number;
+  readonly retries: number;
+  readonly backoffMs: number;
+  readonly strategy: "spread" | "failover";
+  readonly downMs: number;
+  readonly curve: CurveClientKeys | undefined;
+  readonly onRetry: (event: RetryEvent) => void;
+}
+
+/** A reply, parsed: always a JSON object. */
+export type ReplyObject = Record<string, unknown>;
+
+const decoder = new TextDecoder();
+
+function parse(frames: Uint8Array[]): ReplyObject {
+  let value: unknown;
+  try {
+    if (frames.length !== 1) throw new Error();
+    value = JSON.parse(decoder.decode(frames[0]));
+  } catch {
+    throw new BadReply("the reply is not one frame of JSON");
+  }
+  if (typeof value !== "object" || value === null || Array.isArray(value)) {
+    throw new BadReply("the reply is not a JSON object");
+  }
+  return value as ReplyObject;
+}
+
+const pause = (ms: number) => new Promise((done) => setTimeout(done, ms));
+
+/** Sends requests with retries and failover; see the file's header. */
+export class Pirate {
+  readonly #libzmq: LoadedLibzmq;
+  readonly #options: PirateOptions;
+  readonly #idle = new Map<string, ReqClient[]>();
+  /** Until when (performance.now()) an endpoint that failed is tried last. */
+  readonly #downUntil = new Map<string, number>();
+  #next = 0;
+  #closed = false;
+
+  constructor(libzmq: LoadedLibzmq, options: PirateOptions) {
+    this.#libzmq = libzmq;
+    this.#options = options;
+  }
+
+  /** Sends `body` until a reply comes or the budget is spent. */
+  async request(body: Uint8Array): Promise<ReplyObject> {
+    const { retries, timeoutMs, backoffMs, onRetry } = this.#options;
+    const order = this.#order();
+    let sent = 0;
+    let overloaded = 0;
+    for (let attempt = 0;; attempt++) {
+      if (this.#closed) throw new Error("the client is closed");
+      const endpoint = order[attempt % order.length];
+      let reason: RetryReason;
+      const socket = this.#take(endpoint);
+      try {
+        const reply = parse(await socket.request(body, timeoutMs));
+        this.#give(endpoint, socket);
+        this.#downUntil.delete(endpoint);
+        if (reply.code !== "overloaded" || attempt >= retries) return reply;
+        reason = "overloaded";
+      } catch (error) {
+        socket.close();
+        if (error instanceof ReplyTimeout) {
+          sent++;
+          reason = "timeout";
+        } else if (error instanceof NotConnected || error instanceof ZmqError) {
+          reason = "unreachable";
+        } else throw error;
+        this.#downUntil.set(endpoint, performance.now() + this.#options.downMs);
+      }
+      if (attempt >= retries) {
+        if (sent > 0) throw new TimeoutError(sent, timeoutMs);
+        throw new UnreachableError([...new Set(order)], attempt + 1, timeoutMs);
+      }
+      onRetry({ attempt: attempt + 1, endpoint, reason });
+      if (reason === "overloaded") {
+        // Jittered, so that clients told at once do not come back at once.
+        const wait = backoffMs * 2 ** overloaded++;
+        await pause(wait / 2 + Math.random() * wait / 2);
+      }
+    }
+  }
+
+  /** The endpoints in the order this request tries them. */
+  #order(): string[] {
+    const { endpoints, strategy } = this.#options;
+    const start = strategy === "spread" ? this.#next++ % endpoints.length : 0;
+    const rotated = [...endpoints.slice(start), ...endpoints.slice(0, start)];
+    const now = performance.now();
+    const down = (e: string) => (this.#downUntil.get(e) ?? 0) > now ? 1 : 0;
+    return rotated.sort((a, b) => down(a) - down(b));
+  }
+
+  #take(endpoint: string): ReqClient {
+    const socket = this.#idle.get(endpoint)?.pop();
+    if (socket !== undefined) return socket;
+    const curve = this.#options.curve;
+    const options: ReqClientOptions = {
+      endpoint,
+      immediate: true,
+      ...(curve === undefined ? {} : {
+        curveServerKey: curve.serverKey,
+        curvePublicKey: curve.publicKey,
+        curveSecretKey: curve.secretKey,
+      }),
+    };
+    return ReqClient.connect(this.#libzmq, options);
+  }
+
+  #give(endpoint: string, socket: ReqClient): void {
+    if (this.#closed) return socket.close();
+    const idle = this.#idle.get(endpoint) ?? [];
+    idle.push(socket);
+    this.#idle.set(endpoint, idle);
+  }
+
+  /** Closes the idle sockets; those in use close when their request ends. */
+  close(): void {
+    this.#closed = true;
+    for (const sockets of this.#idle.values()) {
+      for (const socket of sockets) socket.close();
+    }
+    this.#idle.clear();
+  }
+}

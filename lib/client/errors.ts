@@ -1,0 +1,179 @@
+/**
+ * The client's errors. A reply `{"error": ..., "code": ...}` becomes a
+ * {@linkcode ServiceError} of the class for its code (`DecryptionFailed`,
+ * `Overloaded`, ...), carrying the reply's `code` and message; a code this
+ * version does not know becomes a plain `ServiceError` with that code. The
+ * client's own failures are {@linkcode TimeoutError} (sent, never answered),
+ * {@linkcode UnreachableError} (never sent: no service could be reached) and
+ * {@linkcode BadReply} (an answer that is not the contract's).
+ *
+ * @example
+ * ```ts
+ * import { DecryptionFailed, errorFromReply } from "./errors.ts";
+ *
+ * const error = errorFromReply({ error: "Decryption failed", code: "decryption_failed" });
+ * error instanceof DecryptionFailed; // true
+ * error.code; // "decryption_failed"
+ * ```
+ * @module
+ */
+
+/** Every error the client throws has a stable `code`. */
+export abstract class KeyServiceClientError extends Error {
+  /** A stable, machine-readable code. */
+  abstract readonly code: string;
+  override get name(): string {
+    return this.constructor.name;
+  }
+}
+
+/**
+ * The service answered with an error; `code` is the reply's. Each code of
+ * the contract has its subclass, below; an unknown code comes as this.
+ */
+export class ServiceError extends KeyServiceClientError {
+  readonly code: string;
+  constructor(message: string, code = "error") {
+    super(message);
+    this.code = code;
+  }
+}
+
+/** A {@linkcode ServiceError} class for one code of the contract. */
+type CodedClass = new (message: string) => ServiceError;
+
+/** `invalid_json`: the request was not UTF-8 JSON. */
+export class InvalidJson extends ServiceError {
+  override readonly code = "invalid_json";
+}
+/** `not_an_object`: the request was JSON, not a JSON object. */
+export class NotAnObject extends ServiceError {
+  override readonly code = "not_an_object";
+}
+/** `unknown_type`: no such operation (an older service, say). */
+export class UnknownType extends ServiceError {
+  override readonly code = "unknown_type";
+}
+/** `missing_field`: a required field was absent. */
+export class MissingField extends ServiceError {
+  override readonly code = "missing_field";
+}
+/** `invalid_field`: a field or option had the wrong type or value. */
+export class InvalidField extends ServiceError {
+  override readonly code = "invalid_field";
+}
+/** `invalid_pem`: a PEM key was malformed. */
+export class InvalidPem extends ServiceError {
+  override readonly code = "invalid_pem";
+}
+/** `wrong_key_type`: a PEM of another kind than the field needs. */
+export class WrongKeyType extends ServiceError {
+  override readonly code = "wrong_key_type";
+}
+/** `invalid_key`: the key parsed but is unusable. */
+export class InvalidKey extends ServiceError {
+  override readonly code = "invalid_key";
+}
+/** `invalid_passphrase`: the passphrase does not open the key. */
+export class InvalidPassphrase extends ServiceError {
+  override readonly code = "invalid_passphrase";
+}
+/** `plaintext_too_long`: the Fernet key does not fit the RSA key. */
+export class PlaintextTooLong extends ServiceError {
+  override readonly code = "plaintext_too_long";
+}
+/** `invalid_ciphertext`: the ciphertext is not strict base64 or not key-sized. */
+export class InvalidCiphertext extends ServiceError {
+  override readonly code = "invalid_ciphertext";
+}
+/** `decryption_failed`: wrong key or damaged ciphertext (one reply for all). */
+export class DecryptionFailed extends ServiceError {
+  override readonly code = "decryption_failed";
+}
+/** `multipart_request`: the request was not one frame. */
+export class MultipartRequest extends ServiceError {
+  override readonly code = "multipart_request";
+}
+/** `request_too_large`: the request was over the service's limit. */
+export class RequestTooLarge extends ServiceError {
+  override readonly code = "request_too_large";
+}
+/** `overloaded`: still too busy after the client's retries. */
+export class Overloaded extends ServiceError {
+  override readonly code = "overloaded";
+}
+/** `internal_error`: a fault inside the service. */
+export class InternalError extends ServiceError {
+  override readonly code = "internal_error";
+}
+
+/** The class for each code of the contract. */
+export const SERVICE_ERRORS: Readonly<Record<string, CodedClass>> = {
+  invalid_json: InvalidJson,
+  not_an_object: NotAnObject,
+  unknown_type: UnknownType,
+  missing_field: MissingField,
+  invalid_field: InvalidField,
+  invalid_pem: InvalidPem,
+  wrong_key_type: WrongKeyType,
+  invalid_key: InvalidKey,
+  invalid_passphrase: InvalidPassphrase,
+  plaintext_too_long: PlaintextTooLong,
+  invalid_ciphertext: InvalidCiphertext,
+  decryption_failed: DecryptionFailed,
+  multipart_request: MultipartRequest,
+  request_too_large: RequestTooLarge,
+  overloaded: Overloaded,
+  internal_error: InternalError,
+};
+
+/** The error for a reply holding `error` (and `code`, from v1.1 on). */
+export function errorFromReply(
+  reply: { readonly error?: unknown; readonly code?: unknown },
+): ServiceError {
+  const message = String(reply.error);
+  const code = typeof reply.code === "string" ? reply.code : "error";
+  const known = SERVICE_ERRORS[code];
+  return known ? new known(message) : new ServiceError(message, code);
+}
+
+/**
+ * The request was sent and no reply came within the timeout, on every try.
+ * The service may have carried it out.
+ */
+export class TimeoutError extends KeyServiceClientError {
+  readonly code = "timeout";
+  /** How many times it was sent. */
+  readonly attempts: number;
+  constructor(attempts: number, timeoutMs: number) {
+    super(`no reply within ${timeoutMs} ms, ${attempts} attempt(s)`);
+    this.attempts = attempts;
+  }
+}
+
+/**
+ * No connection to any endpoint came up (nothing listening, or the CURVE
+ * handshake refused): the request was never sent.
+ */
+export class UnreachableError extends KeyServiceClientError {
+  readonly code = "unreachable";
+  /** The endpoints tried. */
+  readonly endpoints: readonly string[];
+  constructor(
+    endpoints: readonly string[],
+    attempts: number,
+    timeoutMs: number,
+  ) {
+    super(
+      `no connection to ${
+        endpoints.join(", ")
+      } within ${timeoutMs} ms, ${attempts} attempt(s)`,
+    );
+    this.endpoints = endpoints;
+  }
+}
+
+/** The reply was not a JSON object of the contract's shape. */
+export class BadReply extends KeyServiceClientError {
+  readonly code = "bad_reply";
+}

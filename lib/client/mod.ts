@@ -1,0 +1,32 @@
+/**
+ * The key service's client library: `import { KeyServiceClient } from
+ * "@keyservice/keyservice/client"`. A typed method per operation, errors
+ * as classes with the reply's `code`, retries and failover the ZeroMQ
+ * guide's "Lazy Pirate" way, CurveZMQ.
+ *
+ * @example
+ * ```ts
+ * import { DecryptionFailed, KeyServiceClient } from "./mod.ts";
+ *
+ * const client = new KeyServiceClient({
+ *   endpoints: ["tcp://127.0.0.1:5555", "tcp://127.0.0.1:5556"],
+ *   timeoutMs: 2000,
+ * });
+ * try {
+ *   const keys = await client.generateKeys({ format: "pkcs8" });
+ *   const wrapped = await client.encryptFernet(keys.fernet, keys.rsa.public);
+ *   await client.decryptFernet(wrapped, keys.rsa.private);
+ * } catch (error) {
+ *   if (error instanceof DecryptionFailed) console.error(error.code);
+ *   else throw error;
+ * } finally {
+ *   client.close();
+ * }
+ * ```
+ * @module
+ */
+
+export { DEFAULT_CLIENT_ENDPOINT, KeyServiceClient } from "./client.ts";
+export { curveClientKeys } from "./curve_keys.ts";
+export * from "./errors.ts";
+export type * from "./types.ts";

@@ -1,0 +1,157 @@
+// The client subcommands as subprocesses (`deno task cli ...`): `keys new`
+// writes its three files with the right modes and never overwrites; `wrap`
+// then `unwrap` gives the Fernet key back (with a passphrase too); `ping`;
+// each subcommand's --help; exit codes 0, 1 (an error reply), 2 (usage)
+// and 3 (no answer); the broker's usage errors.
+
+import assert from "node:assert/strict";
+import { runCli } from "../_helpers/cli.ts";
+import { withTempDir, writePrivate } from "../_helpers/curve.ts";
+import { withService } from "../_helpers/service.ts";
+
+const mode = async (path: string) => (await Deno.stat(path)).mode! & 0o777;
+
+Deno.test("cli: keys new, wrap, unwrap: files, modes, no overwrite, the key back", async () => {
+  await withTempDir(async (dir) => {
+    await withService(async (service) => {
+      const at = ["--endpoint", service.endpoint];
+      const out = `${dir}/keys`;
+      const made = await runCli(["keys", "new", "--out", out, ...at]);
+      assert.equal(made.code, 0, made.stderr);
+      assert.equal(await mode(`${out}/private.pem`), 0o600);
+      assert.equal(await mode(`${out}/fernet.key`), 0o600);
+      assert.equal(await mode(`${out}/public.pem`), 0o644);
+      const fernet = (await Deno.readTextFile(`${out}/fernet.key`)).trim();
+      assert.ok(!made.stdout.includes(fernet), "keys new printed the key");
+
+      const before = await Deno.readTextFile(`${out}/private.pem`);
+      const again = await runCli(["keys", "new", "--out", out, ...at]);
+      assert.equal(again.code, 1);
+      assert.match(again.stderr, /refusing to overwrite/);
+      assert.equal(await Deno.readTextFile(`${out}/private.pem`), before);
+
+      const wrapped = await runCli(
+        ["wrap", "--public-key", `${out}/public.pem`, ...at],
+        `${fernet}\n`,
+      );
+      assert.equal(wrapped.code, 0, wrapped.stderr);
+      const unwrapped = await runCli(
+        ["unwrap", "--private-key", `${out}/private.pem`, ...at],
+        wrapped.stdout,
+      );
+      assert.equal(unwrapped.code, 0, unwrapped.stderr);
+      assert.equal(unwrapped.stdout, `${fernet}\n`);
+
+      // Unwrapping with the public key: the service's error, exit 1.
+      const wrong = await runCli(
+        ["unwrap", "--private-key", `${out}/public.pem`, ...at],
+        wrapped.stdout,
+      );
+      assert.equal(wrong.code, 1);
+      assert.match(wrong.stderr, /must hold/);
+    });
+  });
+});
+
+Deno.test("cli: keys new with a passphrase and OAEP round trip", async () => {
+  await withTempDir(async (dir) => {
+    await withService(async (service) => {
+      const at = ["--endpoint", service.endpoint];
+      const pass = await writePrivate(`${dir}/pass`, "open sesame\n");
+      const out = `${dir}/locked`;
+      const made = await runCli([
+        "keys",
+        "new",
+        "--out",
+        out,
+        "--passphrase-file",
+        pass,
+        "--bits",
+        "2048",
+        ...at,
+      ]);
+      assert.equal(made.code, 0, made.stderr);
+      const pem = await Deno.readTextFile(`${out}/private.pem`);
+      assert.match(pem, /^-----BEGIN ENCRYPTED PRIVATE KEY-----/);
+      const fernet = (await Deno.readTextFile(`${out}/fernet.key`)).trim();
+      const padding = ["--padding", "oaep-sha256"];
+      const wrapped = await runCli(
+        ["wrap", "--public-key", `${out}/public.pem`, ...padding, ...at],
+        fernet,
+      );
+      assert.equal(wrapped.code, 0, wrapped.stderr);
+      const unwrapped = await runCli([
+        "unwrap",
+        "--private-key",
+        `${out}/private.pem`,
+        "--passphrase-file",
+        pass,
+        ...padding,
+        ...at,
+      ], wrapped.stdout);
+      assert.equal(unwrapped.stdout, `${fernet}\n`, unwrapped.stderr);
+    }, ["--pbkdf2-iterations", "100000"]);
+  });
+});
+
+Deno.test("cli: ping prints the reply and exits 0; nothing there exits 3", async () => {
+  await withService(async (service) => {
+    const ping = await runCli(["ping", "--endpoint", service.endpoint]);
+    assert.equal(ping.code, 0, ping.stderr);
+    assert.equal(JSON.parse(ping.stdout).status, "ok");
+  });
+  const none = await runCli([
+    "ping",
+    "--endpoint",
+    "tcp://127.0.0.1:1",
+    "--timeout",
+    "0.2",
+    "--retries",
+    "1",
+  ]);
+  assert.equal(none.code, 3);
+  assert.match(
+    none.stderr,
+    /^keyservice: no connection to tcp:\/\/127\.0\.0\.1:1 /,
+  );
+});
+
+Deno.test("cli: every subcommand has --help; usage errors exit 2", async () => {
+  for (
+    const command of [["keys", "new"], ["wrap"], ["unwrap"], ["ping"], [
+      "broker",
+    ]]
+  ) {
+    const help = await runCli([...command, "--help"]);
+    assert.equal(help.code, 0, help.stderr);
+    assert.match(help.stdout, new RegExp(`^keyservice ${command.join(" ")}: `));
+    assert.match(help.stdout, /--endpoint|--frontend/);
+  }
+  const usage: string[][] = [
+    ["keys", "new"], // no --out
+    ["wrap", "--public-key", "x", "--padding", "rot13"],
+    ["ping", "--timeout", "soon"],
+    ["ping", "--bogus"],
+    ["broker", "--frontend", "tcp://127.0.0.1:*"], // no --backend
+  ];
+  for (const args of usage) {
+    const run = await runCli(args);
+    assert.equal(run.code, 2, `${args.join(" ")}: ${run.stderr}`);
+    assert.match(run.stderr, /^keyservice: .*\(see --help\)\n$/);
+  }
+});
+
+Deno.test("cli: the broker refuses to bind off loopback without CURVE", async () => {
+  const run = await runCli([
+    "broker",
+    "--frontend",
+    "tcp://0.0.0.0:*",
+    "--backend",
+    "tcp://127.0.0.1:*",
+  ]);
+  assert.equal(run.code, 1);
+  assert.match(
+    run.stderr,
+    /refusing to bind tcp:\/\/0\.0\.0\.0:\* without CURVE/,
+  );
+});

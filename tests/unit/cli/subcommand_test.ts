@@ -1,0 +1,92 @@
+// The subcommands' flags: parsing, required flags, --help made from the
+// spec, finding the subcommand a command line names, and --connect
+// excluding --endpoint.
+
+import assert from "node:assert/strict";
+import { ConfigError, parseConfig } from "../../../lib/cli/config.ts";
+import { findCommand } from "../../../lib/cli/dispatch.ts";
+import {
+  commandHelp,
+  type CommandSpec,
+  number,
+  parseCommand,
+  UsageError,
+} from "../../../lib/cli/subcommand.ts";
+
+const SPEC: CommandSpec = {
+  name: "demo",
+  summary: "a demonstration",
+  flags: [
+    { flag: "out", arg: "DIR", help: "where", required: true },
+    { flag: "endpoint", arg: "ADDR", help: "to whom", multiple: true },
+    { flag: "timeout", arg: "SECONDS", help: "how long" },
+  ],
+};
+
+Deno.test("parseCommand keeps repeated flags in order, and says when a required one is missing", () => {
+  const parsed = parseCommand(SPEC, [
+    "--out",
+    "d",
+    "--endpoint",
+    "a",
+    "--endpoint",
+    "b",
+  ]);
+  assert.deepEqual(parsed.values.endpoint, ["a", "b"]);
+  assert.throws(() => parseCommand(SPEC, []), UsageError);
+  assert.throws(() => parseCommand(SPEC, ["--out", "d", "--nope"]), UsageError);
+  assert.equal(parseCommand(SPEC, ["--help"]).help, true);
+});
+
+Deno.test("number() bounds a flag's value", () => {
+  const parsed = parseCommand(SPEC, ["--out", "d", "--timeout", "0.5"]);
+  assert.equal(number(parsed, "timeout", 5, { min: 0.01, max: 10 }), 0.5);
+  const bad = parseCommand(SPEC, ["--out", "d", "--timeout=11"]);
+  assert.throws(
+    () => number(bad, "timeout", 5, { min: 0, max: 10 }),
+    UsageError,
+  );
+});
+
+Deno.test("commandHelp lists every flag of the spec", () => {
+  const help = commandHelp(SPEC);
+  assert.match(help, /^keyservice demo: a demonstration\n/);
+  assert.match(help, /Usage: keyservice demo --out DIR \[options\]/);
+  for (const flag of SPEC.flags) {
+    assert.match(help, new RegExp(`^  --${flag.flag}`, "m"));
+  }
+});
+
+Deno.test("findCommand: two-word and one-word subcommands; none for service flags", () => {
+  assert.equal(
+    findCommand(["keys", "new", "--out", "x"])?.command.spec.name,
+    "keys new",
+  );
+  assert.deepEqual(findCommand(["keys", "new", "--out", "x"])?.rest, [
+    "--out",
+    "x",
+  ]);
+  assert.equal(findCommand(["broker"])?.command.spec.name, "broker");
+  assert.equal(findCommand(["keys"]), undefined);
+  assert.equal(findCommand(["--endpoint", "tcp://127.0.0.1:1"]), undefined);
+});
+
+Deno.test("--connect replaces binding: with --endpoint (flag or variable) it is a usage error", () => {
+  const parsed = parseConfig(["--connect", "tcp://127.0.0.1:6000"], {});
+  assert.equal(
+    parsed.kind === "run" && parsed.config.connect,
+    "tcp://127.0.0.1:6000",
+  );
+  assert.throws(
+    () =>
+      parseConfig(["--connect", "tcp://b:1", "--endpoint", "tcp://a:1"], {}),
+    ConfigError,
+  );
+  assert.throws(
+    () =>
+      parseConfig(["--connect", "tcp://b:1"], {
+        KEYSERVICE_ENDPOINT: "tcp://a:1",
+      }),
+    ConfigError,
+  );
+});
