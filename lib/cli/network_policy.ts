@@ -33,6 +33,14 @@ export interface BindSecurity {
   readonly curve: boolean;
   /** `--allow-insecure-network`. */
   readonly allowInsecureNetwork: boolean;
+  /**
+   * Whether CURVE clients are vetted against an allow list. Left out, the
+   * allow-list rule does not apply (as for a connecting instance, whose
+   * peer is the broker).
+   */
+  readonly allowList?: boolean;
+  /** `--allow-any-curve-client`: off loopback, CURVE without an allow list. */
+  readonly allowAnyCurveClient?: boolean;
 }
 
 /**
@@ -45,12 +53,18 @@ export function insecureBindRefusal(
   security: BindSecurity,
   verb: "bind" | "connect to" = "bind",
 ): string | undefined {
-  if (
-    security.curve || isLocalEndpoint(endpoint) ||
-    security.allowInsecureNetwork
-  ) {
-    return undefined;
+  if (isLocalEndpoint(endpoint)) return undefined;
+  if (security.curve) {
+    // Any peer that can reach the port and knows the server's public key
+    // could otherwise connect, and send frames without end (SECURITY.md).
+    if (security.allowList !== false || security.allowAnyCurveClient) {
+      return undefined;
+    }
+    return `refusing to ${verb} ${endpoint} with CURVE but no allow list: any ` +
+      "client that knows the server's public key could connect. Set " +
+      "--curve-allow (see SECURITY.md), or pass --allow-any-curve-client.";
   }
+  if (security.allowInsecureNetwork) return undefined;
   return `refusing to ${verb} ${endpoint} without CURVE: clients send private keys ` +
     "to this service, so off loopback the traffic must be encrypted. Set " +
     "--curve-secret-key-file (see SECURITY.md), or pass --allow-insecure-network.";

@@ -68,6 +68,8 @@ export interface Config {
   readonly curveAllowFile: string | undefined;
   /** Bind off loopback without CURVE anyway. */
   readonly allowInsecureNetwork: boolean;
+  /** Bind off loopback with CURVE but without an allow list anyway. */
+  readonly allowAnyCurveClient: boolean;
 }
 
 /** How an option's value is read. */
@@ -328,6 +330,16 @@ export const OPTIONS: readonly OptionSpec[] = [
     default: false,
     defaultText: "off; the variable turns it on with 1",
     help: "bind off loopback without CURVE anyway",
+    section: "Security (see SECURITY.md)",
+  },
+  {
+    key: "allowAnyCurveClient",
+    flag: "allow-any-curve-client",
+    env: "KEYSERVICE_ALLOW_ANY_CURVE_CLIENT",
+    type: { kind: "flag" },
+    default: false,
+    defaultText: "off; the variable turns it on with 1",
+    help: "bind off loopback with CURVE but no --curve-allow list anyway",
     section: "Security (see SECURITY.md)",
   },
 ];

@@ -49,6 +49,8 @@ export async function runService(config: Config): Promise<number> {
   const refusal = insecureBindRefusal(endpoint, {
     curve: curve !== undefined,
     allowInsecureNetwork: config.allowInsecureNetwork,
+    allowList: connect ? undefined : config.curveAllowFile !== undefined,
+    allowAnyCurveClient: config.allowAnyCurveClient,
   }, connect ? "connect to" : "bind");
   if (refusal !== undefined) return fail(refusal);
   try {

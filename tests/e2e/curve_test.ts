@@ -291,3 +291,27 @@ Deno.test("without CURVE, binding off loopback is refused (exit 1, one line)", a
     assert.equal(run.stdout, "");
   }
 });
+
+Deno.test("with CURVE but no allow list, binding off loopback is refused unless --allow-any-curve-client", async () => {
+  await withTempDir(async (dir) => {
+    const pair = await cliKeyPair();
+    const keyFile = await writePrivate(`${dir}/server.key`, pair.text);
+    const args = [
+      "--endpoint",
+      "tcp://0.0.0.0:*",
+      "--curve-secret-key-file",
+      keyFile,
+    ];
+    const refused = await runService(args);
+    assert.equal(refused.code, 1, refused.stderr);
+    assert.equal(refused.stderr.trim().split("\n").length, 1, refused.stderr);
+    assert.match(
+      refused.stderr,
+      /^keyservice: refusing to bind tcp:\/\/0\.0\.0\.0:\* with CURVE but no allow list/,
+    );
+    assert.ok(!refused.stderr.includes(pair.secret));
+    await withService(async (service) => {
+      assert.equal((await service.ping()).status, "ok");
+    }, [...args, "--allow-any-curve-client"]);
+  });
+});

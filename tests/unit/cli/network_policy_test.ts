@@ -69,3 +69,24 @@ Deno.test("insecureBindRefusal allows loopback, CURVE, or the operator's overrid
     undefined,
   );
 });
+
+Deno.test("insecureBindRefusal refuses CURVE without an allow list off loopback, unless told", () => {
+  const curve = { curve: true, allowInsecureNetwork: false, allowList: false };
+  const reason = insecureBindRefusal("tcp://0.0.0.0:5555", curve);
+  assert.ok(reason !== undefined);
+  assert.match(reason, /^refusing to bind tcp:\/\/0\.0\.0\.0:5555 with CURVE/);
+  assert.match(reason, /--curve-allow/);
+  assert.match(reason, /--allow-any-curve-client/);
+  assert.equal(
+    insecureBindRefusal("tcp://0.0.0.0:5555", { ...curve, allowList: true }),
+    undefined,
+  );
+  assert.equal(
+    insecureBindRefusal("tcp://0.0.0.0:5555", {
+      ...curve,
+      allowAnyCurveClient: true,
+    }),
+    undefined,
+  );
+  assert.equal(insecureBindRefusal("tcp://127.0.0.1:5555", curve), undefined);
+});
