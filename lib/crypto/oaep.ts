@@ -2,7 +2,7 @@
  * RSAES-OAEP encryption (RFC 8017, section 7.1.1) with SHA-256, MGF1 with
  * SHA-256 and an empty label: what pyca/cryptography calls `OAEP(MGF1(SHA256()),
  * SHA256(), None)` and WebCrypto `RSA-OAEP` with SHA-256. On native bigints,
- * synchronous, without `node:crypto` (which would cost the service 4.4 MB of
+ * synchronous, without `node:crypto` (which would cost the service 2.6 MB of
  * idle RSS); decryption is OpenSSL's (openssl.ts) or, in the fallback
  * backend's workers, node:crypto's (node_decrypt.ts).
  *

@@ -106,7 +106,7 @@ export interface Outcome {
 }
 
 const onDemand: KeyPairSource = { take: () => generateRsaKeyPair() };
-// Loaded on first use only: node_decrypt.ts imports node:crypto (4.4 MB of
+// Loaded on first use only: node_decrypt.ts imports node:crypto (2.6 MB of
 // RSS), which a service given its decryption backend never needs.
 const decryptHere: Decryptor = async (key, ciphertext, padding) => {
   const { decryptWith } = await import("../crypto/node_decrypt.ts");

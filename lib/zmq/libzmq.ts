@@ -42,7 +42,7 @@ export function checkPlatform(os: typeof Deno.build.os = Deno.build.os): void {
 /** The addon files inside npm:zeromq that may serve this platform, best first. */
 export function npmZeromqCandidates(): string[] {
   // URLs and string joins rather than node:path and node:url, which would
-  // cost the service 0.8 MB of idle RSS for these few lines.
+  // cost the service about 0.5 MB of RSS for these few lines.
   let base: URL;
   try {
     // zeromq's entry point is lib/index.js: the package is two levels up.

@@ -1,9 +1,12 @@
 // What the service loads at start-up: no module of main.ts's static graph
-// is node:crypto, node-forge, node:path or node:url. Each costs idle RSS
-// that issue 9 keeps under 64 MB (measured alone on Deno 2.9.6: node:crypto
-// +4.4 MB, node:path with node:url +0.8 MB, node-forge 10 MB). node:crypto
-// is for the fallback backend's workers (lib/crypto/node_decrypt.ts, which
-// KeyService's default decryptor also imports, dynamically, on first use).
+// is node:crypto, node-forge, node:path or node:url, for the idle RSS that
+// issue 9 keeps under 64 MB. Measured on Deno 2.9.6, importing each after
+// main.ts's modules: node:crypto +2.6 MB (+4.4 MB alone), node:path with
+// node:url about +0.5 MB; node-forge cost 10 MB (idle 74 -> 64 MB). Without
+// node:crypto, node:path and node:url, `deno task bench --only idle` went
+// from 62.4 to 60.5 MB (means of three runs each). node:crypto is for the
+// fallback backend's workers (lib/crypto/node_decrypt.ts, which KeyService's
+// default decryptor also imports, dynamically, on first use).
 
 import assert from "node:assert/strict";
 
