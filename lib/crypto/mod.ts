@@ -1,12 +1,15 @@
 /**
  * The crypto layer: RSA key generation and strict key parsing,
- * RSAES-PKCS1-v1_5, PEM armour and Fernet keys. It knows nothing of JSON,
- * requests or ZeroMQ; its errors name no request field.
+ * RSAES-PKCS1-v1_5 and RSAES-OAEP encryption, PEM armour, Fernet keys and
+ * decryption through OpenSSL's libcrypto. It knows nothing of JSON, requests
+ * or ZeroMQ; its errors name no request field. Decryption with
+ * `node:crypto` is node_decrypt.ts, apart, so that importing this module
+ * does not load `node:crypto`.
  *
  * @example
  * ```ts
  * import {
- *   decryptPkcs1v15,
+ *   checkCiphertext,
  *   encryptPkcs1v15,
  *   generateRsaKeyPair,
  *   parsePrivateKey,
@@ -15,7 +18,7 @@
  *
  * const pair = await generateRsaKeyPair();
  * const ciphertext = encryptPkcs1v15(parsePublicKey(pair.public), new Uint8Array([1]));
- * decryptPkcs1v15(parsePrivateKey(pair.private), ciphertext); // Uint8Array [1]
+ * checkCiphertext(parsePrivateKey(pair.private), ciphertext); // passes
  * ```
  * @module
  */

@@ -1,26 +1,27 @@
 /**
- * RSAES-PKCS1-v1_5 (RFC 8017, section 7.2): encryption on native bigints,
- * decryption with Deno's `node:crypto`.
+ * RSAES-PKCS1-v1_5 (RFC 8017, section 7.2) encryption on native bigints, the
+ * RSA public-key operation OAEP shares, and the checks every decryption
+ * makes of a ciphertext first. Decryption is OpenSSL's (openssl.ts) or, in
+ * the fallback backend's workers, node:crypto's (node_decrypt.ts): nothing
+ * here loads `node:crypto`.
  *
  * @example
  * ```ts
- * import { decryptPkcs1v15, encryptPkcs1v15 } from "./pkcs1v15.ts";
- * import { parsePrivateKey, parsePublicKey } from "./rsa_keys.ts";
+ * import { checkCiphertext, encryptPkcs1v15 } from "./pkcs1v15.ts";
+ * import { parsePublicKey } from "./rsa_keys.ts";
  * import { generateRsaKeyPair } from "./rsa_keygen.ts";
  *
  * const pair = await generateRsaKeyPair();
+ * const key = parsePublicKey(pair.public);
  * const message = new TextEncoder().encode("hello");
- * const ciphertext = encryptPkcs1v15(parsePublicKey(pair.public), message);
- * decryptPkcs1v15(parsePrivateKey(pair.private), ciphertext); // "hello" again
+ * checkCiphertext(key, encryptPkcs1v15(key, message)); // passes
  * ```
  * @module
  */
 
-import { constants } from "node:crypto";
-import { nodePrivateDecrypt } from "./_node_rsa.ts";
 import { bigintToBytes, bytesToBigint, modPow } from "./_bigint.ts";
 import { MalformedCiphertext, MessageTooLong } from "./errors.ts";
-import type { RsaPrivateKey, RsaPublicKey } from "./rsa_keys.ts";
+import type { RsaPublicKey } from "./rsa_keys.ts";
 
 /** Bytes PKCS#1 v1.5 encryption padding takes from each block. */
 export const PKCS1_OVERHEAD = 11;
@@ -47,9 +48,21 @@ export function encryptPkcs1v15(
     while (ps[i] === 0) crypto.getRandomValues(ps.subarray(i, i + 1));
   }
   em.set(plaintext, key.size - plaintext.length);
-  // The public-key operation m^e mod n on native bigints: 25 times faster
-  // than node-forge's jsbn here (scripts/bench.ts measures both), and a
-  // public operation needs no side-channel care.
+  return rsaPublicOperation(key, em);
+}
+
+/**
+ * RSAEP (RFC 8017, section 5.1.1): an encoded message `em`, `key.size`
+ * bytes with a leading zero, raised to `e` mod `n`; the ciphertext,
+ * `key.size` bytes.
+ */
+export function rsaPublicOperation(
+  key: RsaPublicKey,
+  em: Uint8Array,
+): Uint8Array {
+  // m^e mod n on native bigints: 25 times faster than node-forge's jsbn
+  // here (scripts/bench.ts measures both), and a public operation needs no
+  // side-channel care.
   const c = modPow(bytesToBigint(em), key.e, key.n);
   return bigintToBytes(c, key.size);
 }
@@ -71,20 +84,4 @@ export function checkCiphertext(
   if (bytesToBigint(ciphertext) >= key.n) {
     throw new MalformedCiphertext("is not below the key's modulus");
   }
-}
-
-/**
- * Decrypts RSAES-PKCS1-v1_5 with Deno's `node:crypto`. Throws
- * `MalformedCiphertext` when the ciphertext fails
- * {@linkcode checkCiphertext}, and the same `DecryptionError` for every
- * failure after that, whatever its cause.
- */
-export function decryptPkcs1v15(
-  key: RsaPrivateKey,
-  ciphertext: Uint8Array,
-): Uint8Array {
-  checkCiphertext(key, ciphertext);
-  return nodePrivateDecrypt(key, ciphertext, {
-    padding: constants.RSA_PKCS1_PADDING,
-  });
 }

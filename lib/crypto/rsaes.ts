@@ -1,23 +1,24 @@
 /**
  * RSA encryption schemes by name, as requests choose them: `pkcs1v15`
- * (RSAES-PKCS1-v1_5, the contract's default) or `oaep-sha256`.
+ * (RSAES-PKCS1-v1_5, the contract's default) or `oaep-sha256`. Encryption
+ * only: decryption by name is the backend's (openssl.ts, or node_decrypt.ts
+ * in the fallback's workers).
  *
  * @example
  * ```ts
- * import { decryptWith, encryptWith } from "./rsaes.ts";
- * import { parsePrivateKey, parsePublicKey } from "./rsa_keys.ts";
+ * import { encryptWith } from "./rsaes.ts";
+ * import { parsePublicKey } from "./rsa_keys.ts";
  * import { generateRsaKeyPair } from "./rsa_keygen.ts";
  *
  * const pair = await generateRsaKeyPair();
- * const c = encryptWith("oaep-sha256", parsePublicKey(pair.public), new Uint8Array([7]));
- * decryptWith("oaep-sha256", parsePrivateKey(pair.private), c); // Uint8Array [7]
+ * encryptWith("oaep-sha256", parsePublicKey(pair.public), new Uint8Array([7])).length; // 256
  * ```
  * @module
  */
 
-import { decryptOaepSha256, encryptOaepSha256 } from "./oaep.ts";
-import { decryptPkcs1v15, encryptPkcs1v15 } from "./pkcs1v15.ts";
-import type { RsaPrivateKey, RsaPublicKey } from "./rsa_keys.ts";
+import { encryptOaepSha256 } from "./oaep.ts";
+import { encryptPkcs1v15 } from "./pkcs1v15.ts";
+import type { RsaPublicKey } from "./rsa_keys.ts";
 
 /** The encryption schemes, default first. */
 export const PADDINGS = ["pkcs1v15", "oaep-sha256"] as const;
@@ -34,18 +35,4 @@ export function encryptWith(
   return padding === "oaep-sha256"
     ? encryptOaepSha256(key, plaintext)
     : encryptPkcs1v15(key, plaintext);
-}
-
-/**
- * Decrypts `ciphertext` with `key` and `padding`; every failure of a
- * well-formed ciphertext is the same `DecryptionError` for both schemes.
- */
-export function decryptWith(
-  padding: Padding,
-  key: RsaPrivateKey,
-  ciphertext: Uint8Array,
-): Uint8Array {
-  return padding === "oaep-sha256"
-    ? decryptOaepSha256(key, ciphertext)
-    : decryptPkcs1v15(key, ciphertext);
 }

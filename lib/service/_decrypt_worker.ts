@@ -3,11 +3,8 @@
 // job; every failure inside is reported as `ok: false`, never thrown, so a
 // bad request cannot take the worker down.
 
-import {
-  decryptWith,
-  type Padding,
-  type RsaPrivateKey,
-} from "../crypto/mod.ts";
+import type { Padding, RsaPrivateKey } from "../crypto/mod.ts";
+import { decryptWith } from "../crypto/node_decrypt.ts";
 
 /** A job sent to the worker. */
 export interface DecryptJob {

@@ -20,7 +20,6 @@
  */
 
 import {
-  decryptWith,
   generateRsaKeyPair,
   KEY_FORMATS,
   type KeyLimits,
@@ -122,12 +121,11 @@ export interface Outcome {
 }
 
 const onDemand: KeyPairSource = { take: () => generateRsaKeyPair() };
-const decryptHere: Decryptor = (key, ciphertext, padding) => {
-  try {
-    return Promise.resolve(decryptWith(padding, key, ciphertext));
-  } catch (error) {
-    return Promise.reject(error);
-  }
+// Loaded on first use only: node_decrypt.ts imports node:crypto (2.6 MB of
+// RSS), which a service given its decryption backend never needs.
+const decryptHere: Decryptor = async (key, ciphertext, padding) => {
+  const { decryptWith } = await import("../crypto/node_decrypt.ts");
+  return decryptWith(padding, key, ciphertext);
 };
 
 /** `source`, refusing with `Overloaded` a take past `max` waiting at once. */

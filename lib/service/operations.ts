@@ -8,7 +8,8 @@
  * ```ts
  * import { generateKeys } from "./operations.ts";
  * import { WorkLimiter } from "./work_limiter.ts";
- * import { decryptWith, generateRsaKeyPair } from "../crypto/mod.ts";
+ * import { generateRsaKeyPair } from "../crypto/mod.ts";
+ * import { decryptWith } from "../crypto/node_decrypt.ts";
  *
  * const reply = await generateKeys({
  *   keyLimits: {},

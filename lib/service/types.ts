@@ -6,7 +6,8 @@
  * @example
  * ```ts
  * import type { Decryptor, KeyPairSource } from "./types.ts";
- * import { decryptWith, generateRsaKeyPair } from "../crypto/mod.ts";
+ * import { generateRsaKeyPair } from "../crypto/mod.ts";
+ * import { decryptWith } from "../crypto/node_decrypt.ts";
  *
  * const onDemand: KeyPairSource = { take: () => generateRsaKeyPair() };
  * const here: Decryptor = (key, ciphertext, padding) =>

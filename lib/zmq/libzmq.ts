@@ -14,8 +14,6 @@
  * @module
  */
 
-import { dirname, join } from "node:path";
-import { fileURLToPath } from "node:url";
 import { type Libzmq, SYMBOLS } from "./_ffi.ts";
 import { LibzmqUnavailable, UnsupportedPlatform } from "./errors.ts";
 
@@ -43,15 +41,19 @@ export function checkPlatform(os: typeof Deno.build.os = Deno.build.os): void {
 
 /** The addon files inside npm:zeromq that may serve this platform, best first. */
 export function npmZeromqCandidates(): string[] {
-  let packageDir: string;
+  // URLs and string joins rather than node:path and node:url, which would
+  // cost the service about 0.5 MB of RSS for these few lines.
+  let base: URL;
   try {
-    packageDir = dirname(dirname(fileURLToPath(import.meta.resolve("zeromq"))));
+    // zeromq's entry point is lib/index.js: the package is two levels up.
+    const entry = new URL(import.meta.resolve("zeromq"));
+    if (entry.protocol !== "file:") return [];
+    const os = Deno.build.os;
+    const arch = Deno.build.arch === "x86_64" ? "x64" : "arm64";
+    base = new URL(`../build/${os}/${arch}/node/`, entry);
   } catch {
     return [];
   }
-  const os = Deno.build.os;
-  const arch = Deno.build.arch === "x86_64" ? "x64" : "arm64";
-  const base = join(packageDir, "build", os, arch, "node");
   let names: string[];
   try {
     names = [...Deno.readDirSync(base)].filter((e) => e.isDirectory).map((e) =>
@@ -70,7 +72,14 @@ export function npmZeromqCandidates(): string[] {
   return names
     .filter((name) => libc === "" || name.startsWith(libc))
     .sort((a, b) => rank(a) - rank(b) || b.localeCompare(a))
-    .map((name) => join(base, name, "addon.node"));
+    .map((name) =>
+      filePath(new URL(`${encodeURIComponent(name)}/addon.node`, base))
+    );
+}
+
+/** The path of a `file:` URL (POSIX: Windows is refused before loading). */
+function filePath(url: URL): string {
+  return decodeURIComponent(url.pathname);
 }
 
 function systemCandidates(): string[] {

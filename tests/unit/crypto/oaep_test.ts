@@ -1,19 +1,19 @@
 // RSAES-OAEP with SHA-256 (and MGF1-SHA-256, empty label): round trips,
-// interop with WebCrypto both ways, the k - 66 limit, and the one
-// decryption_error for every failure; and the dispatch by padding name.
+// interop with WebCrypto both ways and with node:crypto at 2048 to 4096 bits,
+// the k - 66 limit, and the one decryption_error for every failure; and the
+// dispatch by padding name.
 
 import assert from "node:assert/strict";
 import {
+  constants,
   createPrivateKey,
   createPublicKey,
   generateKeyPairSync,
   type KeyObject,
+  privateDecrypt,
 } from "node:crypto";
 import {
   CryptoError,
-  decryptOaepSha256,
-  decryptPkcs1v15,
-  decryptWith,
   encryptOaepSha256,
   encryptPkcs1v15,
   encryptWith,
@@ -23,11 +23,17 @@ import {
   parsePrivateKey,
   parsePublicKey,
 } from "../../../lib/crypto/mod.ts";
+import {
+  decryptOaepSha256,
+  decryptPkcs1v15,
+  decryptWith,
+} from "../../../lib/crypto/node_decrypt.ts";
 import { bigintToBytes, bytesToBigint, modPow } from "../../_helpers/der.ts";
 import {
   FIXED_INTEGERS,
   FIXED_PRIVATE_PEM,
   FIXED_PUBLIC_PEM,
+  vectorPair,
 } from "../../_helpers/fixed_key.ts";
 
 function pemOf(key: KeyObject, type: "pkcs1" | "spki" | "pkcs8"): string {
@@ -155,6 +161,39 @@ Deno.test("an explicit empty WebCrypto label is the empty label OAEP uses", asyn
     decryptOaepSha256(PRIVATE, await webEncrypt(FERNET, new Uint8Array())),
     FERNET,
   );
+});
+
+Deno.test("node:crypto privateDecrypt reads encryptOaepSha256's output: 2048-, 3072- and 4096-bit keys, lengths 0 to the limit", () => {
+  for (const bits of [2048, 3072, 4096] as const) {
+    const pair = vectorPair(bits);
+    const key = parsePublicKey(pair.public, { maxBits: 4096 });
+    const nodeKey = createPrivateKey(pair.private);
+    const limit = key.size - OAEP_SHA256_OVERHEAD;
+    // Around SHA-256's block (the masks are 32-byte blocks) and the limit,
+    // then random lengths.
+    const lengths = [0, 1, 31, 32, 33, 44, 63, 64, 65, limit - 1, limit];
+    for (let i = 0; i < 12; i++) {
+      lengths.push(Math.floor(Math.random() * (limit + 1)));
+    }
+    for (const length of lengths) {
+      const message = crypto.getRandomValues(new Uint8Array(length));
+      const ciphertext = encryptOaepSha256(key, message);
+      assert.equal(ciphertext.length, key.size);
+      const plain = privateDecrypt(
+        {
+          key: nodeKey,
+          padding: constants.RSA_PKCS1_OAEP_PADDING,
+          oaepHash: "sha256",
+        },
+        ciphertext,
+      );
+      assert.deepEqual(
+        new Uint8Array(plain),
+        message,
+        `${bits} bits, ${length} bytes`,
+      );
+    }
+  }
 });
 
 Deno.test("OAEP_SHA256_OVERHEAD is 2 * 32 + 2 = 66", () => {

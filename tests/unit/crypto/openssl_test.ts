@@ -12,7 +12,6 @@ import { Buffer } from "node:buffer";
 import {
   CryptoError,
   DecryptionError,
-  decryptWith,
   encryptWith,
   type Libcrypto,
   LibcryptoUnavailable,
@@ -26,6 +25,7 @@ import {
   type RsaPrivateKey,
   versionProblem,
 } from "../../../lib/crypto/mod.ts";
+import { decryptWith } from "../../../lib/crypto/node_decrypt.ts";
 import { OpenSslBackend } from "../../../lib/service/openssl_backend.ts";
 import { InternalError } from "../../../lib/service/errors.ts";
 import { npmZeromqCandidates } from "../../../lib/zmq/libzmq.ts";

@@ -7,12 +7,12 @@ import { constants, publicEncrypt } from "node:crypto";
 import {
   checkCiphertext,
   DecryptionError,
-  decryptPkcs1v15,
   encryptPkcs1v15,
   MalformedCiphertext,
   MessageTooLong,
   PKCS1_OVERHEAD,
 } from "../../../lib/crypto/mod.ts";
+import { decryptPkcs1v15 } from "../../../lib/crypto/node_decrypt.ts";
 import { bigintToBytes, bytesToBigint } from "../../_helpers/der.ts";
 import {
   assertCode,

@@ -5,7 +5,6 @@ import assert from "node:assert/strict";
 import { createPrivateKey, createPublicKey } from "node:crypto";
 import {
   CryptoError,
-  decryptPkcs1v15,
   encryptPkcs1v15,
   generateRsaKeyPair,
   parsePrivateKey,
@@ -13,6 +12,7 @@ import {
   PRIVATE_LABEL,
   PUBLIC_LABEL,
 } from "../../../lib/crypto/mod.ts";
+import { decryptPkcs1v15 } from "../../../lib/crypto/node_decrypt.ts";
 import { encodeIntegerSequence } from "../../../lib/crypto/_der.ts";
 import { decodePem, encodePem } from "../../../lib/crypto/pem.ts";
 import {

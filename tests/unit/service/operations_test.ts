@@ -15,8 +15,6 @@ import { DecryptPool } from "../../../lib/service/decrypt_pool.ts";
 import { WorkLimiter } from "../../../lib/service/work_limiter.ts";
 import type { KeyPairSource } from "../../../lib/service/types.ts";
 import {
-  decryptOaepSha256,
-  decryptPkcs1v15,
   encryptOaepSha256,
   encryptPkcs1v15,
   exportKeyPair,
@@ -26,6 +24,10 @@ import {
   type RsaKeyPairPem,
   SUPPORTED_ENCRYPTION,
 } from "../../../lib/crypto/mod.ts";
+import {
+  decryptOaepSha256,
+  decryptPkcs1v15,
+} from "../../../lib/crypto/node_decrypt.ts";
 import {
   bigintToBytes,
   bytesToBigint,

@@ -1,8 +1,13 @@
-// Loading libzmq: the supported platforms, and the refusal elsewhere.
+// Loading libzmq: the supported platforms, and the refusal elsewhere; where
+// the copy inside npm:zeromq is looked for.
 
 import assert from "node:assert/strict";
 import { UnsupportedPlatform } from "../../../lib/zmq/errors.ts";
-import { checkPlatform, loadLibzmq } from "../../../lib/zmq/libzmq.ts";
+import {
+  checkPlatform,
+  loadLibzmq,
+  npmZeromqCandidates,
+} from "../../../lib/zmq/libzmq.ts";
 
 Deno.test("checkPlatform refuses Windows with one line naming the supported platforms", () => {
   assert.throws(() => checkPlatform("windows"), (error: unknown) => {
@@ -25,4 +30,23 @@ Deno.test("loadLibzmq with no path finds a libzmq 4 here, with CURVE", () => {
   const libzmq = loadLibzmq();
   assert.match(libzmq.version, /^4\.\d+\.\d+$/);
   assert.equal(libzmq.hasCurve, true);
+});
+
+/** npm:zeromq's directory: its entry point is lib/index.js. */
+const PACKAGE = new URL("..", import.meta.resolve("zeromq"));
+
+Deno.test("npmZeromqCandidates gives absolute paths of npm:zeromq's addon.node files for this platform, each there", () => {
+  const candidates = npmZeromqCandidates();
+  assert.ok(candidates.length > 0);
+  const arch = Deno.build.arch === "x86_64" ? "x64" : "arm64";
+  const under = new URL(`build/${Deno.build.os}/${arch}/node/`, PACKAGE);
+  for (const path of candidates) {
+    assert.ok(path.startsWith("/"), path);
+    assert.ok(path.endsWith("/addon.node"), path);
+    assert.ok(path.startsWith(decodeURIComponent(under.pathname)), path);
+    assert.ok(Deno.statSync(path).isFile, path);
+  }
+  if (Deno.build.os === "linux" && Deno.build.env !== "musl") {
+    assert.match(candidates[0], /\/glibc-127-Release\/addon\.node$/);
+  }
 });
