@@ -15,7 +15,6 @@
  * @module
  */
 
-import { join } from "node:path";
 import type { KeyServiceClient } from "../client/mod.ts";
 import {
   CLIENT_FLAGS,
@@ -128,7 +127,7 @@ const keysNew = clientCommand({
   const bits = choice(parsed, "bits", ["2048", "3072", "4096"]);
   const format = choice(parsed, "format", ["pkcs1", "pkcs8"]);
   const files = ["public.pem", "private.pem", "fernet.key"].map((name) =>
-    join(dir, name)
+    `${dir.replace(/\/+$/, "")}/${name}`
   );
   Deno.mkdirSync(dir, { recursive: true, mode: 0o700 });
   for (const file of files) {
