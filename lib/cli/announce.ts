@@ -44,11 +44,13 @@ export interface Serving {
   readonly config: Config;
   /** CURVE, or undefined when off. */
   readonly curve: CurveSetup | undefined;
+  /** Where metrics and health are served (HOST:PORT), or undefined: off. */
+  readonly metrics?: string;
 }
 
 /** Logs `listening`, and `insecure-network` when it applies. */
 export function announce(log: Logger, serving: Serving): void {
-  const { endpoint, libzmq, crypto, config, curve } = serving;
+  const { endpoint, libzmq, crypto, config, curve, metrics } = serving;
   log.info("listening", {
     endpoint,
     libzmq: libzmq.path,
@@ -65,6 +67,7 @@ export function announce(log: Logger, serving: Serving): void {
       ? "on"
       : `on allow=${curve.allowed}`,
     ...(curve ? { server_key: curve.publicKey } : {}),
+    metrics: metrics === undefined ? "off" : `http://${metrics}/metrics`,
   });
   if (curve === undefined && !isLocalEndpoint(config.endpoint)) {
     log.warn("insecure-network", {

@@ -13,7 +13,7 @@
  * @module
  */
 
-import { LOG_LEVELS } from "./log.ts";
+import { LOG_FORMATS, LOG_LEVELS } from "./log.ts";
 
 /** Cores of this machine, the default number of decryption workers. */
 export const CORES: number = Math.max(1, navigator.hardwareConcurrency || 1);
@@ -29,6 +29,10 @@ export interface Config {
   readonly libzmq: string | undefined;
   /** Least severe level logged. */
   readonly logLevel: typeof LOG_LEVELS[number];
+  /** How log records are written: `key=value` text, or JSON lines. */
+  readonly logFormat: typeof LOG_FORMATS[number];
+  /** Where the metrics and health HTTP listener binds; undefined: off. */
+  readonly metrics: string | undefined;
   /** Seconds to answer in-flight requests after SIGINT or SIGTERM. */
   readonly drainSeconds: number;
   /** RSA key pairs kept ready; 0 generates each on demand. */
@@ -122,6 +126,29 @@ export const OPTIONS: readonly OptionSpec[] = [
     type: { kind: "choice", choices: LOG_LEVELS },
     default: "info",
     help: `least severe log level written: ${LOG_LEVELS.join(", ")}`,
+    section: "Options",
+  },
+  {
+    key: "logFormat",
+    flag: "log-format",
+    arg: "FORMAT",
+    env: "KEYSERVICE_LOG_FORMAT",
+    type: { kind: "choice", choices: LOG_FORMATS },
+    default: "text",
+    help:
+      "text (one key=value line a record) or json (one JSON object a line, for log shippers)",
+    section: "Options",
+  },
+  {
+    key: "metrics",
+    flag: "metrics",
+    arg: "ADDR",
+    env: "KEYSERVICE_METRICS",
+    type: { kind: "string" },
+    default: undefined,
+    defaultText: "off",
+    help:
+      "serve Prometheus metrics (/metrics) and health (/healthz) over HTTP on HOST:PORT, or on 127.0.0.1 for a bare PORT; port 0 picks a free one",
     section: "Options",
   },
   {
