@@ -59,6 +59,11 @@ export async function runService(config: Config): Promise<number> {
   } catch (error) {
     return fail(error);
   }
+  const refusal = insecureBindRefusal(config.endpoint, {
+    curve: curve !== undefined,
+    allowInsecureNetwork: config.allowInsecureNetwork,
+  });
+  if (refusal !== undefined) return fail(refusal);
   if (config.metrics !== undefined) {
     try {
       const metrics = await startMetrics({
@@ -81,11 +86,6 @@ export async function runService(config: Config): Promise<number> {
       );
     }
   }
-  const refusal = insecureBindRefusal(config.endpoint, {
-    curve: curve !== undefined,
-    allowInsecureNetwork: config.allowInsecureNetwork,
-  });
-  if (refusal !== undefined) return fail(refusal);
   try {
     server = RouterServer.bind(libzmq, {
       endpoint: config.endpoint,
