@@ -281,11 +281,14 @@ Deno.test("refused CURVE handshakes are counted, by reason", async () => {
 });
 
 Deno.test("/healthz answers 200 while serving and 503 while draining", async () => {
+  // The drain waits as long as the generation takes, on a busy machine too.
   const service = await startService([
     "--metrics",
     "127.0.0.1:0",
     "--pool-size",
     "0",
+    "--drain-seconds",
+    "300",
   ]);
   try {
     const serving = await get(service, "/healthz");
@@ -293,7 +296,7 @@ Deno.test("/healthz answers 200 while serving and 503 while draining", async () 
     // A 4096-bit key made on demand takes seconds: the drain waits for it.
     const client = service.client();
     try {
-      const reply = ask(client, { type: "generate_keys", bits: 4096 }, 60_000);
+      const reply = ask(client, { type: "generate_keys", bits: 4096 }, 300_000);
       await waitForInFlight(service, 1, { unless: reply });
       service.signal("SIGTERM");
       await waitForLog(service, /INFO stopping /);
