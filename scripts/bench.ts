@@ -5,7 +5,8 @@
  * run, it measures the raw primitives (WebCrypto key generation one at a time
  * and on all cores at once, one decryption), so that the service's
  * throughput can be read as a share of what the machine can do. Prints a
- * markdown table and writes the results as JSON.
+ * markdown table and writes the results as JSON, and as SVG charts beside it
+ * (scripts/_bench_chart.ts: latency per scenario, RSS over the mix).
  *
  * @example
  * ```sh
@@ -59,6 +60,7 @@ import {
 import { percentile } from "../tests/_helpers/stats.ts";
 import { checkDenoVersion } from "./_pin.ts";
 import { type OpensslSpeed, opensslSpeed } from "./_bench_openssl.ts";
+import { writeCharts } from "./_bench_chart.ts";
 
 const ROOT = new URL("..", import.meta.url);
 const encoder = new TextEncoder();
@@ -913,6 +915,7 @@ async function main() {
         } MB at end`
         : "";
       results.push(mix);
+      if (own) extra.mixRss = { clients: mixClients, seconds: mixSeconds, rss };
       if (own && mixSeconds >= 20) {
         check(
           `mix, ${mixClients} clients, ${mixSeconds} s: no errors, RSS growth after 10 s < 20 MB`,
@@ -1076,6 +1079,12 @@ async function main() {
     ) + "\n",
   );
   console.error(`bench: wrote ${values.json}`);
+  const charts = await writeCharts(jsonPath, {
+    machine,
+    results,
+    mixRss: extra.mixRss as { clients: number; seconds: number; rss: number[] },
+  });
+  console.error(`bench: wrote ${charts.join(", ")}`);
 }
 
 if (import.meta.main) await main();

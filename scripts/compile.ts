@@ -34,13 +34,16 @@ export function compileArgs(output: string, libzmqFile: string): string[] {
     "--include",
     "lib/service/_decrypt_worker.ts",
     // What the service needs, and nothing more: FFI for libzmq, its own
-    // environment variables, and reading the files it is pointed at (the
-    // embedded libzmq, an explicit --libzmq); writing for `keys new`, which
-    // writes the key files it is asked for (the service itself writes none).
+    // environment variables, reading the files it is pointed at (the
+    // embedded libzmq, an explicit --libzmq), writing for `keys new` (the
+    // key files it is asked for; the service itself writes none), and the
+    // network for the --metrics listener (its address is known only at run
+    // time).
     "--allow-ffi",
     `--allow-env=${ENV_VARS.join(",")}`,
     "--allow-read",
     "--allow-write",
+    "--allow-net",
     "main.ts",
   ];
 }

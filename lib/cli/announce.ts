@@ -44,11 +44,13 @@ export interface Serving {
   readonly config: Config;
   /** CURVE, or undefined when off. */
   readonly curve: CurveSetup | undefined;
+  /** Where metrics and health are served (HOST:PORT), or undefined: off. */
+  readonly metrics?: string;
 }
 
 /** Logs `listening`, and `insecure-network` when it applies. */
 export function announce(log: Logger, serving: Serving): void {
-  const { endpoint, libzmq, crypto, config, curve } = serving;
+  const { endpoint, libzmq, crypto, config, curve, metrics } = serving;
   // Connected to a broker, the line says `connect=` where it says
   // `endpoint=` when bound.
   log.info("listening", {
@@ -67,6 +69,7 @@ export function announce(log: Logger, serving: Serving): void {
       ? "on"
       : `on allow=${curve.allowed}`,
     ...(curve ? { server_key: curve.publicKey } : {}),
+    metrics: metrics === undefined ? "off" : `http://${metrics}/metrics`,
   });
   if (curve === undefined && !isLocalEndpoint(endpoint)) {
     log.warn("insecure-network", {

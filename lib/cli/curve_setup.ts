@@ -55,6 +55,8 @@ export function readSecretKeyFile(file: string, log: Logger): string {
 /**
  * The CURVE set-up, or undefined when CURVE is off. Throws when a file
  * cannot be read or a key is malformed (the message never quotes the key).
+ * `onRefused` is told of every refused handshake (the log lines are
+ * throttled; a metric counts them all).
  */
 export function readCurveSetup(
   libzmq: LoadedLibzmq,
@@ -63,6 +65,7 @@ export function readCurveSetup(
     "curveSecretKey" | "curveSecretKeyFile" | "curveAllowFile"
   >,
   log: Logger,
+  onRefused: (reason: "not_allowed" | "handshake_failed") => void = () => {},
 ): CurveSetup | undefined {
   const secretKey = config.curveSecretKeyFile !== undefined
     ? readSecretKeyFile(config.curveSecretKeyFile, log)
@@ -84,14 +87,19 @@ export function readCurveSetup(
         const allowed = allow.has(clientKey);
         if (allowed) {
           log.debug("auth-allowed", { client_key: clientKey, address });
-        } else refused({ client_key: clientKey, address });
+        } else {
+          onRefused("not_allowed");
+          refused({ client_key: clientKey, address });
+        }
         return allowed;
       },
-      onHandshakeFailed: (reason) =>
+      onHandshakeFailed: (reason) => {
+        onRefused("handshake_failed");
         handshakeFailed({
           reason,
           note: "client without CURVE or with a wrong server key",
-        }),
+        });
+      },
     },
   };
 }

@@ -1,8 +1,9 @@
 /**
  * One-line log records on stderr: time, level, event, then `key=value`
- * fields. Callers pass only values they own (operation names, codes,
- * durations, endpoints), never request contents: no line may carry key
- * material.
+ * fields; or, in the `json` format, the same as one JSON object a line
+ * (`time`, `level`, `event`, then the fields), for log shippers. Callers
+ * pass only values they own (operation names, codes, durations, endpoints),
+ * never request contents: no line may carry key material.
  *
  * @example
  * ```ts
@@ -11,6 +12,10 @@
  * const log = new Logger("info");
  * log.info("request", { type: "ping", code: "ok", ms: 0.12 });
  * // 2026-11-26T23:00:00.000Z INFO request type=ping code=ok ms=0.12
+ *
+ * const json = new Logger("info", undefined, "json");
+ * json.info("request", { type: "ping", code: "ok", ms: 0.12 });
+ * // {"time":"2026-11-26T23:00:00.000Z","level":"info","event":"request","type":"ping","code":"ok","ms":0.12}
  * ```
  * @module
  */
@@ -21,10 +26,23 @@ export const LOG_LEVELS = ["debug", "info", "warn", "error", "silent"] as const;
 /** A log level. */
 export type LogLevel = typeof LOG_LEVELS[number];
 
+/** How records are written: `key=value` text, or one JSON object a line. */
+export const LOG_FORMATS = ["text", "json"] as const;
+
+/** A log format. */
+export type LogFormat = typeof LOG_FORMATS[number];
+
 /** A field value: printed as is, quoted when it holds a space or quote. */
 export type LogValue = string | number | boolean;
 
 const encoder = new TextEncoder();
+
+// Durations and the like: two decimals are plenty, in both formats.
+function rounded(value: LogValue): LogValue {
+  return typeof value === "number" && !Number.isInteger(value)
+    ? Number(value.toFixed(2))
+    : value;
+}
 
 function format(value: LogValue): string {
   const text = typeof value === "number" && !Number.isInteger(value)
@@ -34,19 +52,51 @@ function format(value: LogValue): string {
   return /^[!#-<>-~]+$/.test(text) ? text : JSON.stringify(text);
 }
 
+function textLine(
+  time: string,
+  level: string,
+  event: string,
+  fields: Record<string, LogValue>,
+): string {
+  let line = `${time} ${level.toUpperCase()} ${event}`;
+  for (const [key, value] of Object.entries(fields)) {
+    line += ` ${key}=${format(value)}`;
+  }
+  return line;
+}
+
+function jsonLine(
+  time: string,
+  level: string,
+  event: string,
+  fields: Record<string, LogValue>,
+): string {
+  const record: Record<string, LogValue> = { time, level, event };
+  for (const [key, value] of Object.entries(fields)) {
+    // A field never overwrites the record's own three.
+    if (!(key in record)) record[key] = rounded(value);
+  }
+  return JSON.stringify(record);
+}
+
 /** Writes log records at or above a level. */
 export class Logger {
   readonly #threshold: number;
   readonly #write: (line: string) => void;
+  readonly #line: typeof textLine;
 
-  /** `write` defaults to a synchronous write to stderr. */
+  /**
+   * `write` defaults to a synchronous write to stderr; `format` to `text`.
+   */
   constructor(
     level: LogLevel,
     write: (line: string) => void = (line) =>
       Deno.stderr.writeSync(encoder.encode(line)),
+    format: LogFormat = "text",
   ) {
     this.#threshold = LOG_LEVELS.indexOf(level);
     this.#write = write;
+    this.#line = format === "json" ? jsonLine : textLine;
   }
 
   /** Whether records of `level` are written. */
@@ -103,10 +153,7 @@ export class Logger {
     fields: Record<string, LogValue>,
   ): void {
     if (!this.enabled(level)) return;
-    let line = `${new Date().toISOString()} ${level.toUpperCase()} ${event}`;
-    for (const [key, value] of Object.entries(fields)) {
-      line += ` ${key}=${format(value)}`;
-    }
+    const line = this.#line(new Date().toISOString(), level, event, fields);
     try {
       this.#write(line + "\n");
     } catch {

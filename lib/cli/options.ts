@@ -13,64 +13,16 @@
  * @module
  */
 
-import { LOG_LEVELS } from "./log.ts";
+import type { Config } from "./_config_shape.ts";
+import { LOG_FORMATS, LOG_LEVELS } from "./log.ts";
+
+export type { Config } from "./_config_shape.ts";
 
 /** Cores of this machine, the default number of decryption workers. */
 export const CORES: number = Math.max(1, navigator.hardwareConcurrency || 1);
 
 /** The default endpoint: loopback, where seed clients' `localhost` lands. */
 export const DEFAULT_ENDPOINT = "tcp://127.0.0.1:5555";
-
-/** Everything `main.ts` needs to start the service. */
-export interface Config {
-  /** Where the ROUTER socket binds. */
-  readonly endpoint: string;
-  /** A broker's backend to connect to instead of binding, or undefined. */
-  readonly connect: string | undefined;
-  /** An explicit libzmq file, or undefined to search. */
-  readonly libzmq: string | undefined;
-  /** Least severe level logged. */
-  readonly logLevel: typeof LOG_LEVELS[number];
-  /** Seconds to answer in-flight requests after SIGINT or SIGTERM. */
-  readonly drainSeconds: number;
-  /** RSA key pairs kept ready; 0 generates each on demand. */
-  readonly poolSize: number;
-  /** Decryptions at once (worker threads, or OpenSSL calls). */
-  readonly workers: number;
-  /** What decrypts: OpenSSL where it can be had, OpenSSL only, or node:crypto. */
-  readonly cryptoBackend: "auto" | "openssl" | "node";
-  /** An explicit libcrypto file, or undefined for the system's. */
-  readonly libcrypto: string | undefined;
-  /** Requests handled at once; past it, `overloaded`. */
-  readonly maxInflight: number;
-  /** Requests handled at once for one connection. */
-  readonly maxInflightPerClient: number;
-  /** `generate_keys` requests waiting for the pool at once. */
-  readonly maxPoolWaiters: number;
-  /**
-   * libzmq drops a connection that sends a larger frame (ZMQ_MAXMSGSIZE);
-   * undefined follows the largest request answered.
-   */
-  readonly maxFrameBytes: number | undefined;
-  /** Largest request answered; larger ones get `request_too_large`. */
-  readonly maxRequestBytes: number;
-  /** Largest `encrypt_fernet_many` request answered. */
-  readonly maxManyRequestBytes: number;
-  /** Smallest RSA modulus accepted in requests, in bits. */
-  readonly minKeyBits: number;
-  /** PBKDF2 iterations for private keys `generate_keys` protects. */
-  readonly pbkdf2Iterations: number;
-  /** CURVE secret key (Z85), given directly. */
-  readonly curveSecretKey: string | undefined;
-  /** A file holding the CURVE secret key. */
-  readonly curveSecretKeyFile: string | undefined;
-  /** A file listing the client public keys admitted. */
-  readonly curveAllowFile: string | undefined;
-  /** Bind off loopback without CURVE anyway. */
-  readonly allowInsecureNetwork: boolean;
-  /** Bind off loopback with CURVE but without an allow list anyway. */
-  readonly allowAnyCurveClient: boolean;
-}
 
 /** How an option's value is read. */
 export type OptionType =
@@ -145,6 +97,29 @@ export const OPTIONS: readonly OptionSpec[] = [
     type: { kind: "choice", choices: LOG_LEVELS },
     default: "info",
     help: `least severe log level written: ${LOG_LEVELS.join(", ")}`,
+    section: "Options",
+  },
+  {
+    key: "logFormat",
+    flag: "log-format",
+    arg: "FORMAT",
+    env: "KEYSERVICE_LOG_FORMAT",
+    type: { kind: "choice", choices: LOG_FORMATS },
+    default: "text",
+    help:
+      "text (one key=value line a record) or json (one JSON object a line, for log shippers)",
+    section: "Options",
+  },
+  {
+    key: "metrics",
+    flag: "metrics",
+    arg: "ADDR",
+    env: "KEYSERVICE_METRICS",
+    type: { kind: "string" },
+    default: undefined,
+    defaultText: "off",
+    help:
+      "serve Prometheus metrics (/metrics) and health (/healthz) over HTTP on HOST:PORT, or on 127.0.0.1 for a bare PORT; port 0 picks a free one",
     section: "Options",
   },
   {

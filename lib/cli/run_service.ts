@@ -1,7 +1,8 @@
 /**
  * Serving, the command line's default job: loads libzmq and the decryption
  * backend, binds the ROUTER socket (or, with `--connect`, connects it to a
- * broker's backend), and answers the contract until SIGINT or
+ * broker's backend) and, with `--metrics`, the HTTP listener for metrics
+ * and health, and answers the contract until SIGINT or
  * SIGTERM, then drains. Every start-up failure becomes one line on stderr and
  * an exit code.
  *
@@ -21,10 +22,13 @@ import { fail } from "./commands.ts";
 import { type Config, CORES } from "./config.ts";
 import { startDecryptBackend } from "./crypto_backend.ts";
 import { readCurveSetup } from "./curve_setup.ts";
+import { type HttpListener, startHttp } from "./http.ts";
 import { errorClass, firstLine, Logger } from "./log.ts";
+import { type Instruments, NO_INSTRUMENTS, startMetrics } from "./metrics.ts";
 import { insecureBindRefusal } from "./network_policy.ts";
 import { onStopSignals } from "./signals.ts";
 import { VERSION } from "./version.ts";
+import { generateRsaKeyPair, type RsaKeyPairPem } from "../crypto/mod.ts";
 import { KeyPool } from "../service/key_pool.ts";
 import { KeyService } from "../service/key_service.ts";
 import { serve } from "../service/serve.ts";
@@ -34,12 +38,24 @@ import { RouterServer } from "../zmq/router.ts";
 
 /** Serves with `config` until stopped; resolves to the exit code. */
 export async function runService(config: Config): Promise<number> {
-  const log = new Logger(config.logLevel);
+  const log = new Logger(config.logLevel, undefined, config.logFormat);
+  // Set once the socket is bound and the serve loop about to run; cleared
+  // by the first stop signal. /healthz answers it.
+  let serving = false;
+  // The pool and the service come after the listener: its gauges read
+  // them here, once they exist.
+  const live: { keyPool?: KeyPool; service?: KeyService } = {};
+  let instruments: Instruments = NO_INSTRUMENTS;
 
-  let libzmq, curve, server, decryption;
+  let libzmq, curve, server, decryption, http: HttpListener | undefined;
   try {
     libzmq = loadLibzmq(config.libzmq);
-    curve = readCurveSetup(libzmq, config, log);
+    curve = readCurveSetup(
+      libzmq,
+      config,
+      log,
+      (reason) => instruments.handshakeRefused(reason),
+    );
     decryption = startDecryptBackend(config, log);
   } catch (error) {
     return fail(error);
@@ -53,6 +69,28 @@ export async function runService(config: Config): Promise<number> {
     allowAnyCurveClient: config.allowAnyCurveClient,
   }, connect ? "connect to" : "bind");
   if (refusal !== undefined) return fail(refusal);
+  if (config.metrics !== undefined) {
+    try {
+      const metrics = await startMetrics({
+        version: VERSION,
+        libzmq: libzmq.version,
+        crypto: decryption.name,
+        inflight: () => live.service?.inflight ?? 0,
+        pool: () => ({
+          depth: live.keyPool?.depth ?? 0,
+          size: config.poolSize,
+          generating: live.keyPool?.generating ?? 0,
+        }),
+      });
+      http = startHttp(config.metrics, { metrics, serving: () => serving });
+      instruments = metrics;
+    } catch (error) {
+      decryption.close();
+      return fail(
+        `cannot serve metrics on ${config.metrics}: ${firstLine(error)}`,
+      );
+    }
+  }
   try {
     server = RouterServer.bind(libzmq, {
       endpoint,
@@ -65,17 +103,27 @@ export async function runService(config: Config): Promise<number> {
     });
   } catch (error) {
     decryption.close();
+    await http?.close();
     const verb = connect ? "connect to" : "bind";
     return fail(`cannot ${verb} ${endpoint}: ${firstLine(error)}`);
   }
 
-  const keyPool = new KeyPool({
+  // Key generation, timed for the metrics (pool refills and on demand).
+  const generate = async (bits: number): Promise<RsaKeyPairPem> => {
+    const started = performance.now();
+    const pair = await generateRsaKeyPair(bits);
+    instruments.keyGenerated(bits, performance.now() - started);
+    return pair;
+  };
+  const backend = decryption;
+  const keyPool = live.keyPool = new KeyPool({
     size: config.poolSize,
     refillParallelism: Math.max(1, Math.floor(CORES / 2)),
+    generate: () => generate(2048),
     onError: (error) =>
       log.error("keygen-failed", { error: errorClass(error) }),
   });
-  const service = new KeyService({
+  const service = live.service = new KeyService({
     version: VERSION,
     maxInflight: config.maxInflight,
     maxInflightPerClient: config.maxInflightPerClient,
@@ -84,8 +132,11 @@ export async function runService(config: Config): Promise<number> {
     maxManyRequestBytes: config.maxManyRequestBytes,
     keyLimits: { minBits: config.minKeyBits },
     keyPairs: keyPool,
-    decrypt: (key, ciphertext, padding) =>
-      decryption.decrypt(key, ciphertext, padding),
+    generate,
+    decrypt: (key, ciphertext, padding) => {
+      instruments.decrypted(padding);
+      return backend.decrypt(key, ciphertext, padding);
+    },
     pbkdf2Iterations: config.pbkdf2Iterations,
     status: poolStatus(keyPool, decryption),
     onInternalError: (error) =>
@@ -93,6 +144,7 @@ export async function runService(config: Config): Promise<number> {
   });
   const removeSignalListeners = onStopSignals({
     stop(signal) {
+      serving = false;
       log.info("stopping", { signal, in_flight: server.unanswered });
       server.close(config.drainSeconds * 1000);
     },
@@ -108,16 +160,17 @@ export async function runService(config: Config): Promise<number> {
     crypto: decryption.name,
     config,
     curve,
+    metrics: http?.address,
   });
-  await serve(
-    server,
-    service,
-    (outcome, ms) =>
-      log.info("request", { type: outcome.type, code: outcome.code, ms }),
-  );
+  serving = true;
+  await serve(server, service, (outcome, ms) => {
+    instruments.request(outcome, ms);
+    log.info("request", { type: outcome.type, code: outcome.code, ms });
+  });
   removeSignalListeners();
   keyPool.close();
   decryption.close();
+  await http?.close();
   log.info("stopped");
   return 0;
 }

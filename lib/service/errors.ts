@@ -30,6 +30,29 @@ import {
   WrongPassphrase,
 } from "../crypto/errors.ts";
 
+/**
+ * Every code a {@linkcode KeyServiceError} carries: a closed set, so that
+ * metrics may label by code (a test holds it to the classes below).
+ */
+export const ERROR_CODES = [
+  "invalid_json",
+  "not_an_object",
+  "unknown_type",
+  "missing_field",
+  "invalid_field",
+  "invalid_pem",
+  "wrong_key_type",
+  "invalid_passphrase",
+  "invalid_key",
+  "plaintext_too_long",
+  "invalid_ciphertext",
+  "decryption_failed",
+  "multipart_request",
+  "request_too_large",
+  "overloaded",
+  "internal_error",
+] as const;
+
 /** Every error the service reports to a client. */
 export abstract class KeyServiceError extends Error {
   /** A stable, machine-readable code such as `invalid_json`. */

@@ -89,3 +89,28 @@ export async function detectOpensslCommand(): Promise<
     };
   }
 }
+
+/**
+ * Whether `command ...args` runs here and exits 0 (a tool's `--version`);
+ * `install` says how to get it when it does not.
+ */
+export async function detectTool(
+  command: string,
+  args: string[],
+  install: string,
+): Promise<{ ok: boolean; reason: string }> {
+  try {
+    const out = await new Deno.Command(command, {
+      args,
+      stdout: "piped",
+      stderr: "piped",
+    }).output();
+    const text = new TextDecoder().decode(out.stdout).split("\n")[0].trim();
+    return out.success ? { ok: true, reason: text } : {
+      ok: false,
+      reason: `${command} ${args.join(" ")} failed (${install})`,
+    };
+  } catch {
+    return { ok: false, reason: `no ${command} command (${install})` };
+  }
+}

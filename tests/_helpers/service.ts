@@ -84,6 +84,11 @@ export type PingReply = PoolStatus & {
 export interface RunningService extends LogSource {
   /** The endpoint it bound, e.g. `tcp://127.0.0.1:40123` (or connected). */
   readonly endpoint: string;
+  /**
+   * With `--metrics`, the listener's base URL, e.g. `http://127.0.0.1:9464`
+   * (from the start-up line); otherwise undefined.
+   */
+  readonly metrics: string | undefined;
   /** The process id of `deno task` (which forwards signals to the service). */
   readonly pid: number;
   /** Everything it has written to stderr so far. */
@@ -177,6 +182,40 @@ function choosesPoolSize(args: string[], env: Record<string, string>): boolean {
     (env.KEYSERVICE_POOL_SIZE ?? "") !== "";
 }
 
+/** What the start-up line says: the endpoint, and where metrics are. */
+interface Listening {
+  readonly endpoint: string;
+  readonly metrics: string | undefined;
+}
+
+/**
+ * The start-up line's endpoint and metrics URL, in the text format
+ * (`INFO listening endpoint=... metrics=http://HOST:PORT/metrics`) or the
+ * JSON one; undefined before the line is complete.
+ */
+function listeningLine(log: string): Listening | undefined {
+  for (const line of log.split("\n").slice(0, -1)) {
+    let fields: Record<string, unknown> | undefined;
+    if (line.startsWith("{")) {
+      const record = JSON.parse(line);
+      if (record.event === "listening") fields = record;
+    } else if (/ INFO listening /.test(line)) {
+      fields = Object.fromEntries(
+        [...line.matchAll(/ ([a-z_]+)=(\S+)/g)].map((m) => [m[1], m[2]]),
+      );
+    }
+    if (fields === undefined) continue;
+    const metrics = String(fields.metrics ?? "off");
+    return {
+      endpoint: String(fields.endpoint ?? fields.connect),
+      metrics: metrics === "off"
+        ? undefined
+        : metrics.replace(/\/metrics$/, ""),
+    };
+  }
+  return undefined;
+}
+
 /**
  * Starts `deno task start --endpoint tcp://127.0.0.1:* --pool-size 2
  * ...args` (without the `--pool-size` when `args` or `env` choose one, and
@@ -213,8 +252,8 @@ export async function startService(
   }).spawn();
   let err = "";
   let out = "";
-  let resolveEndpoint: (endpoint: string) => void;
-  const endpointSeen = new Promise<string>((resolve) =>
+  let resolveEndpoint: (listening: Listening) => void;
+  const endpointSeen = new Promise<Listening>((resolve) =>
     resolveEndpoint = resolve
   );
   const pump = async (
@@ -228,8 +267,8 @@ export async function startService(
   const pumps = Promise.all([
     pump(child.stderr, (text) => {
       err += text;
-      const match = /INFO listening (?:endpoint|connect)=(\S+)/.exec(err);
-      if (match) resolveEndpoint(match[1]);
+      const listening = listeningLine(err);
+      if (listening) resolveEndpoint(listening);
     }),
     pump(child.stdout, (text) => out += text),
   ]);
@@ -240,9 +279,9 @@ export async function startService(
     return status.code;
   });
   let startTimer: ReturnType<typeof setTimeout> | undefined;
-  let endpoint: string;
+  let listening: Listening;
   try {
-    endpoint = await Promise.race([
+    listening = await Promise.race([
       endpointSeen,
       exited.then((code) => {
         throw new Error(
@@ -276,8 +315,10 @@ export async function startService(
       // already gone
     }
   };
+  const { endpoint, metrics } = listening;
   const service: RunningService = {
     endpoint,
+    metrics,
     pid: child.pid,
     stderr: () => err,
     stdout: () => out,

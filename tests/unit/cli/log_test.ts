@@ -1,8 +1,13 @@
 // One-line logs: levels, field formatting and quoting, throttled warnings,
-// and a closed stderr that must not stop the service.
+// a closed stderr that must not stop the service, and the JSON format.
 
 import assert from "node:assert/strict";
-import { LOG_LEVELS, Logger, type LogLevel } from "../../../lib/cli/log.ts";
+import {
+  LOG_FORMATS,
+  LOG_LEVELS,
+  Logger,
+  type LogLevel,
+} from "../../../lib/cli/log.ts";
 
 function capture(level: LogLevel): { log: Logger; lines: string[] } {
   const lines: string[] = [];
@@ -121,4 +126,101 @@ Deno.test("a write that throws does not escape the logger", () => {
   });
   log.info("e", { a: 1 });
   log.error("e");
+});
+
+function captureJson(level: LogLevel): { log: Logger; lines: string[] } {
+  const lines: string[] = [];
+  return {
+    log: new Logger(level, (line) => lines.push(line), "json"),
+    lines,
+  };
+}
+
+Deno.test("json: a record is one JSON object on one line: time, level, event, then the fields", () => {
+  const { log, lines } = captureJson("info");
+  log.info("request", { type: "ping", code: "ok", ms: 0.123 });
+  assert.equal(lines.length, 1);
+  assert.ok(lines[0].endsWith("}\n"));
+  assert.equal(lines[0].split("\n").length, 2);
+  const record = JSON.parse(lines[0]);
+  assert.deepEqual(Object.keys(record), [
+    "time",
+    "level",
+    "event",
+    "type",
+    "code",
+    "ms",
+  ]);
+  assert.match(record.time, new RegExp(`^${TIME}$`));
+  assert.deepEqual(
+    { ...record, time: undefined },
+    {
+      time: undefined,
+      level: "info",
+      event: "request",
+      type: "ping",
+      code: "ok",
+      ms: 0.12,
+    },
+  );
+});
+
+Deno.test("json and text carry the same fields and values for the same record", () => {
+  const text = capture("debug");
+  const json = captureJson("debug");
+  const fields = {
+    endpoint: "tcp://127.0.0.1:5555",
+    note: 'two "words"\nand a line',
+    n: 42,
+    f: 1.5,
+    t: true,
+  };
+  for (const { log } of [text, json]) {
+    log.warn("listening", fields);
+    log.debug("bare");
+  }
+  const record = JSON.parse(json.lines[0]);
+  const line = text.lines[0].trimEnd();
+  assert.match(line.split(" ")[0], new RegExp(`^${TIME}$`));
+  assert.match(record.time, new RegExp(`^${TIME}$`));
+  assert.equal(line.split(" ")[1], record.level.toUpperCase());
+  assert.equal(line.split(" ")[2], record.event);
+  assert.deepEqual(
+    [...line.matchAll(/ ([a-z]+)=/g)].map((m) => m[1]),
+    Object.keys(record).slice(3),
+  );
+  assert.equal(record.note, fields.note);
+  assert.equal(record.f, 1.5);
+  assert.equal(record.t, true);
+  assert.deepEqual(
+    Object.keys(JSON.parse(json.lines[1])),
+    ["time", "level", "event"],
+  );
+});
+
+Deno.test("json: each level writes its lower-case name; the threshold holds", () => {
+  const { log, lines } = captureJson("info");
+  log.debug("e");
+  log.info("e");
+  log.warn("e");
+  log.error("e");
+  assert.deepEqual(lines.map((line) => JSON.parse(line).level), [
+    "info",
+    "warn",
+    "error",
+  ]);
+});
+
+Deno.test("json: a field never overwrites time, level or event", () => {
+  const { log, lines } = captureJson("info");
+  log.info("e", { event: "forged", level: "error", time: "then", a: 1 });
+  const record = JSON.parse(lines[0]);
+  assert.equal(record.event, "e");
+  assert.equal(record.level, "info");
+  assert.match(record.time, new RegExp(`^${TIME}$`));
+  assert.equal(record.a, 1);
+});
+
+Deno.test("LOG_FORMATS are text and json", () => {
+  assert.deepEqual([...LOG_FORMATS], ["text", "json"]);
 });

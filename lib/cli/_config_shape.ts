@@ -1,0 +1,60 @@
+// Private: the shape of the service's configuration, one field per option
+// of the OPTIONS table in options.ts (which re-exports it), kept apart so
+// that the table stays readable.
+
+import type { LOG_FORMATS, LOG_LEVELS } from "./log.ts";
+
+/** Everything `main.ts` needs to start the service. */
+export interface Config {
+  /** Where the ROUTER socket binds. */
+  readonly endpoint: string;
+  /** A broker's backend to connect to instead of binding, or undefined. */
+  readonly connect: string | undefined;
+  /** An explicit libzmq file, or undefined to search. */
+  readonly libzmq: string | undefined;
+  /** Least severe level logged. */
+  readonly logLevel: typeof LOG_LEVELS[number];
+  /** How log records are written: `key=value` text, or JSON lines. */
+  readonly logFormat: typeof LOG_FORMATS[number];
+  /** Where the metrics and health HTTP listener binds; undefined: off. */
+  readonly metrics: string | undefined;
+  /** Seconds to answer in-flight requests after SIGINT or SIGTERM. */
+  readonly drainSeconds: number;
+  /** RSA key pairs kept ready; 0 generates each on demand. */
+  readonly poolSize: number;
+  /** Decryptions at once (worker threads, or OpenSSL calls). */
+  readonly workers: number;
+  /** What decrypts: OpenSSL where it can be had, OpenSSL only, or node:crypto. */
+  readonly cryptoBackend: "auto" | "openssl" | "node";
+  /** An explicit libcrypto file, or undefined for the system's. */
+  readonly libcrypto: string | undefined;
+  /** Requests handled at once; past it, `overloaded`. */
+  readonly maxInflight: number;
+  /** Requests handled at once for one connection. */
+  readonly maxInflightPerClient: number;
+  /** `generate_keys` requests waiting for the pool at once. */
+  readonly maxPoolWaiters: number;
+  /**
+   * libzmq drops a connection that sends a larger frame (ZMQ_MAXMSGSIZE);
+   * undefined follows the largest request answered.
+   */
+  readonly maxFrameBytes: number | undefined;
+  /** Largest request answered; larger ones get `request_too_large`. */
+  readonly maxRequestBytes: number;
+  /** Largest `encrypt_fernet_many` request answered. */
+  readonly maxManyRequestBytes: number;
+  /** Smallest RSA modulus accepted in requests, in bits. */
+  readonly minKeyBits: number;
+  /** PBKDF2 iterations for private keys `generate_keys` protects. */
+  readonly pbkdf2Iterations: number;
+  /** CURVE secret key (Z85), given directly. */
+  readonly curveSecretKey: string | undefined;
+  /** A file holding the CURVE secret key. */
+  readonly curveSecretKeyFile: string | undefined;
+  /** A file listing the client public keys admitted. */
+  readonly curveAllowFile: string | undefined;
+  /** Bind off loopback without CURVE anyway. */
+  readonly allowInsecureNetwork: boolean;
+  /** Bind off loopback with CURVE but without an allow list anyway. */
+  readonly allowAnyCurveClient: boolean;
+}

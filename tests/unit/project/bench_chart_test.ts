@@ -1,0 +1,62 @@
+// The benchmark's SVG charts (scripts/_bench_chart.ts): one bar per
+// percentile per scenario, the floor drawn across them, names escaped, one
+// point per RSS sample; and both files written beside the JSON.
+
+import assert from "node:assert/strict";
+import {
+  latencyChart,
+  rssChart,
+  writeCharts,
+} from "../../../scripts/_bench_chart.ts";
+
+const ROWS = [
+  { name: "ping (round-trip floor)", clients: 1, p50: 0.4, p90: 0.6, p99: 1 },
+  { name: "decrypt <oaep> & co", clients: 4, p50: 3, p90: 6, p99: 20 },
+  { name: "generate_keys, 4096", clients: 1, p50: 3000, p90: 4000, p99: 4100 },
+];
+
+Deno.test("the latency chart has three bars a scenario, the floor line, and escaped names", () => {
+  const svg = latencyChart(ROWS, "latency");
+  assert.ok(svg.startsWith('<svg xmlns="http://www.w3.org/2000/svg"'));
+  assert.ok(svg.trimEnd().endsWith("</svg>"));
+  assert.equal(svg.match(/<rect [^>]*height="16"/g)?.length, 9);
+  assert.match(svg, /stroke-dasharray="5,4"/);
+  assert.match(svg, />floor p50 0\.40 ms</);
+  assert.ok(svg.includes("decrypt &lt;oaep&gt; &amp; co, 4 clients"));
+  assert.ok(!svg.includes("<oaep>"));
+  // The log axis spans the decades from the lowest p50 to the highest p99.
+  assert.match(svg, />0\.10 ms</);
+  assert.match(svg, />10 s</);
+});
+
+Deno.test("without a floor scenario there is no floor line", () => {
+  const svg = latencyChart(ROWS.slice(1), "latency");
+  assert.doesNotMatch(svg, /stroke-dasharray/);
+});
+
+Deno.test("the RSS chart draws one point a sample", () => {
+  const rss = [60, 62, 65, 64, 66].map((mb) => mb * 2 ** 20);
+  const svg = rssChart({ clients: 16, seconds: 5, rss }, "rss");
+  const points = /<polyline points="([^"]+)"/.exec(svg)?.[1].split(" ");
+  assert.equal(points?.length, 5);
+  assert.match(svg, />16 clients|16 clients\)/);
+});
+
+Deno.test("writeCharts writes -latency.svg and -rss.svg beside the JSON", async () => {
+  const dir = await Deno.makeTempDir({ prefix: "keyservice-chart-" });
+  try {
+    const written = await writeCharts(`${dir}/latest.json`, {
+      results: ROWS,
+      mixRss: { clients: 16, seconds: 2, rss: [1e8, 1.1e8] },
+    });
+    assert.deepEqual(written, [
+      `${dir}/latest-latency.svg`,
+      `${dir}/latest-rss.svg`,
+    ]);
+    for (const file of written) {
+      assert.match(await Deno.readTextFile(file), /^<svg /);
+    }
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
