@@ -182,8 +182,13 @@ Deno.test("the client: overloaded is an error without retries, and retried after
       libzmq: testLibzmq(),
       timeoutMs: 120_000,
     });
-    // Seconds of work that hold the only slot.
-    const busy = slow.generateKeys({ bits: 3072 });
+    // Seconds of work that hold the only slot, and the reserve a client
+    // with nothing in flight may use (as large again): two requests, each
+    // on a socket of its own.
+    const busy = Promise.all([
+      slow.generateKeys({ bits: 3072 }),
+      slow.generateKeys({ bits: 3072 }),
+    ]);
     try {
       await withClient(
         { endpoints: service.endpoint, retries: 0 },
