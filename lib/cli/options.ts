@@ -33,6 +33,8 @@ export interface Config {
   readonly drainSeconds: number;
   /** RSA key pairs kept ready; 0 generates each on demand. */
   readonly poolSize: number;
+  /** Seconds a ready pair may wait to be handed out before it is replaced. */
+  readonly poolMaxAge: number;
   /** Decryptions at once (worker threads, or OpenSSL calls). */
   readonly workers: number;
   /** What decrypts: OpenSSL where it can be had, OpenSSL only, or node:crypto. */
@@ -53,12 +55,19 @@ export interface Config {
   readonly pbkdf2Iterations: number;
   /** CURVE secret key (Z85), given directly. */
   readonly curveSecretKey: string | undefined;
+  /**
+   * Whether that key came as `--curve-secret-key` on the command line (not
+   * from its variable), where `ps` and `deno task`'s echo show it.
+   */
+  readonly curveSecretKeyOnCommandLine: boolean;
   /** A file holding the CURVE secret key. */
   readonly curveSecretKeyFile: string | undefined;
   /** A file listing the client public keys admitted. */
   readonly curveAllowFile: string | undefined;
   /** Bind off loopback without CURVE anyway. */
   readonly allowInsecureNetwork: boolean;
+  /** What `ping` tells: up and capabilities, or also load and memory. */
+  readonly pingDetail: "none" | "full";
 }
 
 /** How an option's value is read. */
@@ -143,6 +152,17 @@ export const OPTIONS: readonly OptionSpec[] = [
     default: 32,
     help:
       "RSA key pairs generated ahead of demand, kept in memory only; 0 generates each on demand",
+    section: "Options",
+  },
+  {
+    key: "poolMaxAge",
+    flag: "pool-max-age",
+    arg: "SECONDS",
+    env: "KEYSERVICE_POOL_MAX_AGE",
+    type: { kind: "seconds", min: 1 },
+    default: 3600,
+    help:
+      "a pooled pair not handed out by then is dropped and a new one made, so no private key waits in memory longer",
     section: "Options",
   },
   {
@@ -249,7 +269,8 @@ export const OPTIONS: readonly OptionSpec[] = [
     type: { kind: "string" },
     default: undefined,
     defaultText: "off",
-    help: "turn on CurveZMQ with this server secret key",
+    help:
+      "turn on CurveZMQ with this server secret key; a flag shows in ps and in deno task's echo, so give it in the variable or use --curve-secret-key-file",
     section: "Security (see SECURITY.md)",
   },
   {
@@ -283,6 +304,17 @@ export const OPTIONS: readonly OptionSpec[] = [
     default: false,
     defaultText: "off; the variable turns it on with 1",
     help: "bind off loopback without CURVE anyway",
+    section: "Security (see SECURITY.md)",
+  },
+  {
+    key: "pingDetail",
+    flag: "ping-detail",
+    arg: "LEVEL",
+    env: "KEYSERVICE_PING_DETAIL",
+    type: { kind: "choice", choices: ["none", "full"] },
+    default: "none",
+    help:
+      "what ping tells any client: none (up, version, capabilities) or full (also requests in flight, key pool, workers, crypto backend, memory)",
     section: "Security (see SECURITY.md)",
   },
 ];

@@ -17,6 +17,7 @@
 
 import { announce } from "./announce.ts";
 import { fail } from "./commands.ts";
+import { forbidCoreDumps } from "./harden.ts";
 import { type Config, CORES } from "./config.ts";
 import { startDecryptBackend } from "./crypto_backend.ts";
 import { readCurveSetup } from "./curve_setup.ts";
@@ -34,6 +35,10 @@ import { RouterServer } from "../zmq/router.ts";
 /** Serves with `config` until stopped; resolves to the exit code. */
 export async function runService(config: Config): Promise<number> {
   const log = new Logger(config.logLevel);
+  // Before any key is in memory: no core dump, no ptrace by other processes.
+  const hardened = forbidCoreDumps();
+  if (hardened.ok) log.debug("not-dumpable", { dumpable: 0 });
+  else log.warn("dumpable", { reason: hardened.reason });
 
   let libzmq, curve, server, decryption;
   try {
@@ -61,6 +66,7 @@ export async function runService(config: Config): Promise<number> {
 
   const keyPool = new KeyPool({
     size: config.poolSize,
+    maxAgeMs: config.poolMaxAge * 1000,
     refillParallelism: Math.max(1, Math.floor(CORES / 2)),
     onError: (error) =>
       log.error("keygen-failed", { error: errorClass(error) }),
@@ -76,6 +82,7 @@ export async function runService(config: Config): Promise<number> {
       decryption.decrypt(key, ciphertext, padding),
     pbkdf2Iterations: config.pbkdf2Iterations,
     status: poolStatus(keyPool, decryption),
+    pingDetail: config.pingDetail,
     onInternalError: (error) =>
       log.error("internal-error", { error: errorClass(error) }),
   });

@@ -872,7 +872,7 @@ Deno.test("encrypt_fernet_many request errors are for the whole request", async 
 // --- ping -----------------------------------------------------------------------
 
 Deno.test("ping lists the capabilities: operations, bits, paddings and formats", async () => {
-  const { service } = setup({ version: "1.1.0" });
+  const { service } = setup({ version: "1.1.0", pingDetail: "full" });
   const result = await handle({ type: "ping" }, service);
   assert.deepEqual(Object.keys(result.reply), [
     "status",
@@ -902,6 +902,7 @@ Deno.test("ping lists the capabilities: operations, bits, paddings and formats",
 Deno.test("ping's status() fields do not replace its capabilities", async () => {
   const { service } = setup({
     status: () => ({ pool: 5, capabilities: "none" }),
+    pingDetail: "full",
   });
   const result = await handle({ type: "ping" }, service);
   assert.equal(result.reply.pool, 5);
