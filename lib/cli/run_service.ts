@@ -38,7 +38,9 @@ export async function runService(config: Config): Promise<number> {
   // Before any key is in memory: no core dump, no ptrace by other processes.
   const hardened = forbidCoreDumps();
   if (hardened.ok) log.debug("not-dumpable", { dumpable: 0 });
-  else log.warn("dumpable", { reason: hardened.reason });
+  else if (Deno.build.os === "linux") {
+    log.warn("dumpable", { reason: hardened.reason });
+  } else log.debug("dumpable", { reason: hardened.reason });
 
   let libzmq, curve, server, decryption;
   try {
