@@ -194,13 +194,16 @@ interface Started {
 }
 
 async function startService(args: string[]): Promise<Started> {
-  // As users run it: info-level logs, one line per request.
+  // As users run it: info-level logs, one line per request; and a ping
+  // that tells the pool's depth and the memory, which the scenarios read.
   return await startChild([
     "task",
     "-q",
     "start",
     "--endpoint",
     "tcp://127.0.0.1:*",
+    "--ping-detail",
+    "full",
     ...args,
   ]);
 }

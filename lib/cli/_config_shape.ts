@@ -22,6 +22,8 @@ export interface Config {
   readonly drainSeconds: number;
   /** RSA key pairs kept ready; 0 generates each on demand. */
   readonly poolSize: number;
+  /** Seconds a ready pair may wait to be handed out before it is replaced. */
+  readonly poolMaxAge: number;
   /** Decryptions at once (worker threads, or OpenSSL calls). */
   readonly workers: number;
   /** What decrypts: OpenSSL where it can be had, OpenSSL only, or node:crypto. */
@@ -49,6 +51,11 @@ export interface Config {
   readonly pbkdf2Iterations: number;
   /** CURVE secret key (Z85), given directly. */
   readonly curveSecretKey: string | undefined;
+  /**
+   * Whether that key came as `--curve-secret-key` on the command line (not
+   * from its variable), where `ps` and `deno task`'s echo show it.
+   */
+  readonly curveSecretKeyOnCommandLine: boolean;
   /** A file holding the CURVE secret key. */
   readonly curveSecretKeyFile: string | undefined;
   /** A file listing the client public keys admitted. */
@@ -57,4 +64,6 @@ export interface Config {
   readonly allowInsecureNetwork: boolean;
   /** Bind off loopback with CURVE but without an allow list anyway. */
   readonly allowAnyCurveClient: boolean;
+  /** What `ping` tells: up and capabilities, or also load and memory. */
+  readonly pingDetail: "none" | "full";
 }

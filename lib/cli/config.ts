@@ -177,7 +177,9 @@ export function parseConfig(
   }
   if (values.help) return { kind: "help", text: HELP };
   if (values.version) return { kind: "version" };
-  const config: Record<string, unknown> = {};
+  const config: Record<string, unknown> = {
+    curveSecretKeyOnCommandLine: typeof values["curve-secret-key"] === "string",
+  };
   const given = new Set<string>();
   for (const option of OPTIONS) {
     const flag = values[option.flag];

@@ -2,7 +2,8 @@
  * The CURVE set-up the configuration asks for: the server's secret key (from
  * the flag, the variable or a key file), its public key, the allow list of
  * client keys, and the log lines for refused and failed handshakes. The
- * secret key itself is never logged.
+ * secret key itself is never logged; given as a flag, where other users see
+ * it in `ps`, it draws a warning.
  *
  * @example
  * ```ts
@@ -60,10 +61,9 @@ export function readSecretKeyFile(file: string, log: Logger): string {
  */
 export function readCurveSetup(
   libzmq: LoadedLibzmq,
-  config: Pick<
-    Config,
-    "curveSecretKey" | "curveSecretKeyFile" | "curveAllowFile"
-  >,
+  config:
+    & Pick<Config, "curveSecretKey" | "curveSecretKeyFile" | "curveAllowFile">
+    & Partial<Pick<Config, "curveSecretKeyOnCommandLine">>,
   log: Logger,
   onRefused: (reason: "not_allowed" | "handshake_failed") => void = () => {},
 ): CurveSetup | undefined {
@@ -71,6 +71,17 @@ export function readCurveSetup(
     ? readSecretKeyFile(config.curveSecretKeyFile, log)
     : config.curveSecretKey;
   if (secretKey === undefined) return undefined;
+  if (
+    config.curveSecretKeyOnCommandLine &&
+    config.curveSecretKeyFile === undefined
+  ) {
+    // `deno task` echoes its command line to the log, and `ps` shows it to
+    // every user of the machine.
+    log.warn("curve-key-on-command-line", {
+      reason: "--curve-secret-key shows in ps and in deno task's echo",
+      instead: "--curve-secret-key-file or KEYSERVICE_CURVE_SECRET_KEY",
+    });
+  }
   const publicKey = curvePublicKey(libzmq, secretKey);
   const allow = config.curveAllowFile === undefined
     ? undefined

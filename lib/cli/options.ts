@@ -144,6 +144,17 @@ export const OPTIONS: readonly OptionSpec[] = [
     section: "Options",
   },
   {
+    key: "poolMaxAge",
+    flag: "pool-max-age",
+    arg: "SECONDS",
+    env: "KEYSERVICE_POOL_MAX_AGE",
+    type: { kind: "seconds", min: 1 },
+    default: 3600,
+    help:
+      "a pooled pair not handed out by then is dropped and a new one made, so no private key waits in memory longer",
+    section: "Options",
+  },
+  {
     key: "workers",
     flag: "workers",
     arg: "N",
@@ -271,7 +282,8 @@ export const OPTIONS: readonly OptionSpec[] = [
     type: { kind: "string" },
     default: undefined,
     defaultText: "off",
-    help: "turn on CurveZMQ with this server secret key",
+    help:
+      "turn on CurveZMQ with this server secret key; a flag shows in ps and in deno task's echo, so give it in the variable or use --curve-secret-key-file",
     section: "Security (see SECURITY.md)",
   },
   {
@@ -315,6 +327,17 @@ export const OPTIONS: readonly OptionSpec[] = [
     default: false,
     defaultText: "off; the variable turns it on with 1",
     help: "bind off loopback with CURVE but no --curve-allow list anyway",
+    section: "Security (see SECURITY.md)",
+  },
+  {
+    key: "pingDetail",
+    flag: "ping-detail",
+    arg: "LEVEL",
+    env: "KEYSERVICE_PING_DETAIL",
+    type: { kind: "choice", choices: ["none", "full"] },
+    default: "none",
+    help:
+      "what ping tells any client: none (up, version, capabilities) or full (also requests in flight, key pool, workers, crypto backend, memory)",
     section: "Security (see SECURITY.md)",
   },
 ];

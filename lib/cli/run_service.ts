@@ -19,6 +19,7 @@
 
 import { announce } from "./announce.ts";
 import { fail } from "./commands.ts";
+import { forbidCoreDumps } from "./harden.ts";
 import { type Config, CORES } from "./config.ts";
 import { startDecryptBackend } from "./crypto_backend.ts";
 import { readCurveSetup } from "./curve_setup.ts";
@@ -39,6 +40,12 @@ import { RouterServer } from "../zmq/router.ts";
 /** Serves with `config` until stopped; resolves to the exit code. */
 export async function runService(config: Config): Promise<number> {
   const log = new Logger(config.logLevel, undefined, config.logFormat);
+  // Before any key is in memory: no core dump, no ptrace by other processes.
+  const hardened = forbidCoreDumps();
+  if (hardened.ok) log.debug("not-dumpable", { dumpable: 0 });
+  else if (Deno.build.os === "linux") {
+    log.warn("dumpable", { reason: hardened.reason });
+  } else log.debug("dumpable", { reason: hardened.reason });
   // Set once the socket is bound and the serve loop about to run; cleared
   // by the first stop signal. /healthz answers it.
   let serving = false;
@@ -118,6 +125,7 @@ export async function runService(config: Config): Promise<number> {
   const backend = decryption;
   const keyPool = live.keyPool = new KeyPool({
     size: config.poolSize,
+    maxAgeMs: config.poolMaxAge * 1000,
     refillParallelism: Math.max(1, Math.floor(CORES / 2)),
     generate: () => generate(2048),
     onError: (error) =>
@@ -139,6 +147,7 @@ export async function runService(config: Config): Promise<number> {
     },
     pbkdf2Iterations: config.pbkdf2Iterations,
     status: poolStatus(keyPool, decryption),
+    pingDetail: config.pingDetail,
     onInternalError: (error) =>
       log.error("internal-error", { error: errorClass(error) }),
   });

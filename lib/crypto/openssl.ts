@@ -217,6 +217,7 @@ export class Libcrypto {
       BigInt(Deno.UnsafePointer.value(Deno.UnsafePointer.of(bytes))),
     ]);
     const rsa = ssl.d2i_RSAPrivateKey(null, cursor, BigInt(bytes.length));
+    bytes.fill(0); // OpenSSL holds its own copy now
     if (rsa === null) {
       ssl.ERR_clear_error();
       throw new DecryptionError();

@@ -3,8 +3,8 @@
  * `RSA PUBLIC KEY` or SPKI `PUBLIC KEY`) and private keys (PKCS#1
  * `RSA PRIVATE KEY`, PKCS#8 `PRIVATE KEY`, or `ENCRYPTED PRIVATE KEY` with a
  * passphrase), with the checks that make a key safe to use (size bounds, an
- * odd modulus, a sane public exponent, and a private key whose values
- * agree).
+ * odd modulus, a public exponent below 2^17, primes of about half the
+ * modulus's size, and a private key whose values agree).
  *
  * @example
  * ```ts
@@ -64,7 +64,33 @@ export interface RsaPrivateKey extends RsaPublicKey {
   readonly der: Uint8Array;
 }
 
-const E_MAX = 1n << 32n;
+/**
+ * Public exponents must be below 2^17. Every exponent real generators use
+ * lies below it: 65537 (2^16 + 1, the default of OpenSSL, python-rsa,
+ * pyca/cryptography, WebCrypto and FIPS 186's smallest), and 3, 17 or 257 in
+ * old keys. A public operation costs one modular squaring per bit of `e`
+ * plus one multiplication per set bit: 65537 costs 17 + 1, any `e` below
+ * the bound at most 17 + 16, while the old bound, 2^32, let a client make
+ * every encryption cost 32 + 31, 3.5 times a real key's, for nothing. (FIPS
+ * 186 allows random exponents up to 2^256; no generator we know of uses
+ * one, and such a key is refused here.)
+ */
+const E_MAX = 1n << 17n;
+
+/**
+ * Each prime of a private key must have about half the modulus's bits:
+ * |bits(p) - bits(n)/2| <= bits(n)/16. Decryption with the CRT costs about
+ * bits(p)^3 + bits(q)^3 word operations: a 4096-bit key of a 1024-bit and a
+ * 3072-bit prime costs 1.75 times a balanced one, and p = 3 makes q nearly
+ * as long as n, 4 times. Generators make primes of equal size (OpenSSL,
+ * pyca/cryptography, WebCrypto, FIPS 186), except python-rsa, the original
+ * service's, which makes them bits(n)/32 apart from half (1088 and 960 bits
+ * for 2048): the tolerance is twice that, and costs at most 5% more than a
+ * balanced key.
+ */
+function balanced(prime: bigint, modulusBits: number): boolean {
+  return Math.abs(2 * bitLength(prime) - modulusBits) * 8 <= modulusBits;
+}
 
 /**
  * Checks a modulus and public exponent against `limits` and the rules every
@@ -88,7 +114,7 @@ function validatePublicValues(n: bigint, e: bigint, limits: KeyLimits): number {
   if (n % 2n === 0n) throw new UnusableKey("modulus is even");
   if (e < 3n || e % 2n === 0n || e >= E_MAX) {
     throw new UnusableKey(
-      "public exponent must be odd, at least 3 and below 2^32",
+      "public exponent must be odd, at least 3 and below 2^17",
     );
   }
   return Math.ceil(bits / 8);
@@ -166,6 +192,12 @@ function privateKeyFromPkcs1(
   const size = validatePublicValues(n, e, limits);
   if (p < 3n || q < 3n || p * q !== n) {
     throw new UnusableKey("the primes do not multiply to the modulus");
+  }
+  const bits = bitLength(n);
+  if (!balanced(p, bits) || !balanced(q, bits)) {
+    throw new UnusableKey(
+      "each prime must have about half the modulus's bits (within 1/16 of them)",
+    );
   }
   const p1 = p - 1n, q1 = q - 1n;
   const lambda = p1 / gcd(p1, q1) * q1;

@@ -3,7 +3,10 @@
  * thread, which serves the socket, never runs it. Jobs go to the worker with
  * the fewest in hand. A worker that dies is replaced; its jobs fail with
  * `InternalError`. A decryption that fails inside a worker fails with
- * `DecryptionFailed` and the worker carries on.
+ * `DecryptionFailed` and the worker carries on. The key's DER is
+ * transferred to the worker, not copied (the caller's `key.der` is left
+ * detached, empty), and wiped there after the job; the plaintext comes back
+ * transferred too.
  *
  * @example
  * ```ts
@@ -13,6 +16,7 @@
  * const pool = new DecryptPool({ size: 2 });
  * const pair = await generateRsaKeyPair();
  * const ciphertext = encryptPkcs1v15(parsePublicKey(pair.public), new Uint8Array([1, 2]));
+ * // The parsed key's DER moves to the worker.
  * await pool.decrypt(parsePrivateKey(pair.private), ciphertext); // Uint8Array [1, 2]
  * pool.close();
  * ```
@@ -94,7 +98,9 @@ export class DecryptPool implements DecryptBackend {
 
   /**
    * Decrypts on a worker. Rejects with `DecryptionFailed` when decryption
-   * fails, `InternalError` when the worker dies.
+   * fails, `InternalError` when the worker dies. Takes `key.der`: its buffer
+   * moves to the worker, which wipes it after use; pass a key that is not
+   * used again (or a copy: `{ ...key, der: key.der.slice() }`).
    */
   decrypt(
     key: RsaPrivateKey,
@@ -110,7 +116,13 @@ export class DecryptPool implements DecryptBackend {
     return new Promise((resolve, reject) => {
       slot.jobs.set(id, { resolve, reject });
       const job: DecryptJob = { id, key, ciphertext, padding };
-      slot.worker.postMessage(job);
+      try {
+        slot.worker.postMessage(job, [key.der.buffer as ArrayBuffer]);
+      } catch {
+        // A key whose DER was already handed over (detached).
+        slot.jobs.delete(id);
+        reject(new InternalError());
+      }
     });
   }
 

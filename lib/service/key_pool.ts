@@ -3,13 +3,15 @@
  * pair is handed out once and then forgotten. The pool refills in the
  * background with bounded parallelism; when it is empty, a request waits for
  * the next pair to finish, and a generation is started for it on demand, so
- * an empty pool is slower, never an error.
+ * an empty pool is slower, never an error. A pair not handed out within the
+ * maximum age is dropped and a new one made in its place, so that no private
+ * key waits in memory for longer than that.
  *
  * @example
  * ```ts
  * import { KeyPool } from "./key_pool.ts";
  *
- * const pool = new KeyPool({ size: 8 });
+ * const pool = new KeyPool({ size: 8, maxAgeMs: 3_600_000 });
  * const pair = await pool.take(); // { public: "-----BEGIN RSA PUBLIC KEY-----\n...", private: ... }
  * pool.close();
  * ```
@@ -39,7 +41,23 @@ export interface KeyPoolOptions {
   readonly generate?: () => Promise<RsaKeyPairPem>;
   /** Told when a generation fails; the pool tries again. */
   readonly onError?: (error: unknown) => void;
+  /**
+   * How long a ready pair may wait to be handed out, in milliseconds; past
+   * it, it is dropped and replaced. Default: no limit.
+   */
+  readonly maxAgeMs?: number;
+  /** The clock ages are read from, in milliseconds. Default `performance.now`. */
+  readonly now?: () => number;
 }
+
+interface Ready {
+  readonly pair: RsaKeyPairPem;
+  /** When it was made, on the pool's clock. */
+  readonly born: number;
+}
+
+/** setTimeout's longest delay; a longer wait is done in steps. */
+const MAX_DELAY_MS = 2 ** 31 - 1;
 
 interface Waiter {
   resolve(pair: RsaKeyPairPem): void;
@@ -53,11 +71,16 @@ export class KeyPool implements KeyPairSource {
   readonly #maxGenerating: number;
   readonly #generate: () => Promise<RsaKeyPairPem>;
   readonly #onError: (error: unknown) => void;
-  readonly #ready: RsaKeyPairPem[] = [];
+  readonly #maxAgeMs: number;
+  readonly #now: () => number;
+  /** Oldest first: pairs are pushed as they are made. */
+  readonly #ready: Ready[] = [];
   readonly #waiters: Waiter[] = [];
   #generating = 0;
   #failures = 0;
   #retry: ReturnType<typeof setTimeout> | undefined;
+  #sweep: ReturnType<typeof setTimeout> | undefined;
+  #expired = 0;
   #closed = false;
 
   /** Creates the pool and starts filling it; nothing waits for that. */
@@ -70,6 +93,8 @@ export class KeyPool implements KeyPairSource {
     );
     this.#generate = options.generate ?? (() => generateRsaKeyPair());
     this.#onError = options.onError ?? (() => {});
+    this.#maxAgeMs = options.maxAgeMs ?? Infinity;
+    this.#now = options.now ?? (() => performance.now());
     this.#schedule();
   }
 
@@ -93,10 +118,19 @@ export class KeyPool implements KeyPairSource {
     return this.#size;
   }
 
-  /** A pair never handed out before: from the pool, or made on demand. */
+  /** Pairs dropped so far because they reached the maximum age unused. */
+  get expired(): number {
+    return this.#expired;
+  }
+
+  /**
+   * A pair never handed out before and younger than the maximum age: from
+   * the pool, or made on demand.
+   */
   take(): Promise<RsaKeyPairPem> {
     if (this.#closed) return Promise.reject(new Error("KeyPool is closed"));
-    const pair = this.#ready.shift();
+    this.#dropExpired();
+    const pair = this.#ready.shift()?.pair;
     const promise = pair !== undefined
       ? Promise.resolve(pair)
       : new Promise<RsaKeyPairPem>((resolve, reject) =>
@@ -111,6 +145,7 @@ export class KeyPool implements KeyPairSource {
     if (this.#closed) return;
     this.#closed = true;
     clearTimeout(this.#retry);
+    clearTimeout(this.#sweep);
     this.#ready.length = 0;
     for (const waiter of this.#waiters.splice(0)) {
       waiter.reject(new Error("KeyPool is closed"));
@@ -141,7 +176,10 @@ export class KeyPool implements KeyPairSource {
           if (this.#closed) return;
           const waiter = this.#waiters.shift();
           if (waiter !== undefined) waiter.resolve(pair);
-          else this.#ready.push(pair);
+          else {
+            this.#ready.push({ pair, born: this.#now() });
+            this.#armSweep();
+          }
           this.#schedule();
         },
         (error) => {
@@ -159,5 +197,37 @@ export class KeyPool implements KeyPairSource {
         },
       );
     }
+  }
+
+  /** Drops the pairs that reached the maximum age; refills for them. */
+  #dropExpired(): void {
+    const now = this.#now();
+    let dropped = 0;
+    while (
+      this.#ready.length > 0 && now - this.#ready[0].born >= this.#maxAgeMs
+    ) {
+      this.#ready.shift();
+      dropped++;
+    }
+    if (dropped === 0) return;
+    this.#expired += dropped;
+    this.#schedule();
+  }
+
+  /**
+   * Keeps one timer for the oldest ready pair's expiry, so that a pair
+   * nobody asks for is still dropped on time.
+   */
+  #armSweep(): void {
+    if (
+      this.#closed || this.#sweep !== undefined ||
+      this.#ready.length === 0 || !Number.isFinite(this.#maxAgeMs)
+    ) return;
+    const due = this.#ready[0].born + this.#maxAgeMs - this.#now();
+    this.#sweep = setTimeout(() => {
+      this.#sweep = undefined;
+      this.#dropExpired();
+      this.#armSweep();
+    }, Math.min(MAX_DELAY_MS, Math.max(0, due)));
   }
 }

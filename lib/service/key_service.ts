@@ -106,9 +106,19 @@ export interface KeyServiceOptions {
   readonly version?: string;
   /** Extra fields for the `ping` reply (the key pool's depth, say). */
   readonly status?: () => Record<string, unknown>;
+  /**
+   * What `ping` tells: `none` (the default), only that the service is up,
+   * its version and capabilities, what any client may know; `full` adds
+   * `in_flight` and the `status()` fields (pool, workers, backend, memory),
+   * which tell a caller how busy the service is and what it runs on.
+   */
+  readonly pingDetail?: PingDetail;
   /** Told of each unexpected failure; the client gets `internal_error`. */
   readonly onInternalError?: (error: unknown) => void;
 }
+
+/** How much `ping` tells; see {@linkcode KeyServiceOptions.pingDetail}. */
+export type PingDetail = "none" | "full";
 
 /** What handling one request came to. */
 export interface Outcome {
@@ -156,6 +166,7 @@ export class KeyService {
   readonly #context: OperationContext;
   readonly #version: string;
   readonly #status: () => Record<string, unknown>;
+  readonly #pingDetail: PingDetail;
   readonly #onInternalError: (error: unknown) => void;
   readonly #maxPerClient: number;
   /** Requests in flight by client; a client leaves when it has none. */
@@ -182,6 +193,7 @@ export class KeyService {
     };
     this.#version = options.version ?? "unknown";
     this.#status = options.status ?? (() => ({}));
+    this.#pingDetail = options.pingDetail ?? "none";
     this.#onInternalError = options.onInternalError ?? (() => {});
   }
 
@@ -272,8 +284,12 @@ export class KeyService {
         return {
           status: "ok",
           version: this.#version,
-          in_flight: this.#inflight - 1, // not counting this ping
-          ...this.#status(),
+          ...(this.#pingDetail === "full"
+            ? {
+              in_flight: this.#inflight - 1, // not counting this ping
+              ...this.#status(),
+            }
+            : {}),
           capabilities: CAPABILITIES,
         };
     }

@@ -78,6 +78,14 @@ export interface OperationContext {
 const utf8 = new TextDecoder("utf-8", { fatal: true, ignoreBOM: true });
 const encoder = new TextEncoder();
 
+/**
+ * Overwrites `bytes` with zeros; nothing to do once its buffer has been
+ * transferred to another thread (detached: `fill` would throw).
+ */
+function wipe(bytes: Uint8Array): void {
+  if (bytes.byteLength > 0) bytes.fill(0);
+}
+
 /** Runs `fn`, turning a crypto error into the wire error for `field`. */
 function about<T>(field: string, fn: () => T): T {
   try {
@@ -217,17 +225,25 @@ export async function decryptFernet(
       throw wireError(error, "rsa_private");
     }
   }
-  about("encrypted_fernet", () => checkCiphertext(key, ciphertext));
   let plaintext: Uint8Array;
   try {
+    checkCiphertext(key, ciphertext);
     plaintext = await context.decrypt(key, ciphertext, request.padding);
   } catch (error) {
     throw wireError(error, "encrypted_fernet");
+  } finally {
+    // This request's own copy of the private key, parsed above: wiped once
+    // decryption is over. (A worker pool took it already, and wiped its own.)
+    wipe(key.der);
   }
   try {
     return { fernet: utf8.decode(plaintext) };
   } catch {
     // The same reply as every other decryption failure.
     throw new DecryptionFailed();
+  } finally {
+    // The reply holds the plaintext as a string from here on, which no one
+    // can wipe; the bytes can be.
+    wipe(plaintext);
   }
 }

@@ -1,6 +1,6 @@
 /**
- * The extra fields of the `ping` reply: the key pool, the decryption
- * workers and the process's memory.
+ * The extra fields of the `ping` reply at detail `full`: the key pool, the
+ * decryption workers and the process's memory.
  *
  * @example
  * ```ts
@@ -11,8 +11,11 @@
  *
  * const keyPool = new KeyPool({ size: 4 });
  * const decryptPool = new DecryptPool({ size: 2 });
- * const service = new KeyService({ status: poolStatus(keyPool, decryptPool) });
- * // ping: {...,"pool":{"depth":..,"size":4,"generating":..},"workers":2,"crypto":"node",...}
+ * const service = new KeyService({
+ *   status: poolStatus(keyPool, decryptPool),
+ *   pingDetail: "full",
+ * });
+ * // ping: {...,"pool":{"depth":..,"size":4,"generating":..,"expired":0},"workers":2,"crypto":"node",...}
  * ```
  * @module
  */
@@ -22,11 +25,15 @@ import type { DecryptBackend } from "./types.ts";
 
 /** What `ping` adds to its reply, read afresh on each call. */
 export type PoolStatus = {
-  /** The key pool: pairs ready, its configured size, generations running. */
+  /**
+   * The key pool: pairs ready, its configured size, generations running,
+   * and pairs dropped so far for reaching the maximum age unused.
+   */
   readonly pool: {
     readonly depth: number;
     readonly size: number;
     readonly generating: number;
+    readonly expired: number;
   };
   /** Decryptions at once, at most (worker threads, or OpenSSL calls). */
   readonly workers: number;
@@ -50,6 +57,7 @@ export function poolStatus(
         depth: keyPool.depth,
         size: keyPool.size,
         generating: keyPool.generating,
+        expired: keyPool.expired,
       },
       workers: decryption.concurrency,
       crypto: decryption.name,

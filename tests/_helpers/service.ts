@@ -4,7 +4,7 @@
  *
  * The service is started the way a user starts it (`deno task start`), on a
  * port libzmq picks, with a small key pool ({@linkcode DEFAULT_POOL_SIZE})
- * unless the test asks for another, and with the `KEYSERVICE_*` variables
+ * and `--ping-detail full` unless the test asks otherwise, and with the `KEYSERVICE_*` variables
  * of the test's own environment blanked ({@linkcode CLEAN_ENV}), so that
  * only the flags a test gives decide. Tests talk to it through real REQ
  * sockets ({@linkcode RunningService.client}, {@linkcode ask}), and wait for
@@ -72,7 +72,7 @@ export function testLibzmq(): LoadedLibzmq {
   return libzmq ??= loadLibzmq();
 }
 
-/** What `{"type":"ping"}` answers. */
+/** What `{"type":"ping"}` answers at `--ping-detail full`. */
 export type PingReply = PoolStatus & {
   readonly status: string;
   readonly version: string;
@@ -174,12 +174,29 @@ export function askBlocking(
   return parseReply(client.requestBlocking(frames(body), timeoutMs));
 }
 
-/** Whether `args` or `env` say how large the key pool is. */
-function choosesPoolSize(args: string[], env: Record<string, string>): boolean {
-  return args.some((arg) =>
-    arg === "--pool-size" || arg.startsWith("--pool-size=")
-  ) ||
-    (env.KEYSERVICE_POOL_SIZE ?? "") !== "";
+/** How {@linkcode startService} runs the service beyond its flags. */
+export interface StartOptions {
+  /**
+   * A command that runs `deno` (as its last arguments), such as `setpriv`
+   * with its options: the service then starts under it.
+   */
+  readonly wrapper?: readonly [string, ...string[]];
+  /**
+   * `deno run` itself, without `deno task`, so that a SIGKILL reaches the
+   * service.
+   */
+  readonly direct?: boolean;
+}
+
+/** Whether `args` or `env` choose the option `flag` (its variable `name`). */
+function chooses(
+  args: string[],
+  env: Record<string, string>,
+  flag: string,
+  name: string,
+): boolean {
+  return args.some((arg) => arg === flag || arg.startsWith(`${flag}=`)) ||
+    (env[name] ?? "") !== "";
 }
 
 /** What the start-up line says: the endpoint, and where metrics are. */
@@ -218,30 +235,38 @@ function listeningLine(log: string): Listening | undefined {
 
 /**
  * Starts `deno task start --endpoint tcp://127.0.0.1:* --pool-size 2
- * ...args` (without the `--pool-size` when `args` or `env` choose one, and
- * without the `--endpoint` when `args` has `--connect`), with
- * {@linkcode CLEAN_ENV} and then `env` in its environment, and waits for
- * its start-up line. Rejects (with its stderr) when it exits first.
+ * --ping-detail full ...args` (without the `--pool-size` or `--ping-detail`
+ * when `args` or `env` choose one: tests read the pool and the requests in
+ * flight from `ping`; without the `--endpoint` when `args` has
+ * `--connect`), with {@linkcode CLEAN_ENV} and then `env` in its
+ * environment, and waits for its start-up line. Rejects (with its stderr)
+ * when it exits first.
  */
 export async function startService(
   args: string[] = [],
   env: Record<string, string> = {},
-  options: { direct?: boolean } = {},
+  options: StartOptions = {},
 ): Promise<RunningService> {
-  const pool = choosesPoolSize(args, env)
+  const pool = chooses(args, env, "--pool-size", "KEYSERVICE_POOL_SIZE")
     ? []
     : ["--pool-size", String(DEFAULT_POOL_SIZE)];
+  const detail = chooses(args, env, "--ping-detail", "KEYSERVICE_PING_DETAIL")
+    ? []
+    : ["--ping-detail", "full"];
   // Connected to a broker (--connect), a service binds nothing.
   const bind = args.includes("--connect")
     ? []
     : ["--endpoint", "tcp://127.0.0.1:*"];
-  const child = new Deno.Command(Deno.execPath(), {
+  const [command, ...wrapperArgs] = options.wrapper ?? [Deno.execPath()];
+  const child = new Deno.Command(command, {
     // `direct`: `deno run` itself, without `deno task`, so that a SIGKILL
     // reaches the service (the task's permissions, from deno.json).
     args: [
+      ...(options.wrapper ? [...wrapperArgs, Deno.execPath()] : []),
       ...(options.direct ? DIRECT_RUN : ["task", "-q", "start"]),
       ...bind,
       ...pool,
+      ...detail,
       ...args,
     ],
     cwd: ROOT,
@@ -367,7 +392,7 @@ export async function startService(
 }
 
 /**
- * Runs `fn` against a fresh service (`startService(args, env)`), then stops
+ * Runs `fn` against a fresh service (`startService(args, env, options)`), then stops
  * it with SIGTERM and checks that it exited 0. When `fn` fails, the service
  * is shut down all the same and `fn`'s error is the one thrown. Resolves to
  * the stopped service, whose log the caller may still inspect.
@@ -376,8 +401,9 @@ export async function withService(
   fn: (service: RunningService) => Promise<void>,
   args: string[] = [],
   env: Record<string, string> = {},
+  options: StartOptions = {},
 ): Promise<RunningService> {
-  const service = await startService(args, env);
+  const service = await startService(args, env, options);
   try {
     await fn(service);
   } catch (error) {

@@ -22,10 +22,12 @@ import {
   privatePem,
   publicDer,
   publicPem,
+  rsaFromPrimes,
   type RsaPublicIntegers,
   spkiDer,
   tlv,
 } from "../_helpers/der.ts";
+import { PRIMES } from "../_helpers/primes.ts";
 import { encoder, utf8KeepBom } from "./_config.ts";
 import {
   algorithm,
@@ -187,7 +189,9 @@ function publicVariants(m: BaseMaterial): Variant[] {
     der("e=2", publicDer(a, { e: 2n }), KEY),
     der("e=3 with a's modulus", publicDer(a, { e: 3n }), OK),
     der("e=65536", publicDer(a, { e: 65536n }), KEY),
-    der("e=2^32-1", publicDer(a, { e: (1n << 32n) - 1n }), OK),
+    der("e=2^17-1", publicDer(a, { e: (1n << 17n) - 1n }), OK),
+    der("e=2^17+1", publicDer(a, { e: (1n << 17n) + 1n }), KEY),
+    der("e=2^32-1", publicDer(a, { e: (1n << 32n) - 1n }), KEY),
     der("e=2^32+1", publicDer(a, { e: (1n << 32n) + 1n }), KEY),
     der("e=0", publicDer(a, { e: 0n }), KEY),
     der("e=-1", publicDer(a, { e: -1n }), PEM),
@@ -301,6 +305,16 @@ function privateVariants(m: BaseMaterial): Variant[] {
     der("p = n, q = 1", privatePem(a, { p: n, q: 1n }), KEY),
     der("n + 2", privatePem(a, { n: n + 2n }), KEY),
     der("e = 3", privatePem(a, { e: 3n }), KEY),
+    der(
+      "p = 3, rest consistent",
+      privatePem(rsaFromPrimes(3n, PRIMES[2047], 65537n)),
+      KEY,
+    ),
+    der(
+      "1024- and 3072-bit primes, rest consistent",
+      privatePem(rsaFromPrimes(PRIMES[1024], PRIMES[3072], 65537n)),
+      KEY,
+    ),
     der("all zero", pem(PRIV, integerSequence(Array(9).fill(0n))), KEY),
     der("composite p and q, rest consistent", composite, FAIL, compositeCt),
     der("b's n with a's rest", privatePem(a, { n: b.n }), KEY),

@@ -232,3 +232,15 @@ Deno.test("--allow-insecure-network: the flag, or the variable set to 1, turns i
     false,
   );
 });
+
+Deno.test("the config says whether the CURVE secret key came on the command line", () => {
+  assert.equal(
+    run(["--curve-secret-key=k"]).curveSecretKeyOnCommandLine,
+    true,
+  );
+  assert.equal(
+    run([], { KEYSERVICE_CURVE_SECRET_KEY: "k" }).curveSecretKeyOnCommandLine,
+    false,
+  );
+  assert.equal(run([]).curveSecretKeyOnCommandLine, false);
+});

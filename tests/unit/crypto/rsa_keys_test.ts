@@ -39,6 +39,7 @@ import {
   Q,
   QI,
 } from "./_fixtures.ts";
+import { PRIMES } from "../../_helpers/primes.ts";
 
 /** A 1024-bit PKCS#1 key pair, from the same generator with a smaller size. */
 function smallKeyPem(): Promise<{ public: string; private: string }> {
@@ -89,11 +90,21 @@ Deno.test("public exponent 1 is rejected as unusable_key", () => {
   );
 });
 
-Deno.test("a public exponent of 2^32 or more is rejected as unusable_key", () => {
-  assertCode(
-    () => parsePublicKey(publicPem([N, (1n << 32n) + 1n])),
-    "unusable_key",
-  );
+Deno.test("a public exponent of 2^17 or more is rejected as unusable_key", () => {
+  for (const e of [(1n << 17n) + 1n, (1n << 32n) - 1n, (1n << 32n) + 1n]) {
+    assertCode(() => parsePublicKey(publicPem([N, e])), "unusable_key");
+  }
+});
+
+Deno.test("public exponents 65537 and 2^17 - 1 are accepted", () => {
+  assert.equal(parsePublicKey(publicPem([N, 65537n])).e, 65537n);
+  assert.equal(parsePublicKey(publicPem([N, (1n << 17n) - 1n])).e, 131071n);
+});
+
+Deno.test("a private key with a public exponent of 2^17 or more is rejected as unusable_key", () => {
+  let e = (1n << 17n) + 1n;
+  while (gcd(e, (P - 1n) * (Q - 1n)) !== 1n) e += 2n;
+  assertCode(() => parsePrivateKey(keyFrom(P, Q, e, "lambda")), "unusable_key");
 });
 
 Deno.test("public exponent 3 is accepted", () => {
@@ -153,9 +164,54 @@ Deno.test("a key with p and q in the other order is accepted and decrypts", () =
 Deno.test("keys with a small or a large odd public exponent work end to end", () => {
   const lambda = (P - 1n) * (Q - 1n) / gcd(P - 1n, Q - 1n);
   const small = [3n, 5n, 17n, 257n].find((e) => gcd(e, lambda) === 1n)!;
-  let large = (1n << 32n) - 1n;
+  let large = (1n << 17n) - 1n;
   while (gcd(large, lambda) !== 1n) large -= 2n;
   for (const e of [small, large]) assertRoundTrip(keyFrom(P, Q, e, "phi"));
+});
+
+// --- Prime sizes ---------------------------------------------------------------
+
+Deno.test("a python-rsa key (primes bits(n)/32 off half: 1088 and 960 bits) is accepted and decrypts", () => {
+  assertRoundTrip(keyFrom(PRIMES[1088], PRIMES[960], E, "phi"));
+});
+
+Deno.test("primes exactly bits(n)/16 off half (1152 and 896 of 2048) are accepted", () => {
+  assertRoundTrip(keyFrom(PRIMES[1152], PRIMES[896], E, "lambda"));
+});
+
+Deno.test("primes one bit further off (1153 and 895 of 2048) are rejected as unusable_key", () => {
+  const pem = keyFrom(PRIMES[1153], PRIMES[895], E, "lambda");
+  assert.equal((PRIMES[1153] * PRIMES[895]).toString(2).length, 2048);
+  assertCode(() => parsePrivateKey(pem), "unusable_key");
+});
+
+Deno.test("a 4096-bit key of a 1024-bit and a 3072-bit prime is rejected as unusable_key", () => {
+  const pem = keyFrom(PRIMES[1024], PRIMES[3072], E, "lambda");
+  assertCode(() => parsePrivateKey(pem, { maxBits: 4096 }), "unusable_key");
+  // The same primes the other way round.
+  assertCode(
+    () => parsePrivateKey(keyFrom(PRIMES[3072], PRIMES[1024], E, "lambda")),
+    "unusable_key",
+  );
+});
+
+Deno.test("a key with p = 3 is rejected as unusable_key", () => {
+  for (const q of [PRIMES[2047], PRIMES[4094]]) {
+    assertCode(
+      () => parsePrivateKey(keyFrom(3n, q, E, "lambda")),
+      "unusable_key",
+    );
+  }
+});
+
+Deno.test("an unbalanced key's error names no number of the key", () => {
+  try {
+    parsePrivateKey(keyFrom(PRIMES[1024], PRIMES[3072], E, "lambda"));
+    assert.fail("accepted");
+  } catch (error) {
+    assert.ok(error instanceof CryptoError);
+    assert.doesNotMatch(error.message, /\d{3}/);
+  }
 });
 
 Deno.test("a private key with a tampered CRT value is rejected as unusable_key", () => {

@@ -35,6 +35,14 @@ const privateA = parsePrivateKey(pairA.private);
 const publicB = parsePublicKey(pairB.public);
 const privateB = parsePrivateKey(pairB.private);
 
+/**
+ * A copy of `key` with a DER buffer of its own: the pool takes (transfers)
+ * the DER of each key it is given, so a key used again needs a copy.
+ */
+function own(key: RsaPrivateKey): RsaPrivateKey {
+  return { ...key, der: key.der.slice() };
+}
+
 /** A Worker that records what the pool does with it. */
 class TrackedWorker extends Worker {
   readonly posted: unknown[] = [];
@@ -120,18 +128,21 @@ function text(bytes: Uint8Array): string {
 Deno.test("DecryptPool: decrypts on a worker", async () => {
   await withPool(2, async (pool) => {
     assert.equal(pool.size, 2);
-    const plaintext = await pool.decrypt(privateA, encrypt(publicA, "hello"));
+    const plaintext = await pool.decrypt(
+      own(privateA),
+      encrypt(publicA, "hello"),
+    );
     assert.ok(plaintext instanceof Uint8Array);
     assert.equal(text(plaintext), "hello");
     assert.deepEqual([...plaintext], [...encoder.encode("hello")]);
     // A 44-character Fernet key, as the service uses it, and an empty one.
     const fernet = "x".repeat(43) + "=";
     assert.equal(
-      text(await pool.decrypt(privateB, encrypt(publicB, fernet))),
+      text(await pool.decrypt(own(privateB), encrypt(publicB, fernet))),
       fernet,
     );
     assert.equal(
-      (await pool.decrypt(privateA, encrypt(publicA, ""))).length,
+      (await pool.decrypt(own(privateA), encrypt(publicA, ""))).length,
       0,
     );
     assert.equal(pool.pending, 0);
@@ -143,7 +154,7 @@ Deno.test("DecryptPool: at least one worker", async () => {
     assert.equal(pool.size, 1);
     assert.equal(workers.length, 1);
     assert.equal(
-      text(await pool.decrypt(privateA, encrypt(publicA, "x"))),
+      text(await pool.decrypt(own(privateA), encrypt(publicA, "x"))),
       "x",
     );
   });
@@ -153,8 +164,8 @@ Deno.test("DecryptPool: jobs are spread across the workers", async () => {
   await withPool(2, async (pool, workers) => {
     assert.equal(workers.length, 2);
     const jobs = handled([
-      pool.decrypt(privateA, encrypt(publicA, "one")),
-      pool.decrypt(privateB, encrypt(publicB, "two")),
+      pool.decrypt(own(privateA), encrypt(publicA, "one")),
+      pool.decrypt(own(privateB), encrypt(publicB, "two")),
     ]);
     assert.equal(pool.pending, 2);
     // One job each: the second went to the worker with fewer in hand.
@@ -164,7 +175,7 @@ Deno.test("DecryptPool: jobs are spread across the workers", async () => {
 
     const many = handled(Array.from(
       { length: 10 },
-      (_, i) => pool.decrypt(privateA, encrypt(publicA, `job ${i}`)),
+      (_, i) => pool.decrypt(own(privateA), encrypt(publicA, `job ${i}`)),
     ));
     assert.equal(pool.pending, 10);
     // 12 jobs in all, none answered while these were handed out: 6 each.
@@ -181,7 +192,7 @@ Deno.test("DecryptPool: a failed decryption rejects with DecryptionFailed and th
   await withPool(1, async (pool, workers) => {
     const worker = workers[0];
     await assert.rejects(
-      pool.decrypt(privateA, badlyPadded(privateA)),
+      pool.decrypt(own(privateA), badlyPadded(privateA)),
       (error) => {
         assert.ok(error instanceof DecryptionFailed);
         assert.equal((error as DecryptionFailed).code, "decryption_failed");
@@ -191,7 +202,7 @@ Deno.test("DecryptPool: a failed decryption rejects with DecryptionFailed and th
     assert.equal(pool.pending, 0);
     // The same worker, still alive and not replaced, decrypts the next job.
     assert.equal(
-      text(await pool.decrypt(privateA, encrypt(publicA, "still here"))),
+      text(await pool.decrypt(own(privateA), encrypt(publicA, "still here"))),
       "still here",
     );
     assert.equal(workers.length, 1, "no replacement worker was started");
@@ -201,15 +212,15 @@ Deno.test("DecryptPool: a failed decryption rejects with DecryptionFailed and th
     // A ciphertext one byte short fails the same way inside the worker, and
     // the worker still serves.
     await assert.rejects(
-      pool.decrypt(privateA, badlyPadded(privateA).subarray(1)),
+      pool.decrypt(own(privateA), badlyPadded(privateA).subarray(1)),
       DecryptionFailed,
     );
     await assert.rejects(
-      pool.decrypt(privateB, badlyPadded(privateB)),
+      pool.decrypt(own(privateB), badlyPadded(privateB)),
       DecryptionFailed,
     );
     assert.equal(
-      text(await pool.decrypt(privateB, encrypt(publicB, "and here"))),
+      text(await pool.decrypt(own(privateB), encrypt(publicB, "and here"))),
       "and here",
     );
     assert.equal(workers.length, 1);
@@ -227,16 +238,18 @@ Deno.test("DecryptPool: many concurrent decryptions all resolve correctly", asyn
     const jobs = handled(Array.from({ length: count }, (_, i) => {
       const { pub, priv } = keys[i % 2];
       const message = `message ${i} ${"y".repeat(i % 40)}`;
-      return pool.decrypt(priv, encrypt(pub, message)).then((plaintext) => {
-        assert.equal(text(plaintext), message);
-        return i;
-      });
+      return pool.decrypt(own(priv), encrypt(pub, message)).then(
+        (plaintext) => {
+          assert.equal(text(plaintext), message);
+          return i;
+        },
+      );
     }));
     // Failures mixed in do not disturb the others.
     const failures = Array.from(
       { length: 20 },
       () =>
-        pool.decrypt(privateA, badlyPadded(privateA)).then(
+        pool.decrypt(own(privateA), badlyPadded(privateA)).then(
           () => "resolved",
           (error) => error,
         ),
@@ -257,21 +270,23 @@ Deno.test("DecryptPool: a worker that dies is replaced and its jobs fail with In
   await withPool(1, async (pool, workers) => {
     const first = workers[0];
     assert.equal(
-      text(await pool.decrypt(privateA, encrypt(publicA, "before"))),
+      text(await pool.decrypt(own(privateA), encrypt(publicA, "before"))),
       "before",
     );
     // A message that is not a job makes the worker's handler throw outside
     // its try: the worker dies, as it would from an unexpected fault. (Deno
     // prints the worker's uncaught TypeError to stderr: that is expected.)
     first.postMessage(null);
-    const [job] = handled([pool.decrypt(privateA, encrypt(publicA, "during"))]);
+    const [job] = handled([
+      pool.decrypt(own(privateA), encrypt(publicA, "during")),
+    ]);
     await assert.rejects(job, InternalError);
     assert.equal(first.terminated, true);
     assert.equal(workers.length, 2, "a replacement worker was started");
     assert.equal(pool.size, 1);
     assert.equal(pool.pending, 0);
     assert.equal(
-      text(await pool.decrypt(privateA, encrypt(publicA, "after"))),
+      text(await pool.decrypt(own(privateA), encrypt(publicA, "after"))),
       "after",
     );
     assert.equal(workers[1].posted.length, 1);
@@ -282,19 +297,19 @@ Deno.test("DecryptPool: close() terminates the workers and fails what is in hand
   const { pool, workers } = trackedPool(2);
   try {
     assert.equal(
-      text(await pool.decrypt(privateA, encrypt(publicA, "before"))),
+      text(await pool.decrypt(own(privateA), encrypt(publicA, "before"))),
       "before",
     );
     const inHand = handled([
-      pool.decrypt(privateA, encrypt(publicA, "one")),
-      pool.decrypt(privateB, encrypt(publicB, "two")),
+      pool.decrypt(own(privateA), encrypt(publicA, "one")),
+      pool.decrypt(own(privateB), encrypt(publicB, "two")),
     ]);
     pool.close();
     assert.deepEqual(workers.map((worker) => worker.terminated), [true, true]);
     for (const job of inHand) await assert.rejects(job, InternalError);
     assert.equal(pool.pending, 0);
     await assert.rejects(
-      pool.decrypt(privateA, encrypt(publicA, "after")),
+      pool.decrypt(own(privateA), encrypt(publicA, "after")),
       InternalError,
     );
     assert.equal(workers.length, 2, "no worker is started after close()");
@@ -302,4 +317,32 @@ Deno.test("DecryptPool: close() terminates the workers and fails what is in hand
   } finally {
     pool.close();
   }
+});
+
+Deno.test("DecryptPool: the key's DER is transferred to the worker, not copied", async () => {
+  await withPool(1, async (pool, [worker]) => {
+    const key = own(privateA);
+    const plaintext = await pool.decrypt(key, encrypt(publicA, "moved"));
+    assert.equal(text(plaintext), "moved");
+    // The caller's buffer moved away: detached, nothing left to read here.
+    assert.equal(key.der.byteLength, 0);
+    assert.equal((key.der.buffer as ArrayBuffer).detached, true);
+    const job = worker.posted[0] as { key: RsaPrivateKey };
+    assert.equal(job.key.der.byteLength, 0);
+  });
+});
+
+Deno.test("DecryptPool: a key whose DER was handed over already is an InternalError, and the pool serves on", async () => {
+  await withPool(1, async (pool) => {
+    const key = own(privateA);
+    await pool.decrypt(key, encrypt(publicA, "first"));
+    await assert.rejects(
+      pool.decrypt(key, encrypt(publicA, "again")),
+      InternalError,
+    );
+    assert.equal(
+      text(await pool.decrypt(own(privateA), encrypt(publicA, "next"))),
+      "next",
+    );
+  });
 });

@@ -491,3 +491,63 @@ Deno.test("KeyPool: close() drops the ready pairs", async () => {
   await delay(50);
   assert.equal(generator.calls, 3);
 });
+
+// --- Maximum age -----------------------------------------------------------------
+
+Deno.test("a pair older than maxAgeMs is never handed out: take() gets a new one", async () => {
+  const generator = countingGenerator();
+  let now = 0;
+  const pool = new KeyPool({
+    size: 1,
+    generate: generator.generate,
+    maxAgeMs: 1000,
+    now: () => now,
+  });
+  try {
+    await until(() => pool.depth === 1, "the pool to fill");
+    now = 999; // younger than the maximum age: handed out
+    assert.deepEqual(await within(pool.take(), "take"), fakePair(0));
+    await until(() => pool.depth === 1, "the pool to refill");
+    now += 1000; // pair 1 has reached the maximum age
+    assert.deepEqual(await within(pool.take(), "take"), fakePair(2));
+    assert.equal(pool.expired, 1);
+  } finally {
+    pool.close();
+  }
+});
+
+Deno.test("expired pairs are dropped and replaced even when nobody asks", async () => {
+  const generator = countingGenerator();
+  const pool = new KeyPool({
+    size: 2,
+    generate: generator.generate,
+    maxAgeMs: 20,
+  });
+  try {
+    // Each sweep drops the pairs that aged out and makes new ones.
+    await until(() => pool.expired >= 4, "pairs to expire unasked");
+    await until(() => pool.depth === 2, "the pool to refill");
+    const pair = await within(pool.take(), "take");
+    assert.ok(Number(pair.public.slice("public-".length)) >= 4, pair.public);
+  } finally {
+    pool.close();
+  }
+});
+
+Deno.test("without maxAgeMs a ready pair is handed out however old it is", async () => {
+  const generator = countingGenerator();
+  let now = 0;
+  const pool = new KeyPool({
+    size: 1,
+    generate: generator.generate,
+    now: () => now,
+  });
+  try {
+    await until(() => pool.depth === 1, "the pool to fill");
+    now = Number.MAX_SAFE_INTEGER;
+    assert.deepEqual(await within(pool.take(), "take"), fakePair(0));
+    assert.equal(pool.expired, 0);
+  } finally {
+    pool.close();
+  }
+});

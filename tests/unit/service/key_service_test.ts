@@ -183,7 +183,11 @@ Deno.test("decrypt_fernet of an empty plaintext returns an empty string", async 
 });
 
 Deno.test("ping replies status ok and the version it was given", async () => {
-  const service = new KeyService({ keyPairs: fixedPairs, version: "9.8.7" });
+  const service = new KeyService({
+    keyPairs: fixedPairs,
+    version: "9.8.7",
+    pingDetail: "full",
+  });
   const result = await handle({ type: "ping" }, service);
   assert.equal(result.code, "ok");
   assert.equal(result.reply.status, "ok");
@@ -191,11 +195,29 @@ Deno.test("ping replies status ok and the version it was given", async () => {
   assert.equal(result.reply.in_flight, 0);
 });
 
-Deno.test("ping adds the status() fields", async () => {
-  const service = new KeyService({ status: () => ({ pool: 3 }) });
+Deno.test("ping adds the status() fields at detail full", async () => {
+  const service = new KeyService({
+    status: () => ({ pool: 3 }),
+    pingDetail: "full",
+  });
   const result = await handle({ type: "ping" }, service);
   assert.equal(result.reply.pool, 3);
   assert.equal(result.reply.status, "ok");
+});
+
+Deno.test("by default ping tells only status, version and capabilities", async () => {
+  let asked = 0;
+  const service = new KeyService({
+    version: "9.8.7",
+    status: () => ({ pool: 3, rss_bytes: ++asked }),
+  });
+  const result = await handle({ type: "ping" }, service);
+  assert.deepEqual(Object.keys(result.reply), [
+    "status",
+    "version",
+    "capabilities",
+  ]);
+  assert.equal(asked, 0, "status() is not even read");
 });
 
 Deno.test("handle reports the request type in its outcome", async () => {

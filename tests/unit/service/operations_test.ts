@@ -15,6 +15,7 @@ import { DecryptPool } from "../../../lib/service/decrypt_pool.ts";
 import { WorkLimiter } from "../../../lib/service/work_limiter.ts";
 import type { KeyPairSource } from "../../../lib/service/types.ts";
 import {
+  DecryptionError,
   encryptOaepSha256,
   encryptPkcs1v15,
   exportKeyPair,
@@ -874,7 +875,7 @@ Deno.test("encrypt_fernet_many request errors are for the whole request", async 
 // --- ping -----------------------------------------------------------------------
 
 Deno.test("ping lists the capabilities: operations, bits, paddings and formats", async () => {
-  const { service } = setup({ version: "1.1.0" });
+  const { service } = setup({ version: "1.1.0", pingDetail: "full" });
   const result = await handle({ type: "ping" }, service);
   assert.deepEqual(Object.keys(result.reply), [
     "status",
@@ -904,6 +905,7 @@ Deno.test("ping lists the capabilities: operations, bits, paddings and formats",
 Deno.test("ping's status() fields do not replace its capabilities", async () => {
   const { service } = setup({
     status: () => ({ pool: 5, capabilities: "none" }),
+    pingDetail: "full",
   });
   const result = await handle({ type: "ping" }, service);
   assert.equal(result.reply.pool, 5);
@@ -940,4 +942,37 @@ Deno.test("what ping lists is what the service accepts", async () => {
     );
     assert.equal(result.code, "ok");
   }
+});
+
+Deno.test("decrypt_fernet wipes the private key's DER and the plaintext bytes once the reply is made", async () => {
+  const seen: { der?: Uint8Array; plaintext?: Uint8Array } = {};
+  const { service } = setup({
+    decrypt: (key, ciphertext) => {
+      seen.der = key.der;
+      seen.plaintext = decryptPkcs1v15(key, ciphertext);
+      return Promise.resolve(seen.plaintext);
+    },
+  });
+  const ciphertext = encryptPkcs1v15(PUBLIC, encoder.encode(FERNET));
+  const result = await handle(decryptRequest(ciphertext), service);
+  assert.deepEqual(result.reply, { fernet: FERNET });
+  assert.ok(seen.der!.length > 1000 && seen.der!.every((b) => b === 0));
+  assert.ok(seen.plaintext!.length === 44);
+  assert.ok(seen.plaintext!.every((b) => b === 0));
+});
+
+Deno.test("decrypt_fernet wipes the private key's DER when decryption fails too", async () => {
+  let der: Uint8Array | undefined;
+  const { service } = setup({
+    decrypt: (key) => {
+      der = key.der;
+      return Promise.reject(new DecryptionError());
+    },
+  });
+  const ciphertext = encryptPkcs1v15(PUBLIC, encoder.encode(FERNET));
+  assertError(
+    await handle(decryptRequest(ciphertext), service),
+    "decryption_failed",
+  );
+  assert.ok(der!.length > 1000 && der!.every((b) => b === 0));
 });
