@@ -32,7 +32,8 @@
  * `warm300` (`generate_keys` from a warm pool against `ping`, one every 300
  * ms), `idle` (the service's RSS once started and its pool full), and
  * `soak` (8 clients of mixed operations for `--soak-seconds N`, off by
- * default: RSS after one minute and at the end).
+ * default: RSS after one minute and at the end), and `decrypt-cached`
+ * (`decrypt_fernet` on a service with `--prepared-keys 16`).
  *
  * ```sh
  * deno task bench --only floor,openssl,refill,warm300,idle,decrypt
@@ -53,6 +54,7 @@ import {
   encryptPkcs1v15,
   exportKeyPair,
   generateRsaKeyPair,
+  loadLibcrypto,
   parsePrivateKey,
   parsePublicKey,
   type RsaKeyPairPem,
@@ -343,7 +345,9 @@ async function primitives(pair: RsaKeyPairPem, parallel: number) {
     ...new Uint8Array(key.size).map((_, i) => i === 1 ? 2 : i === 0 ? 0 : 0x5a),
   );
   const forgeEncryptMs = time(100, () => forgePublic.encrypt(block, "RAW"));
+  const libcrypto = await libcryptoDecrypts(pair, ciphertext, parallel);
   return {
+    libcrypto,
     keygenMs,
     keygenPerSecond: 1000 / keygenMs,
     keygenParallelPerSecond,
@@ -353,6 +357,51 @@ async function primitives(pair: RsaKeyPairPem, parallel: number) {
     encryptMs,
     forgeEncryptMs,
   };
+}
+
+/**
+ * OpenSSL's decryption through the service's FFI, on one key: loaded for
+ * each call (what the service does) and prepared once (what an opt-in
+ * cache of prepared keys would buy), one at a time and 400 at once.
+ */
+async function libcryptoDecrypts(
+  pair: RsaKeyPairPem,
+  ciphertext: Uint8Array,
+  parallel: number,
+) {
+  let libcrypto;
+  try {
+    libcrypto = loadLibcrypto();
+  } catch (error) {
+    return { ok: false as const, reason: (error as Error).message };
+  }
+  const key = parsePrivateKey(pair.private);
+  const prepared = libcrypto.prepare(key);
+  const fresh = () => libcrypto.decrypt("pkcs1v15", key, ciphertext);
+  const reused = () => prepared.decrypt("pkcs1v15", ciphertext);
+  const serialMs = async (fn: () => Promise<unknown>, n: number) => {
+    for (let i = 0; i < 20; i++) await fn();
+    const t = performance.now();
+    for (let i = 0; i < n; i++) await fn();
+    return (performance.now() - t) / n;
+  };
+  const ratePerSecond = async (fn: () => Promise<unknown>, n: number) => {
+    const t = performance.now();
+    await Promise.all(Array.from({ length: n }, fn));
+    return n / ((performance.now() - t) / 1000);
+  };
+  try {
+    return {
+      ok: true as const,
+      parallel,
+      freshMs: await serialMs(fresh, 300),
+      preparedMs: await serialMs(reused, 300),
+      freshPerSecond: await ratePerSecond(fresh, 400),
+      preparedPerSecond: await ratePerSecond(reused, 400),
+    };
+  } finally {
+    prepared.close();
+  }
 }
 
 function fmt(value: number, digits = 2): string {
@@ -718,6 +767,40 @@ async function main() {
       }
     }
 
+    if (want("decrypt-cached")) {
+      if (own) {
+        // The opt-in cache of prepared keys (--prepared-keys): what it buys
+        // a client that decrypts many Fernet keys with one private key.
+        console.error("bench: decrypt_fernet with --prepared-keys 16...");
+        const cached = await startService(["--prepared-keys", "16"]);
+        try {
+          const one = await drive(
+            cached.endpoint,
+            "decrypt_fernet, --prepared-keys 16",
+            1,
+            decryptBody,
+            { requests: 300 },
+          );
+          const four = await drive(
+            cached.endpoint,
+            "decrypt_fernet, --prepared-keys 16",
+            4,
+            decryptBody,
+            { requests: 800 },
+          );
+          results.push(one, four);
+          if (openssl?.ok) {
+            const single = one.p50 / openssl.single.signMs;
+            one.note = `${fmt(single)} x OpenSSL's one-core private op`;
+            const all = four.throughput / openssl.multi.signPerSecond;
+            four.note = `${fmt(all)} x OpenSSL's all-core rate`;
+          }
+        } finally {
+          await cached.stop();
+        }
+      } else ownOnly("decrypt-cached");
+    }
+
     if (want("generate")) {
       // The pool drained: a service with no pool, so every key is made on
       // demand while 8 clients ask back to back.
@@ -1025,6 +1108,18 @@ async function main() {
       fmt(raw.decryptMs)
     } ms |`,
     `| decrypt, node-forge | ${fmt(raw.forgeDecryptMs)} ms |`,
+    ...(raw.libcrypto.ok
+      ? [
+        `| decrypt, OpenSSL through FFI, key loaded for each call (the service) | ${
+          fmt(raw.libcrypto.freshMs, 3)
+        } ms; 400 at once ${fmt(raw.libcrypto.freshPerSecond, 0)}/s |`,
+        `| decrypt, OpenSSL through FFI, key prepared once (a cache would buy) | ${
+          fmt(raw.libcrypto.preparedMs, 3)
+        } ms; 400 at once ${fmt(raw.libcrypto.preparedPerSecond, 0)}/s |`,
+      ]
+      : [
+        `| decrypt, OpenSSL through FFI | not measured: ${raw.libcrypto.reason} |`,
+      ]),
     `| encrypt, service's bigint RSAES-PKCS1-v1_5 | ${
       fmt(raw.encryptMs, 3)
     } ms |`,

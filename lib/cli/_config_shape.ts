@@ -30,6 +30,10 @@ export interface Config {
   readonly cryptoBackend: "auto" | "openssl" | "node";
   /** An explicit libcrypto file, or undefined for the system's. */
   readonly libcrypto: string | undefined;
+  /** Private keys kept prepared in OpenSSL (0: none, the default). */
+  readonly preparedKeys: number;
+  /** Seconds a prepared key is kept after it was made. */
+  readonly preparedKeySeconds: number;
   /** Requests handled at once; past it, `overloaded`. */
   readonly maxInflight: number;
   /** Requests handled at once for one connection. */

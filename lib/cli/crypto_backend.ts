@@ -10,7 +10,13 @@
  * import { Logger } from "./log.ts";
  *
  * const backend = startDecryptBackend(
- *   { cryptoBackend: "auto", libcrypto: undefined, workers: 2 },
+ *   {
+ *     cryptoBackend: "auto",
+ *     libcrypto: undefined,
+ *     workers: 2,
+ *     preparedKeys: 0,
+ *     preparedKeySeconds: 10,
+ *   },
  *   new Logger("info"),
  * );
  * backend.name; // "openssl-3.0.19", or "node"
@@ -31,7 +37,14 @@ import type { Config } from "./options.ts";
  * `openssl` was asked for and cannot be had.
  */
 export function startDecryptBackend(
-  config: Pick<Config, "cryptoBackend" | "libcrypto" | "workers">,
+  config: Pick<
+    Config,
+    | "cryptoBackend"
+    | "libcrypto"
+    | "workers"
+    | "preparedKeys"
+    | "preparedKeySeconds"
+  >,
   log: Logger,
 ): DecryptBackend {
   if (config.cryptoBackend !== "node") {
@@ -39,6 +52,10 @@ export function startDecryptBackend(
       return new OpenSslBackend(
         loadLibcrypto(config.libcrypto),
         config.workers,
+        config.preparedKeys === 0 ? undefined : {
+          size: config.preparedKeys,
+          lifetimeMs: config.preparedKeySeconds * 1000,
+        },
       );
     } catch (error) {
       if (

@@ -71,6 +71,11 @@ export function readCurveSetup(
     ? readSecretKeyFile(config.curveSecretKeyFile, log)
     : config.curveSecretKey;
   if (secretKey === undefined) return undefined;
+  const publicKey = curvePublicKey(libzmq, secretKey);
+  const allow = config.curveAllowFile === undefined
+    ? undefined
+    : parseAllowList(libzmq, Deno.readTextFileSync(config.curveAllowFile));
+  // Warned once the set-up holds: a start-up failure stays one line.
   if (
     config.curveSecretKeyOnCommandLine &&
     config.curveSecretKeyFile === undefined
@@ -82,10 +87,6 @@ export function readCurveSetup(
       instead: "--curve-secret-key-file or KEYSERVICE_CURVE_SECRET_KEY",
     });
   }
-  const publicKey = curvePublicKey(libzmq, secretKey);
-  const allow = config.curveAllowFile === undefined
-    ? undefined
-    : parseAllowList(libzmq, Deno.readTextFileSync(config.curveAllowFile));
   // A refused client retries every 100 ms: a line a second is enough.
   const refused = log.throttledWarn("auth-refused");
   const handshakeFailed = log.throttledWarn("handshake-failed");

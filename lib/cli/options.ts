@@ -15,6 +15,7 @@
 
 import type { Config } from "./_config_shape.ts";
 import { LOG_FORMATS, LOG_LEVELS } from "./log.ts";
+import { SECURITY_OPTIONS } from "./_options_security.ts";
 
 export type { Config } from "./_config_shape.ts";
 
@@ -188,6 +189,28 @@ export const OPTIONS: readonly OptionSpec[] = [
     section: "Options",
   },
   {
+    key: "preparedKeys",
+    flag: "prepared-keys",
+    arg: "N",
+    env: "KEYSERVICE_PREPARED_KEYS",
+    type: { kind: "integer", min: 0, max: 1024 },
+    default: 0,
+    defaultText: "0, off",
+    help:
+      "OpenSSL only: keep up to N private keys prepared, for clients that decrypt many keys with one private key (see SECURITY.md)",
+    section: "Options",
+  },
+  {
+    key: "preparedKeySeconds",
+    flag: "prepared-key-seconds",
+    arg: "N",
+    env: "KEYSERVICE_PREPARED_KEY_SECONDS",
+    type: { kind: "seconds", min: 1 },
+    default: 10,
+    help: "how long a prepared key is kept after it was made",
+    section: "Options",
+  },
+  {
     key: "maxInflight",
     flag: "max-inflight",
     arg: "N",
@@ -274,72 +297,7 @@ export const OPTIONS: readonly OptionSpec[] = [
       "PBKDF2-HMAC-SHA-256 iterations for a private key generate_keys protects with a passphrase",
     section: "Limits",
   },
-  {
-    key: "curveSecretKey",
-    flag: "curve-secret-key",
-    arg: "Z85",
-    env: "KEYSERVICE_CURVE_SECRET_KEY",
-    type: { kind: "string" },
-    default: undefined,
-    defaultText: "off",
-    help:
-      "turn on CurveZMQ with this server secret key; a flag shows in ps and in deno task's echo, so give it in the variable or use --curve-secret-key-file",
-    section: "Security (see SECURITY.md)",
-  },
-  {
-    key: "curveSecretKeyFile",
-    flag: "curve-secret-key-file",
-    arg: "PATH",
-    env: "KEYSERVICE_CURVE_SECRET_KEY_FILE",
-    type: { kind: "string" },
-    default: undefined,
-    defaultText: "off",
-    help:
-      "the same, read from a file (the key alone, or `keyservice curve-keypair` output)",
-    section: "Security (see SECURITY.md)",
-  },
-  {
-    key: "curveAllowFile",
-    flag: "curve-allow",
-    arg: "PATH",
-    env: "KEYSERVICE_CURVE_ALLOW",
-    type: { kind: "string" },
-    default: undefined,
-    defaultText: "any client that knows the server key",
-    help: "admit only the client public keys listed, one Z85 key a line",
-    section: "Security (see SECURITY.md)",
-  },
-  {
-    key: "allowInsecureNetwork",
-    flag: "allow-insecure-network",
-    env: "KEYSERVICE_ALLOW_INSECURE_NETWORK",
-    type: { kind: "flag" },
-    default: false,
-    defaultText: "off; the variable turns it on with 1",
-    help: "bind off loopback without CURVE anyway",
-    section: "Security (see SECURITY.md)",
-  },
-  {
-    key: "allowAnyCurveClient",
-    flag: "allow-any-curve-client",
-    env: "KEYSERVICE_ALLOW_ANY_CURVE_CLIENT",
-    type: { kind: "flag" },
-    default: false,
-    defaultText: "off; the variable turns it on with 1",
-    help: "bind off loopback with CURVE but no --curve-allow list anyway",
-    section: "Security (see SECURITY.md)",
-  },
-  {
-    key: "pingDetail",
-    flag: "ping-detail",
-    arg: "LEVEL",
-    env: "KEYSERVICE_PING_DETAIL",
-    type: { kind: "choice", choices: ["none", "full"] },
-    default: "none",
-    help:
-      "what ping tells any client: none (up, version, capabilities) or full (also requests in flight, key pool, workers, crypto backend, memory)",
-    section: "Security (see SECURITY.md)",
-  },
+  ...SECURITY_OPTIONS,
 ];
 
 /** The environment variables the service reads, and no others. */

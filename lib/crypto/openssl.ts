@@ -26,6 +26,7 @@
  */
 
 import { DecryptionError, LibcryptoUnavailable } from "./errors.ts";
+import { sha256 } from "./_sha256.ts";
 import { checkCiphertext } from "./pkcs1v15.ts";
 import type { Padding } from "./rsaes.ts";
 import type { RsaPrivateKey } from "./rsa_keys.ts";
@@ -148,6 +149,7 @@ export class Libcrypto {
    * Decrypts `ciphertext` with `key` under `padding`. Throws
    * `MalformedCiphertext` when the ciphertext fails `checkCiphertext`, and
    * rejects with the one `DecryptionError` for every failure after that.
+   * The key is loaded into OpenSSL for this call and freed after it.
    */
   async decrypt(
     padding: Padding,
@@ -155,33 +157,27 @@ export class Libcrypto {
     ciphertext: Uint8Array,
   ): Promise<Uint8Array> {
     checkCiphertext(key, ciphertext);
-    const ssl = this.#symbols;
-    const pkey = this.#load(key.der);
-    const ctx = ssl.EVP_PKEY_CTX_new(pkey, null);
+    const prepared = this.prepare(key);
     try {
-      if (ctx === null || ssl.EVP_PKEY_decrypt_init(ctx) !== 1) {
-        throw new DecryptionError();
-      }
-      this.#configure(ctx, padding);
-      const input = new Uint8Array(ciphertext);
-      const out = new Uint8Array(key.size);
-      const outLength = new BigUint64Array([BigInt(out.length)]);
-      const rc = await ssl.EVP_PKEY_decrypt(
-        ctx,
-        out,
-        outLength,
-        input,
-        BigInt(input.length),
-      );
-      if (rc !== 1) throw new DecryptionError();
-      const plaintext = out.slice(0, Number(outLength[0]));
-      out.fill(0);
-      return plaintext;
+      return await prepared.decrypt(padding, ciphertext);
     } finally {
-      ssl.ERR_clear_error();
-      if (ctx !== null) ssl.EVP_PKEY_CTX_free(ctx);
-      ssl.EVP_PKEY_free(pkey);
+      prepared.close();
     }
+  }
+
+  /**
+   * Loads `key` into OpenSSL for several decryptions: the set-up that each
+   * {@linkcode Libcrypto.decrypt} pays (Montgomery contexts, blinding) is
+   * paid once, on the first. The key then lives in OpenSSL's memory until
+   * `close()`. Throws `DecryptionError` when OpenSSL refuses the key.
+   */
+  prepare(key: RsaPrivateKey): PreparedKey {
+    return new PreparedKey(
+      this.#symbols,
+      this.#load(key.der),
+      key,
+      (ctx, padding) => this.#configure(ctx, padding),
+    );
   }
 
   #configure(ctx: Deno.PointerObject, padding: Padding): void {
@@ -229,6 +225,86 @@ export class Libcrypto {
       throw new DecryptionError();
     }
     return pkey;
+  }
+}
+
+/**
+ * A name for a private key that does not reveal it: the SHA-256 of its
+ * PKCS#1 DER, in hex. For finding a {@linkcode PreparedKey} again; never
+ * logged.
+ */
+export function keyFingerprint(key: RsaPrivateKey): string {
+  return sha256(key.der).toHex();
+}
+
+/** A private key held in OpenSSL, for decryptions until `close()`. */
+export class PreparedKey {
+  readonly #ssl: Symbols;
+  readonly #key: RsaPrivateKey;
+  readonly #configure: (ctx: Deno.PointerObject, padding: Padding) => void;
+  #pkey: Deno.PointerObject | null;
+  #running = 0;
+  #closing = false;
+
+  /** @internal Made by {@linkcode Libcrypto.prepare}. */
+  constructor(
+    ssl: Symbols,
+    pkey: Deno.PointerObject,
+    key: RsaPrivateKey,
+    configure: (ctx: Deno.PointerObject, padding: Padding) => void,
+  ) {
+    this.#ssl = ssl;
+    this.#pkey = pkey;
+    this.#key = key;
+    this.#configure = configure;
+  }
+
+  /**
+   * Decrypts as {@linkcode Libcrypto.decrypt} does, with the key already
+   * loaded. Several may run at once.
+   */
+  async decrypt(padding: Padding, ciphertext: Uint8Array): Promise<Uint8Array> {
+    checkCiphertext(this.#key, ciphertext);
+    if (this.#pkey === null) throw new Error("PreparedKey is closed");
+    const ssl = this.#ssl;
+    const ctx = ssl.EVP_PKEY_CTX_new(this.#pkey, null);
+    this.#running++;
+    try {
+      if (ctx === null || ssl.EVP_PKEY_decrypt_init(ctx) !== 1) {
+        throw new DecryptionError();
+      }
+      this.#configure(ctx, padding);
+      const input = new Uint8Array(ciphertext);
+      const out = new Uint8Array(this.#key.size);
+      const outLength = new BigUint64Array([BigInt(out.length)]);
+      const rc = await ssl.EVP_PKEY_decrypt(
+        ctx,
+        out,
+        outLength,
+        input,
+        BigInt(input.length),
+      );
+      if (rc !== 1) throw new DecryptionError();
+      const plaintext = out.slice(0, Number(outLength[0]));
+      out.fill(0);
+      return plaintext;
+    } finally {
+      ssl.ERR_clear_error();
+      if (ctx !== null) ssl.EVP_PKEY_CTX_free(ctx);
+      if (--this.#running === 0 && this.#closing) this.#free();
+    }
+  }
+
+  /** Frees the key in OpenSSL once the decryptions running have ended. */
+  close(): void {
+    this.#closing = true;
+    if (this.#running === 0) this.#free();
+  }
+
+  #free(): void {
+    if (this.#pkey === null) return;
+    this.#ssl.EVP_PKEY_free(this.#pkey);
+    this.#pkey = null;
   }
 }
 

@@ -19,6 +19,10 @@
 
 import type { Libcrypto } from "../crypto/mod.ts";
 import { InternalError } from "./errors.ts";
+import {
+  PreparedKeyCache,
+  type PreparedKeyCacheOptions,
+} from "./prepared_keys.ts";
 import type { DecryptBackend, Decryptor } from "./types.ts";
 import { WorkLimiter } from "./work_limiter.ts";
 
@@ -27,21 +31,38 @@ export class OpenSslBackend implements DecryptBackend {
   readonly name: string;
   readonly concurrency: number;
   readonly decrypt: Decryptor;
+  readonly #cache: PreparedKeyCache | undefined;
   #closed = false;
 
-  /** Decrypts with `libcrypto`, `concurrency` at once (at least one). */
-  constructor(libcrypto: Libcrypto, concurrency: number) {
+  /**
+   * Decrypts with `libcrypto`, `concurrency` at once (at least one); with
+   * `preparedKeys`, through a cache of keys prepared in OpenSSL (opt-in).
+   */
+  constructor(
+    libcrypto: Libcrypto,
+    concurrency: number,
+    preparedKeys?: PreparedKeyCacheOptions,
+  ) {
     this.name = `openssl-${libcrypto.version}`;
     this.concurrency = Math.max(1, concurrency);
     const limiter = new WorkLimiter(this.concurrency);
+    const cache = preparedKeys === undefined
+      ? undefined
+      : new PreparedKeyCache(libcrypto, preparedKeys);
+    this.#cache = cache;
     this.decrypt = (key, ciphertext, padding) =>
       this.#closed
         ? Promise.reject(new InternalError())
-        : limiter.run(() => libcrypto.decrypt(padding, key, ciphertext));
+        : limiter.run(() =>
+          cache === undefined
+            ? libcrypto.decrypt(padding, key, ciphertext)
+            : cache.decrypt(key, ciphertext, padding)
+        );
   }
 
-  /** Takes no more decryptions; those running finish. */
+  /** Takes no more decryptions; those running finish. Drops cached keys. */
   close(): void {
     this.#closed = true;
+    this.#cache?.close();
   }
 }

@@ -819,3 +819,33 @@ testWithLibcrypto(
     }
   },
 );
+
+testWithLibcrypto(
+  "a prepared key decrypts many times, at once too, as Libcrypto.decrypt does, and refuses after close",
+  async () => {
+    const prepared = libcrypto.prepare(fixedPrivate);
+    const ciphertexts = Array.from(
+      { length: 16 },
+      () => encryptWith("pkcs1v15", fixedPublic, FERNET),
+    );
+    try {
+      const plaintexts = await Promise.all(
+        ciphertexts.map((c) => prepared.decrypt("pkcs1v15", c)),
+      );
+      for (const plaintext of plaintexts) assert.deepEqual(plaintext, FERNET);
+      const oaep = encryptWith("oaep-sha256", fixedPublic, FERNET);
+      assert.deepEqual(await prepared.decrypt("oaep-sha256", oaep), FERNET);
+      // A ciphertext of the other scheme fails as the one error.
+      await assertDecryptionError(
+        prepared.decrypt("oaep-sha256", ciphertexts[0]),
+        "PKCS#1 v1.5 ciphertext under OAEP",
+      );
+    } finally {
+      prepared.close();
+    }
+    await assert.rejects(
+      prepared.decrypt("pkcs1v15", ciphertexts[0]),
+      /PreparedKey is closed/,
+    );
+  },
+);
