@@ -59,6 +59,7 @@ export function announce(log: Logger, serving: Serving): void {
     libzmq_source: libzmq.source,
     libzmq_version: libzmq.version,
     version: VERSION,
+    pid: Deno.pid,
     crypto,
     pool_size: config.poolSize,
     workers: config.workers,

@@ -145,6 +145,7 @@ export async function runService(config: Config): Promise<number> {
       instruments.decrypted(padding);
       return backend.decrypt(key, ciphertext, padding);
     },
+    encrypt: backend.encrypt,
     pbkdf2Iterations: config.pbkdf2Iterations,
     status: poolStatus(keyPool, decryption),
     pingDetail: config.pingDetail,

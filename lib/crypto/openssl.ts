@@ -25,63 +25,25 @@
  * @module
  */
 
-import { DecryptionError, LibcryptoUnavailable } from "./errors.ts";
+import {
+  DecryptionError,
+  LibcryptoUnavailable,
+  MessageTooLong,
+} from "./errors.ts";
+import {
+  configurePadding,
+  IMPLICIT_REJECTION_SINCE,
+  loadRsaKey,
+  SYMBOLS,
+  type Symbols,
+} from "./_openssl_ffi.ts";
+import { encodeIntegerSequence } from "./_der.ts";
 import { sha256 } from "./_sha256.ts";
-import { checkCiphertext } from "./pkcs1v15.ts";
+import { OAEP_SHA256_OVERHEAD } from "./oaep.ts";
+import { checkCiphertext, PKCS1_OVERHEAD } from "./pkcs1v15.ts";
 import type { Padding } from "./rsaes.ts";
-import type { RsaPrivateKey } from "./rsa_keys.ts";
+import type { RsaPrivateKey, RsaPublicKey } from "./rsa_keys.ts";
 
-const SYMBOLS = {
-  OpenSSL_version_num: { parameters: [], result: "u64" },
-  d2i_RSAPrivateKey: {
-    parameters: ["pointer", "buffer", "i64"],
-    result: "pointer",
-  },
-  RSA_free: { parameters: ["pointer"], result: "void" },
-  EVP_PKEY_new: { parameters: [], result: "pointer" },
-  EVP_PKEY_assign: {
-    parameters: ["pointer", "i32", "pointer"],
-    result: "i32",
-  },
-  EVP_PKEY_free: { parameters: ["pointer"], result: "void" },
-  EVP_PKEY_CTX_new: { parameters: ["pointer", "pointer"], result: "pointer" },
-  EVP_PKEY_CTX_free: { parameters: ["pointer"], result: "void" },
-  EVP_PKEY_decrypt_init: { parameters: ["pointer"], result: "i32" },
-  EVP_PKEY_CTX_set_rsa_padding: {
-    parameters: ["pointer", "i32"],
-    result: "i32",
-  },
-  EVP_PKEY_CTX_set_rsa_oaep_md: {
-    parameters: ["pointer", "pointer"],
-    result: "i32",
-  },
-  EVP_PKEY_CTX_set_rsa_mgf1_md: {
-    parameters: ["pointer", "pointer"],
-    result: "i32",
-  },
-  EVP_PKEY_CTX_ctrl_str: {
-    parameters: ["pointer", "buffer", "buffer"],
-    result: "i32",
-  },
-  EVP_sha256: { parameters: [], result: "pointer" },
-  // The private-key operation: on a Deno background thread. While it runs,
-  // its buffers (held by the awaiting closure) must stay alive.
-  EVP_PKEY_decrypt: {
-    parameters: ["pointer", "buffer", "buffer", "buffer", "usize"],
-    result: "i32",
-    nonblocking: true,
-  },
-  ERR_clear_error: { parameters: [], result: "void" },
-} as const satisfies Deno.ForeignLibraryInterface;
-
-type Symbols = Deno.DynamicLibrary<typeof SYMBOLS>["symbols"];
-
-const EVP_PKEY_RSA = 6;
-const RSA_PKCS1_PADDING = 1;
-const RSA_PKCS1_OAEP_PADDING = 4;
-
-/** The first OpenSSL release with implicit rejection (3.2.0). */
-const IMPLICIT_REJECTION_SINCE = 0x30200000n;
 /** The oldest OpenSSL this module uses (3.0.0). */
 const MINIMUM_VERSION = 0x30000000n;
 
@@ -115,10 +77,6 @@ export function versionProblem(number: bigint): string | undefined {
     ? `OpenSSL ${opensslVersionText(number)} is older than 3.0`
     : undefined;
 }
-
-const encoder = new TextEncoder();
-const IMPLICIT_REJECTION = encoder.encode("rsa_pkcs1_implicit_rejection\0");
-const OFF = encoder.encode("0\0");
 
 /** An opened libcrypto 3, ready to decrypt. */
 export class Libcrypto {
@@ -172,59 +130,65 @@ export class Libcrypto {
    * `close()`. Throws `DecryptionError` when OpenSSL refuses the key.
    */
   prepare(key: RsaPrivateKey): PreparedKey {
+    const implicitRejection = this.#implicitRejection;
     return new PreparedKey(
       this.#symbols,
-      this.#load(key.der),
+      loadRsaKey(this.#symbols, key.der, "private"),
       key,
-      (ctx, padding) => this.#configure(ctx, padding),
+      (ctx, padding) =>
+        configurePadding(this.#symbols, ctx, padding, { implicitRejection }),
     );
   }
 
-  #configure(ctx: Deno.PointerObject, padding: Padding): void {
+  /**
+   * Encrypts `plaintext` for `key` under `padding`, as `encryptWith` does
+   * (random padding from OpenSSL's generator), on Deno's blocking-thread
+   * pool. Throws `MessageTooLong` as `encryptWith` does.
+   */
+  async encrypt(
+    padding: Padding,
+    key: RsaPublicKey,
+    plaintext: Uint8Array,
+  ): Promise<Uint8Array> {
+    const overhead = padding === "oaep-sha256"
+      ? OAEP_SHA256_OVERHEAD
+      : PKCS1_OVERHEAD;
+    const limit = key.size - overhead;
+    if (plaintext.length > limit) {
+      throw new MessageTooLong(plaintext.length, limit);
+    }
     const ssl = this.#symbols;
-    if (padding === "oaep-sha256") {
-      const sha256 = ssl.EVP_sha256();
-      if (
-        ssl.EVP_PKEY_CTX_set_rsa_padding(ctx, RSA_PKCS1_OAEP_PADDING) !== 1 ||
-        ssl.EVP_PKEY_CTX_set_rsa_oaep_md(ctx, sha256) !== 1 ||
-        ssl.EVP_PKEY_CTX_set_rsa_mgf1_md(ctx, sha256) !== 1
-      ) {
-        throw new Error("OpenSSL refused the OAEP-SHA-256 parameters");
+    const pkey = loadRsaKey(
+      ssl,
+      encodeIntegerSequence([key.n, key.e]),
+      "public",
+    );
+    const ctx = ssl.EVP_PKEY_CTX_new(pkey, null);
+    try {
+      if (ctx === null || ssl.EVP_PKEY_encrypt_init(ctx) !== 1) {
+        throw new Error("OpenSSL could not set up an encryption");
       }
-      return;
-    }
-    if (ssl.EVP_PKEY_CTX_set_rsa_padding(ctx, RSA_PKCS1_PADDING) !== 1) {
-      throw new Error("OpenSSL refused PKCS#1 v1.5 padding");
-    }
-    // Implicit rejection would turn bad padding into a random "plaintext";
-    // the contract answers decryption_failed. Where it exists, it must go.
-    const off = ssl.EVP_PKEY_CTX_ctrl_str(ctx, IMPLICIT_REJECTION, OFF);
-    if (off !== 1 && this.#implicitRejection) {
-      throw new Error("OpenSSL refused to turn implicit rejection off");
-    }
-  }
-
-  /** An EVP_PKEY for the PKCS#1 DER, to be freed by the caller. */
-  #load(der: Uint8Array): Deno.PointerObject {
-    const ssl = this.#symbols;
-    const bytes = new Uint8Array(der);
-    // d2i_* take a pointer to a pointer to the bytes and advance it.
-    const cursor = new BigUint64Array([
-      BigInt(Deno.UnsafePointer.value(Deno.UnsafePointer.of(bytes))),
-    ]);
-    const rsa = ssl.d2i_RSAPrivateKey(null, cursor, BigInt(bytes.length));
-    bytes.fill(0); // OpenSSL holds its own copy now
-    if (rsa === null) {
+      configurePadding(ssl, ctx, padding, undefined);
+      const input = new Uint8Array(plaintext);
+      const out = new Uint8Array(key.size);
+      const outLength = new BigUint64Array([BigInt(out.length)]);
+      const rc = await ssl.EVP_PKEY_encrypt(
+        ctx,
+        out,
+        outLength,
+        input,
+        BigInt(input.length),
+      );
+      input.fill(0);
+      if (rc !== 1 || Number(outLength[0]) !== key.size) {
+        throw new Error("OpenSSL failed to encrypt");
+      }
+      return out;
+    } finally {
       ssl.ERR_clear_error();
-      throw new DecryptionError();
+      if (ctx !== null) ssl.EVP_PKEY_CTX_free(ctx);
+      ssl.EVP_PKEY_free(pkey);
     }
-    const pkey = ssl.EVP_PKEY_new();
-    if (pkey === null || ssl.EVP_PKEY_assign(pkey, EVP_PKEY_RSA, rsa) !== 1) {
-      ssl.RSA_free(rsa);
-      if (pkey !== null) ssl.EVP_PKEY_free(pkey);
-      throw new DecryptionError();
-    }
-    return pkey;
   }
 }
 

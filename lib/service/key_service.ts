@@ -20,6 +20,7 @@
  */
 
 import {
+  encryptWith,
   generateRsaKeyPair,
   KEY_FORMATS,
   type KeyLimits,
@@ -51,7 +52,7 @@ import {
   requestFrom,
   type RequestType,
 } from "./protocol.ts";
-import type { Decryptor, KeyPairSource } from "./types.ts";
+import type { Decryptor, Encryptor, KeyPairSource } from "./types.ts";
 import { HEAVY_CONCURRENCY, WorkLimiter } from "./work_limiter.ts";
 import type { RsaKeyPairPem } from "../crypto/mod.ts";
 
@@ -89,6 +90,8 @@ export interface KeyServiceOptions {
   readonly generate?: (bits: number) => Promise<RsaKeyPairPem>;
   /** Decryption. Default: on the calling thread. */
   readonly decrypt?: Decryptor;
+  /** Encryption. Default: in JavaScript, on the calling thread. */
+  readonly encrypt?: Encryptor;
   /**
    * Bounds on-demand key generation (3072 and 4096 bits). Default: as many
    * at once as there are cores, at least 2.
@@ -133,6 +136,15 @@ export interface Outcome {
 const onDemand: KeyPairSource = { take: () => generateRsaKeyPair() };
 // Loaded on first use only: node_decrypt.ts imports node:crypto (2.6 MB of
 // RSS), which a service given its decryption backend never needs.
+// In JavaScript, on the calling thread (bigint RSA; see pkcs1v15.ts).
+const encryptHere: Encryptor = (key, plaintext, padding) => {
+  try {
+    return Promise.resolve(encryptWith(padding, key, plaintext));
+  } catch (error) {
+    return Promise.reject(error);
+  }
+};
+
 const decryptHere: Decryptor = async (key, ciphertext, padding) => {
   const { decryptWith } = await import("../crypto/node_decrypt.ts");
   return decryptWith(padding, key, ciphertext);
@@ -186,6 +198,7 @@ export class KeyService {
       ),
       generate: options.generate ?? ((bits) => generateRsaKeyPair(bits)),
       decrypt: options.decrypt ?? decryptHere,
+      encrypt: options.encrypt ?? encryptHere,
       limiter: options.limiter ?? new WorkLimiter(HEAVY_CONCURRENCY),
       passphraseLimiter: options.passphraseLimiter ??
         new WorkLimiter(HEAVY_CONCURRENCY),

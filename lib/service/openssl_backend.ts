@@ -23,7 +23,7 @@ import {
   PreparedKeyCache,
   type PreparedKeyCacheOptions,
 } from "./prepared_keys.ts";
-import type { DecryptBackend, Decryptor } from "./types.ts";
+import type { DecryptBackend, Decryptor, Encryptor } from "./types.ts";
 import { WorkLimiter } from "./work_limiter.ts";
 
 /** OpenSSL decryption, bounded. */
@@ -31,6 +31,7 @@ export class OpenSslBackend implements DecryptBackend {
   readonly name: string;
   readonly concurrency: number;
   readonly decrypt: Decryptor;
+  readonly encrypt: Encryptor;
   readonly #cache: PreparedKeyCache | undefined;
   #closed = false;
 
@@ -58,6 +59,12 @@ export class OpenSslBackend implements DecryptBackend {
             ? libcrypto.decrypt(padding, key, ciphertext)
             : cache.decrypt(key, ciphertext, padding)
         );
+    // Encryption takes the same turns: both hold a thread of Deno's
+    // blocking-thread pool while they run.
+    this.encrypt = (key, plaintext, padding) =>
+      this.#closed
+        ? Promise.reject(new InternalError())
+        : limiter.run(() => libcrypto.encrypt(padding, key, plaintext));
   }
 
   /** Takes no more decryptions; those running finish. Drops cached keys. */

@@ -26,7 +26,6 @@
 
 import {
   checkCiphertext,
-  encryptWith,
   exportKeyPair,
   generateFernetKey,
   type KeyLimits,
@@ -53,7 +52,7 @@ import {
   type GenerateKeysRequest,
   type Reply,
 } from "./protocol.ts";
-import type { Decryptor, KeyPairSource } from "./types.ts";
+import type { Decryptor, Encryptor, KeyPairSource } from "./types.ts";
 import type { WorkLimiter } from "./work_limiter.ts";
 
 /** What the operations work with. */
@@ -66,6 +65,8 @@ export interface OperationContext {
   readonly generate: (bits: number) => Promise<RsaKeyPairPem>;
   /** Private-key decryption (on workers, in the service). */
   readonly decrypt: Decryptor;
+  /** Public-key encryption (OpenSSL off the main thread, or JavaScript). */
+  readonly encrypt: Encryptor;
   /** Bounds on-demand key generation. */
   readonly limiter: WorkLimiter;
   /** Bounds PBKDF2 (passphrases), apart from key generation. */
@@ -122,26 +123,29 @@ export async function generateKeys(
 }
 
 /** Base64 of `plaintext` encrypted under the PEM key in `field`. */
-function wrap(
+async function wrap(
   context: OperationContext,
   plaintext: Uint8Array,
   pem: string,
   field: string,
   padding: Padding,
-): string {
+): Promise<string> {
   const key = about(field, () => parsePublicKey(pem, context.keyLimits));
-  return about("fernet", () => encryptWith(padding, key, plaintext))
-    .toBase64();
+  try {
+    return (await context.encrypt(key, plaintext, padding)).toBase64();
+  } catch (error) {
+    throw wireError(error, "fernet");
+  }
 }
 
 /** `encrypt_fernet`: the key's UTF-8 bytes, encrypted for one recipient. */
-export function encryptFernet(
+export async function encryptFernet(
   context: OperationContext,
   request: EncryptFernetRequest,
-): Reply {
+): Promise<Reply> {
   const plaintext = encoder.encode(request.fernet);
   return {
-    encrypted_fernet: wrap(
+    encrypted_fernet: await wrap(
       context,
       plaintext,
       request.rsaPublic,
@@ -172,7 +176,13 @@ export async function encryptFernetMany(
     }
     const field = `rsa_publics[${i}]`;
     try {
-      const ciphertext = wrap(context, plaintext, pem, field, request.padding);
+      const ciphertext = await wrap(
+        context,
+        plaintext,
+        pem,
+        field,
+        request.padding,
+      );
       results.push({ encrypted_fernet: ciphertext });
     } catch (error) {
       if (!(error instanceof KeyServiceError)) throw error;

@@ -16,7 +16,12 @@
  * @module
  */
 
-import type { Padding, RsaKeyPairPem, RsaPrivateKey } from "../crypto/mod.ts";
+import type {
+  Padding,
+  RsaKeyPairPem,
+  RsaPrivateKey,
+  RsaPublicKey,
+} from "../crypto/mod.ts";
 
 /** Where `generate_keys` gets its RSA key pairs. */
 export interface KeyPairSource {
@@ -36,6 +41,17 @@ export type Decryptor = (
   padding: Padding,
 ) => Promise<Uint8Array>;
 
+/**
+ * Encrypts a plaintext for one public key: `encryptWith` on the calling
+ * thread, or OpenSSL off it. Rejects with `MessageTooLong` as
+ * `encryptWith` throws.
+ */
+export type Encryptor = (
+  key: RsaPublicKey,
+  plaintext: Uint8Array,
+  padding: Padding,
+) => Promise<Uint8Array>;
+
 /** What runs `decrypt_fernet`'s private-key operations. */
 export interface DecryptBackend {
   /** For logs and `ping`: `openssl-3.0.19`, or `node` (node:crypto). */
@@ -44,6 +60,11 @@ export interface DecryptBackend {
   readonly concurrency: number;
   /** The decryption. */
   readonly decrypt: Decryptor;
+  /**
+   * Encryption off the main thread, where the backend has it (OpenSSL);
+   * without it, encryption runs in JavaScript on the calling thread.
+   */
+  readonly encrypt?: Encryptor;
   /**
    * Takes no more decryptions. Worker threads are stopped and their jobs
    * fail; OpenSSL calls already running finish (they cannot be cut short).

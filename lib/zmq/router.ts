@@ -258,11 +258,17 @@ export class RouterServer implements AsyncIterable<IncomingMessage> {
         this.#zap?.answer(this.#reader);
         this.#monitor?.read(this.#reader);
         this.#flush();
-        for (let n = 0; n < 256 && !this.#closing; n++) {
+        for (let n = 1; n <= 256 && !this.#closing; n++) {
           const frames = this.#reader.read(this.#router, this.#maxFrames);
           if (frames === null) break;
           const incoming = this.#accept(frames);
           if (incoming !== null) yield incoming;
+          // Within a burst, replies ready and handshakes waiting go out
+          // every few messages, not once the burst is read.
+          if (n % 16 === 0) {
+            this.#zap?.answer(this.#reader);
+            this.#flush();
+          }
         }
       }
     } finally {

@@ -17,6 +17,7 @@ import {
   LibcryptoUnavailable,
   loadLibcrypto,
   MalformedCiphertext,
+  MessageTooLong,
   opensslVersionText,
   type Padding,
   PADDINGS,
@@ -847,5 +848,46 @@ testWithLibcrypto(
       prepared.decrypt("pkcs1v15", ciphertexts[0]),
       /PreparedKey is closed/,
     );
+  },
+);
+
+testWithLibcrypto(
+  "Libcrypto.encrypt: what OpenSSL encrypts, node:crypto and OpenSSL decrypt, under both paddings; too long a plaintext is MessageTooLong as encryptWith says",
+  async () => {
+    for (const padding of ["pkcs1v15", "oaep-sha256"] as const) {
+      for (const length of [0, 1, 44, K - (padding === "pkcs1v15" ? 11 : 66)]) {
+        const message = new Uint8Array(length).fill(0x41);
+        const ciphertext = await libcrypto.encrypt(
+          padding,
+          fixedPublic,
+          message,
+        );
+        assert.equal(ciphertext.length, K);
+        assert.deepEqual(
+          decryptWith(padding, fixedPrivate, ciphertext),
+          message,
+        );
+        assert.deepEqual(
+          await libcrypto.decrypt(padding, fixedPrivate, ciphertext),
+          message,
+        );
+      }
+      const limit = K - (padding === "pkcs1v15" ? 11 : 66);
+      const tooLong = new Uint8Array(limit + 1);
+      let expected: unknown;
+      try {
+        encryptWith(padding, fixedPublic, tooLong);
+      } catch (error) {
+        expected = error;
+      }
+      await assert.rejects(
+        libcrypto.encrypt(padding, fixedPublic, tooLong),
+        (error: unknown) => {
+          assert.ok(error instanceof MessageTooLong);
+          assert.equal(error.message, (expected as Error).message);
+          return true;
+        },
+      );
+    }
   },
 );
