@@ -38,7 +38,11 @@ export class Dealer {
   readonly #reader: MessageReader;
   readonly #items = new Uint8Array(16);
 
-  private constructor(endpoint: string, routingId?: string, rcvHwm?: number) {
+  private constructor(
+    endpoint: string,
+    routingId?: string | Uint8Array,
+    rcvHwm?: number,
+  ) {
     const zmq = testLibzmq().symbols;
     this.#zmq = zmq;
     this.#reader = new MessageReader(zmq);
@@ -53,7 +57,9 @@ export class Dealer {
         zmq,
         this.#socket,
         ZMQ_ROUTING_ID,
-        new TextEncoder().encode(routingId),
+        typeof routingId === "string"
+          ? new TextEncoder().encode(routingId)
+          : routingId,
       );
     }
     if (zmq.zmq_connect(this.#socket, cstring(endpoint)) !== 0) {
@@ -65,12 +71,12 @@ export class Dealer {
   }
 
   /**
-   * Connects a DEALER to `endpoint`: with `routingId` it names itself, as
-   * a client may; `receiveQueue` sets its ZMQ_RCVHWM.
+   * Connects a DEALER to `endpoint`: with `routingId` (text or bytes) it
+   * names itself, as a client may; `receiveQueue` sets its ZMQ_RCVHWM.
    */
   static connect(
     endpoint: string,
-    options: { routingId?: string; receiveQueue?: number } = {},
+    options: { routingId?: string | Uint8Array; receiveQueue?: number } = {},
   ): Dealer {
     return new Dealer(endpoint, options.routingId, options.receiveQueue);
   }

@@ -7,6 +7,7 @@ import {
   PASSPHRASE_BUDGET,
 } from "./_config.ts";
 import { many, options } from "./_cases_v11.ts";
+import { envelope, keyCost, routingId } from "./_cases_limits.ts";
 import {
   type Budgets,
   huge,
@@ -55,6 +56,9 @@ export const CATEGORIES: readonly (readonly [string, number, Family])[] = [
   ["valid", 3.5, valid],
   ["options", 7, options],
   ["many", 4, many],
+  ["envelope", 3, envelope],
+  ["routing_id", 2, routingId],
+  ["key_cost", 4, keyCost],
 ];
 
 /**
@@ -81,7 +85,9 @@ export function generateCases(
         CATEGORIES.map((c) => [c, c[1]] as const),
       );
       const made = make(r, m, budgets);
-      const { expect, lenient } = classify(made.frames);
+      // A DEALER case is classified on what the service reads as the
+      // request; one foretold unanswered is never checked against it.
+      const { expect, lenient } = classify(made.dealer?.parts ?? made.frames);
       if (expect.kind === "generate") {
         // Too slow to send often: PBKDF2 (100+ ms), 3072 and 4096 bits
         // (seconds), on demand.
@@ -107,22 +113,27 @@ export function generateCases(
 
 /**
  * SHA-256 (hex) of every frame of every case, each frame preceded by its
- * case index, frame index and length: equal digests, equal request bytes.
+ * case index, frame index and length, and of a routing id a case chooses
+ * (as a frame of index 2^32 - 1): equal digests, equal request bytes.
  */
 export async function requestDigest(
   cases: readonly FuzzCase[],
 ): Promise<string> {
+  const framesOf = (c: FuzzCase) =>
+    c.dealer?.routingId === undefined
+      ? c.frames
+      : [...c.frames, c.dealer.routingId];
   let total = 0;
   for (const c of cases) {
-    for (const f of c.frames) total += 12 + f.length;
+    for (const f of framesOf(c)) total += 12 + f.length;
   }
   const all = new Uint8Array(total);
   const view = new DataView(all.buffer);
   let at = 0;
   for (const c of cases) {
-    c.frames.forEach((f, i) => {
+    framesOf(c).forEach((f, i) => {
       view.setUint32(at, c.index);
-      view.setUint32(at + 4, i);
+      view.setUint32(at + 4, i < c.frames.length ? i : 0xffff_ffff);
       view.setUint32(at + 8, f.length);
       all.set(f, at + 12);
       at += 12 + f.length;

@@ -1,6 +1,7 @@
 // What a fuzz case is, and the small builders every case family uses.
 
 import { concat } from "../_helpers/der.ts";
+import type { DealerPlan } from "./_cases_limits.ts";
 import { encoder, json } from "./_config.ts";
 import type { Rng } from "./_rng.ts";
 import type { Material } from "./_variants.ts";
@@ -19,6 +20,11 @@ export interface Generated {
   readonly entryCodes?: readonly (string | undefined)[];
   /** Passphrases the request carries (for the leak detector). */
   readonly passphrases?: readonly string[];
+  /**
+   * Sent by a DEALER of its own (`frames` whole, envelope included) instead
+   * of a REQ client; see _cases_limits.ts.
+   */
+  readonly dealer?: DealerPlan;
 }
 
 /** A JSON object as a map of fields. */

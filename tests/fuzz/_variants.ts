@@ -51,6 +51,7 @@ import {
   rawDecrypt,
 } from "./_keys.ts";
 import { type Rng, streamRng } from "./_rng.ts";
+import { type LimitMaterial, limitMaterial } from "./_cases_limits.ts";
 
 /** A labelled string to put in a field (a key, a ciphertext). */
 export interface Variant {
@@ -70,7 +71,7 @@ export interface Variant {
 export type Padding = "pkcs1v15" | "oaep-sha256";
 
 /** Everything the fuzz cases draw on; a function of the seed only. */
-export interface Material extends BaseMaterial, V11Material {
+export interface Material extends BaseMaterial, V11Material, LimitMaterial {
   readonly publics: readonly Variant[];
   readonly privates: readonly Variant[];
   readonly ciphertexts: readonly Variant[];
@@ -87,6 +88,8 @@ export function material(seed: number): Material {
   return {
     ...base,
     ...v11,
+    // The hardening limits' keys, on a stream of their own too.
+    ...limitMaterial(seed, base),
     publics: [...publicVariants(base), ...v11.spkiVariants],
     privates: [...privates, ...v11.pkcs8Variants],
     ciphertexts,

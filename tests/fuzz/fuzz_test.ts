@@ -1,8 +1,9 @@
 // Fuzz test: thousands of malformed, mutated, confused and oversized requests
 // against one real service process (`deno task start`), through real REQ
-// sockets. Every request must get exactly one reply frame holding a UTF-8
-// JSON object that is either an error (string "error" and "code") or a
-// correct result; no reply and no log line may carry private-key material;
+// sockets (and DEALER sockets for odd envelopes and chosen routing ids).
+// Every request must get exactly one reply frame holding a UTF-8 JSON object
+// that is either an error (string "error" and "code") or a correct result
+// (or, for an envelope the service cannot answer, no reply, as foretold); no reply and no log line may carry private-key material;
 // the service must stay alive, keep its memory bounded, and exit 0.
 //
 // Every request byte is a function of the seed (keys included: see
@@ -54,6 +55,7 @@ import { SecretScanner } from "./_secrets.ts";
 import { streamRng } from "./_rng.ts";
 import { pkcs1Encrypt } from "./_keys.ts";
 import { type Material, material } from "./_variants.ts";
+import { exchange } from "./_cases_limits.ts";
 
 const mib = (bytes: number) => `${(bytes / 1024 / 1024).toFixed(1)} MiB`;
 const seconds = (since: number) =>
@@ -166,6 +168,12 @@ Deno.test(
         );
         // The material works with the service. Its replies are checked here
         // and never sent on (their padding is the service's own randomness).
+        // The limit family's keys the service must serve: their successes
+        // are verified like a's, and their private parts watched for.
+        for (const pair of m.costPairs) {
+          ck.secrets.add(pair);
+          ck.known.set(keyId(pair.n, pair.e), createPrivateKey(pair.priv));
+        }
         for (const [pair, ct] of [[m.a, m.ctA], [m.b, m.ctB]] as const) {
           const encrypted = await service.request({
             type: "encrypt_fernet",
@@ -258,6 +266,12 @@ Deno.test(
           );
           rss.push({ after, bytes: reply.rss_bytes });
         };
+        const tallyCode = (category: string, code: string) => {
+          const codes = byCategory.get(category) ?? new Map<string, number>();
+          byCategory.set(category, codes);
+          codes.set(code, (codes.get(code) ?? 0) + 1);
+          byCode.set(code, (byCode.get(code) ?? 0) + 1);
+        };
         const worker = async () => {
           let client = service.client();
           try {
@@ -265,31 +279,51 @@ Deno.test(
               const c = cases[next++];
               const sent = performance.now();
               let frames: Uint8Array[];
-              try {
-                frames = await client.request(
-                  c.frames.length === 1 ? c.frames[0] : c.frames,
+              if (c.dealer !== undefined) {
+                // Over a DEALER of its own: odd envelopes, chosen ids.
+                const { reply, problem } = await exchange(
+                  service.endpoint,
+                  c.frames,
+                  c.dealer,
                   TIMEOUT_MS,
                 );
-              } catch (error) {
-                failures.push({
-                  c,
-                  problem: `no reply: ${error}${
-                    exited ? " (the service exited)" : ""
-                  }`,
-                  reply: "-",
-                });
-                client.close();
-                client = service.client();
-                if (++timeouts >= 3 || exited) aborted = true;
-                continue;
+                if (problem !== undefined) {
+                  failures.push({
+                    c,
+                    problem,
+                    reply: reply === null ? "-" : preview(reply),
+                  });
+                }
+                if (problem !== undefined && exited) aborted = true;
+                if (reply === null) {
+                  tallyCode(c.category, "no_reply");
+                  if (++done % PROBE_EVERY === 0) await probe(client, done);
+                  continue;
+                }
+                frames = reply;
+              } else {
+                try {
+                  frames = await client.request(
+                    c.frames.length === 1 ? c.frames[0] : c.frames,
+                    TIMEOUT_MS,
+                  );
+                } catch (error) {
+                  failures.push({
+                    c,
+                    problem: `no reply: ${error}${
+                      exited ? " (the service exited)" : ""
+                    }`,
+                    reply: "-",
+                  });
+                  client.close();
+                  client = service.client();
+                  if (++timeouts >= 3 || exited) aborted = true;
+                  continue;
+                }
+                latencies.push(performance.now() - sent);
               }
-              latencies.push(performance.now() - sent);
               const { problem, code } = await checkReply(c, frames, ck);
-              const codes = byCategory.get(c.category) ??
-                new Map<string, number>();
-              byCategory.set(c.category, codes);
-              codes.set(code, (codes.get(code) ?? 0) + 1);
-              byCode.set(code, (byCode.get(code) ?? 0) + 1);
+              tallyCode(c.category, code);
               if (problem !== undefined) {
                 failures.push({ c, problem, reply: preview(frames) });
               }

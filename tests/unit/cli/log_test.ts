@@ -224,3 +224,22 @@ Deno.test("json: a field never overwrites time, level or event", () => {
 Deno.test("LOG_FORMATS are text and json", () => {
   assert.deepEqual([...LOG_FORMATS], ["text", "json"]);
 });
+
+Deno.test("a throttled warning writes one line per interval however often it is called", () => {
+  const { log, lines } = capture("info");
+  const refused = log.throttledWarn("auth-refused", 60_000);
+  for (let i = 0; i < 5; i++) refused({ address: `10.0.0.${i}` });
+  assert.equal(lines.length, 1);
+  assert.match(lines[0], / WARN auth-refused address=10\.0\.0\.0\n$/);
+});
+
+Deno.test("the next line after an interval counts the warnings held back", async () => {
+  const { log, lines } = capture("info");
+  const refused = log.throttledWarn("auth-refused", 20);
+  for (let i = 0; i < 4; i++) refused({ address: "10.0.0.1" });
+  // Past the interval (a wait, not a measured duration).
+  await new Promise((resolve) => setTimeout(resolve, 50));
+  refused({ address: "10.0.0.2" });
+  assert.equal(lines.length, 2);
+  assert.match(lines[1], / address=10\.0\.0\.2 suppressed=3\n$/);
+});
