@@ -891,3 +891,29 @@ testWithLibcrypto(
     }
   },
 );
+
+testWithLibcrypto(
+  "OpenSslBackend.encrypt: a 4096-bit key in OpenSSL, a 2048-bit one on this thread; both decrypt to the plaintext",
+  async () => {
+    const backend = new OpenSslBackend(libcrypto, 2);
+    try {
+      for (const bits of [2048, 4096] as const) {
+        const pair = vectorKeyPair(bits);
+        for (const padding of PADDINGS) {
+          const ciphertext = await backend.encrypt!(
+            pair.public,
+            FERNET,
+            padding,
+          );
+          assert.equal(ciphertext.length, pair.public.size);
+          assert.deepEqual(
+            decryptWith(padding, pair.private, ciphertext),
+            FERNET,
+          );
+        }
+      }
+    } finally {
+      backend.close();
+    }
+  },
+);
