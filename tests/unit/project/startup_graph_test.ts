@@ -4,9 +4,9 @@
 // main.ts's modules: node:crypto +2.6 MB (+4.4 MB alone), node:path with
 // node:url about +0.5 MB; node-forge cost 10 MB (idle 74 -> 64 MB). Without
 // node:crypto, node:path and node:url, `deno task bench --only idle` went
-// from 62.4 to 60.5 MB (means of three runs each). node:crypto is for the
-// fallback backend's workers (lib/crypto/node_decrypt.ts, which KeyService's
-// default decryptor also imports, dynamically, on first use).
+// from 62.3 to 60.6 MB (means of five runs each, alternated). node:crypto
+// is for the fallback backend's workers (lib/crypto/node_decrypt.ts, which
+// KeyService's default decryptor also imports, dynamically, on first use).
 
 import assert from "node:assert/strict";
 
