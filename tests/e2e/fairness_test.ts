@@ -120,16 +120,18 @@ Deno.test("40 clients that pipeline and never read: RSS stays bounded and a REQ 
   });
   const mb = (n: number) => (n / 1024 / 1024).toFixed(1);
   await withService(async (service) => {
-    const rss = [(await service.ping()).rss_bytes];
+    const first = await service.ping();
+    const rss = [first.rss_bytes];
+    const heap = [first.heap_used_bytes];
     const slow = Array.from(
       { length: 40 },
       () => Dealer.connect(service.endpoint, { receiveQueue: 1 }),
     );
     try {
       // Waves of 8 (the per-client cap), so that most are served and their
-      // ~22 KB replies queue up toward clients that never read. Each 10
-      // waves would pin 70 MB more if every reply were kept.
-      for (let wave = 1; wave <= 30; wave++) {
+      // ~22 KB replies queue up toward clients that never read: 90 waves
+      // would pin 630 MB if every reply were kept.
+      for (let wave = 1; wave <= 90; wave++) {
         for (const dealer of slow) {
           for (let i = 0; i < 8; i++) dealer.send([EMPTY, many]);
         }
@@ -143,19 +145,24 @@ Deno.test("40 clients that pipeline and never read: RSS stays bounded and a REQ 
           "string",
           JSON.stringify(reply),
         );
-        if (wave % 10 === 0) rss.push((await service.ping()).rss_bytes);
+        if (wave % 15 === 0) {
+          const ping = await service.ping();
+          rss.push(ping.rss_bytes);
+          heap.push(ping.heap_used_bytes);
+        }
       }
       console.log(
-        "slow readers, RSS at start and after 10, 20 and 30 waves of " +
-          `40 x 8 requests: ${rss.map(mb).join(", ")} MB`,
+        "slow readers, RSS at start and after every 15 of 90 waves of " +
+          `40 x 8 requests: ${rss.map(mb).join(", ")} MB (JavaScript heap ` +
+          `in use: ${heap.map(mb).join(", ")} MB)`,
       );
       // Bounded: once the queues toward the 40 clients are full (64 replies
-      // each, 56 MB), more waves add nothing that stays. Waves 11 to 30 would
-      // pin 140 MB more if every reply were kept; the allocator's high-water
-      // mark moves some, so the bound is half that.
+      // each) and the allocators have reached their high-water marks (by
+      // about wave 45 here), more waves add nothing that stays. Waves 46 to
+      // 90 would pin 315 MB more if every reply were kept.
       assert.ok(
-        rss[3] - rss[1] < 70 * 1024 * 1024,
-        `RSS grew ${mb(rss[3] - rss[1])} MB from wave 10 to 30`,
+        rss[6] - rss[3] < 48 * 1024 * 1024,
+        `RSS grew ${mb(rss[6] - rss[3])} MB from wave 45 to 90`,
       );
     } finally {
       for (const dealer of slow) dealer.close();
