@@ -114,7 +114,7 @@ export class Libcrypto {
     key: RsaPrivateKey,
     ciphertext: Uint8Array,
   ): Promise<Uint8Array> {
-    checkCiphertext(key, ciphertext);
+    // The prepared key checks the ciphertext (MalformedCiphertext) first.
     const prepared = this.prepare(key);
     try {
       return await prepared.decrypt(padding, ciphertext);

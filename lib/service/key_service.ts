@@ -137,13 +137,8 @@ const onDemand: KeyPairSource = { take: () => generateRsaKeyPair() };
 // Loaded on first use only: node_decrypt.ts imports node:crypto (2.6 MB of
 // RSS), which a service given its decryption backend never needs.
 // In JavaScript, on the calling thread (bigint RSA; see pkcs1v15.ts).
-const encryptHere: Encryptor = (key, plaintext, padding) => {
-  try {
-    return Promise.resolve(encryptWith(padding, key, plaintext));
-  } catch (error) {
-    return Promise.reject(error);
-  }
-};
+const encryptHere: Encryptor = (key, plaintext, padding) =>
+  Promise.try(() => encryptWith(padding, key, plaintext));
 
 const decryptHere: Decryptor = async (key, ciphertext, padding) => {
   const { decryptWith } = await import("../crypto/node_decrypt.ts");

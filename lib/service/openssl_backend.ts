@@ -70,11 +70,7 @@ export class OpenSslBackend implements DecryptBackend {
     this.encrypt = (key, plaintext, padding) => {
       if (this.#closed) return Promise.reject(new InternalError());
       if (key.size <= ON_THREAD_MAX_BYTES) {
-        try {
-          return Promise.resolve(encryptWith(padding, key, plaintext));
-        } catch (error) {
-          return Promise.reject(error);
-        }
+        return Promise.try(() => encryptWith(padding, key, plaintext));
       }
       return limiter.run(() => libcrypto.encrypt(padding, key, plaintext));
     };

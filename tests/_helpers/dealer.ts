@@ -16,7 +16,14 @@
  * @module
  */
 
-import { cstring, ZMQ_POLLIN, ZMQ_SNDMORE } from "../../lib/zmq/_ffi.ts";
+import {
+  cstring,
+  ZMQ_DEALER,
+  ZMQ_LINGER,
+  ZMQ_POLLIN,
+  ZMQ_RCVHWM,
+  ZMQ_SNDMORE,
+} from "../../lib/zmq/_ffi.ts";
 import {
   MessageReader,
   setBytesOption,
@@ -25,10 +32,8 @@ import {
 import type { LoadedLibzmq } from "../../lib/zmq/libzmq.ts";
 import { testLibzmq } from "./service.ts";
 
-const ZMQ_DEALER = 5;
+/** ZMQ_ROUTING_ID (not among the transport's own options). */
 const ZMQ_ROUTING_ID = 5;
-const ZMQ_LINGER = 17;
-const ZMQ_RCVHWM = 24;
 
 /** A connected DEALER socket with its own context. */
 export class Dealer {
