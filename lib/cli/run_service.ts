@@ -69,12 +69,13 @@ export async function runService(config: Config): Promise<number> {
   }
   const connect = config.connect !== undefined;
   const endpoint = config.connect ?? config.endpoint;
+  const verb = connect ? "connect to" : "bind";
   const refusal = insecureBindRefusal(endpoint, {
     curve: curve !== undefined,
     allowInsecureNetwork: config.allowInsecureNetwork,
     allowList: connect ? undefined : config.curveAllowFile !== undefined,
     allowAnyCurveClient: config.allowAnyCurveClient,
-  }, connect ? "connect to" : "bind");
+  }, verb);
   if (refusal !== undefined) return fail(refusal);
   if (config.metrics !== undefined) {
     try {
@@ -111,7 +112,6 @@ export async function runService(config: Config): Promise<number> {
   } catch (error) {
     decryption.close();
     await http?.close();
-    const verb = connect ? "connect to" : "bind";
     return fail(`cannot ${verb} ${endpoint}: ${firstLine(error)}`);
   }
 
@@ -122,6 +122,7 @@ export async function runService(config: Config): Promise<number> {
     instruments.keyGenerated(bits, performance.now() - started);
     return pair;
   };
+  // A const for the closures below (`decryption` is a `let`).
   const backend = decryption;
   const keyPool = live.keyPool = new KeyPool({
     size: config.poolSize,
