@@ -5,9 +5,9 @@
 // structures around them.
 //
 // It replaced node-forge's ASN.1 on the request path: forge reads through
-// binary strings and re-encodes every value to prove it canonical, which cost
-// a quarter of a millisecond per private key (more than a tenth of a
-// decryption in OpenSSL) and 7 MB of resident memory for the library.
+// binary strings and re-encodes every value to prove it canonical. A 2048-bit
+// private key parsed in 0.26 ms with it and parses in 0.15 ms without, and the
+// idle service fell from 74.1 to 64.3 MB without the library.
 
 import { bigintToBytes, bytesToBigint } from "./_bigint.ts";
 
