@@ -7,6 +7,7 @@ import {
   checkPlatform,
   loadLibzmq,
   npmZeromqCandidates,
+  ZEROMQ_PACKAGE,
 } from "../../../lib/zmq/libzmq.ts";
 
 Deno.test("checkPlatform refuses Windows with one line naming the supported platforms", () => {
@@ -48,5 +49,42 @@ Deno.test("npmZeromqCandidates gives absolute paths of npm:zeromq's addon.node f
   }
   if (Deno.build.os === "linux" && Deno.build.env !== "musl") {
     assert.match(candidates[0], /\/glibc-127-Release\/addon\.node$/);
+  }
+});
+
+Deno.test("ZEROMQ_PACKAGE is the version deno.json's import map names", async () => {
+  const { imports } = JSON.parse(
+    await Deno.readTextFile(new URL("../../../deno.json", import.meta.url)),
+  );
+  assert.equal(imports.zeromq, ZEROMQ_PACKAGE);
+});
+
+Deno.test("a program outside this repository, with no import map, loads npm:zeromq's libzmq", async () => {
+  const dir = await Deno.makeTempDir({ prefix: "keyservice-outside-" });
+  try {
+    await Deno.writeTextFile(`${dir}/deno.json`, "{}\n");
+    const client = new URL("../../../lib/client/mod.ts", import.meta.url);
+    const libzmq = new URL("../../../lib/zmq/libzmq.ts", import.meta.url);
+    await Deno.writeTextFile(
+      `${dir}/main.ts`,
+      `import { KeyServiceClient } from "${client}";\n` +
+        `import { loadLibzmq } from "${libzmq}";\n` +
+        `const { source, path } = loadLibzmq();\n` +
+        `console.log(JSON.stringify({ source, path, client: typeof KeyServiceClient }));\n`,
+    );
+    const out = await new Deno.Command(Deno.execPath(), {
+      args: ["run", "--allow-all", "--quiet", `${dir}/main.ts`],
+      cwd: dir,
+      stdout: "piped",
+      stderr: "piped",
+    }).output();
+    const text = new TextDecoder().decode(out.stdout);
+    assert.equal(out.code, 0, new TextDecoder().decode(out.stderr));
+    const loaded = JSON.parse(text);
+    assert.equal(loaded.source, "npm:zeromq", text);
+    assert.match(loaded.path, /zeromq.*\/addon\.node$/);
+    assert.equal(loaded.client, "function");
+  } finally {
+    await Deno.remove(dir, { recursive: true });
   }
 });
