@@ -54,6 +54,7 @@ export const ZEROMQ_PACKAGE = "npm:zeromq@6.8.0";
  * evaluated.
  */
 export const _inGraph = () =>
+  // deno-lint-ignore no-import-prefix -- the point: no import map applies.
   import("npm:zeromq@6.8.0/package.json", { with: { type: "json" } });
 
 /** The addon files inside npm:zeromq that may serve this platform, best first. */
