@@ -40,14 +40,6 @@ export function checkPlatform(os: typeof Deno.build.os = Deno.build.os): void {
 }
 
 /**
- * The npm package whose addon carries libzmq, named in full so that it
- * resolves from any importer, not only under this repository's import map
- * (deno.json's `zeromq` entry names the same version; a test holds them
- * equal).
- */
-export const ZEROMQ_PACKAGE = "npm:zeromq@6.8.0";
-
-/**
  * Never called. A dynamic import with a literal specifier puts the package
  * in the module graph, so Deno fetches it for any program that imports this
  * module, and `import.meta.resolve` then gives its files; nothing of it is
@@ -64,7 +56,11 @@ export function npmZeromqCandidates(): string[] {
   let base: URL;
   try {
     // zeromq's entry point is lib/index.js: the package is two levels up.
-    const entry = new URL(import.meta.resolve(ZEROMQ_PACKAGE));
+    // Named in full (a literal, so `deno publish` can analyse it) so that it
+    // resolves from any importer, not only under this repository's import
+    // map; deno.json's `zeromq` entry names the same version, and a test
+    // holds them equal.
+    const entry = new URL(import.meta.resolve("npm:zeromq@6.8.0"));
     if (entry.protocol !== "file:") return [];
     const os = Deno.build.os;
     const arch = Deno.build.arch === "x86_64" ? "x64" : "arm64";
