@@ -28,9 +28,8 @@
  * @module
  */
 
-import type { Padding } from "../crypto/mod.ts";
-import { ERROR_CODES } from "../service/errors.ts";
-import { KEY_BITS, REQUEST_TYPES } from "../service/protocol.ts";
+import type { Padding } from "../contract/mod.ts";
+import { ERROR_CODES, KEY_BITS, REQUEST_TYPES } from "../contract/mod.ts";
 
 /** Why a CURVE handshake was refused. */
 export type Refusal = "not_allowed" | "handshake_failed";

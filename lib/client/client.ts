@@ -24,6 +24,7 @@
  * @module
  */
 
+import { DEFAULT_ENDPOINT } from "../contract/mod.ts";
 import { type LoadedLibzmq, loadLibzmq } from "../zmq/libzmq.ts";
 import { curveClientKeys } from "./curve_keys.ts";
 import { Pirate, type ReplyObject } from "./_pirate.ts";
@@ -38,8 +39,8 @@ import type {
   PingReply,
 } from "./types.ts";
 
-/** Where a client connects when given no endpoint. */
-export const DEFAULT_CLIENT_ENDPOINT = "tcp://127.0.0.1:5555";
+/** Where a client connects when given no endpoint: the contract's default. */
+export const DEFAULT_CLIENT_ENDPOINT: string = DEFAULT_ENDPOINT;
 
 const encoder = new TextEncoder();
 
