@@ -30,6 +30,7 @@ export abstract class KeyServiceClientError extends Error {
   declare static readonly code: string;
   /** A stable, machine-readable code. */
   abstract readonly code: string;
+  /** The class's name, such as `DecryptionFailed`. */
   override get name(): string {
     return this.constructor.name;
   }

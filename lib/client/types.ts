@@ -17,8 +17,11 @@
  */
 
 import type { LoadedLibzmq } from "../zmq/libzmq.ts";
+import type { CurveClientKeys } from "../zmq/curve.ts";
+import type { ReplyObject } from "./_pirate.ts";
 import type {
   Capabilities,
+  ErrorCode,
   KeyBits,
   KeyFormat,
   Padding,
@@ -29,12 +32,15 @@ import type { ServiceError } from "./errors.ts";
 
 export type {
   Capabilities,
+  CurveClientKeys,
+  ErrorCode,
   KeyBits,
   KeyFormat,
   LoadedLibzmq,
   Padding,
   PingReply,
   PoolStatus,
+  ReplyObject,
 };
 
 /**

@@ -19,7 +19,11 @@ import { LibzmqUnavailable, UnsupportedPlatform } from "./errors.ts";
 
 /** An opened libzmq. */
 export interface LoadedLibzmq {
-  /** The C functions. */
+  /**
+   * The C functions, for lib/zmq's own use.
+   *
+   * @internal
+   */
   readonly symbols: Libzmq;
   /** The file that was opened. */
   readonly path: string;
