@@ -130,8 +130,9 @@ export interface Outcome {
 }
 
 const onDemand: KeyPairSource = { take: () => generateRsaKeyPair() };
-// Loaded on first use only: node_decrypt.ts imports node:crypto (2.6 MB of
-// RSS), which a service given its decryption backend never needs.
+// Loaded on first use only: node_decrypt.ts imports node:crypto (which costs
+// resident memory; see node_decrypt.ts), which a service given its
+// decryption backend never needs.
 // In JavaScript, on the calling thread (bigint RSA; see pkcs1v15.ts).
 const encryptHere: Encryptor = (key, plaintext, padding) =>
   Promise.try(() => encryptWith(padding, key, plaintext));

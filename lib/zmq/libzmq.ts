@@ -45,8 +45,8 @@ export function checkPlatform(os: typeof Deno.build.os = Deno.build.os): void {
 
 /** The addon files inside npm:zeromq that may serve this platform, best first. */
 export function npmZeromqCandidates(): string[] {
-  // URLs and string joins rather than node:path and node:url, which would
-  // cost the service about 0.5 MB of RSS for these few lines.
+  // URLs and string joins rather than node:path and node:url, whose import
+  // would cost the service resident memory for these few lines.
   let base: URL;
   try {
     // zeromq's entry point is lib/index.js: the package is two levels up.
