@@ -22,6 +22,7 @@ import type { ReplyObject } from "./_pirate.ts";
 import type {
   Capabilities,
   ErrorCode,
+  GenerateKeysReply,
   KeyBits,
   KeyFormat,
   Padding,
@@ -34,6 +35,7 @@ export type {
   Capabilities,
   CurveClientKeys,
   ErrorCode,
+  GenerateKeysReply,
   KeyBits,
   KeyFormat,
   LoadedLibzmq,
@@ -108,13 +110,8 @@ export interface GenerateKeysOptions {
   readonly passphrase?: string;
 }
 
-/** A new key set. */
-export interface KeySet {
-  /** The RSA pair, PEM. */
-  readonly rsa: { readonly public: string; readonly private: string };
-  /** A Fernet key, URL-safe base64, 44 characters. */
-  readonly fernet: string;
-}
+/** A new key set: the contract's `generate_keys` reply. */
+export type KeySet = GenerateKeysReply;
 
 /** `encrypt_fernet` and `encrypt_fernet_many` options. */
 export interface EncryptOptions {
