@@ -20,6 +20,8 @@
  * @module
  */
 
+import { type Clock, systemClock } from "../clock/mod.ts";
+
 /** Severity levels, least severe first; `silent` logs nothing. */
 export const LOG_LEVELS = ["debug", "info", "warn", "error", "silent"] as const;
 
@@ -84,19 +86,23 @@ export class Logger {
   readonly #threshold: number;
   readonly #write: (line: string) => void;
   readonly #line: typeof textLine;
+  readonly #clock: Pick<Clock, "now">;
 
   /**
-   * `write` defaults to a synchronous write to stderr; `format` to `text`.
+   * `write` defaults to a synchronous write to stderr; `format` to `text`;
+   * `clock`, which times {@linkcode Logger.throttledWarn}, to the real one.
    */
   constructor(
     level: LogLevel,
     write: (line: string) => void = (line) =>
       Deno.stderr.writeSync(encoder.encode(line)),
     format: LogFormat = "text",
+    clock: Pick<Clock, "now"> = systemClock,
   ) {
     this.#threshold = LOG_LEVELS.indexOf(level);
     this.#write = write;
     this.#line = format === "json" ? jsonLine : textLine;
+    this.#clock = clock;
   }
 
   /** Whether records of `level` are written. */
@@ -136,7 +142,7 @@ export class Logger {
     let last = -Infinity;
     let suppressed = 0;
     return (fields) => {
-      const now = performance.now();
+      const now = this.#clock.now();
       if (now - last < intervalMs) {
         suppressed++;
         return;

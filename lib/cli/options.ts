@@ -17,13 +17,18 @@ import type { Config } from "./_config_shape.ts";
 import { LOG_FORMATS, LOG_LEVELS } from "./log.ts";
 import { SECURITY_OPTIONS } from "./_options_security.ts";
 
+import { DEFAULT_ENDPOINT } from "../contract/mod.ts";
+
 export type { Config } from "./_config_shape.ts";
 
 /** Cores of this machine, the default number of decryption workers. */
 export const CORES: number = Math.max(1, navigator.hardwareConcurrency || 1);
 
-/** The default endpoint: loopback, where seed clients' `localhost` lands. */
-export const DEFAULT_ENDPOINT = "tcp://127.0.0.1:5555";
+/**
+ * The default endpoint, the contract's: loopback, where seed clients'
+ * `localhost` lands.
+ */
+export { DEFAULT_ENDPOINT };
 
 /** How an option's value is read. */
 export type OptionType =

@@ -177,6 +177,9 @@ export async function runService(config: Config): Promise<number> {
   await serve(server, service, (outcome, ms) => {
     instruments.request(outcome, ms);
     log.info("request", { type: outcome.type, code: outcome.code, ms });
+  }, {
+    onListenerError: (error) =>
+      log.error("listener-failed", { error: errorClass(error) }),
   });
   removeSignalListeners();
   keyPool.close();

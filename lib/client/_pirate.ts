@@ -4,7 +4,9 @@
 // stuck), and the request goes again, to the next endpoint, until the retry
 // budget is spent. `overloaded` is retried after a doubling backoff. Idle
 // sockets are kept per endpoint, so that requests made at once each get
-// their own and a later request does not reconnect.
+// their own and a later request does not reconnect. Sockets come from a
+// connector and time from a clock, both given, so that the loop is tested
+// with fake ones.
 
 import {
   NotConnected,
@@ -15,8 +17,41 @@ import {
 import type { CurveClientKeys } from "../zmq/curve.ts";
 import { ZmqError } from "../zmq/errors.ts";
 import type { LoadedLibzmq } from "../zmq/libzmq.ts";
+import { type Clock, sleep, systemClock } from "../clock/mod.ts";
 import { BadReply, TimeoutError, UnreachableError } from "./errors.ts";
 import type { RetryEvent, RetryReason } from "./types.ts";
+
+/**
+ * What an attempt needs of a REQ socket: one request, then its reply's
+ * frames. It rejects with `ReplyTimeout` (sent, not answered in time),
+ * `NotConnected` (never sent) or a `ZmqError`.
+ */
+export interface ReqSocket {
+  request(body: Uint8Array, timeoutMs: number): Promise<Uint8Array[]>;
+  close(): void;
+}
+
+/** Opens a REQ socket connected to `endpoint`. */
+export type ConnectReq = (endpoint: string) => ReqSocket;
+
+/** The real connector: a libzmq REQ socket, with CURVE when given keys. */
+export function reqConnector(
+  libzmq: LoadedLibzmq,
+  curve: CurveClientKeys | undefined,
+): ConnectReq {
+  return (endpoint) => {
+    const options: ReqClientOptions = {
+      endpoint,
+      immediate: true,
+      ...(curve === undefined ? {} : {
+        curveServerKey: curve.serverKey,
+        curvePublicKey: curve.publicKey,
+        curveSecretKey: curve.secretKey,
+      }),
+    };
+    return ReqClient.connect(libzmq, options);
+  };
+}
 
 /** The settled options the transport runs with. */
 export interface PirateOptions {
@@ -26,8 +61,17 @@ export interface PirateOptions {
   readonly backoffMs: number;
   readonly strategy: "spread" | "failover";
   readonly downMs: number;
-  readonly curve: CurveClientKeys | undefined;
   readonly onRetry: (event: RetryEvent) => void;
+}
+
+/** What the Pirate takes from outside: sockets, time, and chance. */
+export interface PirateParts {
+  /** Opens sockets. */
+  readonly connect: ConnectReq;
+  /** Times the backoff and the endpoints' down time. Default: the real one. */
+  readonly clock?: Clock;
+  /** Jitters the backoff, in [0, 1). Default `Math.random`. */
+  readonly random?: () => number;
 }
 
 /** A reply, parsed: always a JSON object. */
@@ -49,20 +93,22 @@ function parse(frames: Uint8Array[]): ReplyObject {
   return value as ReplyObject;
 }
 
-const pause = (ms: number) => new Promise((done) => setTimeout(done, ms));
-
 /** Sends requests with retries and failover; see the file's header. */
 export class Pirate {
-  readonly #libzmq: LoadedLibzmq;
+  readonly #connect: ConnectReq;
+  readonly #clock: Clock;
+  readonly #random: () => number;
   readonly #options: PirateOptions;
-  readonly #idle = new Map<string, ReqClient[]>();
-  /** Until when (performance.now()) an endpoint that failed is tried last. */
+  readonly #idle = new Map<string, ReqSocket[]>();
+  /** Until when (on the clock) an endpoint that failed is tried last. */
   readonly #downUntil = new Map<string, number>();
   #next = 0;
   #closed = false;
 
-  constructor(libzmq: LoadedLibzmq, options: PirateOptions) {
-    this.#libzmq = libzmq;
+  constructor(parts: PirateParts, options: PirateOptions) {
+    this.#connect = parts.connect;
+    this.#clock = parts.clock ?? systemClock;
+    this.#random = parts.random ?? Math.random;
     this.#options = options;
   }
 
@@ -91,7 +137,7 @@ export class Pirate {
         } else if (error instanceof NotConnected || error instanceof ZmqError) {
           reason = "unreachable";
         } else throw error;
-        this.#downUntil.set(endpoint, performance.now() + this.#options.downMs);
+        this.#downUntil.set(endpoint, this.#clock.now() + this.#options.downMs);
       }
       if (attempt >= retries) {
         if (sent > 0) throw new TimeoutError(sent, timeoutMs);
@@ -101,7 +147,7 @@ export class Pirate {
       if (reason === "overloaded") {
         // Jittered, so that clients told at once do not come back at once.
         const wait = backoffMs * 2 ** overloaded++;
-        await pause(wait / 2 + Math.random() * wait / 2);
+        await sleep(this.#clock, wait / 2 + this.#random() * wait / 2);
       }
     }
   }
@@ -111,28 +157,16 @@ export class Pirate {
     const { endpoints, strategy } = this.#options;
     const start = strategy === "spread" ? this.#next++ % endpoints.length : 0;
     const rotated = [...endpoints.slice(start), ...endpoints.slice(0, start)];
-    const now = performance.now();
+    const now = this.#clock.now();
     const down = (e: string) => (this.#downUntil.get(e) ?? 0) > now ? 1 : 0;
     return rotated.sort((a, b) => down(a) - down(b));
   }
 
-  #take(endpoint: string): ReqClient {
-    const socket = this.#idle.get(endpoint)?.pop();
-    if (socket !== undefined) return socket;
-    const curve = this.#options.curve;
-    const options: ReqClientOptions = {
-      endpoint,
-      immediate: true,
-      ...(curve === undefined ? {} : {
-        curveServerKey: curve.serverKey,
-        curvePublicKey: curve.publicKey,
-        curveSecretKey: curve.secretKey,
-      }),
-    };
-    return ReqClient.connect(this.#libzmq, options);
+  #take(endpoint: string): ReqSocket {
+    return this.#idle.get(endpoint)?.pop() ?? this.#connect(endpoint);
   }
 
-  #give(endpoint: string, socket: ReqClient): void {
+  #give(endpoint: string, socket: ReqSocket): void {
     if (this.#closed) return socket.close();
     const idle = this.#idle.get(endpoint) ?? [];
     idle.push(socket);

@@ -24,9 +24,10 @@
  * @module
  */
 
+import { DEFAULT_ENDPOINT } from "../contract/mod.ts";
 import { type LoadedLibzmq, loadLibzmq } from "../zmq/libzmq.ts";
 import { curveClientKeys } from "./curve_keys.ts";
-import { Pirate, type ReplyObject } from "./_pirate.ts";
+import { Pirate, type ReplyObject, reqConnector } from "./_pirate.ts";
 import { BadReply, errorFromReply } from "./errors.ts";
 import type {
   DecryptOptions,
@@ -38,8 +39,8 @@ import type {
   PingReply,
 } from "./types.ts";
 
-/** Where a client connects when given no endpoint. */
-export const DEFAULT_CLIENT_ENDPOINT = "tcp://127.0.0.1:5555";
+/** Where a client connects when given no endpoint: the contract's default. */
+export const DEFAULT_CLIENT_ENDPOINT: string = DEFAULT_ENDPOINT;
 
 const encoder = new TextEncoder();
 
@@ -75,14 +76,14 @@ export class KeyServiceClient {
     const libzmq: LoadedLibzmq = typeof options.libzmq === "object"
       ? options.libzmq
       : loadLibzmq(options.libzmq);
-    this.#pirate = new Pirate(libzmq, {
+    const curve = options.curve && curveClientKeys(libzmq, options.curve);
+    this.#pirate = new Pirate({ connect: reqConnector(libzmq, curve) }, {
       endpoints: this.endpoints,
       timeoutMs: options.timeoutMs ?? 5000,
       retries: options.retries ?? 3,
       backoffMs: options.backoffMs ?? 100,
       strategy: options.strategy ?? "spread",
       downMs: options.downMs ?? 5000,
-      curve: options.curve && curveClientKeys(libzmq, options.curve),
       onRetry: options.onRetry ?? (() => {}),
     });
   }

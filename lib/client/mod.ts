@@ -29,4 +29,12 @@
 export { DEFAULT_CLIENT_ENDPOINT, KeyServiceClient } from "./client.ts";
 export { curveClientKeys } from "./curve_keys.ts";
 export * from "./errors.ts";
+export {
+  DEFAULT_ENDPOINT,
+  ERROR_CODES,
+  ERRORS,
+  KEY_BITS,
+  KEY_FORMATS,
+  PADDINGS,
+} from "../contract/mod.ts";
 export type * from "./types.ts";

@@ -5,9 +5,9 @@
 // structures around them.
 //
 // It replaced node-forge's ASN.1 on the request path: forge reads through
-// binary strings and re-encodes every value to prove it canonical. A 2048-bit
-// private key parsed in 0.26 ms with it and parses in 0.15 ms without, and the
-// idle service fell from 74.1 to 64.3 MB without the library.
+// binary strings and re-encodes every value to prove it canonical, which
+// costs time on every key parsed, and the library costs the idle service
+// memory (docs/benchmarks.md has both figures).
 
 import { bigintToBytes, bytesToBigint } from "./_bigint.ts";
 

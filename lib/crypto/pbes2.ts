@@ -44,7 +44,9 @@ export const SUPPORTED_ENCRYPTION =
 /**
  * The most PBKDF2 iterations an encrypted key may ask for. A key is input
  * from a client, and its iteration count is the work the service does for
- * it: 10 million is about 2 s of one core, 17 times OWASP's figure.
+ * it, all on one core: 10 million is 17 times OWASP's figure, far past
+ * what keys written by this service or common tools ask for
+ * (docs/benchmarks.md gives what an iteration costs).
  */
 export const MAX_ITERATIONS = 10_000_000;
 

@@ -22,10 +22,9 @@
 import {
   encryptWith,
   generateRsaKeyPair,
-  KEY_FORMATS,
   type KeyLimits,
-  PADDINGS,
 } from "../crypto/mod.ts";
+import { CAPABILITIES, type RequestType } from "../contract/mod.ts";
 import {
   InternalError,
   KeyServiceError,
@@ -44,13 +43,10 @@ import {
   decodeJson,
   encodeReply,
   errorReply,
-  KEY_BITS,
   parseRequest,
   type Reply,
   type Request,
-  REQUEST_TYPES,
   requestFrom,
-  type RequestType,
 } from "./protocol.ts";
 import type { Decryptor, Encryptor, KeyPairSource } from "./types.ts";
 import { HEAVY_CONCURRENCY, WorkLimiter } from "./work_limiter.ts";
@@ -134,8 +130,9 @@ export interface Outcome {
 }
 
 const onDemand: KeyPairSource = { take: () => generateRsaKeyPair() };
-// Loaded on first use only: node_decrypt.ts imports node:crypto (2.6 MB of
-// RSS), which a service given its decryption backend never needs.
+// Loaded on first use only: node_decrypt.ts imports node:crypto (which costs
+// resident memory; see node_decrypt.ts), which a service given its
+// decryption backend never needs.
 // In JavaScript, on the calling thread (bigint RSA; see pkcs1v15.ts).
 const encryptHere: Encryptor = (key, plaintext, padding) =>
   Promise.try(() => encryptWith(padding, key, plaintext));
@@ -156,14 +153,6 @@ function boundedWaiters(source: KeyPairSource, max: number): KeyPairSource {
     },
   };
 }
-
-/** What `ping` says this version supports. */
-export const CAPABILITIES = {
-  operations: REQUEST_TYPES,
-  bits: KEY_BITS,
-  paddings: PADDINGS,
-  formats: KEY_FORMATS,
-} as const;
 
 /** Handles requests of the key-service contract. */
 export class KeyService {

@@ -8,7 +8,7 @@
  * ```ts
  * import { generateKeys } from "./operations.ts";
  * import { WorkLimiter } from "./work_limiter.ts";
- * import { generateRsaKeyPair } from "../crypto/mod.ts";
+ * import { encryptWith, generateRsaKeyPair } from "../crypto/mod.ts";
  * import { decryptWith } from "../crypto/node_decrypt.ts";
  *
  * const reply = await generateKeys({
@@ -16,6 +16,7 @@
  *   keyPairs: { take: () => generateRsaKeyPair() },
  *   generate: (bits) => generateRsaKeyPair(bits),
  *   decrypt: (key, c, padding) => Promise.resolve(decryptWith(padding, key, c)),
+ *   encrypt: (key, p, padding) => Promise.resolve(encryptWith(padding, key, p)),
  *   limiter: new WorkLimiter(2),
  *   passphraseLimiter: new WorkLimiter(2),
  *   pbkdf2Iterations: 600_000,

@@ -1,8 +1,9 @@
 /**
  * The wire protocol: one request is one UTF-8 JSON object, one reply is one
- * UTF-8 JSON object (see docs/contract.md). This module turns request bytes into a
- * typed {@linkcode Request} and replies into bytes; it knows nothing of
- * ZeroMQ and nothing of keys.
+ * UTF-8 JSON object (see docs/contract.md; the enumerations and limits are
+ * lib/contract's). This module turns request bytes into a typed
+ * {@linkcode Request} and replies into bytes; it knows nothing of ZeroMQ and
+ * nothing of keys.
  *
  * @example
  * ```ts
@@ -24,32 +25,15 @@ import {
   UnknownType,
 } from "./errors.ts";
 import {
+  KEY_BITS,
   KEY_FORMATS,
+  type KeyBits,
   type KeyFormat,
+  MAX_FIELD_LENGTH,
+  MAX_RECIPIENTS,
   type Padding,
   PADDINGS,
-} from "../crypto/mod.ts";
-
-/** The operations a client can ask for. */
-export const REQUEST_TYPES = [
-  "generate_keys",
-  "encrypt_fernet",
-  "decrypt_fernet",
-  "encrypt_fernet_many",
-  "ping",
-] as const;
-
-/** The name of an operation. */
-export type RequestType = typeof REQUEST_TYPES[number];
-
-/** RSA modulus sizes `generate_keys` makes, default first. */
-export const KEY_BITS = [2048, 3072, 4096] as const;
-
-/** An RSA modulus size `generate_keys` makes. */
-export type KeyBits = typeof KEY_BITS[number];
-
-/** Most recipients one `encrypt_fernet_many` wraps a key for. */
-export const MAX_RECIPIENTS = 256;
+} from "../contract/mod.ts";
 
 /**
  * `{"type": "generate_keys", "bits"?, "format"?, "passphrase"?}`: a new RSA
@@ -118,9 +102,6 @@ export type Request =
   | DecryptFernetRequest
   | EncryptFernetManyRequest
   | PingRequest;
-
-/** Longest string accepted in any field, in UTF-16 code units. */
-export const MAX_FIELD_LENGTH = 16 * 1024;
 
 const decoder = new TextDecoder("utf-8", { fatal: true });
 const encoder = new TextEncoder();

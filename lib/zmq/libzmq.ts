@@ -19,7 +19,11 @@ import { LibzmqUnavailable, UnsupportedPlatform } from "./errors.ts";
 
 /** An opened libzmq. */
 export interface LoadedLibzmq {
-  /** The C functions. */
+  /**
+   * The C functions, for lib/zmq's own use.
+   *
+   * @internal
+   */
   readonly symbols: Libzmq;
   /** The file that was opened. */
   readonly path: string;
@@ -51,8 +55,8 @@ export const _inGraph = () =>
 
 /** The addon files inside npm:zeromq that may serve this platform, best first. */
 export function npmZeromqCandidates(): string[] {
-  // URLs and string joins rather than node:path and node:url: those modules
-  // would load for these few lines alone (see docs/benchmarks.md, idle RSS).
+  // URLs and string joins rather than node:path and node:url, whose import
+  // would cost the service resident memory for these few lines.
   let base: URL;
   try {
     // zeromq's entry point is lib/index.js: the package is two levels up.

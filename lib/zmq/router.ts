@@ -49,6 +49,7 @@ import {
   setIntOption,
 } from "./_socket.ts";
 import { ZapHandler } from "./_zap.ts";
+import { splitEnvelope } from "./envelope.ts";
 import { z85Encode } from "./curve.ts";
 import { ZmqError } from "./errors.ts";
 import type { LoadedLibzmq } from "./libzmq.ts";
@@ -277,16 +278,9 @@ export class RouterServer implements AsyncIterable<IncomingMessage> {
   }
 
   #accept(frames: Uint8Array[]): IncomingMessage | null {
-    // [routing id, ..., empty delimiter, body...]: the envelope ends at the
-    // first empty frame (REQ); a DEALER without one has just the routing id.
-    let split = frames.findIndex((frame, i) => i > 0 && frame.length === 0);
-    if (split === -1) {
-      if (this.#reader.truncated) return null; // its envelope was cut off
-      split = 0;
-    }
-    const envelope = frames.slice(0, split + 1);
-    const parts = frames.slice(split + 1);
-    if (envelope.length > 8) return null; // not a client we can answer
+    const split = splitEnvelope(frames, this.#reader.truncated);
+    if (split === null) return null; // not a client we can answer
+    const { envelope, parts } = split;
     this.#unanswered++;
     let answered = false;
     return {
