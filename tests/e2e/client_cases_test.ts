@@ -111,8 +111,10 @@ Deno.test("the shared client cases, through the TypeScript client", async () => 
           outcome = await run(client, c.call, args);
         } catch (error) {
           assert.ok(error instanceof ServiceError, `${c.name}: ${error}`);
-          if (SERVICE_ERRORS[error.code] !== undefined) {
-            assert.ok(error instanceof SERVICE_ERRORS[error.code], c.name);
+          if (Object.hasOwn(SERVICE_ERRORS, error.code)) {
+            const known =
+              SERVICE_ERRORS[error.code as keyof typeof SERVICE_ERRORS];
+            assert.ok(error instanceof known, c.name);
           }
           outcome = error.code;
         }
