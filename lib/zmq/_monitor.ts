@@ -1,13 +1,16 @@
-// Private: a socket monitor that reports failed handshakes on the server's
+// Private: a socket monitor. It reports failed handshakes on the server's
 // socket (a client without CURVE, or with the wrong server key), which
-// libzmq otherwise drops in silence. Events arrive on an inproc PAIR socket
-// that the server polls.
+// libzmq otherwise drops in silence, and, on a socket that connects (an
+// instance to its broker), when the connection comes up and when it is
+// lost. Events arrive on an inproc PAIR socket that the server polls.
 
 import {
   cstring,
   type Libzmq,
+  ZMQ_EVENT_DISCONNECTED,
   ZMQ_EVENT_HANDSHAKE_FAILED_NO_DETAIL,
   ZMQ_EVENT_HANDSHAKE_FAILED_PROTOCOL,
+  ZMQ_EVENT_HANDSHAKE_SUCCEEDED,
   ZMQ_LINGER,
 } from "./_ffi.ts";
 import { type MessageReader, setIntOption } from "./_socket.ts";
@@ -15,13 +18,23 @@ import { type MessageReader, setIntOption } from "./_socket.ts";
 /** Why a handshake failed, as far as libzmq tells. */
 export type HandshakeFailure = "protocol" | "no-detail";
 
+/** What the monitor reports; each left out is not watched. */
+export interface MonitorEvents {
+  /** A handshake failed (for another reason than ZAP's refusal). */
+  readonly onHandshakeFailed?: (reason: HandshakeFailure) => void;
+  /** A connection is up: its handshake succeeded. */
+  readonly onUp?: () => void;
+  /** A connection was lost (closed by the peer, or a protocol error). */
+  readonly onDown?: () => void;
+}
+
 let monitors = 0;
 
-/** A monitor of one socket's failed handshakes. */
-export class HandshakeMonitor {
+/** A monitor of one socket's handshakes and connections. */
+export class SocketMonitor {
   /** The PAIR socket the events arrive on. */
   readonly socket: Deno.PointerValue;
-  readonly #onFailed: (reason: HandshakeFailure) => void;
+  readonly #events: MonitorEvents;
 
   /**
    * Starts monitoring `watched`, with events read on `socket` (a PAIR socket
@@ -32,17 +45,22 @@ export class HandshakeMonitor {
     zmq: Libzmq,
     watched: Deno.PointerValue,
     socket: Deno.PointerValue,
-    onFailed: (reason: HandshakeFailure) => void,
+    events: MonitorEvents,
     check: (what: string, rc: number) => void,
   ) {
     this.socket = socket;
-    this.#onFailed = onFailed;
+    this.#events = events;
     const endpoint = `inproc://keyservice-monitor-${++monitors}`;
-    const events = ZMQ_EVENT_HANDSHAKE_FAILED_NO_DETAIL |
-      ZMQ_EVENT_HANDSHAKE_FAILED_PROTOCOL;
+    const mask =
+      (events.onHandshakeFailed
+        ? ZMQ_EVENT_HANDSHAKE_FAILED_NO_DETAIL |
+          ZMQ_EVENT_HANDSHAKE_FAILED_PROTOCOL
+        : 0) |
+      (events.onUp ? ZMQ_EVENT_HANDSHAKE_SUCCEEDED : 0) |
+      (events.onDown ? ZMQ_EVENT_DISCONNECTED : 0);
     check(
       "zmq_socket_monitor",
-      zmq.zmq_socket_monitor(watched, cstring(endpoint), events),
+      zmq.zmq_socket_monitor(watched, cstring(endpoint), mask),
     );
     setIntOption(zmq, socket, ZMQ_LINGER, 0);
     check("zmq_connect", zmq.zmq_connect(socket, cstring(endpoint)));
@@ -55,9 +73,13 @@ export class HandshakeMonitor {
       if (event === null) return;
       // The first frame: a 16-bit event id, then a 32-bit value.
       const id = event[0]?.length >= 2 ? event[0][0] | (event[0][1] << 8) : 0;
-      this.#onFailed(
-        id === ZMQ_EVENT_HANDSHAKE_FAILED_PROTOCOL ? "protocol" : "no-detail",
-      );
+      if (id === ZMQ_EVENT_HANDSHAKE_SUCCEEDED) this.#events.onUp?.();
+      else if (id === ZMQ_EVENT_DISCONNECTED) this.#events.onDown?.();
+      else {
+        this.#events.onHandshakeFailed?.(
+          id === ZMQ_EVENT_HANDSHAKE_FAILED_PROTOCOL ? "protocol" : "no-detail",
+        );
+      }
     }
   }
 }
