@@ -4,13 +4,18 @@
 // stuck), and the request goes again, to the next endpoint, until the retry
 // budget is spent. `overloaded` is retried after a doubling backoff. Idle
 // sockets are kept per endpoint, so that requests made at once each get
-// their own and a later request does not reconnect.
+// their own and a later request does not reconnect; one idle for `idleMs`
+// is closed. All sockets live in one libzmq context (one I/O thread), and at
+// most `maxInFlight` requests are out at once (each holds a socket, and a
+// Deno thread while it waits): further ones queue, in order, until one
+// ends.
 
 import {
   NotConnected,
   ReplyTimeout,
   ReqClient,
   type ReqClientOptions,
+  ZmqContext,
 } from "../zmq/client.ts";
 import type { CurveClientKeys } from "../zmq/curve.ts";
 import { ZmqError } from "../zmq/errors.ts";
@@ -28,6 +33,15 @@ export interface PirateOptions {
   readonly downMs: number;
   readonly curve: CurveClientKeys | undefined;
   readonly onRetry: (event: RetryEvent) => void;
+  readonly maxInFlight: number;
+  readonly idleMs: number;
+  readonly maxReplyBytes: number;
+}
+
+/** A socket at rest, and since when. */
+interface Idle {
+  readonly socket: ReqClient;
+  readonly since: number;
 }
 
 /** A reply, parsed: always a JSON object. */
@@ -55,7 +69,12 @@ const pause = (ms: number) => new Promise((done) => setTimeout(done, ms));
 export class Pirate {
   readonly #libzmq: LoadedLibzmq;
   readonly #options: PirateOptions;
-  readonly #idle = new Map<string, ReqClient[]>();
+  readonly #context: ZmqContext;
+  readonly #idle = new Map<string, Idle[]>();
+  /** Requests out now, and those queued for a turn (their wake-ups). */
+  #inFlight = 0;
+  readonly #queued: (() => void)[] = [];
+  #trimTimer: ReturnType<typeof setTimeout> | undefined;
   /** Until when (performance.now()) an endpoint that failed is tried last. */
   readonly #downUntil = new Map<string, number>();
   #next = 0;
@@ -64,10 +83,39 @@ export class Pirate {
   constructor(libzmq: LoadedLibzmq, options: PirateOptions) {
     this.#libzmq = libzmq;
     this.#options = options;
+    this.#context = ZmqContext.create(libzmq);
   }
 
-  /** Sends `body` until a reply comes or the budget is spent. */
+  /** Requests sent or being retried now (at most `maxInFlight`). */
+  get inFlight(): number {
+    return this.#inFlight;
+  }
+
+  /** Requests waiting for a turn. */
+  get queued(): number {
+    return this.#queued.length;
+  }
+
+  /**
+   * Sends `body` until a reply comes or the budget is spent, once fewer than
+   * `maxInFlight` requests are out.
+   */
   async request(body: Uint8Array): Promise<ReplyObject> {
+    if (this.#closed) throw new Error("the client is closed");
+    if (this.#inFlight >= this.#options.maxInFlight) {
+      await new Promise<void>((turn) => this.#queued.push(turn));
+      if (this.#closed) throw new Error("the client is closed");
+    }
+    this.#inFlight++;
+    try {
+      return await this.#send(body);
+    } finally {
+      this.#inFlight--;
+      this.#queued.shift()?.();
+    }
+  }
+
+  async #send(body: Uint8Array): Promise<ReplyObject> {
     const { retries, timeoutMs, backoffMs, onRetry } = this.#options;
     const order = this.#order();
     let sent = 0;
@@ -117,12 +165,14 @@ export class Pirate {
   }
 
   #take(endpoint: string): ReqClient {
-    const socket = this.#idle.get(endpoint)?.pop();
-    if (socket !== undefined) return socket;
+    const idle = this.#idle.get(endpoint)?.pop();
+    if (idle !== undefined) return idle.socket;
     const curve = this.#options.curve;
     const options: ReqClientOptions = {
       endpoint,
       immediate: true,
+      context: this.#context,
+      maxReplyBytes: this.#options.maxReplyBytes,
       ...(curve === undefined ? {} : {
         curveServerKey: curve.serverKey,
         curvePublicKey: curve.publicKey,
@@ -135,16 +185,46 @@ export class Pirate {
   #give(endpoint: string, socket: ReqClient): void {
     if (this.#closed) return socket.close();
     const idle = this.#idle.get(endpoint) ?? [];
-    idle.push(socket);
+    idle.push({ socket, since: performance.now() });
     this.#idle.set(endpoint, idle);
+    this.#trimLater();
   }
 
-  /** Closes the idle sockets; those in use close when their request ends. */
+  /** Closes, in a while, the sockets that stayed idle that long. */
+  #trimLater(): void {
+    if (this.#trimTimer !== undefined || this.#closed) return;
+    const timer = setTimeout(() => {
+      this.#trimTimer = undefined;
+      const before = performance.now() - this.#options.idleMs;
+      let left = 0;
+      for (const [endpoint, idle] of this.#idle) {
+        // Oldest first: the stack's bottom is the longest at rest.
+        const stale = idle.findIndex((entry) => entry.since > before);
+        const end = stale === -1 ? idle.length : stale;
+        for (const entry of idle.splice(0, end)) entry.socket.close();
+        if (idle.length === 0) this.#idle.delete(endpoint);
+        left += idle.length;
+      }
+      if (left > 0) this.#trimLater();
+    }, this.#options.idleMs);
+    this.#trimTimer = timer;
+    // An idle client does not keep the process alive.
+    Deno.unrefTimer(timer);
+  }
+
+  /**
+   * Closes the idle sockets; those in use close when their request ends,
+   * and queued requests reject. The context ends with the last socket.
+   */
   close(): void {
+    if (this.#closed) return;
     this.#closed = true;
-    for (const sockets of this.#idle.values()) {
-      for (const socket of sockets) socket.close();
+    clearTimeout(this.#trimTimer);
+    for (const idle of this.#idle.values()) {
+      for (const entry of idle) entry.socket.close();
     }
     this.#idle.clear();
+    for (const turn of this.#queued.splice(0)) turn();
+    this.#context.close();
   }
 }

@@ -177,3 +177,21 @@ export class UnreachableError extends KeyServiceClientError {
 export class BadReply extends KeyServiceClientError {
   readonly code = "bad_reply";
 }
+
+/**
+ * An endpoint off this machine without CURVE, not opted into: the client
+ * refuses to send requests there in clear (`allowInsecure` overrides).
+ */
+export class InsecureEndpoint extends KeyServiceClientError {
+  readonly code = "insecure_endpoint";
+  /** The endpoint refused. */
+  readonly endpoint: string;
+  constructor(endpoint: string) {
+    super(
+      `refusing to talk to ${endpoint} without CURVE: private keys would ` +
+        "cross the network in clear, to whatever listens there. Give the " +
+        "server's CURVE key, or allowInsecure (--allow-insecure-network).",
+    );
+    this.endpoint = endpoint;
+  }
+}
