@@ -34,6 +34,8 @@ let monitors = 0;
 export class SocketMonitor {
   /** The PAIR socket the events arrive on. */
   readonly socket: Deno.PointerValue;
+  /** A connecting socket's link, when the monitor drives one. */
+  link: Reconnector | undefined;
   readonly #events: MonitorEvents;
 
   /**
@@ -82,4 +84,91 @@ export class SocketMonitor {
       }
     }
   }
+}
+
+/**
+ * A connecting socket's one connection (an instance's, to its broker): up
+ * or down, and connected again when lost. libzmq reconnects by itself after
+ * a closed connection, but not after a protocol error (a frame over
+ * ZMQ_MAXMSGSIZE): it then drops the endpoint for good. So a lost
+ * connection is connected again here, whatever the cause.
+ */
+export class Reconnector {
+  readonly #zmq: Libzmq;
+  readonly #socket: Deno.PointerValue;
+  readonly #address: Uint8Array<ArrayBuffer>;
+  readonly #onChange: ((up: boolean) => void) | undefined;
+  #closed = false;
+  /** Whether the connection is up (its handshake done). */
+  connected = false;
+
+  constructor(
+    zmq: Libzmq,
+    socket: Deno.PointerValue,
+    address: Uint8Array<ArrayBuffer>,
+    onChange?: (up: boolean) => void,
+  ) {
+    this.#zmq = zmq;
+    this.#socket = socket;
+    this.#address = address;
+    this.#onChange = onChange;
+  }
+
+  /** The monitor events that drive it. */
+  get events(): MonitorEvents {
+    return {
+      onUp: () => this.#change(true),
+      onDown: () => this.#change(false),
+    };
+  }
+
+  /** The socket is being closed: no more reconnecting. */
+  close(): void {
+    this.#closed = true;
+  }
+
+  #change(up: boolean): void {
+    this.connected = up;
+    this.#onChange?.(up);
+    if (up || this.#closed) return;
+    // The endpoint may already be gone (ENOENT): that is the case to fix.
+    // Neither call fails for an endpoint that connected once.
+    this.#zmq.zmq_disconnect(this.#socket, this.#address);
+    this.#zmq.zmq_connect(this.#socket, this.#address);
+  }
+}
+
+/** What {@linkcode watchSocket} watches for. */
+export interface WatchOptions {
+  /** Opens the PAIR socket the events arrive on (when one is needed). */
+  readonly pair: () => Deno.PointerValue;
+  readonly onHandshakeFailed?: (reason: HandshakeFailure) => void;
+  /** The endpoint a connecting socket connects again when it is lost. */
+  readonly reconnect?: Uint8Array<ArrayBuffer>;
+  /** Told when that connection comes up (true) or is lost. */
+  readonly onConnection?: (up: boolean) => void;
+  readonly check: (what: string, rc: number) => void;
+}
+
+/**
+ * The monitor a socket needs: failed handshakes when told of them, and the
+ * link to reconnect when connecting; undefined when it needs none.
+ */
+export function watchSocket(
+  zmq: Libzmq,
+  watched: Deno.PointerValue,
+  options: WatchOptions,
+): SocketMonitor | undefined {
+  const link = options.reconnect === undefined
+    ? undefined
+    : new Reconnector(zmq, watched, options.reconnect, options.onConnection);
+  if (options.onHandshakeFailed === undefined && link === undefined) {
+    return undefined;
+  }
+  const monitor = new SocketMonitor(zmq, watched, options.pair(), {
+    onHandshakeFailed: options.onHandshakeFailed,
+    ...link?.events,
+  }, options.check);
+  monitor.link = link;
+  return monitor;
 }

@@ -39,7 +39,7 @@ import {
   ZMQ_ROUTER,
   ZMQ_SNDHWM,
 } from "./_ffi.ts";
-import { SocketMonitor } from "./_monitor.ts";
+import { type SocketMonitor, watchSocket } from "./_monitor.ts";
 import {
   lastEndpoint,
   MessageReader,
@@ -79,9 +79,6 @@ export class RouterServer implements AsyncIterable<IncomingMessage> {
   readonly #wakeRecv: Deno.PointerValue;
   readonly #zap: ZapHandler | undefined;
   readonly #monitor: SocketMonitor | undefined;
-  /** Connecting: the endpoint, connected again after a lost connection. */
-  readonly #connectTo: Uint8Array<ArrayBuffer> | undefined;
-  #connected = false;
   readonly #items: Uint8Array;
   /** Poll items that stay watched while draining (all but the router). */
   readonly #drainItems: number;
@@ -153,22 +150,13 @@ export class RouterServer implements AsyncIterable<IncomingMessage> {
         this.#call("zmq_bind", zmq.zmq_bind(this.#router, address));
         this.endpoint = lastEndpoint(zmq, this.#router);
       }
-      this.#connectTo = options.connect === true ? address : undefined;
-      if (curve?.onHandshakeFailed !== undefined || this.#connectTo) {
-        this.#monitor = new SocketMonitor(
-          zmq,
-          this.#router,
-          this.#socket(ZMQ_PAIR, sockets),
-          {
-            onHandshakeFailed: curve?.onHandshakeFailed,
-            ...this.#connectTo && {
-              onUp: () => this.#connection(true, options),
-              onDown: () => this.#connection(false, options),
-            },
-          },
-          (what, rc) => this.#call(what, rc),
-        );
-      }
+      this.#monitor = watchSocket(zmq, this.#router, {
+        pair: () => this.#socket(ZMQ_PAIR, sockets),
+        onHandshakeFailed: curve?.onHandshakeFailed,
+        reconnect: options.connect === true ? address : undefined,
+        onConnection: options.onConnection,
+        check: (what, rc) => this.#call(what, rc),
+      });
       const pipe = `inproc://keyservice-wake-${++pipeCount}`;
       this.#wakeRecv = this.#socket(ZMQ_PULL, sockets);
       this.#call("zmq_bind", zmq.zmq_bind(this.#wakeRecv, cstring(pipe)));
@@ -183,9 +171,8 @@ export class RouterServer implements AsyncIterable<IncomingMessage> {
       zmq.zmq_ctx_term(this.#context);
       throw error;
     }
-    // Poll order: the wake pipe, the ZAP handler, the monitor (a lost
-    // broker is connected again at once), then the router, which alone is
-    // dropped from the poll while draining.
+    // Poll order: the wake pipe, the ZAP handler, the monitor, then the
+    // router, which alone is dropped from the poll while draining.
     const watched = [
       this.#wakeRecv,
       ...(this.#zap ? [this.#zap.socket] : []),
@@ -214,28 +201,9 @@ export class RouterServer implements AsyncIterable<IncomingMessage> {
     return new RouterServer(libzmq, options);
   }
 
-  /**
-   * Connecting (to a broker): whether the connection is up, its handshake
-   * done. Binding: always false.
-   */
+  /** Connecting (to a broker): whether the connection is up. */
   get connected(): boolean {
-    return this.#connected;
-  }
-
-  /**
-   * A connection to the broker came up or was lost. libzmq reconnects by
-   * itself after a closed connection, but not after a protocol error (a
-   * frame over `maxFrameBytes`): it then drops the endpoint for good. So a
-   * lost connection is connected again here, whatever the cause.
-   */
-  #connection(up: boolean, options: RouterOptions): void {
-    this.#connected = up;
-    options.onConnection?.(up);
-    if (up || this.#connectTo === undefined || this.#closed) return;
-    // The endpoint may already be gone (ENOENT): that is the case to fix.
-    // Neither call fails for an endpoint that connected once.
-    this.#zmq.zmq_disconnect(this.#router, this.#connectTo);
-    this.#zmq.zmq_connect(this.#router, this.#connectTo);
+    return this.#monitor?.link?.connected ?? false;
   }
 
   /** Messages handed out and not yet answered. */
@@ -368,6 +336,7 @@ export class RouterServer implements AsyncIterable<IncomingMessage> {
     if (this.#closed) return;
     this.#closed = true;
     this.#closing = true;
+    this.#monitor?.link?.close();
     this.#outbox.length = 0;
     this.#zmq.zmq_close(this.#wakeSend);
     this.#zmq.zmq_close(this.#wakeRecv);
