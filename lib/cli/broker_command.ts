@@ -30,7 +30,13 @@ import { type LoadedLibzmq, loadLibzmq } from "../zmq/libzmq.ts";
 import type { Command } from "./client_commands.ts";
 import { fail, print } from "./commands.ts";
 import { readSecretKeyFile } from "./curve_setup.ts";
-import { firstLine, LOG_LEVELS, Logger, type LogLevel } from "./log.ts";
+import {
+  firstLine,
+  LOG_LEVELS,
+  Logger,
+  type LogLevel,
+  type LogValue,
+} from "./log.ts";
 import { effectiveUid, hardenProcess } from "./harden.ts";
 import { backendRefusal, insecureBindRefusal } from "./network_policy.ts";
 import { OPTIONS } from "./options.ts";
@@ -196,6 +202,7 @@ function refusal(
 /** Runs the broker until a stop signal; resolves to the exit code. */
 async function runBroker(args: readonly string[]): Promise<number> {
   let parsed: ParsedCommand, log: Logger, broker: Broker;
+  let listening: Record<string, LogValue>;
   try {
     parsed = parseCommand(SPEC, args);
     if (parsed.help) {
@@ -221,7 +228,7 @@ async function runBroker(args: readonly string[]): Promise<number> {
     const refused = refusal(options, parsed);
     if (refused !== undefined) throw new Error(refused);
     broker = Broker.start(libzmq, options);
-    log.info("broker-listening", {
+    listening = {
       frontend: broker.frontend,
       backend: broker.backend,
       libzmq: libzmq.path,
@@ -229,7 +236,7 @@ async function runBroker(args: readonly string[]): Promise<number> {
       max_frame_bytes: options.maxFrameBytes ?? -1,
       backend_curve: options.backendCurve ? "on" : "off",
       pid: Deno.pid,
-    });
+    };
   } catch (error) {
     return fail(error, error instanceof UsageError ? 2 : 1);
   }
@@ -243,6 +250,8 @@ async function runBroker(args: readonly string[]): Promise<number> {
       Deno.exit(1);
     },
   });
+  // Only now: whoever waits for this line may signal at once.
+  log.info("broker-listening", listening);
   await broker.done;
   removeSignalListeners();
   log.info("stopped");
