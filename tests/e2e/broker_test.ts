@@ -12,6 +12,7 @@ import { cliKeyPair, withTempDir, writePrivate } from "../_helpers/curve.ts";
 import { Dealer } from "../_helpers/dealer.ts";
 import {
   type RunningService,
+  runService,
   startService,
   testLibzmq,
 } from "../_helpers/service.ts";
@@ -71,6 +72,18 @@ Deno.test("broker: a backend that does not authenticate its instances is refused
     ]);
     assert.equal(anyClient.code, 1, anyClient.stderr);
     assert.match(anyClient.stderr, /with CURVE but no allow list/);
+    // An instance off loopback must list its broker's key likewise.
+    const instance = await runService([
+      "--connect",
+      "tcp://10.0.0.5:5556",
+      "--curve-secret-key-file",
+      `${dir}/front`,
+    ]);
+    assert.equal(instance.code, 1, instance.stderr);
+    assert.match(
+      instance.stderr,
+      /refusing to connect to tcp:\/\/10\.0\.0\.5:5556 with CURVE but no allow list/,
+    );
   });
   const abstract = await runBroker([...front, "--backend", "ipc://@ks-test"]);
   assert.equal(abstract.code, 1, abstract.stderr);
