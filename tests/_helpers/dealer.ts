@@ -20,7 +20,6 @@ import {
   cstring,
   ZMQ_DEALER,
   ZMQ_LINGER,
-  ZMQ_PAIR,
   ZMQ_POLLIN,
   ZMQ_RCVHWM,
   ZMQ_SNDMORE,
@@ -28,7 +27,6 @@ import {
 import {
   MessageReader,
   setBytesOption,
-  setCurveServer,
   setIntOption,
 } from "../../lib/zmq/_socket.ts";
 import type { LoadedLibzmq } from "../../lib/zmq/libzmq.ts";
@@ -36,10 +34,6 @@ import { testLibzmq } from "./service.ts";
 
 /** ZMQ_ROUTING_ID (not among the transport's own options). */
 const ZMQ_ROUTING_ID = 5;
-/** ZMQ_EVENT_CONNECTED: the TCP (or ipc) connection is made. */
-const ZMQ_EVENT_CONNECTED = 0x0001;
-
-let monitors = 0;
 
 /** A connected DEALER socket with its own context. */
 export class Dealer {
@@ -48,13 +42,11 @@ export class Dealer {
   readonly #socket: Deno.PointerValue;
   readonly #reader: MessageReader;
   readonly #items = new Uint8Array(16);
-  readonly #monitor: Deno.PointerValue;
 
   private constructor(
     endpoint: string,
     routingId?: string | Uint8Array,
     rcvHwm?: number,
-    curveServerSecret?: string,
   ) {
     const zmq = testLibzmq().symbols;
     this.#zmq = zmq;
@@ -75,15 +67,6 @@ export class Dealer {
           : routingId,
       );
     }
-    if (curveServerSecret !== undefined) {
-      setCurveServer(zmq, this.#socket, curveServerSecret);
-    }
-    // Connections made are told on a PAIR socket (see `connected`).
-    const events = cstring(`inproc://test-dealer-monitor-${++monitors}`);
-    zmq.zmq_socket_monitor(this.#socket, events, ZMQ_EVENT_CONNECTED);
-    this.#monitor = zmq.zmq_socket(this.#context, ZMQ_PAIR);
-    setIntOption(zmq, this.#monitor, ZMQ_LINGER, 0);
-    zmq.zmq_connect(this.#monitor, events);
     if (zmq.zmq_connect(this.#socket, cstring(endpoint)) !== 0) {
       throw new Error(`cannot connect to ${endpoint}`);
     }
@@ -98,32 +81,9 @@ export class Dealer {
    */
   static connect(
     endpoint: string,
-    options: {
-      routingId?: string | Uint8Array;
-      receiveQueue?: number;
-      /** Act as a CURVE server with this secret key (Z85), as an instance. */
-      curveServerSecret?: string;
-    } = {},
+    options: { routingId?: string | Uint8Array; receiveQueue?: number } = {},
   ): Dealer {
-    return new Dealer(
-      endpoint,
-      options.routingId,
-      options.receiveQueue,
-      options.curveServerSecret,
-    );
-  }
-
-  /**
-   * Waits up to `timeoutMs` for its connection to be made (the transport's,
-   * before any handshake); true when it was.
-   */
-  async connected(timeoutMs: number): Promise<boolean> {
-    const items = new Uint8Array(16);
-    const view = new DataView(items.buffer);
-    view.setBigUint64(0, BigInt(Deno.UnsafePointer.value(this.#monitor)), true);
-    view.setInt16(12, ZMQ_POLLIN, true);
-    const ready = await this.#zmq.zmq_poll(items, 1, BigInt(timeoutMs));
-    return ready > 0 && this.#reader.read(this.#monitor, 2) !== null;
+    return new Dealer(endpoint, options.routingId, options.receiveQueue);
   }
 
   /** Sends one message of `frames` (a REQ-style message starts with ""). */
@@ -164,7 +124,6 @@ export class Dealer {
 
   /** Closes the socket and its context. */
   close(): void {
-    this.#zmq.zmq_close(this.#monitor);
     this.#zmq.zmq_close(this.#socket);
     this.#zmq.zmq_ctx_term(this.#context);
   }

@@ -9,7 +9,7 @@ import { KeyServiceClient } from "../../lib/client/mod.ts";
 import { ReplyTimeout, ReqClient } from "../../lib/zmq/client.ts";
 import { runBroker, startBroker } from "../_helpers/cli.ts";
 import { cliKeyPair, withTempDir, writePrivate } from "../_helpers/curve.ts";
-import { Dealer } from "../_helpers/dealer.ts";
+import { Peer } from "../_helpers/peer.ts";
 import {
   type RunningService,
   runService,
@@ -114,8 +114,8 @@ Deno.test("broker: with CURVE on the backend, a plain DEALER and a CURVE server 
       "--curve-allow",
       await writePrivate(`${dir}/allow`, `${back.public}\n`),
     ]);
-    const plain = Dealer.connect(broker.backend);
-    const impostor = Dealer.connect(broker.backend, {
+    const plain = Peer.connect(broker.backend);
+    const impostor = Peer.connect(broker.backend, {
       curveServerSecret: other.secret,
     });
     const client = frontendClient(broker.frontend);
