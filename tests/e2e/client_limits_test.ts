@@ -14,6 +14,7 @@ import { generateCurveKeyPair } from "../../lib/zmq/curve.ts";
 import { RouterServer } from "../../lib/zmq/router.ts";
 import { runCli } from "../_helpers/cli.ts";
 import { testLibzmq, withService } from "../_helpers/service.ts";
+import { waitFor } from "../_helpers/wait.ts";
 
 const REMOTE = "tcp://10.0.0.5:5555";
 
@@ -148,4 +149,36 @@ Deno.test("the client refuses a reply frame over maxReplyBytes", async () => {
     squatter.close(0);
     await answering;
   }
+});
+
+Deno.test({
+  name:
+    "the client: requests past maxInFlight wait their turn, and sockets idle for idleMs are closed",
+  ignore: Deno.build.os !== "linux",
+  async fn() {
+    await withService(async (service) => {
+      const before = count("fd");
+      const client = new KeyServiceClient({
+        endpoints: service.endpoint,
+        libzmq: testLibzmq(),
+        maxInFlight: 2,
+        idleMs: 100,
+      });
+      try {
+        const statuses = await Promise.all(
+          Array.from({ length: 20 }, async () => (await client.ping()).status),
+        );
+        assert.deepEqual(new Set(statuses), new Set(["ok"]));
+        // Open: the context's few descriptors, and two idle sockets' until
+        // they are closed, which the wait sees.
+        await waitFor(() => count("fd") <= before + 6, {
+          what: "the idle sockets to be closed",
+          explain: () => `descriptors: ${before} -> ${count("fd")}`,
+        });
+        assert.equal((await client.ping()).status, "ok");
+      } finally {
+        client.close();
+      }
+    });
+  },
 });
