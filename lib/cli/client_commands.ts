@@ -21,6 +21,7 @@ import {
   EXIT_CODES,
   exitCodeFor,
   openClient,
+  TRANSPORT_NOTES,
 } from "./client_flags.ts";
 import { fail, print } from "./commands.ts";
 import { firstLine } from "./log.ts";
@@ -55,7 +56,10 @@ function clientCommand(
   spec: CommandSpec,
   body: (client: KeyServiceClient, parsed: ParsedCommand) => Promise<number>,
 ): Command {
-  const full = { ...spec, notes: [...spec.notes ?? [], ...EXIT_CODES] };
+  const full = {
+    ...spec,
+    notes: [...spec.notes ?? [], ...TRANSPORT_NOTES, ...EXIT_CODES],
+  };
   return {
     spec: full,
     async run(args) {

@@ -75,7 +75,20 @@ export const CLIENT_FLAGS: readonly FlagSpec[] = [
     help:
       "this client's CURVE pair, as `keyservice curve-keypair` prints it (default: a new one)",
   },
+  {
+    flag: "allow-insecure-network",
+    help: "speak without CURVE to an endpoint off this machine anyway",
+  },
   { flag: "libzmq", arg: "PATH", help: "libzmq file to load" },
+];
+
+/** What speaking without CURVE risks, for each subcommand's `--help`. */
+export const TRANSPORT_NOTES: readonly string[] = [
+  "Without CURVE, an endpoint off this machine is refused (unless",
+  "--allow-insecure-network), and on this machine the service is whoever",
+  "holds the port: a local process that binds it first receives every",
+  "request, private keys included, and its forged replies are believed.",
+  "Where other users share the machine, give the server's CURVE key.",
 ];
 
 /** The exit codes' meaning, for each subcommand's `--help`. */
@@ -108,6 +121,7 @@ export function openClient(parsed: ParsedCommand): KeyServiceClient {
     retries: number(parsed, "retries", 3, { min: 0, max: 100, integer: true }),
     curve,
     libzmq: one(parsed, "libzmq"),
+    allowInsecure: parsed.values["allow-insecure-network"] === true,
   });
 }
 

@@ -19,7 +19,7 @@
 
 import { announce } from "./announce.ts";
 import { fail } from "./commands.ts";
-import { forbidCoreDumps } from "./harden.ts";
+import { hardenProcess } from "./harden.ts";
 import { type Config, CORES } from "./config.ts";
 import { startDecryptBackend } from "./crypto_backend.ts";
 import { readCurveSetup } from "./curve_setup.ts";
@@ -41,11 +41,7 @@ import { RouterServer } from "../zmq/router.ts";
 export async function runService(config: Config): Promise<number> {
   const log = new Logger(config.logLevel, undefined, config.logFormat);
   // Before any key is in memory: no core dump, no ptrace by other processes.
-  const hardened = forbidCoreDumps();
-  if (hardened.ok) log.debug("not-dumpable", { dumpable: 0 });
-  else if (Deno.build.os === "linux") {
-    log.warn("dumpable", { reason: hardened.reason });
-  } else log.debug("dumpable", { reason: hardened.reason });
+  hardenProcess(log);
   // Set once the socket is bound and the serve loop about to run; cleared
   // by the first stop signal. /healthz answers it.
   let serving = false;
@@ -54,7 +50,8 @@ export async function runService(config: Config): Promise<number> {
   const live: { keyPool?: KeyPool; service?: KeyService } = {};
   let instruments: Instruments = NO_INSTRUMENTS;
 
-  let libzmq, curve, server, decryption, http: HttpListener | undefined;
+  let libzmq, curve, decryption, http: HttpListener | undefined;
+  let server: RouterServer;
   try {
     libzmq = loadLibzmq(config.libzmq);
     curve = readCurveSetup(
@@ -73,7 +70,9 @@ export async function runService(config: Config): Promise<number> {
   const refusal = insecureBindRefusal(endpoint, {
     curve: curve !== undefined,
     allowInsecureNetwork: config.allowInsecureNetwork,
-    allowList: connect ? undefined : config.curveAllowFile !== undefined,
+    // Connected, the peer CURVE lets in is the broker: off loopback, its
+    // key must be listed too (the same rule as for clients).
+    allowList: config.curveAllowFile !== undefined,
     allowAnyCurveClient: config.allowAnyCurveClient,
   }, verb);
   if (refusal !== undefined) return fail(refusal);
@@ -90,7 +89,11 @@ export async function runService(config: Config): Promise<number> {
           generating: live.keyPool?.generating ?? 0,
         }),
       });
-      http = startHttp(config.metrics, { metrics, serving: () => serving });
+      http = startHttp(config.metrics, {
+        metrics,
+        serving: () => serving,
+        ...connect && { brokerConnected: () => server?.connected },
+      });
       instruments = metrics;
     } catch (error) {
       decryption.close();
@@ -108,6 +111,10 @@ export async function runService(config: Config): Promise<number> {
       maxFrameBytes: config.maxFrameBytes ??
         Math.max(config.maxRequestBytes, config.maxManyRequestBytes),
       curve: curve?.options,
+      onConnection: (up) =>
+        up
+          ? log.info("broker-connected", { connect: endpoint })
+          : log.warn("broker-lost", { connect: endpoint }),
     });
   } catch (error) {
     decryption.close();

@@ -4,15 +4,19 @@
 // stuck), and the request goes again, to the next endpoint, until the retry
 // budget is spent. `overloaded` is retried after a doubling backoff. Idle
 // sockets are kept per endpoint, so that requests made at once each get
-// their own and a later request does not reconnect. Sockets come from a
-// connector and time from a clock, both given, so that the loop is tested
-// with fake ones.
+// their own and a later request does not reconnect; one idle for `idleMs`
+// is closed. At most `maxInFlight` requests are out at once (each holds a
+// socket, and a Deno thread while it waits): further ones queue, in order,
+// until one ends. Sockets come from a connector (the real one keeps them all
+// in one libzmq context, one I/O thread) and time from a clock, both given,
+// so that the loop is tested with fake ones.
 
 import {
   NotConnected,
   ReplyTimeout,
   ReqClient,
   type ReqClientOptions,
+  type ZmqContext,
 } from "../zmq/client.ts";
 import type { CurveClientKeys } from "../zmq/curve.ts";
 import { ZmqError } from "../zmq/errors.ts";
@@ -34,15 +38,22 @@ export interface ReqSocket {
 /** Opens a REQ socket connected to `endpoint`. */
 export type ConnectReq = (endpoint: string) => ReqSocket;
 
-/** The real connector: a libzmq REQ socket, with CURVE when given keys. */
+/**
+ * The real connector: libzmq REQ sockets in `context`, with CURVE when given
+ * keys, taking reply frames up to `maxReplyBytes`.
+ */
 export function reqConnector(
   libzmq: LoadedLibzmq,
   curve: CurveClientKeys | undefined,
+  context: ZmqContext,
+  maxReplyBytes: number,
 ): ConnectReq {
   return (endpoint) => {
     const options: ReqClientOptions = {
       endpoint,
       immediate: true,
+      context,
+      maxReplyBytes,
       ...(curve === undefined ? {} : {
         curveServerKey: curve.serverKey,
         curvePublicKey: curve.publicKey,
@@ -62,6 +73,14 @@ export interface PirateOptions {
   readonly strategy: "spread" | "failover";
   readonly downMs: number;
   readonly onRetry: (event: RetryEvent) => void;
+  readonly maxInFlight: number;
+  readonly idleMs: number;
+}
+
+/** A socket at rest, and since when (on the clock). */
+interface Idle {
+  readonly socket: ReqSocket;
+  readonly since: number;
 }
 
 /** What the Pirate takes from outside: sockets, time, and chance. */
@@ -72,6 +91,10 @@ export interface PirateParts {
   readonly clock?: Clock;
   /** Jitters the backoff, in [0, 1). Default `Math.random`. */
   readonly random?: () => number;
+  /** Called once the Pirate is closed (the real one ends the context). */
+  readonly close?: () => void;
+  /** Lets a timer not keep the process alive. Default `Deno.unrefTimer`. */
+  readonly unref?: (timer: unknown) => void;
 }
 
 /** A reply, parsed: always a JSON object. */
@@ -99,7 +122,12 @@ export class Pirate {
   readonly #clock: Clock;
   readonly #random: () => number;
   readonly #options: PirateOptions;
-  readonly #idle = new Map<string, ReqSocket[]>();
+  readonly #parts: PirateParts;
+  readonly #idle = new Map<string, Idle[]>();
+  /** Requests out now, and those queued for a turn (their wake-ups). */
+  #inFlight = 0;
+  readonly #queued: (() => void)[] = [];
+  #trimTimer: unknown;
   /** Until when (on the clock) an endpoint that failed is tried last. */
   readonly #downUntil = new Map<string, number>();
   #next = 0;
@@ -109,11 +137,40 @@ export class Pirate {
     this.#connect = parts.connect;
     this.#clock = parts.clock ?? systemClock;
     this.#random = parts.random ?? Math.random;
+    this.#parts = parts;
     this.#options = options;
   }
 
-  /** Sends `body` until a reply comes or the budget is spent. */
+  /** Requests sent or being retried now (at most `maxInFlight`). */
+  get inFlight(): number {
+    return this.#inFlight;
+  }
+
+  /** Requests waiting for a turn. */
+  get queued(): number {
+    return this.#queued.length;
+  }
+
+  /**
+   * Sends `body` until a reply comes or the budget is spent, once fewer than
+   * `maxInFlight` requests are out.
+   */
   async request(body: Uint8Array): Promise<ReplyObject> {
+    if (this.#closed) throw new Error("the client is closed");
+    if (this.#inFlight >= this.#options.maxInFlight) {
+      await new Promise<void>((turn) => this.#queued.push(turn));
+      if (this.#closed) throw new Error("the client is closed");
+    }
+    this.#inFlight++;
+    try {
+      return await this.#send(body);
+    } finally {
+      this.#inFlight--;
+      this.#queued.shift()?.();
+    }
+  }
+
+  async #send(body: Uint8Array): Promise<ReplyObject> {
     const { retries, timeoutMs, backoffMs, onRetry } = this.#options;
     const order = this.#order();
     let sent = 0;
@@ -163,22 +220,52 @@ export class Pirate {
   }
 
   #take(endpoint: string): ReqSocket {
-    return this.#idle.get(endpoint)?.pop() ?? this.#connect(endpoint);
+    return this.#idle.get(endpoint)?.pop()?.socket ?? this.#connect(endpoint);
   }
 
   #give(endpoint: string, socket: ReqSocket): void {
     if (this.#closed) return socket.close();
     const idle = this.#idle.get(endpoint) ?? [];
-    idle.push(socket);
+    idle.push({ socket, since: this.#clock.now() });
     this.#idle.set(endpoint, idle);
+    this.#trimLater();
   }
 
-  /** Closes the idle sockets; those in use close when their request ends. */
+  /** Closes, in a while, the sockets that stayed idle that long. */
+  #trimLater(): void {
+    if (this.#trimTimer !== undefined || this.#closed) return;
+    const timer = this.#clock.setTimeout(() => {
+      this.#trimTimer = undefined;
+      const before = this.#clock.now() - this.#options.idleMs;
+      let left = 0;
+      for (const [endpoint, idle] of this.#idle) {
+        // Oldest first: the stack's bottom is the longest at rest.
+        const fresh = idle.findIndex((entry) => entry.since > before);
+        const end = fresh === -1 ? idle.length : fresh;
+        for (const entry of idle.splice(0, end)) entry.socket.close();
+        if (idle.length === 0) this.#idle.delete(endpoint);
+        left += idle.length;
+      }
+      if (left > 0) this.#trimLater();
+    }, this.#options.idleMs);
+    this.#trimTimer = timer;
+    // An idle client does not keep the process alive.
+    (this.#parts.unref ?? ((t) => Deno.unrefTimer(t as number)))(timer);
+  }
+
+  /**
+   * Closes the idle sockets; those in use close when their request ends,
+   * and queued requests reject. The context ends with the last socket.
+   */
   close(): void {
+    if (this.#closed) return;
     this.#closed = true;
-    for (const sockets of this.#idle.values()) {
-      for (const socket of sockets) socket.close();
+    this.#clock.clearTimeout(this.#trimTimer);
+    for (const idle of this.#idle.values()) {
+      for (const entry of idle) entry.socket.close();
     }
     this.#idle.clear();
+    for (const turn of this.#queued.splice(0)) turn();
+    this.#parts.close?.();
   }
 }

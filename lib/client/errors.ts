@@ -229,3 +229,25 @@ export class BadReply extends KeyServiceClientError {
   /** `bad_reply`. */
   readonly code = "bad_reply";
 }
+
+/**
+ * An endpoint off this machine without CURVE, not opted into: the client
+ * refuses to send requests there in clear (`allowInsecure` overrides).
+ */
+export class InsecureEndpoint extends KeyServiceClientError {
+  /** The code of every {@linkcode InsecureEndpoint}. */
+  static override readonly code = "insecure_endpoint";
+  /** `insecure_endpoint`. */
+  readonly code = "insecure_endpoint";
+  /** The endpoint refused. */
+  readonly endpoint: string;
+  /** Refuses `endpoint`. */
+  constructor(endpoint: string) {
+    super(
+      `refusing to talk to ${endpoint} without CURVE: private keys would ` +
+        "cross the network in clear, to whatever listens there. Give the " +
+        "server's CURVE key, or allowInsecure (--allow-insecure-network).",
+    );
+    this.endpoint = endpoint;
+  }
+}

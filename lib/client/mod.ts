@@ -26,7 +26,12 @@
  * @module
  */
 
-export { DEFAULT_CLIENT_ENDPOINT, KeyServiceClient } from "./client.ts";
+export {
+  DEFAULT_CLIENT_ENDPOINT,
+  DEFAULT_MAX_IN_FLIGHT,
+  DEFAULT_MAX_REPLY_BYTES,
+  KeyServiceClient,
+} from "./client.ts";
 export { curveClientKeys } from "./curve_keys.ts";
 export * from "./errors.ts";
 export {

@@ -98,6 +98,29 @@ export interface KeyServiceClientOptions {
   readonly libzmq?: LoadedLibzmq | string;
   /** Told of each retry (for logs and metrics). */
   readonly onRetry?: (event: RetryEvent) => void;
+  /**
+   * Speak in clear (no CURVE) to endpoints off this machine. Default false:
+   * the constructor throws `InsecureEndpoint` for such an endpoint, since
+   * private keys would cross the network unencrypted, to whatever listens
+   * there. On loopback, `ipc://` and `inproc://` no CURVE is needed, but a
+   * local process that takes the port first (a squatter) then receives
+   * every request, private keys included, and its forged replies are taken
+   * as the service's: use CURVE wherever other users share the machine.
+   */
+  readonly allowInsecure?: boolean;
+  /**
+   * Requests out at once, at most (each holds a socket, and a Deno thread
+   * while it waits). Further ones queue in order. Default 16.
+   */
+  readonly maxInFlight?: number;
+  /** A socket unused this long is closed. Default 30000 ms. */
+  readonly idleMs?: number;
+  /**
+   * The largest reply frame taken, in bytes: a larger one cuts the
+   * connection (libzmq, before it is copied), and the attempt times out.
+   * Default 1 MiB, above the largest reply the service sends.
+   */
+  readonly maxReplyBytes?: number;
 }
 
 /** `generate_keys` options; each left out keeps the v1 request. */

@@ -39,7 +39,7 @@ import {
   ZMQ_ROUTER,
   ZMQ_SNDHWM,
 } from "./_ffi.ts";
-import { HandshakeMonitor } from "./_monitor.ts";
+import { type SocketMonitor, watchSocket } from "./_monitor.ts";
 import {
   lastEndpoint,
   MessageReader,
@@ -79,7 +79,7 @@ export class RouterServer implements AsyncIterable<IncomingMessage> {
   readonly #wakeSend: Deno.PointerValue;
   readonly #wakeRecv: Deno.PointerValue;
   readonly #zap: ZapHandler | undefined;
-  readonly #monitor: HandshakeMonitor | undefined;
+  readonly #monitor: SocketMonitor | undefined;
   readonly #items: Uint8Array;
   /** Poll items that stay watched while draining (all but the router). */
   readonly #drainItems: number;
@@ -151,15 +151,13 @@ export class RouterServer implements AsyncIterable<IncomingMessage> {
         this.#call("zmq_bind", zmq.zmq_bind(this.#router, address));
         this.endpoint = lastEndpoint(zmq, this.#router);
       }
-      if (curve?.onHandshakeFailed !== undefined) {
-        this.#monitor = new HandshakeMonitor(
-          zmq,
-          this.#router,
-          this.#socket(ZMQ_PAIR, sockets),
-          curve.onHandshakeFailed,
-          (what, rc) => this.#call(what, rc),
-        );
-      }
+      this.#monitor = watchSocket(zmq, this.#router, {
+        pair: () => this.#socket(ZMQ_PAIR, sockets),
+        onHandshakeFailed: curve?.onHandshakeFailed,
+        reconnect: options.connect === true ? address : undefined,
+        onConnection: options.onConnection,
+        check: (what, rc) => this.#call(what, rc),
+      });
       const pipe = `inproc://keyservice-wake-${++pipeCount}`;
       this.#wakeRecv = this.#socket(ZMQ_PULL, sockets);
       this.#call("zmq_bind", zmq.zmq_bind(this.#wakeRecv, cstring(pipe)));
@@ -174,11 +172,12 @@ export class RouterServer implements AsyncIterable<IncomingMessage> {
       zmq.zmq_ctx_term(this.#context);
       throw error;
     }
-    // Poll order: the wake pipe, the ZAP handler, then the router, which
-    // alone is dropped from the poll while draining.
+    // Poll order: the wake pipe, the ZAP handler, the monitor, then the
+    // router, which alone is dropped from the poll while draining.
     const watched = [
       this.#wakeRecv,
       ...(this.#zap ? [this.#zap.socket] : []),
+      ...(this.#monitor ? [this.#monitor.socket] : []),
       this.#router,
     ];
     this.#drainItems = watched.length - 1;
@@ -201,6 +200,11 @@ export class RouterServer implements AsyncIterable<IncomingMessage> {
    */
   static bind(libzmq: LoadedLibzmq, options: RouterOptions): RouterServer {
     return new RouterServer(libzmq, options);
+  }
+
+  /** Connecting (to a broker): whether the connection is up. */
+  get connected(): boolean {
+    return this.#monitor?.link?.connected ?? false;
   }
 
   /** Messages handed out and not yet answered. */
@@ -326,6 +330,7 @@ export class RouterServer implements AsyncIterable<IncomingMessage> {
     if (this.#closed) return;
     this.#closed = true;
     this.#closing = true;
+    this.#monitor?.link?.close();
     this.#outbox.length = 0;
     this.#zmq.zmq_close(this.#wakeSend);
     this.#zmq.zmq_close(this.#wakeRecv);

@@ -22,8 +22,13 @@ import type { Authorize } from "./_zap.ts";
 export interface RouterOptions {
   /** Where to bind, such as `tcp://127.0.0.1:5555` (`:*` picks a port). */
   readonly endpoint: string;
-  /** Connect to `endpoint` (a broker's backend) instead of binding it. */
+  /**
+   * Connect to `endpoint` (a broker's backend) instead of binding it. A lost
+   * connection is connected again, whatever the cause.
+   */
   readonly connect?: boolean;
+  /** Connecting: told when the connection comes up (true) or is lost. */
+  readonly onConnection?: (up: boolean) => void;
   /** libzmq drops a connection that sends a larger frame. -1: no limit. */
   readonly maxFrameBytes?: number;
   /**

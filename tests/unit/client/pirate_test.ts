@@ -95,6 +95,8 @@ function options(overrides: Partial<PirateOptions> = {}): PirateOptions {
     strategy: "spread",
     downMs: 5000,
     onRetry: () => {},
+    maxInFlight: 16,
+    idleMs: 30_000,
     ...overrides,
   };
 }
@@ -300,5 +302,47 @@ Deno.test("failover keeps to the first endpoint; one that failed goes last until
     "tcp://a:1",
     "tcp://a:1",
   ]);
+  pirate.close();
+});
+
+Deno.test("past maxInFlight requests queue in order, and each is answered", async () => {
+  const replies: (() => void)[] = [];
+  const net = fakeNetwork(() => OK);
+  const slow = (endpoint: string) => {
+    const socket = net.connect(endpoint);
+    return {
+      request: (body: Uint8Array, timeoutMs: number) =>
+        new Promise<Uint8Array[]>((done) =>
+          replies.push(() => socket.request(body, timeoutMs).then(done))
+        ),
+      close: () => socket.close(),
+    };
+  };
+  const pirate = new Pirate({ connect: slow }, options({ maxInFlight: 2 }));
+  const all = [1, 2, 3, 4].map(() => pirate.request(BODY));
+  await runMicrotasks();
+  assert.equal(pirate.inFlight, 2);
+  assert.equal(pirate.queued, 2);
+  while (replies.length > 0) {
+    replies.shift()!();
+    await runMicrotasks();
+  }
+  assert.deepEqual(await Promise.all(all), [OK, OK, OK, OK]);
+  assert.equal(net.opened, 2, "never more sockets than maxInFlight");
+  pirate.close();
+});
+
+Deno.test("an idle socket is closed after idleMs on the clock, not before", async () => {
+  const time = new FakeTime();
+  const net = fakeNetwork(() => OK);
+  const pirate = new Pirate(
+    { connect: net.connect, clock: time, unref: () => {} },
+    options({ idleMs: 1000 }),
+  );
+  await pirate.request(BODY);
+  await time.tick(999);
+  assert.equal(net.closed.size, 0);
+  await time.tick(1);
+  assert.deepEqual([...net.closed], [0]);
   pirate.close();
 });
