@@ -103,6 +103,8 @@ export async function runService(config: Config): Promise<number> {
     server = RouterServer.bind(libzmq, {
       endpoint,
       connect,
+      // Behind a broker the client is the hop the broker added.
+      trustedHops: config.trustedHops ?? (connect ? 1 : 0),
       // A frame larger than any request answered is cut off by libzmq
       // before it is copied anywhere.
       maxFrameBytes: config.maxFrameBytes ??

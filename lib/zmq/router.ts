@@ -49,6 +49,7 @@ import {
   setIntOption,
 } from "./_socket.ts";
 import { ZapHandler } from "./_zap.ts";
+import { clientKey } from "./client_key.ts";
 import { z85Encode } from "./curve.ts";
 import { ZmqError } from "./errors.ts";
 import type { LoadedLibzmq } from "./libzmq.ts";
@@ -84,6 +85,7 @@ export class RouterServer implements AsyncIterable<IncomingMessage> {
   readonly #drainItems: number;
   readonly #reader: MessageReader;
   readonly #maxFrames: number;
+  readonly #trustedHops: number;
   readonly #outbox: Outgoing[] = [];
   #unanswered = 0;
   #polling = false;
@@ -100,6 +102,7 @@ export class RouterServer implements AsyncIterable<IncomingMessage> {
     this.#zmq = zmq;
     const curve = options.curve;
     this.#maxFrames = options.maxFrames ?? 10;
+    this.#trustedHops = options.trustedHops ?? 0;
     this.#reader = new MessageReader(zmq);
     this.#context = zmq.zmq_ctx_new();
     if (this.#context === null) {
@@ -289,9 +292,10 @@ export class RouterServer implements AsyncIterable<IncomingMessage> {
     if (envelope.length > 8) return null; // not a client we can answer
     this.#unanswered++;
     let answered = false;
+    const routingIds = split === 0 ? envelope : envelope.slice(0, -1);
     return {
       parts,
-      client: envelope.map((frame) => frame.toBase64()).join("."),
+      client: clientKey(routingIds, this.#trustedHops),
       reply: (body: Uint8Array) => {
         if (answered) return;
         answered = true;

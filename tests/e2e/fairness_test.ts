@@ -79,6 +79,60 @@ Deno.test("a greedy DEALER pipelining 400 generate_keys is held to its own cap; 
   }, ["--max-inflight-per-client", "8", "--pool-size", "2"]);
 });
 
+Deno.test("a DEALER writing a new hop frame before each request is still one client, held to its cap; a polite client is never overloaded", async () => {
+  await withService(async (service) => {
+    const forger = Dealer.connect(service.endpoint);
+    const polite: string[] = [];
+    const inFlight: number[] = [];
+    let hop = 0;
+    try {
+      await withClient(service, async (client) => {
+        for (let round = 0; round < 20; round++) {
+          // Each request claims to come through a new hop: [hop, "", body].
+          for (let i = 0; i < 20; i++) {
+            forger.send([
+              new TextEncoder().encode(`hop-${hop++}`),
+              EMPTY,
+              jsonBytes({ type: "generate_keys" }),
+            ]);
+          }
+          const reply = await ask(client, { type: "ping" });
+          polite.push(String(reply.status ?? reply.code));
+          inFlight.push(Number(reply.in_flight));
+        }
+      });
+      const forged = await forger.receive(hop, 120_000);
+      const counts: Record<string, number> = {};
+      for (const message of forged) {
+        const code = String(
+          JSON.parse(decoder.decode(message.at(-1))).code ?? "ok",
+        );
+        counts[code] = (counts[code] ?? 0) + 1;
+      }
+      console.log(
+        `forged hops: ${forged.length} of ${hop} replies, by code:`,
+        counts,
+        "; requests in flight seen by the polite client:",
+        inFlight.join(" "),
+      );
+      assert.deepEqual(polite, Array(20).fill("ok"));
+      // One connection, one client: never more than its cap in flight,
+      // however many hops it makes up.
+      assert.ok(Math.max(...inFlight) <= 4, inFlight.join(" "));
+      assert.ok((counts.overloaded ?? 0) > 0, JSON.stringify(counts));
+    } finally {
+      forger.close();
+    }
+  }, [
+    "--max-inflight",
+    "16",
+    "--max-inflight-per-client",
+    "4",
+    "--pool-size",
+    "0",
+  ]);
+});
+
 Deno.test("--max-pool-waiters 2: generate_keys past two waiting for the pool is overloaded; encrypt_fernet is not", async () => {
   await withService(async (service) => {
     const dealers = Array.from(
