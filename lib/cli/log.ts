@@ -84,6 +84,8 @@ export class Logger {
   readonly #threshold: number;
   readonly #write: (line: string) => void;
   readonly #line: typeof textLine;
+  /** Reports of throttled warnings, for `flush()`. */
+  readonly #pending = new Set<() => void>();
 
   /**
    * `write` defaults to a synchronous write to stderr; `format` to `text`.
@@ -126,8 +128,10 @@ export class Logger {
 
   /**
    * A warning that is written at most once per `intervalMs`; the ones held
-   * back are counted in the next line's `suppressed` field. For events a
-   * client can repeat at will, such as a refused handshake.
+   * back are counted in a `suppressed` field: of the next line written, or,
+   * when none comes within the interval, of a line repeating the last one's
+   * fields at its end (or at `flush()`). For events a client can repeat at
+   * will, such as a refused handshake: each is seen, none floods the log.
    */
   throttledWarn(
     event: string,
@@ -135,16 +139,40 @@ export class Logger {
   ): (fields: Record<string, LogValue>) => void {
     let last = -Infinity;
     let suppressed = 0;
+    let held: Record<string, LogValue> = {};
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const report = () => {
+      if (timer !== undefined) clearTimeout(timer);
+      timer = undefined;
+      if (suppressed === 0) return;
+      last = performance.now();
+      this.warn(event, { ...held, suppressed });
+      suppressed = 0;
+    };
+    this.#pending.add(report);
     return (fields) => {
       const now = performance.now();
       if (now - last < intervalMs) {
         suppressed++;
+        held = fields;
+        if (timer === undefined) {
+          const t = setTimeout(report, last + intervalMs - now);
+          Deno.unrefTimer(t);
+          timer = t;
+        }
         return;
       }
+      if (timer !== undefined) clearTimeout(timer);
+      timer = undefined;
       last = now;
       this.warn(event, suppressed > 0 ? { ...fields, suppressed } : fields);
       suppressed = 0;
     };
+  }
+
+  /** Writes what throttled warnings hold back now (at shutdown, say). */
+  flush(): void {
+    for (const report of this.#pending) report();
   }
 
   #log(

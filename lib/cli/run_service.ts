@@ -27,6 +27,7 @@ import { type HttpListener, startHttp } from "./http.ts";
 import { errorClass, firstLine, Logger } from "./log.ts";
 import { type Instruments, NO_INSTRUMENTS, startMetrics } from "./metrics.ts";
 import { insecureBindRefusal } from "./network_policy.ts";
+import { RequestLog } from "./request_log.ts";
 import { onStopSignals } from "./signals.ts";
 import { VERSION } from "./version.ts";
 import { generateRsaKeyPair, type RsaKeyPairPem } from "../crypto/mod.ts";
@@ -176,10 +177,14 @@ export async function runService(config: Config): Promise<number> {
     metrics: http?.address,
   });
   serving = true;
+  // Each request at debug; at info, a count per reply code per interval.
+  const requests = new RequestLog(log);
   await serve(server, service, (outcome, ms) => {
     instruments.request(outcome, ms);
-    log.info("request", { type: outcome.type, code: outcome.code, ms });
+    requests.record(outcome, ms);
   });
+  requests.close();
+  log.flush();
   removeSignalListeners();
   keyPool.close();
   decryption.close();

@@ -49,9 +49,16 @@ Deno.test("--max-request-bytes 2048: a 3000-byte request gets request_too_large"
     // Each request's log line follows its reply: wait for it.
     await waitForLog(
       service,
-      / INFO request type=invalid code=request_too_large /,
+      / DEBUG request type=invalid code=request_too_large /,
     );
-  }, ["--max-request-bytes", "2048", "--pool-size", "0"]);
+  }, [
+    "--max-request-bytes",
+    "2048",
+    "--pool-size",
+    "0",
+    "--log-level",
+    "debug",
+  ]);
 });
 
 Deno.test("--max-frame-bytes 4096: a larger frame gets no reply, and the service lives on", async () => {
@@ -79,7 +86,7 @@ Deno.test("--max-frame-bytes 4096: a larger frame gets no reply, and the service
     });
     // Only the first request and the ping reached the service; the frame
     // never did. (Each log line follows its reply: wait for both.)
-    const requests = await waitForLog(service, / INFO request /, {
+    const requests = await waitForLog(service, / DEBUG request /, {
       count: 2,
     });
     assert.equal(
@@ -96,6 +103,8 @@ Deno.test("--max-frame-bytes 4096: a larger frame gets no reply, and the service
     "2048",
     "--pool-size",
     "0",
+    "--log-level",
+    "debug",
   ]);
 });
 

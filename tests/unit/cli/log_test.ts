@@ -2,6 +2,7 @@
 // a closed stderr that must not stop the service, and the JSON format.
 
 import assert from "node:assert/strict";
+import { waitFor } from "../../_helpers/wait.ts";
 import {
   LOG_FORMATS,
   LOG_LEVELS,
@@ -233,13 +234,26 @@ Deno.test("a throttled warning writes one line per interval however often it is 
   assert.match(lines[0], / WARN auth-refused address=10\.0\.0\.0\n$/);
 });
 
-Deno.test("the next line after an interval counts the warnings held back", async () => {
+Deno.test("warnings held back are counted even when no later one comes: flush() writes the count with the last one's fields", () => {
   const { log, lines } = capture("info");
-  const refused = log.throttledWarn("auth-refused", 20);
-  for (let i = 0; i < 4; i++) refused({ address: "10.0.0.1" });
-  // Past the interval (a wait, not a measured duration).
-  await new Promise((resolve) => setTimeout(resolve, 50));
-  refused({ address: "10.0.0.2" });
+  const refused = log.throttledWarn("auth-refused", 60_000);
+  for (let i = 0; i < 6; i++) refused({ address: `10.0.0.${i}` });
+  log.flush();
   assert.equal(lines.length, 2);
-  assert.match(lines[1], / address=10\.0\.0\.2 suppressed=3\n$/);
+  assert.match(
+    lines[1],
+    / WARN auth-refused address=10\.0\.0\.5 suppressed=5\n$/,
+  );
+  log.flush(); // nothing more held back
+  assert.equal(lines.length, 2);
+});
+
+Deno.test("warnings held back are written at the interval's end without a later one", async () => {
+  const { log, lines } = capture("info");
+  const refused = log.throttledWarn("handshake-failed", 20);
+  for (let i = 0; i < 3; i++) refused({ reason: "mechanism" });
+  await waitFor(() => lines.length === 2 ? true : undefined, {
+    what: "the held-back count",
+  });
+  assert.match(lines[1], / reason=mechanism suppressed=2\n$/);
 });
