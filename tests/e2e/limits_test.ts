@@ -31,6 +31,16 @@ function assertError(reply: Record<string, unknown>, code: string): void {
   assert.deepEqual(Object.keys(reply).sort(), ["code", "error"]);
 }
 
+/** 2 KiB requests, no key pool, and a log line per request. */
+const SMALL_REQUESTS = [
+  "--max-request-bytes",
+  "2048",
+  "--pool-size",
+  "0",
+  "--log-level",
+  "debug",
+];
+
 Deno.test("--max-request-bytes 2048: a 3000-byte request gets request_too_large", async () => {
   await withService(async (service) => {
     await withClient(service, async (client) => {
@@ -51,14 +61,7 @@ Deno.test("--max-request-bytes 2048: a 3000-byte request gets request_too_large"
       service,
       / DEBUG request type=invalid code=request_too_large /,
     );
-  }, [
-    "--max-request-bytes",
-    "2048",
-    "--pool-size",
-    "0",
-    "--log-level",
-    "debug",
-  ]);
+  }, SMALL_REQUESTS);
 });
 
 Deno.test("--max-frame-bytes 4096: a larger frame gets no reply, and the service lives on", async () => {
@@ -96,16 +99,7 @@ Deno.test("--max-frame-bytes 4096: a larger frame gets no reply, and the service
     );
     assert.match(requests[0], / type=invalid code=request_too_large /);
     assert.match(requests[1], / type=ping code=ok /);
-  }, [
-    "--max-frame-bytes",
-    "4096",
-    "--max-request-bytes",
-    "2048",
-    "--pool-size",
-    "0",
-    "--log-level",
-    "debug",
-  ]);
+  }, ["--max-frame-bytes", "4096", ...SMALL_REQUESTS]);
 });
 
 Deno.test("--min-key-bits 3072: a 2048-bit key gets invalid_key", async () => {
