@@ -9,6 +9,7 @@
 
 import assert from "node:assert/strict";
 import { Dealer } from "../_helpers/dealer.ts";
+import { derSequence, pem, tlv } from "../_helpers/der.ts";
 import { jsonBytes, withService } from "../_helpers/service.ts";
 import { waitFor } from "../_helpers/wait.ts";
 import {
@@ -31,11 +32,6 @@ const PER_CLIENT_BOUND = 2 * QUEUED_REPLIES * MAX_REPLY_BYTES;
 /** And for the work in flight and the garbage not yet collected. */
 const WORKING_BOUND = 48 * MB;
 
-function pemOf(label: string, der: Uint8Array): string {
-  const lines = der.toBase64().match(/.{1,64}/g)!.join("\n");
-  return `-----BEGIN ${label}-----\n${lines}\n-----END ${label}-----\n`;
-}
-
 async function publicPem(bits: number): Promise<string> {
   const pair = await crypto.subtle.generateKey(
     {
@@ -47,34 +43,24 @@ async function publicPem(bits: number): Promise<string> {
     true,
     ["sign"],
   );
-  return pemOf(
+  return pem(
     "PUBLIC KEY",
     new Uint8Array(await crypto.subtle.exportKey("spki", pair.publicKey)),
   );
-}
-
-/** DER: a tag, its length, its content. */
-function tlv(tag: number, content: number[]): number[] {
-  const n = content.length;
-  const length = n < 128 ? [n] : [0x82, n >> 8, n & 0xff];
-  return [tag, ...length, ...content];
 }
 
 /**
  * A public key whose algorithm is an OID of one 6,000-bit arc: the old
  * service named it in the error, 1,800 digits for 1.2 KB of request.
  */
-const LONG_OID_KEY = pemOf(
+const LONG_OID_KEY = pem(
   "PUBLIC KEY",
-  Uint8Array.from(
-    tlv(0x30, [
-      ...tlv(0x30, [
-        ...tlv(0x06, [0x2a, ...Array(860).fill(0xff), 0x7f]),
-        0x05,
-        0x00,
-      ]),
-      ...tlv(0x03, [0x00, 0x30, 0x00]),
-    ]),
+  derSequence(
+    derSequence(
+      tlv(0x06, Uint8Array.of(0x2a, ...Array(860).fill(0xff), 0x7f)),
+      Uint8Array.of(0x05, 0x00),
+    ),
+    tlv(0x03, Uint8Array.of(0x00, 0x30, 0x00)),
   ),
 );
 
