@@ -8,6 +8,10 @@ import assert from "node:assert/strict";
 import { Dealer } from "../_helpers/dealer.ts";
 import { FIXED_PUBLIC_PEM } from "../_helpers/fixed_key.ts";
 import {
+  FORGED_HOP_LIMITS,
+  forgeWhilePolite,
+} from "../_helpers/forged_hops.ts";
+import {
   ask,
   jsonBytes,
   withClient,
@@ -82,26 +86,13 @@ Deno.test("a greedy DEALER pipelining 400 generate_keys is held to its own cap; 
 Deno.test("a DEALER writing a new hop frame before each request is still one client, held to its cap; a polite client is never overloaded", async () => {
   await withService(async (service) => {
     const forger = Dealer.connect(service.endpoint);
-    const polite: string[] = [];
-    const inFlight: number[] = [];
-    let hop = 0;
     try {
-      await withClient(service, async (client) => {
-        for (let round = 0; round < 20; round++) {
-          // Each request claims to come through a new hop: [hop, "", body].
-          for (let i = 0; i < 20; i++) {
-            forger.send([
-              new TextEncoder().encode(`hop-${hop++}`),
-              EMPTY,
-              jsonBytes({ type: "generate_keys" }),
-            ]);
-          }
-          const reply = await ask(client, { type: "ping" });
-          polite.push(String(reply.status ?? reply.code));
-          inFlight.push(Number(reply.in_flight));
-        }
-      });
-      const forged = await forger.receive(hop, 120_000);
+      const { statuses, inFlight, sent } = await withClient(
+        service,
+        (client) =>
+          forgeWhilePolite(forger, () => ask(client, { type: "ping" })),
+      );
+      const forged = await forger.receive(sent, 120_000);
       const counts: Record<string, number> = {};
       for (const message of forged) {
         const code = String(
@@ -110,12 +101,12 @@ Deno.test("a DEALER writing a new hop frame before each request is still one cli
         counts[code] = (counts[code] ?? 0) + 1;
       }
       console.log(
-        `forged hops: ${forged.length} of ${hop} replies, by code:`,
+        `forged hops: ${forged.length} of ${sent} replies, by code:`,
         counts,
         "; requests in flight seen by the polite client:",
         inFlight.join(" "),
       );
-      assert.deepEqual(polite, Array(20).fill("ok"));
+      assert.deepEqual(statuses, Array(20).fill("ok"));
       // One connection, one client: never more than its cap in flight,
       // however many hops it makes up.
       assert.ok(Math.max(...inFlight) <= 4, inFlight.join(" "));
@@ -123,14 +114,7 @@ Deno.test("a DEALER writing a new hop frame before each request is still one cli
     } finally {
       forger.close();
     }
-  }, [
-    "--max-inflight",
-    "16",
-    "--max-inflight-per-client",
-    "4",
-    "--pool-size",
-    "0",
-  ]);
+  }, [...FORGED_HOP_LIMITS]);
 });
 
 Deno.test("--max-pool-waiters 2: generate_keys past two waiting for the pool is overloaded; encrypt_fernet is not", async () => {
