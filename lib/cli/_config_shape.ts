@@ -38,6 +38,11 @@ export interface Config {
   readonly maxInflight: number;
   /** Requests handled at once for one connection. */
   readonly maxInflightPerClient: number;
+  /**
+   * Broker hops in front of the service that name a client (see
+   * RouterOptions.trustedHops); undefined: 0, or 1 with `connect`.
+   */
+  readonly trustedHops: number | undefined;
   /** `generate_keys` requests waiting for the pool at once. */
   readonly maxPoolWaiters: number;
   /**

@@ -238,6 +238,18 @@ export const OPTIONS: readonly OptionSpec[] = [
     section: "Options",
   },
   {
+    key: "trustedHops",
+    flag: "trusted-hops",
+    arg: "N",
+    env: "KEYSERVICE_TRUSTED_HOPS",
+    type: { kind: "integer", min: 0, max: 6 },
+    default: undefined,
+    defaultText: "0, or 1 with --connect",
+    help:
+      "ROUTER hops (brokers) in front of the service whose routing ids name a client, for the per-client bounds; frames a client writes itself never do",
+    section: "Options",
+  },
+  {
     key: "maxPoolWaiters",
     flag: "max-pool-waiters",
     arg: "N",

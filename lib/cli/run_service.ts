@@ -27,6 +27,7 @@ import { type HttpListener, startHttp } from "./http.ts";
 import { errorClass, firstLine, Logger } from "./log.ts";
 import { type Instruments, NO_INSTRUMENTS, startMetrics } from "./metrics.ts";
 import { insecureBindRefusal } from "./network_policy.ts";
+import { RequestLog } from "./request_log.ts";
 import { onStopSignals } from "./signals.ts";
 import { VERSION } from "./version.ts";
 import { generateRsaKeyPair, type RsaKeyPairPem } from "../crypto/mod.ts";
@@ -106,6 +107,8 @@ export async function runService(config: Config): Promise<number> {
     server = RouterServer.bind(libzmq, {
       endpoint,
       connect,
+      // Behind a broker the client is the hop the broker added.
+      trustedHops: config.trustedHops ?? (connect ? 1 : 0),
       // A frame larger than any request answered is cut off by libzmq
       // before it is copied anywhere.
       maxFrameBytes: config.maxFrameBytes ??
@@ -181,13 +184,17 @@ export async function runService(config: Config): Promise<number> {
     metrics: http?.address,
   });
   serving = true;
+  // Each request at debug; at info, a count per reply code per interval.
+  const requests = new RequestLog(log);
   await serve(server, service, (outcome, ms) => {
     instruments.request(outcome, ms);
-    log.info("request", { type: outcome.type, code: outcome.code, ms });
+    requests.record(outcome, ms);
   }, {
     onListenerError: (error) =>
       log.error("listener-failed", { error: errorClass(error) }),
   });
+  requests.close();
+  log.flush();
   removeSignalListeners();
   keyPool.close();
   decryption.close();

@@ -267,7 +267,40 @@ export function encodeReply(reply: Reply): Uint8Array {
   return encoder.encode(JSON.stringify(reply));
 }
 
-/** The reply to a failed request: `{"error": message, "code": code}`. */
+/**
+ * Most bytes of an error reply's JSON, an `encrypt_fernet_many` entry's
+ * included: a message that would make it longer is replaced by fixed words,
+ * so that a reply's size follows from the limits (see `MAX_REPLY_BYTES`)
+ * whatever a request makes a message say.
+ */
+export const MAX_ERROR_REPLY_BYTES = 320;
+
+/**
+ * The reply to a failed request: `{"error": message, "code": code}`, at
+ * most `MAX_ERROR_REPLY_BYTES` long.
+ */
 export function errorReply(error: KeyServiceError): Reply {
-  return { error: error.message, code: error.code };
+  const reply = { error: error.message, code: error.code };
+  if (encodeReply(reply).length <= MAX_ERROR_REPLY_BYTES) return reply;
+  return {
+    error: "Request refused; the reason is too long to tell",
+    code: error.code,
+  };
 }
+
+/** Most bytes of the base64 of one ciphertext: 4096-bit keys at most. */
+const MAX_CIPHERTEXT_BASE64 = Math.ceil(4096 / 8 / 3) * 4;
+
+/**
+ * The largest reply, in bytes, that the limits allow: an `encrypt_fernet_many`
+ * of `MAX_RECIPIENTS` entries, each the larger of a 4096-bit key's
+ * `{"encrypted_fernet": ...}` and the largest error entry, in
+ * `{"results":[...]}` (about 181 KB). A `generate_keys` reply of 4096-bit
+ * keys is under 6 KB; any other reply is smaller still.
+ */
+export const MAX_REPLY_BYTES = '{"results":[]}'.length +
+  MAX_RECIPIENTS * (Math.max(
+      '{"encrypted_fernet":""}'.length + MAX_CIPHERTEXT_BASE64,
+      MAX_ERROR_REPLY_BYTES,
+    ) + 1) -
+  1;

@@ -50,6 +50,7 @@ import {
 } from "./_socket.ts";
 import { ZapHandler } from "./_zap.ts";
 import { splitEnvelope } from "./envelope.ts";
+import { clientKey } from "./client_key.ts";
 import { z85Encode } from "./curve.ts";
 import { ZmqError } from "./errors.ts";
 import type { LoadedLibzmq } from "./libzmq.ts";
@@ -85,6 +86,7 @@ export class RouterServer implements AsyncIterable<IncomingMessage> {
   readonly #drainItems: number;
   readonly #reader: MessageReader;
   readonly #maxFrames: number;
+  readonly #trustedHops: number;
   readonly #outbox: Outgoing[] = [];
   #unanswered = 0;
   #polling = false;
@@ -101,6 +103,7 @@ export class RouterServer implements AsyncIterable<IncomingMessage> {
     this.#zmq = zmq;
     const curve = options.curve;
     this.#maxFrames = options.maxFrames ?? 10;
+    this.#trustedHops = options.trustedHops ?? 0;
     this.#reader = new MessageReader(zmq);
     this.#context = zmq.zmq_ctx_new();
     if (this.#context === null) {
@@ -287,9 +290,13 @@ export class RouterServer implements AsyncIterable<IncomingMessage> {
     const { envelope, parts } = split;
     this.#unanswered++;
     let answered = false;
+    // The routing ids, without REQ's empty delimiter.
+    const routingIds = envelope.at(-1)?.length === 0
+      ? envelope.slice(0, -1)
+      : envelope;
     return {
       parts,
-      client: envelope.map((frame) => frame.toBase64()).join("."),
+      client: clientKey(routingIds, this.#trustedHops),
       reply: (body: Uint8Array) => {
         if (answered) return;
         answered = true;

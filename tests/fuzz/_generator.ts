@@ -7,7 +7,7 @@ import {
   PASSPHRASE_BUDGET,
 } from "./_config.ts";
 import { many, options } from "./_cases_v11.ts";
-import { envelope, keyCost, routingId } from "./_cases_limits.ts";
+import { envelope, forgedHops, keyCost, routingId } from "./_cases_limits.ts";
 import {
   type Budgets,
   huge,
@@ -58,6 +58,7 @@ export const CATEGORIES: readonly (readonly [string, number, Family])[] = [
   ["many", 4, many],
   ["envelope", 3, envelope],
   ["routing_id", 2, routingId],
+  ["forged_hops", 2, forgedHops],
   ["key_cost", 4, keyCost],
 ];
 
@@ -119,10 +120,11 @@ export function generateCases(
 export async function requestDigest(
   cases: readonly FuzzCase[],
 ): Promise<string> {
-  const framesOf = (c: FuzzCase) =>
-    c.dealer?.routingId === undefined
-      ? c.frames
-      : [...c.frames, c.dealer.routingId];
+  const framesOf = (c: FuzzCase) => [
+    ...c.frames,
+    ...(c.dealer?.burst ?? []).flat(),
+    ...(c.dealer?.routingId === undefined ? [] : [c.dealer.routingId]),
+  ];
   let total = 0;
   for (const c of cases) {
     for (const f of framesOf(c)) total += 12 + f.length;

@@ -3,6 +3,7 @@
 
 import assert from "node:assert/strict";
 import { Logger, type LogLevel } from "../../../lib/cli/log.ts";
+import { FakeTime } from "../../_helpers/fake_time.ts";
 
 function capture(level: LogLevel): { log: Logger; lines: string[] } {
   const lines: string[] = [];
@@ -218,21 +219,29 @@ Deno.test("a throttled warning writes one line per interval however often it is 
   assert.match(lines[0], / WARN auth-refused address=10\.0\.0\.0\n$/);
 });
 
-Deno.test("the next line after an interval counts the warnings held back", () => {
-  const lines: string[] = [];
-  let now = 5000;
-  const log = new Logger("info", (line) => lines.push(line), "text", {
-    now: () => now,
-  });
-  const refused = log.throttledWarn("auth-refused", 20);
-  for (let i = 0; i < 4; i++) refused({ address: "10.0.0.1" });
-  now = 5019; // still within the interval: held back
-  refused({ address: "10.0.0.1" });
-  assert.equal(lines.length, 1);
-  now = 5020; // the interval is over
-  refused({ address: "10.0.0.2" });
+Deno.test("warnings held back are counted even when no later one comes: flush() writes the count with the last one's fields", () => {
+  const { log, lines } = capture("info");
+  const refused = log.throttledWarn("auth-refused", 60_000);
+  for (let i = 0; i < 6; i++) refused({ address: `10.0.0.${i}` });
+  log.flush();
   assert.equal(lines.length, 2);
-  assert.match(lines[1], / address=10\.0\.0\.2 suppressed=4\n$/);
-  refused({ address: "10.0.0.3" });
-  assert.equal(lines.length, 2, "the count starts again");
+  assert.match(
+    lines[1],
+    / WARN auth-refused address=10\.0\.0\.5 suppressed=5\n$/,
+  );
+  log.flush(); // nothing more held back
+  assert.equal(lines.length, 2);
+});
+
+Deno.test("warnings held back are written at the interval's end without a later one", async () => {
+  const lines: string[] = [];
+  const time = new FakeTime();
+  const log = new Logger("info", (line) => lines.push(line), "text", time);
+  const refused = log.throttledWarn("handshake-failed", 20);
+  for (let i = 0; i < 3; i++) refused({ reason: "mechanism" });
+  await time.tick(19);
+  assert.equal(lines.length, 1, "held back within the interval");
+  await time.tick(1);
+  assert.equal(lines.length, 2);
+  assert.match(lines[1], / reason=mechanism suppressed=2\n$/);
 });
