@@ -1,4 +1,4 @@
-// The benchmark's SVG charts (scripts/_bench_chart.ts): one bar per
+// The benchmark's SVG charts (scripts/bench/chart.ts): one bar per
 // percentile per scenario, the floor drawn across them, names escaped, one
 // point per RSS sample; and both files written beside the JSON.
 
@@ -7,7 +7,7 @@ import {
   latencyChart,
   rssChart,
   writeCharts,
-} from "../../../scripts/_bench_chart.ts";
+} from "../../../scripts/bench/chart.ts";
 
 const ROWS = [
   { name: "ping (round-trip floor)", clients: 1, p50: 0.4, p90: 0.6, p99: 1 },
