@@ -208,7 +208,7 @@ export function chartSvgs(report: BenchReport): Record<string, string> {
       }`,
       scaling.threadsFlag
         ? "request threads K (--threads K); openssl -multi K"
-        : "K (the service: one process, 2K clients); openssl -multi K",
+        : "K (the service: one process, max(4, 2K) clients); openssl -multi K",
     );
   }
   return svgs;
