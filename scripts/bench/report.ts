@@ -128,13 +128,18 @@ function latencyRows(record: ScenarioRecord): readonly LoadRow[] {
 /**
  * The report in markdown. `charts` is the path prefix of the SVGs from
  * where the markdown lies (such as `../bench-results/latest`); without it,
- * no chart is linked.
+ * no chart is linked. `level` is the level of its top headings (2: `##`).
  */
-export function markdownReport(report: BenchReport, charts?: string): string {
+export function markdownReport(
+  report: BenchReport,
+  charts?: string,
+  level = 2,
+): string {
+  const h = "#".repeat(level);
   const out = [
     machineLine(report),
     "",
-    "## Targets",
+    `${h} Targets`,
     "",
     "Each bound is computed from the same run; n/a says what was missing.",
     "",
@@ -145,15 +150,15 @@ export function markdownReport(report: BenchReport, charts?: string): string {
   ];
   if (charts !== undefined) {
     const files = chartFiles(report);
-    if (Object.keys(files).length > 0) out.push("## Charts", "");
+    if (Object.keys(files).length > 0) out.push(`${h} Charts`, "");
     for (const [kind, alt] of Object.entries(files)) {
       out.push(`![${alt}](${charts}-${kind}.svg)`, "");
     }
   }
-  out.push("## Scenarios", "");
+  out.push(`${h} Scenarios`, "");
   for (const [name, record] of Object.entries(report.scenarios)) {
     out.push(
-      `### ${name}`,
+      `${h}# ${name}`,
       "",
       `${record.description}. Service: ${record.service}; ${
         num(record.seconds)

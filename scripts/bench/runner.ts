@@ -33,12 +33,13 @@ import {
   startEcho,
   startService,
 } from "./processes.ts";
-import type {
-  BenchOptions,
-  Context,
-  Fixture,
-  Scenario,
-  ScenarioResult,
+import {
+  type BenchOptions,
+  type Context,
+  type Fixture,
+  type Scenario,
+  type ScenarioResult,
+  ScenarioSkipped,
 } from "./scenario.ts";
 import {
   evaluateTargets,
@@ -248,8 +249,13 @@ export async function runBench(
         record(await scenario.run(ctx));
       } catch (error) {
         const message = error instanceof Error ? error.message : String(error);
-        log(`${scenario.name} failed: ${message}`);
-        record({ error: message });
+        if (error instanceof ScenarioSkipped) {
+          log(`${scenario.name}: skipped (${message})`);
+          record({ skipped: message });
+        } else {
+          log(`${scenario.name} failed: ${message}`);
+          record({ error: message });
+        }
       } finally {
         if (need.kind === "own") await server?.stop();
       }

@@ -156,3 +156,6 @@ export interface Context {
   /** A progress line on stderr. */
   log(message: string): void;
 }
+
+/** Thrown by a scenario's run that cannot run here: recorded as skipped. */
+export class ScenarioSkipped extends Error {}

@@ -4,14 +4,16 @@
  * @module
  */
 
-import type { Scenario } from "../scenario.ts";
+import { type Scenario, ScenarioSkipped } from "../scenario.ts";
 
 export const idle: Scenario = {
   name: "idle",
   description: "the service's RSS just started, its pool of 32 full",
   service: { kind: "shared" },
   async run(ctx) {
-    if (!ctx.own) throw new Error("needs the bench's own service");
+    if (!ctx.own) {
+      throw new ScenarioSkipped("it needs the bench's own service");
+    }
     const ping = await ctx.waitForQuiet(ctx.server!);
     return {
       metrics: {

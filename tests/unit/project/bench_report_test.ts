@@ -255,11 +255,11 @@ Deno.test("writeReport writes the JSON, the markdown and the charts", async () =
 });
 
 Deno.test("the doc says it is generated, and when the run was short or the machine loaded", () => {
-  const doc = benchmarkDoc(
-    REPORT_JUDGED,
-    "bench-results/latest.json",
-    "../bench-results/latest",
-  );
+  const doc = benchmarkDoc([{
+    report: REPORT_JUDGED,
+    source: "bench-results/latest.json",
+    charts: "../bench-results/latest",
+  }]);
   assert.match(doc, /^# Benchmarks\n/);
   assert.match(
     doc,
@@ -267,16 +267,21 @@ Deno.test("the doc says it is generated, and when the run was short or the machi
   );
   assert.match(doc, /A short run/);
   assert.match(doc, /The machine was loaded \(load average 3\.50 on 2 cores/);
-  const full = benchmarkDoc(
-    {
-      ...REPORT_JUDGED,
-      mode: "full",
-      machine: { ...REPORT.machine, loadavg: [0.1, 0, 0] },
-    },
-    "x.json",
-    "x",
-  );
-  assert.doesNotMatch(full, /A short run|was loaded/);
+  assert.match(doc, /^## Targets$/m);
+  const full = {
+    ...REPORT_JUDGED,
+    mode: "full" as const,
+    machine: { ...REPORT.machine, cores: 16, loadavg: [0.1, 0, 0] },
+  };
+  const two = benchmarkDoc([
+    { report: REPORT_JUDGED, source: "a.json", charts: "a" },
+    { report: full, source: "b.json", charts: "b" },
+  ]);
+  // One section a run, headings a level down; caveats for the first only.
+  assert.match(two, /^## 16 cores: `deno task bench --quick`$/m);
+  assert.match(two, /^### Targets$/m);
+  assert.equal(two.match(/A short run/g)?.length, 1);
+  assert.ok(two.includes("(b-scaling.svg)"));
 });
 
 Deno.test("openssl speed's rsa line is read in OpenSSL 3.0's layout and 3.2's", () => {
