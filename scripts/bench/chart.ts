@@ -81,7 +81,7 @@ export function latencyChart(
   heading: string,
 ): string {
   const shown = rows.filter((row) => row.p50 > 0 && Number.isFinite(row.p99));
-  const left = 440, right = 30, top = 64, rowHeight = 24;
+  const left = 440, right = 100, top = 64, rowHeight = 24;
   const width = 1000, plot = width - left - right;
   const height = top + shown.length * rowHeight + 40;
   const low = 10 **

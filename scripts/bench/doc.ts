@@ -1,8 +1,8 @@
 /**
  * `deno task bench:doc`: writes docs/benchmarks.md from one or more of the
  * benchmark's JSON files (default bench-results/latest.json), one section a
- * run, each with its charts linked from beside its JSON. The doc is never
- * edited by hand: rerun the benchmark, then this.
+ * run, and redraws each run's charts beside its JSON, where the doc links
+ * them. The doc is never edited by hand: rerun the benchmark, then this.
  *
  * @example
  * ```sh
@@ -16,7 +16,7 @@
 import { dirname, relative } from "node:path";
 import { parseArgs } from "node:util";
 import type { BenchReport } from "./runner.ts";
-import { markdownReport } from "./report.ts";
+import { chartSvgs, markdownReport } from "./report.ts";
 
 /** One run for the doc: its report, its JSON's path, its charts' prefix. */
 export interface DocRun {
@@ -102,11 +102,12 @@ async function main(args: string[]): Promise<void> {
     : ["bench-results/latest.json"];
   const runs: DocRun[] = [];
   for (const source of sources) {
-    runs.push({
-      report: JSON.parse(await Deno.readTextFile(source)) as BenchReport,
-      source,
-      charts: relative(dirname(out), source.replace(/\.json$/, "")),
-    });
+    const report = JSON.parse(await Deno.readTextFile(source)) as BenchReport;
+    const base = source.replace(/\.json$/, "");
+    for (const [kind, svg] of Object.entries(chartSvgs(report))) {
+      await Deno.writeTextFile(`${base}-${kind}.svg`, svg);
+    }
+    runs.push({ report, source, charts: relative(dirname(out), base) });
   }
   await Deno.writeTextFile(out, benchmarkDoc(runs).trimEnd() + "\n");
   console.error(`bench:doc: wrote ${out} from ${sources.join(", ")}`);

@@ -227,3 +227,16 @@ export function cpuName(): string {
   }
   return `an unnamed ${Deno.build.arch} CPU`;
 }
+
+/**
+ * The settings of a start-up line, without what differs from run to run or
+ * names this machine's paths (endpoint, pid, file paths).
+ */
+export function startupSettings(line: string): string {
+  return line.replace(/^.*?listening /, "")
+    .split(/\s+/)
+    .filter((field) =>
+      !/^(endpoint|pid)=/.test(field) && !/^[^=]+=.*\//.test(field)
+    )
+    .join(" ");
+}

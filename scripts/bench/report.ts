@@ -14,6 +14,7 @@
  */
 
 import { latencyChart, rssChart, scalingChart } from "./chart.ts";
+import { startupSettings } from "./processes.ts";
 import type { BenchReport, ScenarioRecord } from "./runner.ts";
 import { fmt, type LoadRow } from "./stats.ts";
 import type { TargetResult } from "./targets.ts";
@@ -40,7 +41,7 @@ export function machineLine(report: BenchReport): string {
         ? "pyzmq, one process each"
         : "Deno FFI (no pyzmq), one process each"
     }.`,
-    m.startup ? `Shared service: \`${m.startup}\`.` : "",
+    m.startup ? `Shared service: \`${startupSettings(m.startup)}\`.` : "",
     `Run \`${report.command}\` (${report.mode}), ${report.startedAt} to ${report.finishedAt}.`,
   ].filter((part) => part !== "").join(" ");
 }

@@ -32,6 +32,7 @@ import {
   serviceHelp,
   startEcho,
   startService,
+  startupSettings,
 } from "./processes.ts";
 import {
   type BenchOptions,
@@ -276,7 +277,9 @@ export async function runBench(
       loadavg,
       deno: Deno.version.deno,
       libzmq: libzmq?.version,
-      startup: shared?.startup?.replace(/^.*?listening /, "listening "),
+      startup: shared?.startup === undefined
+        ? undefined
+        : startupSettings(shared.startup),
       loadClient: clients.kind,
     },
     options,

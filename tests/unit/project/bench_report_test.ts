@@ -23,7 +23,10 @@ import { benchmarkDoc } from "../../../scripts/bench/doc.ts";
 import { parseRsaSpeed } from "../../../scripts/bench/openssl.ts";
 import { primitiveMetrics } from "../../../scripts/bench/scenarios/primitives.ts";
 import { threadCounts } from "../../../scripts/bench/scenarios/scaling.ts";
-import { parseCpuTicks } from "../../../scripts/bench/processes.ts";
+import {
+  parseCpuTicks,
+  startupSettings,
+} from "../../../scripts/bench/processes.ts";
 import { percentile, summarize } from "../../../scripts/bench/stats.ts";
 
 const target = (fields: Partial<Target>): Target => ({
@@ -367,4 +370,13 @@ Deno.test("percentiles are nearest-rank and summaries count errors apart", () =>
   assert.equal(row.errors, 1);
   assert.equal(row.throughput, 6);
   assert.equal(row.max, 3);
+});
+
+Deno.test("the start-up line is shown without its endpoint, pid and paths", () => {
+  assert.equal(
+    startupSettings(
+      "2026-12-04T12:00:00Z INFO listening endpoint=tcp://127.0.0.1:4 libzmq=/a/b.node libzmq_version=4.3.5 pid=9 crypto=openssl-3.0.22 workers=2",
+    ),
+    "libzmq_version=4.3.5 crypto=openssl-3.0.22 workers=2",
+  );
 });
