@@ -66,7 +66,7 @@ export function targetsTable(targets: readonly TargetResult[]): string {
 /** Load rows as a markdown table. */
 export function rowsTable(rows: readonly LoadRow[]): string {
   const lines = [
-    "| load | clients | requests | errors | req/s | p50 ms | p90 ms | p99 ms | max ms | service CPU s | clients' CPU s | note |",
+    "| load | clients | requests | errors | req/s | p50 ms | p90 ms | p99 ms | max ms | service CPU s (µs a request) | clients' CPU s | note |",
     "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|",
   ];
   for (const r of rows) {
@@ -75,6 +75,10 @@ export function rowsTable(rows: readonly LoadRow[]): string {
         fmt(r.throughput, 1)
       } | ${fmt(r.p50)} | ${fmt(r.p90)} | ${fmt(r.p99)} | ${fmt(r.max)} | ${
         fmt(r.serviceCpuSeconds)
+      }${
+        r.serviceCpuSeconds !== undefined && r.requests > 0
+          ? ` (${fmt(r.serviceCpuSeconds / r.requests * 1e6, 0)})`
+          : ""
       } | ${fmt(r.clientCpuSeconds)} | ${r.note ?? ""} |`,
     );
   }

@@ -234,14 +234,17 @@ export async function runBench(
           request,
           waitForQuiet,
           startService: start,
-          async startEcho() {
-            const echo = await startEcho(python);
+          async startEcho(which) {
+            const pyzmq = which === "floor" && python !== undefined;
+            const echo = await startEcho(pyzmq ? python : undefined);
             services.push(echo);
             return {
               server: echo,
-              kind: python === undefined
-                ? "echo on the project's transport (no pyzmq)"
-                : "pyzmq ROUTER echo",
+              kind: pyzmq
+                ? "pyzmq ROUTER echo"
+                : `echo on the project's transport${
+                  which === "floor" ? " (no pyzmq)" : ""
+                }`,
             };
           },
           serviceHelp: () => help ??= serviceHelp(),

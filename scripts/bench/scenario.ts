@@ -149,8 +149,14 @@ export interface Context {
   waitForQuiet(server: Server): Promise<Record<string, unknown>>;
   /** Starts a service of our own with `flags`. */
   startService(flags: readonly string[]): Promise<Server>;
-  /** Starts the round-trip floor's echo; `kind` says which. */
-  startEcho(): Promise<{ server: Server; kind: string }>;
+  /**
+   * Starts an echo server: the round-trip floor (pyzmq's echo, or the
+   * transport's where pyzmq is missing), or the echo on the project's own
+   * transport; `kind` says which it is.
+   */
+  startEcho(
+    which: "floor" | "transport",
+  ): Promise<{ server: Server; kind: string }>;
   /** The service's `--help` text. */
   serviceHelp(): Promise<string>;
   /** A progress line on stderr. */

@@ -219,7 +219,7 @@ Deno.test("the markdown report has the targets, each scenario, its loads and the
   );
   assert.match(
     md,
-    /\| decrypt_fernet \| 4 \| 4 \| 0 \| 400\.0 \| 2\.00 \| 4\.00 \| 4\.00 \| 4\.00 \| 0\.02 \| 0\.00 \|/,
+    /\| decrypt_fernet \| 4 \| 4 \| 0 \| 400\.0 \| 2\.00 \| 4\.00 \| 4\.00 \| 4\.00 \| 0\.02 \(5000\) \| 0\.00 \|/,
   );
   assert.match(md, /\| 2 \| 4 \| 400 \| 1,500 \| 4,000 \| 0\.100 \|/);
   assert.match(md, /- the service has no --threads/);
