@@ -61,17 +61,24 @@ export async function startService(flags: readonly string[]): Promise<Server> {
   ]);
 }
 
-/** The service's `--help` text, to see which flags it has. */
+/**
+ * The service's help texts, `--help` and `serve --help` (a command line
+ * with subcommands lists the server's flags under `serve`), to see which
+ * flags it has.
+ */
 export async function serviceHelp(): Promise<string> {
-  const out = await new Deno.Command(Deno.execPath(), {
-    args: [...await startTaskArgs(), "--help"],
-    cwd: ROOT,
-    stdin: "null",
-    stdout: "piped",
-    stderr: "piped",
-  }).output();
   const decoder = new TextDecoder();
-  return decoder.decode(out.stdout) + decoder.decode(out.stderr);
+  const texts = await Promise.all([[], ["serve"]].map(async (command) => {
+    const out = await new Deno.Command(Deno.execPath(), {
+      args: [...await startTaskArgs(), ...command, "--help"],
+      cwd: ROOT,
+      stdin: "null",
+      stdout: "piped",
+      stderr: "piped",
+    }).output();
+    return decoder.decode(out.stdout) + decoder.decode(out.stderr);
+  }));
+  return texts.join("\n");
 }
 
 /**
