@@ -102,6 +102,16 @@ function scalingTable(record: ScenarioRecord): string {
   return lines.join("\n");
 }
 
+function ownTable(table: NonNullable<ScenarioRecord["table"]>): string {
+  const cell = (value: string | number) =>
+    typeof value === "number" ? num(value) : value;
+  return [
+    `| ${table.columns.join(" | ")} |`,
+    `|${table.columns.map((_, i) => i === 0 ? "---" : "---:").join("|")}|`,
+    ...table.rows.map((row) => `| ${row.map(cell).join(" | ")} |`),
+  ].join("\n");
+}
+
 function metricsLine(metrics: Readonly<Record<string, number>>): string {
   return Object.entries(metrics).map(([name, value]) =>
     `\`${name}\` ${num(value)}`
@@ -165,9 +175,9 @@ export function markdownReport(
     out.push(
       `${h}# ${name}`,
       "",
-      `${record.description}. Service: ${record.service}; ${
-        num(record.seconds)
-      } s.`,
+      `${record.description[0].toUpperCase()}${
+        record.description.slice(1)
+      }. Service: ${record.service}; ${num(record.seconds)} s.`,
       "",
     );
     if (record.skipped !== undefined) {
@@ -181,6 +191,7 @@ export function markdownReport(
     for (const note of record.notes ?? []) out.push(`- ${note}`);
     if (record.notes?.length) out.push("");
     if (record.scaling !== undefined) out.push(scalingTable(record), "");
+    if (record.table !== undefined) out.push(ownTable(record.table), "");
     if (record.rows?.length) out.push(rowsTable(record.rows), "");
     if (record.metrics !== undefined) {
       out.push(`Metrics: ${metricsLine(record.metrics)}`, "");

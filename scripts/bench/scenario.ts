@@ -83,6 +83,11 @@ export interface ScenarioResult {
   readonly rows?: readonly LoadRow[];
   /** What the report should say beside the figures. */
   readonly notes?: readonly string[];
+  /** A table of its own for the report (numbers shown as the report does). */
+  readonly table?: {
+    readonly columns: readonly string[];
+    readonly rows: readonly (readonly (string | number)[])[];
+  };
   /** RSS samples, for the RSS chart. */
   readonly rss?: RssRun;
   /** The scaling curve, for its chart. */

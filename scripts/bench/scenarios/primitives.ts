@@ -105,8 +105,18 @@ export const primitives: Scenario = {
       );
     }
     const json = JSON.parse(text) as DenoBenchJson;
+    const metrics = primitiveMetrics(json, ctx.cores);
     return {
-      metrics: primitiveMetrics(json, ctx.cores),
+      metrics,
+      table: {
+        columns: ["deno bench", "group", "mean ms", "x the group's baseline"],
+        rows: Object.entries(PRIMITIVES).map(([metric, { group, name }]) => [
+          name,
+          group,
+          metrics[`${metric}_ms`],
+          metrics[`${metric}_x`],
+        ]),
+      },
       notes: [
         `keygen_parallel: ${ctx.cores} keys at once, the time for all of them`,
       ],

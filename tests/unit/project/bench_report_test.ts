@@ -380,3 +380,25 @@ Deno.test("the start-up line is shown without its endpoint, pid and paths", () =
     "libzmq_version=4.3.5 crypto=openssl-3.0.22 workers=2",
   );
 });
+
+Deno.test("a scenario's own table is shown, numbers as the report shows them", () => {
+  const md = markdownReport({
+    ...REPORT,
+    scenarios: {
+      primitives: {
+        description: "deno bench",
+        service: "none",
+        seconds: 9,
+        metrics: {},
+        table: {
+          columns: ["deno bench", "mean ms"],
+          rows: [["OpenSSL FFI", 0.68123], ["node:crypto", NaN]],
+        },
+      },
+    },
+  });
+  assert.match(md, /^Deno bench\. Service: none/m);
+  assert.match(md, /\| deno bench \| mean ms \|\n\|---\|---:\|/);
+  assert.match(md, /\| OpenSSL FFI \| 0\.681 \|/);
+  assert.match(md, /\| node:crypto \| - \|/);
+});
