@@ -76,8 +76,8 @@ export function rowsTable(rows: readonly LoadRow[]): string {
       } | ${fmt(r.p50)} | ${fmt(r.p90)} | ${fmt(r.p99)} | ${fmt(r.max)} | ${
         fmt(r.serviceCpuSeconds)
       }${
-        r.serviceCpuSeconds !== undefined && r.requests > 0
-          ? ` (${fmt(r.serviceCpuSeconds / r.requests * 1e6, 0)})`
+        Number.isFinite(r.serviceCpuSeconds) && r.requests > 0
+          ? ` (${fmt(r.serviceCpuSeconds! / r.requests * 1e6, 0)})`
           : ""
       } | ${fmt(r.clientCpuSeconds)} | ${r.note ?? ""} |`,
     );
