@@ -112,6 +112,40 @@ function ownTable(table: NonNullable<ScenarioRecord["table"]>): string {
   ].join("\n");
 }
 
+/**
+ * What the figures themselves say about the run: OpenSSL on more cores
+ * slower than on fewer means the cores were busy with other work, and the
+ * ratios against it are not to be trusted.
+ */
+export function warnings(record: ScenarioRecord): string[] {
+  const out: string[] = [];
+  const m = record.metrics ?? {};
+  if (m.multi_per_s < m.sign_per_s) {
+    out.push(
+      `openssl speed -multi ${m.multi_processes} (${
+        num(m.multi_per_s)
+      }/s) was slower than one process (${
+        num(m.sign_per_s)
+      }/s): other work held the cores, and ratios against it are unreliable`,
+    );
+  }
+  const points = record.scaling?.points ?? [];
+  for (let i = 1; i < points.length; i++) {
+    if (points[i].opensslPerSecond < points[i - 1].opensslPerSecond) {
+      out.push(
+        `openssl speed -multi ${points[i].threads} (${
+          num(points[i].opensslPerSecond)
+        }/s) was slower than -multi ${points[i - 1].threads} (${
+          num(points[i - 1].opensslPerSecond)
+        }/s): other work held the cores, and the ratios at ${
+          points[i].threads
+        } are unreliable`,
+      );
+    }
+  }
+  return out;
+}
+
 function metricsLine(metrics: Readonly<Record<string, number>>): string {
   return Object.entries(metrics).map(([name, value]) =>
     `\`${name}\` ${num(value)}`
@@ -188,8 +222,12 @@ export function markdownReport(
       out.push(`**Failed:** ${record.error}`, "");
       continue;
     }
-    for (const note of record.notes ?? []) out.push(`- ${note}`);
-    if (record.notes?.length) out.push("");
+    const notes = [
+      ...(record.notes ?? []),
+      ...warnings(record).map((w) => `**Warning:** ${w}`),
+    ];
+    for (const note of notes) out.push(`- ${note}`);
+    if (notes.length > 0) out.push("");
     if (record.scaling !== undefined) out.push(scalingTable(record), "");
     if (record.table !== undefined) out.push(ownTable(record.table), "");
     if (record.rows?.length) out.push(rowsTable(record.rows), "");

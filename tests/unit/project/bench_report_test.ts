@@ -17,6 +17,7 @@ import type { BenchReport } from "../../../scripts/bench/runner.ts";
 import {
   chartSvgs,
   markdownReport,
+  warnings,
   writeReport,
 } from "../../../scripts/bench/report.ts";
 import { benchmarkDoc } from "../../../scripts/bench/doc.ts";
@@ -401,4 +402,36 @@ Deno.test("a scenario's own table is shown, numbers as the report shows them", (
   assert.match(md, /\| deno bench \| mean ms \|\n\|---\|---:\|/);
   assert.match(md, /\| OpenSSL FFI \| 0\.681 \|/);
   assert.match(md, /\| node:crypto \| - \|/);
+});
+
+Deno.test("OpenSSL slower on more cores is flagged: the cores were busy", () => {
+  const { scaling } = REPORT.scenarios;
+  assert.deepEqual(warnings(scaling), []);
+  const busy = {
+    ...scaling,
+    scaling: {
+      threadsFlag: true,
+      points: [
+        { ...scaling.scaling!.points[0], opensslPerSecond: 3900 },
+        { ...scaling.scaling!.points[1], opensslPerSecond: 650 },
+      ],
+    },
+  };
+  assert.match(
+    warnings(busy)[0],
+    /-multi 2 \(650\/s\) was slower than -multi 1/,
+  );
+  assert.match(
+    warnings({
+      description: "openssl",
+      service: "none",
+      seconds: 1,
+      metrics: { sign_per_s: 3900, multi_per_s: 1000, multi_processes: 2 },
+    })[0],
+    /-multi 2 \(1,000\/s\) was slower than one process/,
+  );
+  assert.match(
+    markdownReport({ ...REPORT, scenarios: { scaling: busy } }),
+    /- \*\*Warning:\*\* openssl speed -multi 2/,
+  );
 });
