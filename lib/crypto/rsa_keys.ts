@@ -20,9 +20,14 @@
 
 import { bitLength, gcd } from "./_bigint.ts";
 import { decodeIntegerSequence } from "./_der.ts";
-import { MalformedKey, PassphraseRequired, UnusableKey } from "./errors.ts";
+import {
+  MalformedCiphertext,
+  MalformedKey,
+  PassphraseRequired,
+  UnusableKey,
+} from "./errors.ts";
 import { pkcs1FromPkcs8, pkcs1FromSpki } from "./key_formats.ts";
-import { decryptPkcs8 } from "./pbes2.ts";
+import { checkEncryptedPkcs8, decryptPkcs8 } from "./pbes2.ts";
 import { decodePemLabelled } from "./pem.ts";
 
 /** PEM label of a PKCS#1 `RSAPublicKey`. */
@@ -46,6 +51,11 @@ export interface KeyLimits {
   minBits?: number;
   /** Largest modulus accepted, in bits. Default 4096. */
   maxBits?: number;
+  /**
+   * Most PBKDF2 iterations an encrypted private key may ask for. Default
+   * and ceiling `MAX_ITERATIONS` (10,000,000).
+   */
+  maxIterations?: number;
 }
 
 /** An RSA public key, validated. */
@@ -172,8 +182,67 @@ export async function openPrivateKey(
 ): Promise<RsaPrivateKey> {
   const { label, der } = decodePemLabelled(pem, PRIVATE_LABELS);
   if (label !== ENCRYPTED_LABEL) return parsePrivateKey(pem, limits);
-  const pkcs8 = await decryptPkcs8(der, passphrase);
+  const pkcs8 = await decryptPkcs8(der, passphrase, limits.maxIterations);
   return privateKeyFromPkcs1(pkcs1FromPkcs8(pkcs8), limits);
+}
+
+/**
+ * Checks, at no cost to speak of, what {@linkcode openPrivateKey} checks
+ * before it derives a key from the passphrase: the PEM, and for an
+ * `ENCRYPTED PRIVATE KEY` its structure, parameters and iteration count.
+ * Throws as `openPrivateKey` does, short of `WrongPassphrase`.
+ */
+export function checkSealedKey(pem: string, limits: KeyLimits = {}): void {
+  const { label, der } = decodePemLabelled(pem, PRIVATE_LABELS);
+  if (label === ENCRYPTED_LABEL) checkEncryptedPkcs8(der, limits.maxIterations);
+}
+
+/**
+ * The fewest and most bytes of PKCS#8 DER a two-prime RSA private key of a
+ * `size`-byte modulus takes, as the checks below bound its values: a
+ * modulus of `size` bytes, primes of 7/16 to 9/16 of its bits (within 1/16
+ * of half), a private exponent below the modulus, CRT exponents and
+ * coefficient below a prime, a public exponent below 2^17, and the headers
+ * around them (at most 4 bytes each, 26 for the PKCS#8 wrapping).
+ */
+function pkcs8Bounds(size: number): { fewest: number; most: number } {
+  const smallPrime = Math.floor(size * 7 / 16);
+  const largePrime = Math.ceil(size * 9 / 16) + 1;
+  return {
+    fewest: size + 2 * smallPrime + 26,
+    most: 2 * (size + 5) + 5 * (largePrime + 5) + 73,
+  };
+}
+
+/**
+ * Checks, before any key derivation, that a ciphertext of `length` bytes
+ * can be the modulus's length for the private key PEM `pem`: a length no
+ * allowed key size has, or (for an `ENCRYPTED PRIVATE KEY`) one that does
+ * not fit the size of the encrypted key, throws `MalformedCiphertext`. The
+ * exact check comes once the key is open (`checkCiphertext`).
+ */
+export function checkSealedCiphertext(
+  pem: string,
+  length: number,
+  limits: KeyLimits = {},
+): void {
+  const shortest = Math.ceil((limits.minBits ?? 2048) / 8);
+  const longest = Math.ceil((limits.maxBits ?? 4096) / 8);
+  if (length < shortest || length > longest) {
+    throw new MalformedCiphertext(
+      "is not as long as the modulus of any key size allowed",
+    );
+  }
+  const { label, der } = decodePemLabelled(pem, PRIVATE_LABELS);
+  if (label !== ENCRYPTED_LABEL) return;
+  const { dataBytes } = checkEncryptedPkcs8(der, limits.maxIterations);
+  // The encrypted data is the PKCS#8 DER and 1 to 16 bytes of padding.
+  const { fewest, most } = pkcs8Bounds(length);
+  if (dataBytes - 1 < fewest || dataBytes - 16 > most) {
+    throw new MalformedCiphertext(
+      "does not fit the size of the encrypted private key",
+    );
+  }
 }
 
 /** A validated private key from PKCS#1 `RSAPrivateKey` DER. */
