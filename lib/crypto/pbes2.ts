@@ -28,6 +28,7 @@ import {
   readInteger,
   readObjectId,
   readOctets,
+  sameObjectId,
   sequenceOf,
 } from "./_der.ts";
 import { MalformedKey, UnusableKey, WrongPassphrase } from "./errors.ts";
@@ -52,6 +53,15 @@ export const MAX_ITERATIONS = 10_000_000;
 
 /** Bytes of random salt written; RFC 8018 asks for at least 8. */
 const SALT_BYTES = 16;
+
+/** The longest salt read: OpenSSL and pyca/cryptography write 8 to 16. */
+const MAX_SALT_BYTES = 64;
+
+/**
+ * The most encrypted data read: a 4096-bit key's PKCS#8 takes about 2.4
+ * KB, and a 16384-bit one's under 10 KB.
+ */
+const MAX_SEALED_BYTES = 16 * 1024;
 
 const encoder = new TextEncoder();
 
@@ -142,7 +152,7 @@ function readSealed(
   if (rest.length > 0 || extra.length > 0 || data === null || !scheme) {
     throw malformed();
   }
-  if (scheme !== PBES2) unsupported("another scheme");
+  if (!sameObjectId(scheme, PBES2)) unsupported("another scheme");
   const [kdf, cipher, ...more] = items(params) ?? [];
   const [kdfOid, kdfParams, ...kdfExtra] = items(kdf) ?? [];
   const [cipherOid, ivNode, ...cipherExtra] = items(cipher) ?? [];
@@ -150,8 +160,8 @@ function readSealed(
   const kdfName = readObjectId(kdfOid);
   const cipherName = readObjectId(cipherOid);
   if (kdfName === null || cipherName === null) throw malformed();
-  if (kdfName !== PBKDF2) unsupported("another key derivation");
-  if (cipherName !== AES_256_CBC) unsupported("another cipher");
+  if (!sameObjectId(kdfName, PBKDF2)) unsupported("another key derivation");
+  if (!sameObjectId(cipherName, AES_256_CBC)) unsupported("another cipher");
   const iv = readOctets(ivNode);
   const fields = items(kdfParams);
   if (iv === null || iv.length !== 16 || fields === null) throw malformed();
@@ -159,10 +169,16 @@ function readSealed(
   // hmacWithSHA1 (RFC 8018, A.2).
   const [saltNode, countNode, ...tail] = fields;
   const salt = readOctets(saltNode);
-  const count = readInteger(countNode);
-  if (salt === null || salt.length === 0 || count === null) throw malformed();
+  // Anything past 8 bytes is past the cap, and read as TOO_LONG.
+  const count = readInteger(countNode, 8);
+  if (
+    salt === null || salt.length === 0 || salt.length > MAX_SALT_BYTES ||
+    count === null
+  ) {
+    throw malformed();
+  }
   let next = tail.shift();
-  const keyLength = readInteger(next);
+  const keyLength = readInteger(next, 8);
   if (keyLength !== null) {
     if (keyLength !== 32n) unsupported("another key length");
     next = tail.shift();
@@ -172,14 +188,19 @@ function readSealed(
   const prf = readObjectId(prfOid);
   if (prf === null || tail.length > 0 || prfExtra.length > 0) throw malformed();
   if (prfParams !== undefined && !isNull(prfParams)) throw malformed();
-  if (prf !== HMAC_SHA256) unsupported("PBKDF2 with another PRF");
+  if (!sameObjectId(prf, HMAC_SHA256)) unsupported("PBKDF2 with another PRF");
   const most = Math.min(maxIterations, MAX_ITERATIONS);
   if (count < 1n || count > BigInt(most)) {
     throw new UnusableKey(
-      `the key asks for more PBKDF2 iterations than the ${most} allowed`,
+      `the key's PBKDF2 iteration count is not from 1 to the ${most} allowed`,
     );
   }
-  if (data.length === 0 || data.length % 16 !== 0) throw malformed();
+  if (
+    data.length === 0 || data.length % 16 !== 0 ||
+    data.length > MAX_SEALED_BYTES
+  ) {
+    throw malformed();
+  }
   return {
     salt: new Uint8Array(salt),
     iterations: Number(count),

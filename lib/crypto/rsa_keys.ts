@@ -19,7 +19,7 @@
  */
 
 import { bitLength, gcd } from "./_bigint.ts";
-import { decodeIntegerSequence } from "./_der.ts";
+import { decodeIntegerSequence, TOO_LONG } from "./_der.ts";
 import {
   MalformedCiphertext,
   MalformedKey,
@@ -103,23 +103,38 @@ function balanced(prime: bigint, modulusBits: number): boolean {
 }
 
 /**
+ * What a key's integers are read up to: `count` of them, each of at most
+ * the largest modulus's bytes and a sign byte. A longer one is left
+ * undecoded (`TOO_LONG`, which every check of a value refuses), so that its
+ * cost is bounded by the limits, not by what a client sends.
+ */
+function integerBounds(
+  limits: KeyLimits,
+  count: number,
+): { maxBytes: number; maxItems: number } {
+  return {
+    maxBytes: Math.ceil((limits.maxBits ?? 4096) / 8) + 1,
+    maxItems: count,
+  };
+}
+
+/**
  * Checks a modulus and public exponent against `limits` and the rules every
  * usable key meets; returns the modulus length in bytes. Throws
  * `UnusableKey`.
  */
 function validatePublicValues(n: bigint, e: bigint, limits: KeyLimits): number {
-  const bits = bitLength(n);
   const minBits = limits.minBits ?? 2048;
   const maxBits = limits.maxBits ?? 4096;
+  // Fixed words and the limits only: the key's own size is the client's.
+  const bits = n === TOO_LONG ? Infinity : bitLength(n);
   if (bits < minBits) {
     throw new UnusableKey(
-      `modulus has ${bits} bits, at least ${minBits} required`,
+      `modulus is shorter than the ${minBits} bits required`,
     );
   }
   if (bits > maxBits) {
-    throw new UnusableKey(
-      `modulus has ${bits} bits, at most ${maxBits} allowed`,
-    );
+    throw new UnusableKey(`modulus is longer than the ${maxBits} bits allowed`);
   }
   if (n % 2n === 0n) throw new UnusableKey("modulus is even");
   if (e < 3n || e % 2n === 0n || e >= E_MAX) {
@@ -142,7 +157,7 @@ export function parsePublicKey(
 ): RsaPublicKey {
   const { label, der } = decodePemLabelled(pem, PUBLIC_LABELS);
   const pkcs1 = label === SPKI_LABEL ? pkcs1FromSpki(der) : der;
-  const values = decodeIntegerSequence(pkcs1);
+  const values = decodeIntegerSequence(pkcs1, integerBounds(limits, 2));
   if (values === null || values.length !== 2) {
     throw new MalformedKey("the body is not a PKCS#1 RSAPublicKey");
   }
@@ -250,7 +265,7 @@ function privateKeyFromPkcs1(
   der: Uint8Array,
   limits: KeyLimits,
 ): RsaPrivateKey {
-  const values = decodeIntegerSequence(der);
+  const values = decodeIntegerSequence(der, integerBounds(limits, 9));
   if (values === null || values.length !== 9) {
     throw new MalformedKey("the body is not a PKCS#1 RSAPrivateKey");
   }

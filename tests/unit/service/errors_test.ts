@@ -33,7 +33,7 @@ Deno.test("wireError maps each crypto error to its code and names the field", ()
     [
       new UnexpectedKeyType("RSA PUBLIC KEY", "PUBLIC KEY"),
       "wrong_key_type",
-      'Field "rsa_public" must hold an RSA PUBLIC KEY PEM block, found "PUBLIC KEY"',
+      'Field "rsa_public" must hold an RSA PUBLIC KEY PEM block, not another label',
     ],
     [
       new UnusableKey("modulus is even"),
@@ -43,7 +43,7 @@ Deno.test("wireError maps each crypto error to its code and names the field", ()
     [
       new MessageTooLong(300, 245),
       "plaintext_too_long",
-      'Field "rsa_public" is 300 bytes in UTF-8; this key can encrypt at most 245',
+      'Field "rsa_public" is longer in UTF-8 than the 245 bytes this key can encrypt',
     ],
     [
       new MalformedCiphertext("is not below the key's modulus"),
