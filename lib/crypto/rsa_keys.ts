@@ -204,12 +204,22 @@ export async function openPrivateKey(
 /**
  * Checks, at no cost to speak of, what {@linkcode openPrivateKey} checks
  * before it derives a key from the passphrase: the PEM, and for an
- * `ENCRYPTED PRIVATE KEY` its structure, parameters and iteration count.
+ * `ENCRYPTED PRIVATE KEY` its structure, parameters and iteration count,
+ * and that its encrypted data is the size of a key of an allowed size.
  * Throws as `openPrivateKey` does, short of `WrongPassphrase`.
  */
 export function checkSealedKey(pem: string, limits: KeyLimits = {}): void {
   const { label, der } = decodePemLabelled(pem, PRIVATE_LABELS);
-  if (label === ENCRYPTED_LABEL) checkEncryptedPkcs8(der, limits.maxIterations);
+  if (label !== ENCRYPTED_LABEL) return;
+  const { dataBytes } = checkEncryptedPkcs8(der, limits.maxIterations);
+  const shortest = pkcs8Bounds(Math.ceil((limits.minBits ?? 2048) / 8));
+  const longest = pkcs8Bounds(Math.ceil((limits.maxBits ?? 4096) / 8));
+  // The encrypted data is the PKCS#8 DER and 1 to 16 bytes of padding.
+  if (dataBytes - 1 < shortest.fewest || dataBytes - 16 > longest.most) {
+    throw new UnusableKey(
+      "the encrypted key is not the size of any key size allowed",
+    );
+  }
 }
 
 /**

@@ -24,6 +24,7 @@ import {
   valid,
 } from "./_cases_keys.ts";
 import { classify, type Expect } from "./_classifier.ts";
+import { oversizedDer } from "./_cases_der.ts";
 import type { Generated } from "./_requests.ts";
 import { caseRng, type Rng } from "./_rng.ts";
 import type { Material } from "./_variants.ts";
@@ -59,6 +60,7 @@ export const CATEGORIES: readonly (readonly [string, number, Family])[] = [
   ["envelope", 3, envelope],
   ["routing_id", 2, routingId],
   ["key_cost", 4, keyCost],
+  ["oversized_der", 3, oversizedDer],
 ];
 
 /**

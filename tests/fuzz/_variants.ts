@@ -877,7 +877,8 @@ function v11Material(rng: Rng, m: BaseMaterial): V11Material {
     v(
       "sealed text, not DER",
       seal(encoder.encode("not a PrivateKeyInfo")),
-      PASS,
+      // 32 bytes sealed: no key of an allowed size, refused before PBKDF2.
+      KEY,
       withCt(ctA, pp),
     ),
     v(
