@@ -204,50 +204,23 @@ export async function openPrivateKey(
 /**
  * Checks, at no cost to speak of, what {@linkcode openPrivateKey} checks
  * before it derives a key from the passphrase: the PEM, and for an
- * `ENCRYPTED PRIVATE KEY` its structure, parameters and iteration count,
- * and that its encrypted data is the size of a key of an allowed size.
+ * `ENCRYPTED PRIVATE KEY` its structure, parameters and iteration count.
  * Throws as `openPrivateKey` does, short of `WrongPassphrase`.
  */
 export function checkSealedKey(pem: string, limits: KeyLimits = {}): void {
   const { label, der } = decodePemLabelled(pem, PRIVATE_LABELS);
-  if (label !== ENCRYPTED_LABEL) return;
-  const { dataBytes } = checkEncryptedPkcs8(der, limits.maxIterations);
-  const shortest = pkcs8Bounds(Math.ceil((limits.minBits ?? 2048) / 8));
-  const longest = pkcs8Bounds(Math.ceil((limits.maxBits ?? 4096) / 8));
-  // The encrypted data is the PKCS#8 DER and 1 to 16 bytes of padding.
-  if (dataBytes - 1 < shortest.fewest || dataBytes - 16 > longest.most) {
-    throw new UnusableKey(
-      "the encrypted key is not the size of any key size allowed",
-    );
-  }
+  if (label === ENCRYPTED_LABEL) checkEncryptedPkcs8(der, limits.maxIterations);
 }
 
 /**
- * The fewest and most bytes of PKCS#8 DER a two-prime RSA private key of a
- * `size`-byte modulus takes, as the checks below bound its values: a
- * modulus of `size` bytes, primes of 7/16 to 9/16 of its bits (within 1/16
- * of half), a private exponent below the modulus, CRT exponents and
- * coefficient below a prime, a public exponent below 2^17, and the headers
- * around them (at most 4 bytes each, 26 for the PKCS#8 wrapping).
+ * Checks, before any key is opened, that a ciphertext of `length` bytes is
+ * as long as the modulus of some key size allowed; else throws
+ * `MalformedCiphertext`. The exact check comes once the key is open
+ * (`checkCiphertext`): an encrypted PKCS#8 key hides its modulus until
+ * then, and its size alone cannot tell an RSA key from another kind, which
+ * must be refused as such.
  */
-function pkcs8Bounds(size: number): { fewest: number; most: number } {
-  const smallPrime = Math.floor(size * 7 / 16);
-  const largePrime = Math.ceil(size * 9 / 16) + 1;
-  return {
-    fewest: size + 2 * smallPrime + 26,
-    most: 2 * (size + 5) + 5 * (largePrime + 5) + 73,
-  };
-}
-
-/**
- * Checks, before any key derivation, that a ciphertext of `length` bytes
- * can be the modulus's length for the private key PEM `pem`: a length no
- * allowed key size has, or (for an `ENCRYPTED PRIVATE KEY`) one that does
- * not fit the size of the encrypted key, throws `MalformedCiphertext`. The
- * exact check comes once the key is open (`checkCiphertext`).
- */
-export function checkSealedCiphertext(
-  pem: string,
+export function checkCiphertextLength(
   length: number,
   limits: KeyLimits = {},
 ): void {
@@ -256,16 +229,6 @@ export function checkSealedCiphertext(
   if (length < shortest || length > longest) {
     throw new MalformedCiphertext(
       "is not as long as the modulus of any key size allowed",
-    );
-  }
-  const { label, der } = decodePemLabelled(pem, PRIVATE_LABELS);
-  if (label !== ENCRYPTED_LABEL) return;
-  const { dataBytes } = checkEncryptedPkcs8(der, limits.maxIterations);
-  // The encrypted data is the PKCS#8 DER and 1 to 16 bytes of padding.
-  const { fewest, most } = pkcs8Bounds(length);
-  if (dataBytes - 1 < fewest || dataBytes - 16 > most) {
-    throw new MalformedCiphertext(
-      "does not fit the size of the encrypted private key",
     );
   }
 }

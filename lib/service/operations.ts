@@ -26,7 +26,7 @@
 
 import {
   checkCiphertext,
-  checkSealedCiphertext,
+  checkCiphertextLength,
   checkSealedKey,
   exportKeyPair,
   generateFernetKey,
@@ -242,12 +242,7 @@ export async function decryptFernet(
     );
     about(
       "encrypted_fernet",
-      () =>
-        checkSealedCiphertext(
-          request.rsaPrivate,
-          ciphertext.length,
-          context.keyLimits,
-        ),
+      () => checkCiphertextLength(ciphertext.length, context.keyLimits),
     );
     try {
       key = await context.passphraseLimiter.run(

@@ -877,8 +877,7 @@ function v11Material(rng: Rng, m: BaseMaterial): V11Material {
     v(
       "sealed text, not DER",
       seal(encoder.encode("not a PrivateKeyInfo")),
-      // 32 bytes sealed: no key of an allowed size, refused before PBKDF2.
-      KEY,
+      PASS,
       withCt(ctA, pp),
     ),
     v(

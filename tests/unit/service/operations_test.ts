@@ -990,17 +990,12 @@ Deno.test("decrypt_fernet wipes the private key's DER when decryption fails too"
 
 // --- issue 16, finding 10: what is cheap is checked before PBKDF2 ------------
 
-Deno.test("an encrypted key's ciphertext of a length no allowed key has, or that does not fit the sealed key, is invalid_ciphertext before any PBKDF2", async () => {
-  // 100 bytes: no allowed size; 256 (a 2048-bit key's) where the sealed
-  // key's data is a 4096-bit key's size, 2,400 bytes.
-  const cases: [number, string][] = [
-    [100, ENCRYPTED],
-    [256, pem("ENCRYPTED PRIVATE KEY", handSealed(100_000n, 2400))],
-  ];
-  for (const [length, key] of cases) {
+Deno.test("an encrypted key's ciphertext of a length no allowed key size has is invalid_ciphertext before any PBKDF2", async () => {
+  // 100 bytes: below 2048 bits; 513: past 4096.
+  for (const length of [100, 513]) {
     const { service, limiter } = setup();
     const result = await handle(
-      decryptRequest(new Uint8Array(length), { passphrase: PASS }, key),
+      decryptRequest(new Uint8Array(length), { passphrase: PASS }, ENCRYPTED),
       service,
     );
     assertError(result, "invalid_ciphertext", "encrypted_fernet");
