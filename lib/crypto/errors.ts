@@ -42,13 +42,13 @@ export class UnexpectedKeyType extends CryptoError {
   readonly code = "unexpected_key_type";
   /** The PEM label expected, such as `RSA PUBLIC KEY`. */
   readonly expected: string;
-  /** The PEM label found. */
-  readonly found: string;
-  constructor(expected: string, found: string) {
-    // Fixed words: the label found is the client's bytes.
+  /**
+   * `expected` the label wanted; the label found is not kept: it is the
+   * client's bytes, and nothing may carry them on to a reply or a log.
+   */
+  constructor(expected: string) {
     super(`PEM label is not "${expected}"`);
     this.expected = expected;
-    this.found = found;
   }
 }
 
