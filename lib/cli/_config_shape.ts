@@ -58,6 +58,8 @@ export interface Config {
   readonly minKeyBits: number;
   /** PBKDF2 iterations for private keys `generate_keys` protects. */
   readonly pbkdf2Iterations: number;
+  /** Most PBKDF2 iterations an encrypted key in a request may ask for. */
+  readonly maxPbkdf2Iterations: number;
   /** CURVE secret key (Z85), given directly. */
   readonly curveSecretKey: string | undefined;
   /**

@@ -18,6 +18,7 @@
 import type { KeyServiceClient } from "../client/mod.ts";
 import {
   CLIENT_FLAGS,
+  clientEnv,
   EXIT_CODES,
   exitCodeFor,
   openClient,
@@ -65,7 +66,7 @@ function clientCommand(
     async run(args) {
       let client: KeyServiceClient | undefined;
       try {
-        const parsed = parseCommand(full, args);
+        const parsed = parseCommand(full, args, clientEnv(full.flags));
         if (parsed.help) {
           print(commandHelp(full));
           return 0;

@@ -314,6 +314,17 @@ export const OPTIONS: readonly OptionSpec[] = [
       "PBKDF2-HMAC-SHA-256 iterations for a private key generate_keys protects with a passphrase",
     section: "Limits",
   },
+  {
+    key: "maxPbkdf2Iterations",
+    flag: "max-pbkdf2-iterations",
+    arg: "N",
+    env: "KEYSERVICE_MAX_PBKDF2_ITERATIONS",
+    type: { kind: "integer", min: 100_000, max: 10_000_000 },
+    default: 2_000_000,
+    help:
+      "most PBKDF2 iterations an encrypted private key in a request may ask for (never below --pbkdf2-iterations): the cost one request may put on a core",
+    section: "Limits",
+  },
   ...SECURITY_OPTIONS,
 ];
 

@@ -149,7 +149,14 @@ export async function runService(config: Config): Promise<number> {
     maxPoolWaiters: config.maxPoolWaiters,
     maxRequestBytes: config.maxRequestBytes,
     maxManyRequestBytes: config.maxManyRequestBytes,
-    keyLimits: { minBits: config.minKeyBits },
+    keyLimits: {
+      minBits: config.minKeyBits,
+      // The service always opens the keys it protects itself.
+      maxIterations: Math.max(
+        config.maxPbkdf2Iterations,
+        config.pbkdf2Iterations,
+      ),
+    },
     keyPairs: keyPool,
     generate,
     decrypt: (key, ciphertext, padding) => {

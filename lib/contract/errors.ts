@@ -68,7 +68,7 @@ export const ERRORS = {
   },
   plaintext_too_long: {
     message:
-      'Field "{field}" is {length} bytes in UTF-8; this key can encrypt at most {limit}',
+      'Field "{field}" is longer in UTF-8 than the {limit} bytes this key can encrypt',
     meaning: "The plaintext does not fit in one RSA block for the key.",
   },
   invalid_ciphertext: {

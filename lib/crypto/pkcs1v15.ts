@@ -78,7 +78,7 @@ export function checkCiphertext(
 ): void {
   if (ciphertext.length !== key.size) {
     throw new MalformedCiphertext(
-      `must decode to ${key.size} bytes for this key, got ${ciphertext.length}`,
+      `must decode to ${key.size} bytes for this key (its modulus's length)`,
     );
   }
   if (bytesToBigint(ciphertext) >= key.n) {

@@ -2,8 +2,10 @@
  * Errors the key service answers with (the wire errors), one class for each
  * code of the contract's table (lib/contract/errors.ts), whose message it
  * fills in. Each class carries a stable `code` string that clients can
- * branch on, also as a static `code`; the `message` is for
- * people and never holds key material or any part of the request. Errors from
+ * branch on, also as a static `code`; the `message` is for people and never
+ * holds key material or any part of the request: it names the field and the
+ * reason in fixed words, and the service's own limits, never a label,
+ * identifier, count or length the client sent. Errors from
  * the crypto layer, which knows no request fields, become wire errors here,
  * through {@linkcode wireError}, with the field they concern.
  *
@@ -145,8 +147,8 @@ export class InvalidKey extends KeyServiceError {
 /** The plaintext does not fit in one PKCS#1 v1.5 block for the key. */
 export class PlaintextTooLong extends KeyServiceError {
   static override readonly code = "plaintext_too_long";
-  constructor(field: string, length: number, limit: number) {
-    super(errorMessage("plaintext_too_long", { field, length, limit }));
+  constructor(field: string, limit: number) {
+    super(errorMessage("plaintext_too_long", { field, limit }));
   }
 }
 
@@ -237,10 +239,11 @@ export const WIRE_ERRORS: {
 export function wireError(error: unknown, field: string): unknown {
   if (error instanceof MalformedKey) return new InvalidPem(field, error.reason);
   if (error instanceof UnexpectedKeyType) {
-    const { expected, found } = error;
+    // Fixed words: the label found is the client's bytes.
+    const { expected } = error;
     return new WrongKeyType(
       field,
-      `${article(expected)} ${expected} PEM block, found "${found}"`,
+      `${article(expected)} ${expected} PEM block, not another label`,
     );
   }
   if (error instanceof UnsupportedKeyAlgorithm) {
@@ -252,7 +255,7 @@ export function wireError(error: unknown, field: string): unknown {
   if (error instanceof WrongPassphrase) return new InvalidPassphrase();
   if (error instanceof UnusableKey) return new InvalidKey(field, error.reason);
   if (error instanceof MessageTooLong) {
-    return new PlaintextTooLong(field, error.length, error.limit);
+    return new PlaintextTooLong(field, error.limit);
   }
   if (error instanceof MalformedCiphertext) {
     return new InvalidCiphertext(field, error.reason);

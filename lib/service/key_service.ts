@@ -224,7 +224,7 @@ export class KeyService {
       if (parts.length !== 1) throw new MultipartRequest();
       const request = this.#parse(parts[0]);
       type = request.type;
-      const reply = await this.#perform(request);
+      const reply = await this.#perform(request, client);
       return { reply: encodeReply(reply), type, code: "ok" };
     } catch (error) {
       if (error instanceof KeyServiceError) return failure(type, error);
@@ -266,15 +266,15 @@ export class KeyService {
     return requestFrom(value);
   }
 
-  #perform(request: Request): Promise<Reply> | Reply {
+  #perform(request: Request, client: string): Promise<Reply> | Reply {
     const context = this.#context;
     switch (request.type) {
       case "generate_keys":
-        return generateKeys(context, request);
+        return generateKeys(context, request, client);
       case "encrypt_fernet":
         return encryptFernet(context, request);
       case "decrypt_fernet":
-        return decryptFernet(context, request);
+        return decryptFernet(context, request, client);
       case "encrypt_fernet_many":
         return encryptFernetMany(context, request);
       case "ping":

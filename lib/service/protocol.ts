@@ -192,7 +192,7 @@ function recipients(object: Record<string, unknown>): string[] {
   if (value.length === 0 || value.length > MAX_RECIPIENTS) {
     throw new InvalidField(
       name,
-      `must hold 1 to ${MAX_RECIPIENTS} keys, got ${value.length}`,
+      `must hold 1 to ${MAX_RECIPIENTS} keys`,
     );
   }
   return value.map((entry, i) => checkString(`${name}[${i}]`, entry));

@@ -17,15 +17,19 @@ import { waitFor } from "./wait.ts";
 const ROOT = new URL("../..", import.meta.url);
 const decoder = new TextDecoder();
 
-/** `deno task -q cli ...args` to its exit, with `stdin` as its input. */
+/**
+ * `deno task -q cli ...args` to its exit, with `stdin` as its input, and
+ * {@linkcode CLEAN_ENV} and then `env` in its environment.
+ */
 export async function runCli(
   args: string[],
   stdin = "",
+  env: Record<string, string> = {},
 ): Promise<Run> {
   const child = new Deno.Command(Deno.execPath(), {
     args: ["task", "-q", "cli", ...args],
     cwd: ROOT,
-    env: CLEAN_ENV,
+    env: { ...CLEAN_ENV, ...env },
     stdin: "piped",
     stdout: "piped",
     stderr: "piped",

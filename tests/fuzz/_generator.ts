@@ -24,6 +24,7 @@ import {
   valid,
 } from "./_cases_keys.ts";
 import { classify, type Expect } from "./_classifier.ts";
+import { oversizedDer } from "./_cases_der.ts";
 import type { Generated } from "./_requests.ts";
 import { caseRng, type Rng } from "./_rng.ts";
 import type { Material } from "./_variants.ts";
@@ -60,6 +61,7 @@ export const CATEGORIES: readonly (readonly [string, number, Family])[] = [
   ["routing_id", 2, routingId],
   ["forged_hops", 2, forgedHops],
   ["key_cost", 4, keyCost],
+  ["oversized_der", 3, oversizedDer],
 ];
 
 /**

@@ -75,8 +75,8 @@ Deno.test("each service error's message is its code's template, filled in", () =
 
 Deno.test("errorMessage fills each placeholder once, and a value is never a template", () => {
   assert.equal(
-    errorMessage("plaintext_too_long", { field: "f", length: 300, limit: 245 }),
-    'Field "f" is 300 bytes in UTF-8; this key can encrypt at most 245',
+    errorMessage("plaintext_too_long", { field: "f", limit: 245 }),
+    'Field "f" is longer in UTF-8 than the 245 bytes this key can encrypt',
   );
   assert.equal(
     errorMessage("invalid_field", { field: "{why}", why: "$& {field}" }),
