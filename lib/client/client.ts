@@ -214,8 +214,16 @@ export class KeyServiceClient {
     return reply as unknown as PingReply;
   }
 
-  /** Closes the sockets; requests in flight end with their socket. */
+  /**
+   * Closes the sockets; requests in flight end with their socket. Calling it
+   * again does nothing.
+   */
   close(): void {
     this.#pirate.close();
+  }
+
+  /** Closes the client at the end of a `using` block (see {@linkcode close}). */
+  [Symbol.dispose](): void {
+    this.close();
   }
 }
