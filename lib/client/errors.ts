@@ -44,16 +44,26 @@ export class ServiceError extends KeyServiceClientError {
   /** The code of a reply that names none (a seed service's). */
   static override readonly code: string = "error";
   /** The reply's code. */
-  readonly code: string;
+  readonly code: ServiceErrorCode;
   /**
    * An error with the reply's message; `code` defaults to the class's own
    * (`error` for this class, the contract's code for each subclass).
    */
-  constructor(message: string, code?: string) {
+  constructor(message: string, code?: ServiceErrorCode) {
     super(message);
     this.code = code ?? (new.target as typeof ServiceError).code;
   }
 }
+
+/**
+ * A reply's code: one of the contract's (so that `switch (error.code)`
+ * narrows and completes), `error` for a seed service's reply, or a code
+ * newer than this client.
+ */
+export type ServiceErrorCode =
+  | ErrorCode
+  | "error"
+  | (string & Record<never, never>);
 
 /** A {@linkcode ServiceError} class for one code of the contract. */
 export interface ServiceErrorClass<C extends string = string> {
@@ -219,6 +229,18 @@ export class UnreachableError extends KeyServiceClientError {
       } within ${timeoutMs} ms, ${attempts} attempt(s)`,
     );
     this.endpoints = endpoints;
+  }
+}
+
+/** The call's `AbortSignal` fired: the call was abandoned, not retried. */
+export class Aborted extends KeyServiceClientError {
+  /** The code of every {@linkcode Aborted}. */
+  static override readonly code = "aborted";
+  /** `aborted`. */
+  readonly code = "aborted";
+  /** The call abandoned; `reason` is the signal's. */
+  constructor(reason?: unknown) {
+    super("the call was aborted", { cause: reason });
   }
 }
 

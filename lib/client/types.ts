@@ -123,8 +123,20 @@ export interface KeyServiceClientOptions {
   readonly maxReplyBytes?: number;
 }
 
+/** What every operation takes besides its own options. */
+export interface CallOptions {
+  /** Time for one attempt of this call; default the client's `timeoutMs`. */
+  readonly timeoutMs?: number;
+  /**
+   * Abandons the call: it rejects with `Aborted` at once, no retry follows,
+   * and the socket of an attempt under way is closed (the service may still
+   * carry it out).
+   */
+  readonly signal?: AbortSignal;
+}
+
 /** `generate_keys` options; each left out keeps the v1 request. */
-export interface GenerateKeysOptions {
+export interface GenerateKeysOptions extends CallOptions {
   /** Modulus size. Default 2048. */
   readonly bits?: KeyBits;
   /** PEM format. Default `pkcs1`; a passphrase needs `pkcs8`. */
@@ -137,13 +149,13 @@ export interface GenerateKeysOptions {
 export type KeySet = GenerateKeysReply;
 
 /** `encrypt_fernet` and `encrypt_fernet_many` options. */
-export interface EncryptOptions {
+export interface EncryptOptions extends CallOptions {
   /** Default `pkcs1v15`. */
   readonly padding?: Padding;
 }
 
 /** `decrypt_fernet` options. */
-export interface DecryptOptions {
+export interface DecryptOptions extends CallOptions {
   /** Default `pkcs1v15`. */
   readonly padding?: Padding;
   /** Opens an `ENCRYPTED PRIVATE KEY`. */

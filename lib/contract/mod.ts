@@ -217,13 +217,16 @@ export type PoolStatus = {
  * detail `full` (not the service's default) also `in_flight` and the
  * {@linkcode PoolStatus} fields.
  */
-export type PingReply = PoolStatus & {
+export type PingReply = Partial<PoolStatus> & {
   /** `ok`. */
   readonly status: string;
   /** The service's version. */
   readonly version: string;
-  /** Requests being handled, not counting this ping. */
-  readonly in_flight: number;
-  /** What this version supports (v1.1 on). */
+  /**
+   * Requests being handled, not counting this ping: only with
+   * `--ping-detail full`, like the {@linkcode PoolStatus} fields.
+   */
+  readonly in_flight?: number;
+  /** What this version supports (v1.1 on; absent from older services). */
   readonly capabilities?: Capabilities;
 };

@@ -353,3 +353,20 @@ Deno.test("the client: CURVE with key files, and UnreachableError for a key the 
     }, ["--curve-secret-key-file", serverFile, "--curve-allow", allow]);
   });
 });
+
+Deno.test("the client: `using` closes it at the end of the block, and close() again is harmless", async () => {
+  const service = await startService();
+  try {
+    let outer: KeyServiceClient;
+    {
+      using client = new KeyServiceClient({ endpoints: service.endpoint });
+      outer = client;
+      assert.equal((await client.ping()).status, "ok");
+    }
+    // Disposed: a closed client refuses work rather than reopening sockets.
+    await assert.rejects(outer.ping());
+    outer.close();
+  } finally {
+    await service.shutDown();
+  }
+});
