@@ -49,3 +49,16 @@ Deno.test("the README stays under its line budget", () => {
     `README.md has ${lines.length} lines; move reference to docs/`,
   );
 });
+
+Deno.test("every test SECURITY.md and docs/ cite as backing a claim exists", () => {
+  const missing: string[] = [];
+  for (const page of docs()) {
+    const text = Deno.readTextFileSync(join(ROOT, page));
+    for (const match of text.matchAll(/tests\/[\w/.-]+\.(?:ts|py|sh)\b/g)) {
+      if (!existsSync(join(ROOT, match[0]))) {
+        missing.push(`${page}: ${match[0]}`);
+      }
+    }
+  }
+  assert.deepEqual(missing, []);
+});
