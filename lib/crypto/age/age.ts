@@ -1,0 +1,119 @@
+/**
+ * age files (c2sp.org/age v1): encryption of a plaintext to recipients of one
+ * key type (a fresh file key, one stanza per recipient, the header MAC, the
+ * STREAM payload) and decryption with identities, all-or-nothing.
+ *
+ * @example
+ * ```ts
+ * import { decryptAge, encryptAge } from "./age.ts";
+ * import { MLKEM768X25519, parseIdentity, parseRecipient } from "./recipients.ts";
+ *
+ * const identity = await MLKEM768X25519.generateIdentity();
+ * const recipient = await parseRecipient(await MLKEM768X25519.recipientOf(identity));
+ * const file = await encryptAge([recipient], new TextEncoder().encode("hi"));
+ * await decryptAge(file, [await parseIdentity(identity)]); // the bytes of "hi"
+ * ```
+ * @module
+ */
+
+import {
+  AgeDecryptionFailed,
+  AgeLimitExceeded,
+  MixedRecipients,
+} from "./errors.ts";
+import { parseHeader, verifyHeaderMac, writeHeader } from "./header.ts";
+import { MAX_RECIPIENTS } from "./limits.ts";
+import {
+  type AgeIdentity,
+  type AgeRecipient,
+  KEY_TYPES,
+} from "./recipients.ts";
+import {
+  decryptPayload,
+  type DecryptPayloadOptions,
+  encryptPayload,
+  PAYLOAD_NONCE_BYTES,
+} from "./stream.ts";
+import { type Bytes, concat, wipe } from "./_subtle.ts";
+
+/** Recipients wrapped between two turns of the event loop. */
+const STANZAS_PER_TURN = 16;
+
+/**
+ * Throws `MixedRecipients` when post-quantum and classic recipients are
+ * asked for together (age refuses it), `AgeLimitExceeded` past 256.
+ */
+export function checkRecipients(recipients: readonly AgeRecipient[]): void {
+  if (recipients.length === 0 || recipients.length > MAX_RECIPIENTS) {
+    throw new AgeLimitExceeded(`needs 1 to ${MAX_RECIPIENTS} recipients`);
+  }
+  const pq = recipients.map((r) => KEY_TYPES[r.type].postQuantum);
+  if (pq.some((p) => p !== pq[0])) throw new MixedRecipients();
+}
+
+/** An age file (binary) of `plaintext` for every one of `recipients`. */
+export async function encryptAge(
+  recipients: readonly AgeRecipient[],
+  plaintext: Bytes,
+): Promise<Bytes> {
+  checkRecipients(recipients);
+  const fileKey = crypto.getRandomValues(new Uint8Array(16));
+  try {
+    const stanzas = [];
+    for (let i = 0; i < recipients.length; i += STANZAS_PER_TURN) {
+      if (i > 0) await new Promise((resolve) => setTimeout(resolve, 0));
+      const batch = recipients.slice(i, i + STANZAS_PER_TURN);
+      stanzas.push(...await Promise.all(batch.map((r) => r.wrap(fileKey))));
+    }
+    const header = await writeHeader(stanzas, fileKey);
+    return concat(header, await encryptPayload(fileKey, plaintext));
+  } finally {
+    wipe(fileKey);
+  }
+}
+
+/**
+ * The plaintext of an age file (binary) for one of `identities`. Throws
+ * `AgeDecryptionFailed` (its `stage` says where: header, no match, HMAC,
+ * payload) or `AgeLimitExceeded`.
+ */
+export async function decryptAge(
+  file: Uint8Array,
+  identities: readonly AgeIdentity[],
+  options: DecryptPayloadOptions = {},
+): Promise<Bytes> {
+  const header = parseHeader(file);
+  // A missing or short payload nonce, and a scrypt stanza beside others (age
+  // requires it alone), are header failures, as age classifies them.
+  const scrypt = header.stanzas.some((stanza) => stanza.args[0] === "scrypt");
+  if (
+    file.length - header.payloadOffset < PAYLOAD_NONCE_BYTES ||
+    (scrypt && header.stanzas.length > 1)
+  ) {
+    throw new AgeDecryptionFailed("header failure");
+  }
+  let fileKey: Bytes | undefined;
+  // Every stanza is looked at, so that a malformed one is refused wherever it
+  // stands, as the age specification asks.
+  for (const stanza of header.stanzas) {
+    for (const identity of identities) {
+      const key = await identity.unwrap(stanza);
+      if (key === undefined) continue;
+      if (key.length !== 16) throw new AgeDecryptionFailed("header failure");
+      fileKey ??= key;
+    }
+  }
+  if (fileKey === undefined) throw new AgeDecryptionFailed("no match");
+  try {
+    if (!await verifyHeaderMac(fileKey, header)) {
+      throw new AgeDecryptionFailed("HMAC failure");
+    }
+    return await decryptPayload(
+      fileKey,
+      file.subarray(header.payloadOffset),
+      options,
+    );
+  } finally {
+    wipe(fileKey);
+  }
+}
