@@ -106,7 +106,11 @@ export async function runService(config: Config): Promise<number> {
       // A frame larger than any request answered is cut off by libzmq
       // before it is copied anywhere.
       maxFrameBytes: config.maxFrameBytes ??
-        Math.max(config.maxRequestBytes, config.maxManyRequestBytes),
+        Math.max(
+          config.maxRequestBytes,
+          config.maxManyRequestBytes,
+          config.maxAgeRequestBytes,
+        ),
       curve: curve?.options,
     });
   } catch (error) {
@@ -139,6 +143,7 @@ export async function runService(config: Config): Promise<number> {
     maxPoolWaiters: config.maxPoolWaiters,
     maxRequestBytes: config.maxRequestBytes,
     maxManyRequestBytes: config.maxManyRequestBytes,
+    maxAgeRequestBytes: config.maxAgeRequestBytes,
     keyLimits: { minBits: config.minKeyBits },
     keyPairs: keyPool,
     generate,

@@ -103,6 +103,21 @@ export interface KeySet {
 }
 
 /** `encrypt_fernet` and `encrypt_fernet_many` options. */
+/** An age key type (v1.x): hybrid post-quantum, or classic X25519. */
+export type AgeKeyType = "mlkem768x25519" | "x25519";
+
+/** What `generateAgeKeys` resolves to. */
+export interface AgeKeySet {
+  /** The key type. */
+  readonly keyType: AgeKeyType;
+  /** The recipient: `age1pq1...` or `age1...`, what age's `-r` takes. */
+  readonly recipient: string;
+  /** The identity: `AGE-SECRET-KEY-PQ-1...` or `AGE-SECRET-KEY-1...`. */
+  readonly identity: string;
+  /** A Fernet key, URL-safe base64, 44 characters. */
+  readonly fernet: string;
+}
+
 export interface EncryptOptions {
   /** Default `pkcs1v15`. */
   readonly padding?: Padding;
@@ -133,5 +148,7 @@ export type PingReply = PoolStatus & {
     readonly bits: readonly number[];
     readonly paddings: readonly string[];
     readonly formats: readonly string[];
+    /** Key types `generate_keys` makes (v1.x on): `rsa`, age's. */
+    readonly key_types?: readonly string[];
   };
 };

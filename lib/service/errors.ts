@@ -29,6 +29,16 @@ import {
   UnusableKey,
   WrongPassphrase,
 } from "../crypto/errors.ts";
+import {
+  AgeDecryptionFailed,
+  AgeLimitExceeded,
+  InvalidEncapsulationKey as AgeInvalidEncapsulationKey,
+  LowOrderShare,
+  MalformedBech32,
+  MixedRecipients as AgeMixedRecipients,
+  UnexpectedAgeKey,
+  WrongKeyLength,
+} from "../crypto/age/errors.ts";
 
 /**
  * Every code a {@linkcode KeyServiceError} carries: a closed set, so that
@@ -51,6 +61,11 @@ export const ERROR_CODES = [
   "request_too_large",
   "overloaded",
   "internal_error",
+  "invalid_bech32",
+  "invalid_key_length",
+  "invalid_encapsulation_key",
+  "invalid_recipient",
+  "mixed_recipients",
 ] as const;
 
 /** Every error the service reports to a client. */
@@ -209,6 +224,55 @@ export class InternalError extends KeyServiceError {
   }
 }
 
+/** An age recipient or identity is not valid Bech32. */
+export class InvalidBech32 extends KeyServiceError {
+  readonly code = "invalid_bech32";
+  constructor(field: string, why: string) {
+    super(`Field "${field}" is not a valid age key: ${why}`);
+  }
+}
+
+/** An age recipient or identity decodes to the wrong number of bytes. */
+export class InvalidKeyLength extends KeyServiceError {
+  readonly code = "invalid_key_length";
+  constructor(field: string, what: string, length: number, expected: number) {
+    super(
+      `Field "${field}" holds a ${what} of ${length} bytes; it must be ${expected}`,
+    );
+  }
+}
+
+/** A hybrid recipient's ML-KEM-768 key fails the FIPS 203 modulus check. */
+export class InvalidEncapsulationKey extends KeyServiceError {
+  readonly code = "invalid_encapsulation_key";
+  constructor(field: string) {
+    super(
+      `Field "${field}" holds an ML-KEM-768 key that fails the FIPS 203 modulus check`,
+    );
+  }
+}
+
+/** An age recipient's X25519 key is a low-order point (all-zero secret). */
+export class InvalidRecipient extends KeyServiceError {
+  readonly code = "invalid_recipient";
+  constructor(field: string) {
+    super(
+      `Field "${field}" holds a low-order X25519 key: the shared secret would be all zeros`,
+    );
+  }
+}
+
+/**
+ * RSA public keys and age recipients in one request, or post-quantum and
+ * classic age recipients in one file.
+ */
+export class MixedRecipients extends KeyServiceError {
+  readonly code = "mixed_recipients";
+  constructor(why: string) {
+    super(`Recipients may not be mixed: ${why}`);
+  }
+}
+
 /**
  * The wire error for a crypto error about the request field `field`. Errors
  * that are not the crypto layer's come back as they are.
@@ -237,6 +301,41 @@ export function wireError(error: unknown, field: string): unknown {
     return new InvalidCiphertext(field, error.reason);
   }
   if (error instanceof DecryptionError) return new DecryptionFailed();
+  return ageWireError(error, field);
+}
+
+/** {@linkcode wireError} for the age modules' errors. */
+function ageWireError(error: unknown, field: string): unknown {
+  if (error instanceof MalformedBech32) {
+    return new InvalidBech32(field, error.reason);
+  }
+  if (error instanceof WrongKeyLength) {
+    return new InvalidKeyLength(
+      field,
+      error.keyType,
+      error.length,
+      error.expected,
+    );
+  }
+  if (error instanceof UnexpectedAgeKey) {
+    return new WrongKeyType(field, error.expected);
+  }
+  if (error instanceof AgeInvalidEncapsulationKey) {
+    return new InvalidEncapsulationKey(field);
+  }
+  if (error instanceof LowOrderShare) return new InvalidRecipient(field);
+  if (error instanceof AgeMixedRecipients) {
+    return new MixedRecipients(
+      "mlkem768x25519 (post-quantum) and X25519 recipients in one file",
+    );
+  }
+  if (error instanceof AgeLimitExceeded) {
+    return new InvalidCiphertext(
+      field,
+      `is over a limit: the age file ${error.reason}`,
+    );
+  }
+  if (error instanceof AgeDecryptionFailed) return new DecryptionFailed();
   return error;
 }
 

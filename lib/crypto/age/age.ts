@@ -21,7 +21,12 @@ import {
   AgeLimitExceeded,
   MixedRecipients,
 } from "./errors.ts";
-import { parseHeader, verifyHeaderMac, writeHeader } from "./header.ts";
+import {
+  parseHeader,
+  type Stanza,
+  verifyHeaderMac,
+  writeHeader,
+} from "./header.ts";
 import { MAX_RECIPIENTS } from "./limits.ts";
 import {
   type AgeIdentity,
@@ -92,16 +97,22 @@ export async function decryptAge(
   ) {
     throw new AgeDecryptionFailed("header failure");
   }
-  let fileKey: Bytes | undefined;
-  // Every stanza is looked at, so that a malformed one is refused wherever it
-  // stands, as the age specification asks.
+  // Every stanza is checked first, so that a malformed one is refused
+  // wherever it stands, as age requires; then stanzas are opened in order
+  // until one gives the file key (age carries no recipient identifiers, so a
+  // member of a group pays one decapsulation per stanza before its own).
+  const candidates: [Stanza, AgeIdentity][] = [];
   for (const stanza of header.stanzas) {
     for (const identity of identities) {
-      const key = await identity.unwrap(stanza);
-      if (key === undefined) continue;
-      if (key.length !== 16) throw new AgeDecryptionFailed("header failure");
-      fileKey ??= key;
+      if (identity.claims(stanza)) candidates.push([stanza, identity]);
     }
+  }
+  let fileKey: Bytes | undefined;
+  for (const [stanza, identity] of candidates) {
+    fileKey = await identity.unwrap(stanza);
+    if (fileKey === undefined) continue;
+    if (fileKey.length !== 16) throw new AgeDecryptionFailed("header failure");
+    break;
   }
   if (fileKey === undefined) throw new AgeDecryptionFailed("no match");
   try {
