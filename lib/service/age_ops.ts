@@ -16,13 +16,13 @@
  */
 
 import {
-  type AgeRecipient,
   armor,
   checkRecipients,
   dearmor,
   decryptAge,
   encryptAge,
   KEY_TYPES,
+  mapPooled,
   parseIdentity,
   parseRecipient,
 } from "../crypto/age/mod.ts";
@@ -65,21 +65,12 @@ async function generate(request: AgeGenerateKeysRequest): Promise<Reply> {
   };
 }
 
-/** Recipients parsed (and their keys checked) between event-loop turns. */
-const PARSED_PER_TURN = 32;
-
 async function encrypt(request: AgeEncryptRequest): Promise<Reply> {
-  const recipients: AgeRecipient[] = [];
-  for (let i = 0; i < request.recipients.length; i += PARSED_PER_TURN) {
-    const batch = request.recipients.slice(i, i + PARSED_PER_TURN);
-    recipients.push(
-      ...await Promise.all(
-        batch.map(({ field, value }) =>
-          about(field, () => parseRecipient(value))
-        ),
-      ),
-    );
-  }
+  const recipients = await mapPooled(
+    request.recipients,
+    8,
+    ({ field, value }) => about(field, () => parseRecipient(value)),
+  );
   const file = await about("recipients", async () => {
     checkRecipients(recipients);
     return await encryptAge(recipients, encoder.encode(request.fernet));

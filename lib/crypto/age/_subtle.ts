@@ -68,32 +68,34 @@ export function wipe(bytes: Uint8Array): void {
   bytes.fill(0);
 }
 
-/** HKDF-SHA-256 (extract with `salt`, expand with `info`) to 32 bytes. */
-export async function hkdfSha256(
-  ikm: Bytes,
-  salt: Bytes,
-  info: Bytes,
-): Promise<Bytes> {
-  const key = await subtle.importKey("raw", ikm, { name: "HKDF" }, false, [
+/** `ikm` as a WebCrypto HKDF key. */
+export function hkdfKey(ikm: Bytes): Promise<CryptoKey> {
+  return subtle.importKey("raw", ikm, { name: "HKDF" }, false, [
+    "deriveKey",
     "deriveBits",
   ]);
-  return new Uint8Array(
-    await crypto.subtle.deriveBits(
-      { name: "HKDF", hash: "SHA-256", salt, info },
-      key,
-      256,
-    ),
-  );
 }
 
-/** A ChaCha20-Poly1305 key in WebCrypto. */
-export function chachaKey(raw: Bytes): Promise<CryptoKey> {
-  return subtle.importKey(
-    "raw-secret",
-    raw,
-    { name: "ChaCha20-Poly1305" },
+/**
+ * HKDF-SHA-256 of `ikm` (an HKDF key) straight into a WebCrypto key: a
+ * ChaCha20-Poly1305 key, or an HMAC-SHA-256 key (32 bytes either way), so
+ * that the derived secret never leaves WebCrypto.
+ */
+export function hkdfDeriveKey(
+  ikm: CryptoKey,
+  salt: Bytes,
+  info: Bytes,
+  kind: "ChaCha20-Poly1305" | "HMAC",
+): Promise<CryptoKey> {
+  const algorithm = kind === "HMAC"
+    ? { name: "HMAC", hash: "SHA-256", length: 256 }
+    : { name: "ChaCha20-Poly1305" };
+  return crypto.subtle.deriveKey(
+    { name: "HKDF", hash: "SHA-256", salt, info },
+    ikm,
+    algorithm as never,
     false,
-    ["encrypt", "decrypt"],
+    kind === "HMAC" ? ["sign"] : ["encrypt", "decrypt"],
   );
 }
 

@@ -41,9 +41,6 @@ import {
 } from "./stream.ts";
 import { type Bytes, concat, wipe } from "./_subtle.ts";
 
-/** Recipients wrapped between two turns of the event loop. */
-const STANZAS_PER_TURN = 16;
-
 /**
  * Throws `MixedRecipients` when post-quantum and classic recipients are
  * asked for together (age refuses it), `AgeLimitExceeded` past 256.
@@ -56,20 +53,54 @@ export function checkRecipients(recipients: readonly AgeRecipient[]): void {
   if (pq.some((p) => p !== pq[0])) throw new MixedRecipients();
 }
 
+/** Options of {@linkcode encryptAge}. */
+export interface EncryptAgeOptions {
+  /**
+   * Stanzas wrapped at once. A few overlap the WebCrypto calls of each
+   * stanza (which are many and small); many only contend for the same
+   * threads. @default 4
+   */
+  readonly concurrency?: number;
+}
+
+/**
+ * `fn` of each item, in order, with at most `limit` running at once; the
+ * first rejection rejects the whole (the others still settle).
+ */
+export async function mapPooled<T, U>(
+  items: readonly T[],
+  limit: number,
+  fn: (item: T, index: number) => Promise<U>,
+): Promise<U[]> {
+  const results: U[] = new Array(items.length);
+  let next = 0;
+  const worker = async () => {
+    while (next < items.length) {
+      const i = next++;
+      results[i] = await fn(items[i], i);
+    }
+  };
+  await Promise.all(
+    Array.from({ length: Math.min(limit, items.length) }, worker),
+  );
+  return results;
+}
+
 /** An age file (binary) of `plaintext` for every one of `recipients`. */
 export async function encryptAge(
   recipients: readonly AgeRecipient[],
   plaintext: Bytes,
+  options: EncryptAgeOptions = {},
 ): Promise<Bytes> {
   checkRecipients(recipients);
   const fileKey = crypto.getRandomValues(new Uint8Array(16));
   try {
-    const stanzas = [];
-    for (let i = 0; i < recipients.length; i += STANZAS_PER_TURN) {
-      if (i > 0) await new Promise((resolve) => setTimeout(resolve, 0));
-      const batch = recipients.slice(i, i + STANZAS_PER_TURN);
-      stanzas.push(...await Promise.all(batch.map((r) => r.wrap(fileKey))));
-    }
+    // Each stanza awaits WebCrypto, so other requests are served meanwhile.
+    const stanzas = await mapPooled(
+      recipients,
+      options.concurrency ?? 8,
+      (recipient) => recipient.wrap(fileKey),
+    );
     const header = await writeHeader(stanzas, fileKey);
     return concat(header, await encryptPayload(fileKey, plaintext));
   } finally {

@@ -22,7 +22,7 @@ import {
   MAX_STANZA_BODY_BYTES,
   MAX_STANZAS,
 } from "./limits.ts";
-import { type Bytes, hkdfSha256, subtle } from "./_subtle.ts";
+import { type Bytes, hkdfDeriveKey, hkdfKey } from "./_subtle.ts";
 
 /** One recipient stanza: its arguments (the type first) and body. */
 export interface Stanza {
@@ -159,19 +159,12 @@ export async function headerMac(
   fileKey: Bytes,
   macInput: Bytes,
 ): Promise<Bytes> {
-  const raw = await hkdfSha256(
-    fileKey,
+  const key = await hkdfDeriveKey(
+    await hkdfKey(fileKey),
     new Uint8Array(0),
     encoder.encode("header"),
+    "HMAC",
   );
-  const key = await subtle.importKey(
-    "raw",
-    raw,
-    { name: "HMAC", hash: "SHA-256" },
-    false,
-    ["sign", "verify"],
-  );
-  raw.fill(0);
   return new Uint8Array(await crypto.subtle.sign("HMAC", key, macInput));
 }
 

@@ -8,11 +8,11 @@
  * @example
  * ```ts
  * import { openBase, sealBase } from "./hpke.ts";
- * import { generateXWingSeed, openXWingKey } from "./xwing.ts";
+ * import { generateXWingSeed, openXWingKey, xwingPublicKey } from "./xwing.ts";
  *
  * const key = await openXWingKey(generateXWingSeed());
  * const info = new TextEncoder().encode("example");
- * const sealed = await sealBase(key.publicKey, info, new Uint8Array([1, 2, 3]));
+ * const sealed = await sealBase(await xwingPublicKey(key), info, new Uint8Array([1, 2, 3]));
  * await openBase(key, sealed.enc, info, sealed.ciphertext); // Uint8Array [1, 2, 3]
  * ```
  * @module
@@ -20,10 +20,11 @@
 
 import {
   type Bytes,
-  chachaKey,
   chachaOpen,
   chachaSeal,
   concat,
+  hkdfDeriveKey,
+  hkdfKey,
   subtle,
   wipe,
 } from "./_subtle.ts";
@@ -76,24 +77,6 @@ function labeledExtract(
   return hmac(salt, concat(VERSION, SUITE_ID, text.encode(label), ikm));
 }
 
-/** LabeledExpand(prk, label, info, length), for length <= 32 (one block). */
-async function labeledExpand(
-  prk: Bytes,
-  label: string,
-  info: Bytes,
-  length: number,
-): Promise<Bytes> {
-  const labeled = concat(
-    new Uint8Array([length >> 8, length & 0xff]),
-    VERSION,
-    SUITE_ID,
-    text.encode(label),
-    info,
-  );
-  const block = await hmac(prk, concat(labeled, new Uint8Array([1])));
-  return block.slice(0, length);
-}
-
 /** key_schedule_context for base mode and `info`, kept per info string. */
 const contexts = new Map<string, Promise<Bytes>>();
 
@@ -114,26 +97,54 @@ function scheduleContext(info: Bytes): Promise<Bytes> {
   return context;
 }
 
+/**
+ * The IKM of LabeledExtract(shared_secret, "secret", psk = ""): public, so
+ * imported once. HKDF in WebCrypto then runs the key schedule's Extract
+ * (salt = shared_secret) and each Expand in one call.
+ */
+let secretIkm: Promise<CryptoKey> | undefined;
+
+/** LabeledExpand's info for `label` and `context`, `length` bytes. */
+function expandInfo(label: string, context: Bytes, length: number): Bytes {
+  return concat(
+    new Uint8Array([length >> 8, length & 0xff]),
+    VERSION,
+    SUITE_ID,
+    text.encode(label),
+    context,
+  );
+}
+
 /** KeyScheduleS/R, base mode: the AEAD key and base nonce. */
 async function keySchedule(
   sharedSecret: Bytes,
   info: Bytes,
 ): Promise<{ key: CryptoKey; nonce: Bytes }> {
-  const context = await scheduleContext(info);
-  const secret = await labeledExtract(
-    sharedSecret,
-    "secret",
-    new Uint8Array(0),
-  );
-  wipe(sharedSecret);
-  const [rawKey, nonce] = await Promise.all([
-    labeledExpand(secret, "key", context, 32),
-    labeledExpand(secret, "base_nonce", context, 12),
-  ]);
-  wipe(secret);
-  const key = await chachaKey(rawKey);
-  wipe(rawKey);
-  return { key, nonce };
+  secretIkm ??= hkdfKey(concat(VERSION, SUITE_ID, text.encode("secret")));
+  const [ikm, context] = await Promise.all([secretIkm, scheduleContext(info)]);
+  try {
+    const [key, nonce] = await Promise.all([
+      hkdfDeriveKey(
+        ikm,
+        sharedSecret,
+        expandInfo("key", context, 32),
+        "ChaCha20-Poly1305",
+      ),
+      crypto.subtle.deriveBits(
+        {
+          name: "HKDF",
+          hash: "SHA-256",
+          salt: sharedSecret,
+          info: expandInfo("base_nonce", context, 12),
+        },
+        ikm,
+        96,
+      ),
+    ]);
+    return { key, nonce: new Uint8Array(nonce) };
+  } finally {
+    wipe(sharedSecret);
+  }
 }
 
 /** SealBase(pkR, info, aad = "", pt): the encapsulated key and ciphertext. */

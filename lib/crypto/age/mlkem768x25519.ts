@@ -17,6 +17,7 @@ import { encodeBech32 } from "./bech32.ts";
 import { LowOrderShare } from "./errors.ts";
 import { decodeBase64Raw, encodeBase64Raw } from "./header.ts";
 import { openBase, sealBase } from "./hpke.ts";
+import { checkEncapsulationKey, MLKEM768_PUBLIC_KEY_BYTES } from "./mlkem.ts";
 import {
   type AgeKeyType,
   claims,
@@ -32,6 +33,8 @@ import {
   XWING_CIPHERTEXT_BYTES,
   XWING_PUBLIC_KEY_BYTES,
   type XWingKey,
+  type XWingPublicKey,
+  xwingPublicKey,
 } from "./xwing.ts";
 
 const HPKE_INFO = new TextEncoder().encode("age-encryption.org/mlkem768x25519");
@@ -50,23 +53,32 @@ export const MLKEM768X25519: AgeKeyType = {
     const seed = identityBytes(this, identity);
     try {
       const key = await openXWingKey(seed);
-      return encodeBech32(this.recipientPrefix, key.publicKey);
+      return encodeBech32(this.recipientPrefix, await xwingPublicKey(key));
     } finally {
       wipe(seed);
     }
   },
-  async parseRecipient(recipient) {
-    const key = await importXWingPublicKey(recipientBytes(this, recipient));
-    return {
+  parseRecipient(recipient) {
+    const bytes = recipientBytes(this, recipient);
+    // The checks now (length, FIPS 203 modulus); the WebCrypto import with
+    // the first stanza, so that a group's imports overlap its wrapping.
+    checkEncapsulationKey(bytes.subarray(0, MLKEM768_PUBLIC_KEY_BYTES));
+    let key: Promise<XWingPublicKey> | undefined;
+    return Promise.resolve({
       type: "mlkem768x25519",
       async wrap(fileKey) {
-        const { enc, ciphertext } = await sealBase(key, HPKE_INFO, fileKey);
+        key ??= importXWingPublicKey(bytes);
+        const { enc, ciphertext } = await sealBase(
+          await key,
+          HPKE_INFO,
+          fileKey,
+        );
         return {
           args: ["mlkem768x25519", encodeBase64Raw(enc)],
           body: ciphertext,
         };
       },
-    };
+    });
   },
   async parseIdentity(identity) {
     const seed = identityBytes(this, identity);

@@ -19,11 +19,11 @@
 import { AgeDecryptionFailed, AgeLimitExceeded } from "./errors.ts";
 import {
   type Bytes,
-  chachaKey,
   chachaOpen,
   chachaSeal,
   concat,
-  hkdfSha256,
+  hkdfDeriveKey,
+  hkdfKey,
 } from "./_subtle.ts";
 
 /** Plaintext bytes per chunk. */
@@ -39,13 +39,10 @@ export interface DecryptPayloadOptions {
   readonly maxPlaintextBytes?: number;
 }
 
-async function payloadKey(fileKey: Bytes, nonce: Bytes): Promise<CryptoKey> {
-  const raw = await hkdfSha256(fileKey, nonce, info);
-  try {
-    return await chachaKey(raw);
-  } finally {
-    raw.fill(0);
-  }
+function payloadKey(fileKey: Bytes, nonce: Bytes): Promise<CryptoKey> {
+  return hkdfKey(fileKey).then((ikm) =>
+    hkdfDeriveKey(ikm, nonce, info, "ChaCha20-Poly1305")
+  );
 }
 
 function chunkNonce(counter: number, last: boolean): Bytes {

@@ -25,12 +25,12 @@ import {
 } from "./key_type.ts";
 import {
   type Bytes,
-  chachaKey,
   chachaOpen,
   chachaSeal,
   concat,
   exportX25519Public,
-  hkdfSha256,
+  hkdfDeriveKey,
+  hkdfKey,
   importX25519Private,
   importX25519Public,
   subtle,
@@ -98,10 +98,7 @@ export const X25519: AgeKeyType = {
         const share = decodeBase64Raw(args[1])!;
         const shared = await x25519(key, await importX25519Public(share));
         if (shared === undefined) throw headerFailure();
-        const wrapKey = await chachaKey(
-          await hkdfSha256(shared, concat(share, publicBytes), X25519_INFO),
-        );
-        wipe(shared);
+        const wrapKey = await wrapKeyOf(shared, concat(share, publicBytes));
         try {
           return await chachaOpen(wrapKey, ZERO_NONCE, body as Bytes);
         } catch {
@@ -112,14 +109,24 @@ export const X25519: AgeKeyType = {
   },
 };
 
+/** The stanza's wrap key: HKDF-SHA-256(shared secret, salt, info). */
+async function wrapKeyOf(shared: Bytes, salt: Bytes): Promise<CryptoKey> {
+  try {
+    return await hkdfDeriveKey(
+      await hkdfKey(shared),
+      salt,
+      X25519_INFO,
+      "ChaCha20-Poly1305",
+    );
+  } finally {
+    wipe(shared);
+  }
+}
+
 async function sealWith(
   shared: Bytes,
   salt: Bytes,
   fileKey: Bytes,
 ): Promise<Bytes> {
-  const raw = await hkdfSha256(shared, salt, X25519_INFO);
-  wipe(shared);
-  const key = await chachaKey(raw);
-  wipe(raw);
-  return chachaSeal(key, ZERO_NONCE, fileKey);
+  return chachaSeal(await wrapKeyOf(shared, salt), ZERO_NONCE, fileKey);
 }

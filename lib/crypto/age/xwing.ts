@@ -9,10 +9,10 @@
  *
  * @example
  * ```ts
- * import { decapsulateXWing, encapsulateXWing, generateXWingSeed, openXWingKey } from "./xwing.ts";
+ * import { decapsulateXWing, encapsulateXWing, generateXWingSeed, openXWingKey, xwingPublicKey } from "./xwing.ts";
  *
  * const key = await openXWingKey(generateXWingSeed());
- * const { sharedSecret, ciphertext } = await encapsulateXWing(key.publicKey);
+ * const { sharedSecret, ciphertext } = await encapsulateXWing(await xwingPublicKey(key));
  * const again = await decapsulateXWing(key, ciphertext);
  * sharedSecret.toHex() === again?.toHex(); // true
  * ```
@@ -59,8 +59,14 @@ export interface XWingKey {
   readonly x25519: CryptoKey;
   /** The X25519 public key's bytes (pk_X, used by the combiner). */
   readonly x25519Public: Bytes;
-  /** The encapsulation key, 1,216 bytes. */
-  readonly publicKey: Bytes;
+}
+
+/**
+ * The encapsulation key of an opened key, 1,216 bytes. Not part of opening:
+ * decapsulation needs only pk_X, and deriving the ML-KEM half costs time.
+ */
+export async function xwingPublicKey(key: XWingKey): Promise<Bytes> {
+  return concat(await encapsulationKeyOf(key.mlkem), key.x25519Public);
 }
 
 /** A new decapsulation key: 32 bytes from the platform CSPRNG. */
@@ -79,16 +85,8 @@ export async function openXWingKey(seed: Uint8Array): Promise<XWingKey> {
       importDecapsulationSeed(expanded.slice(0, 64)),
       importX25519Private(expanded.subarray(64, 96)),
     ]);
-    const [mlkemPublic, xPublic] = await Promise.all([
-      encapsulationKeyOf(mlkem),
-      subtle.getPublicKey(x, []).then(exportX25519Public),
-    ]);
-    return {
-      mlkem,
-      x25519: x,
-      x25519Public: xPublic,
-      publicKey: concat(mlkemPublic, xPublic),
-    };
+    const xPublic = await exportX25519Public(await subtle.getPublicKey(x, []));
+    return { mlkem, x25519: x, x25519Public: xPublic };
   } finally {
     wipe(expanded);
   }

@@ -4,6 +4,7 @@ import {
   AgeLimitExceeded,
   armor,
   dearmor,
+  decodeBech32,
   decryptAge,
   encodeBech32,
   encodeHeader,
@@ -150,4 +151,51 @@ Deno.test("a header with no end within the size limit is refused", () => {
     "age-encryption.org/v1\n-> a\n" + "A".repeat(700 * 1024),
   );
   assert.throws(() => parseHeader(huge), AgeLimitExceeded);
+});
+
+Deno.test("the Bech32 decoder agrees with @scure/base on valid strings and on every one-character change", async () => {
+  const { bech32 } = await import("@scure/base");
+  const scure = (text: string) => {
+    try {
+      const { prefix, words } = bech32.decode(
+        text as `${string}1${string}`,
+        false,
+      );
+      return `${prefix}:${new Uint8Array(bech32.fromWords(words)).toHex()}`;
+    } catch {
+      return "refused";
+    }
+  };
+  const ours = (text: string, hrp: string) => {
+    try {
+      return `${hrp}:${decodeBech32(text, hrp).toHex()}`;
+    } catch {
+      return "refused";
+    }
+  };
+  const alphabet = "qpzry9x8gf2tvdw0s3jn54khce6mua7l1bio";
+  for (
+    const [hrp, length] of [["age", 32], ["age1pq", 1216], ["age", 0], [
+      "age",
+      7,
+    ]] as const
+  ) {
+    const bytes = new Uint8Array(length).map((_, i) =>
+      (i * 131 + length) & 255
+    );
+    const text = encodeBech32(hrp, bytes);
+    assert.equal(ours(text, hrp), scure(text));
+    // Every position, a few replacement characters each.
+    for (let i = 0; i < text.length; i += length > 100 ? 37 : 1) {
+      for (const c of alphabet.slice(i % 7, i % 7 + 5)) {
+        const changed = text.slice(0, i) + c + text.slice(i + 1);
+        const expected = scure(changed);
+        const got = ours(changed, hrp);
+        // A changed prefix is the wrong kind of key here, refused either way.
+        if (expected.startsWith(`${hrp}:`) || expected === "refused") {
+          assert.equal(got, expected, `${changed.slice(0, 20)}... at ${i}`);
+        } else assert.equal(got, "refused");
+      }
+    }
+  }
 });
