@@ -7,6 +7,7 @@ import {
   PASSPHRASE_BUDGET,
 } from "./_config.ts";
 import { many, options } from "./_cases_v11.ts";
+import { age } from "./_cases_age.ts";
 import { envelope, keyCost, routingId } from "./_cases_limits.ts";
 import {
   type Budgets,
@@ -59,6 +60,7 @@ export const CATEGORIES: readonly (readonly [string, number, Family])[] = [
   ["envelope", 3, envelope],
   ["routing_id", 2, routingId],
   ["key_cost", 4, keyCost],
+  ["age", 6, age],
 ];
 
 /**

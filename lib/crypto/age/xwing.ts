@@ -82,7 +82,7 @@ export async function openXWingKey(seed: Uint8Array): Promise<XWingKey> {
   const expanded = shake256(seed, { dkLen: 96 }) as Bytes;
   try {
     const [mlkem, x] = await Promise.all([
-      importDecapsulationSeed(expanded.slice(0, 64)),
+      importDecapsulationSeed(expanded.subarray(0, 64)),
       importX25519Private(expanded.subarray(64, 96)),
     ]);
     const xPublic = await exportX25519Public(await subtle.getPublicKey(x, []));
