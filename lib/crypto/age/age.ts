@@ -58,7 +58,7 @@ export interface EncryptAgeOptions {
   /**
    * Stanzas wrapped at once. A few overlap the WebCrypto calls of each
    * stanza (which are many and small); many only contend for the same
-   * threads. @default 4
+   * threads. @default 8
    */
   readonly concurrency?: number;
 }
@@ -86,6 +86,12 @@ export async function mapPooled<T, U>(
   return results;
 }
 
+/** Options of {@linkcode decryptAge}. */
+export interface DecryptAgeOptions extends DecryptPayloadOptions {
+  /** Stanzas tried at once. @default 4 */
+  readonly concurrency?: number;
+}
+
 /** An age file (binary) of `plaintext` for every one of `recipients`. */
 export async function encryptAge(
   recipients: readonly AgeRecipient[],
@@ -109,6 +115,54 @@ export async function encryptAge(
 }
 
 /**
+ * The file key of the first stanza (in header order) that opens, trying up to
+ * `limit` at once: the outcome is the one trying them one by one gives (an
+ * error in a stanza before the first that opens is thrown), in less time for
+ * a member far down a large group's header.
+ */
+async function firstUnwrapped(
+  candidates: readonly (readonly [Stanza, AgeIdentity])[],
+  limit: number,
+): Promise<Bytes | undefined> {
+  let found: { index: number; key: Bytes } | undefined;
+  let failed: { index: number; error: unknown } | undefined;
+  let next = 0;
+  const worker = async () => {
+    while (next < candidates.length) {
+      const index = next++;
+      if (found !== undefined || failed !== undefined) {
+        // Nothing after the first key or error can change the outcome.
+        if (index > (found ?? failed)!.index) return;
+      }
+      const [stanza, identity] = candidates[index];
+      try {
+        const key = await identity.unwrap(stanza);
+        if (key === undefined) continue;
+        if (key.length !== 16) throw new AgeDecryptionFailed("header failure");
+        if (found === undefined || index < found.index) {
+          if (found !== undefined) wipe(found.key);
+          found = { index, key };
+        } else wipe(key);
+      } catch (error) {
+        if (failed === undefined || index < failed.index) {
+          failed = { index, error };
+        }
+      }
+    }
+  };
+  await Promise.all(
+    Array.from({ length: Math.min(limit, candidates.length) }, worker),
+  );
+  if (
+    failed !== undefined && (found === undefined || failed.index < found.index)
+  ) {
+    if (found !== undefined) wipe(found.key);
+    throw failed.error;
+  }
+  return found?.key;
+}
+
+/**
  * The plaintext of an age file (binary) for one of `identities`. Throws
  * `AgeDecryptionFailed` (its `stage` says where: header, no match, HMAC,
  * payload) or `AgeLimitExceeded`.
@@ -116,7 +170,7 @@ export async function encryptAge(
 export async function decryptAge(
   file: Uint8Array,
   identities: readonly AgeIdentity[],
-  options: DecryptPayloadOptions = {},
+  options: DecryptAgeOptions = {},
 ): Promise<Bytes> {
   const header = parseHeader(file);
   // A missing or short payload nonce, and a scrypt stanza beside others (age
@@ -138,13 +192,10 @@ export async function decryptAge(
       if (identity.claims(stanza)) candidates.push([stanza, identity]);
     }
   }
-  let fileKey: Bytes | undefined;
-  for (const [stanza, identity] of candidates) {
-    fileKey = await identity.unwrap(stanza);
-    if (fileKey === undefined) continue;
-    if (fileKey.length !== 16) throw new AgeDecryptionFailed("header failure");
-    break;
-  }
+  const fileKey = await firstUnwrapped(
+    candidates,
+    options.concurrency ?? 4,
+  );
   if (fileKey === undefined) throw new AgeDecryptionFailed("no match");
   try {
     if (!await verifyHeaderMac(fileKey, header)) {

@@ -199,3 +199,48 @@ Deno.test("the Bech32 decoder agrees with @scure/base on valid strings and on ev
     }
   }
 });
+
+Deno.test("stanzas tried at once give the outcome trying them in order gives", async () => {
+  const identity = await MLKEM768X25519.generateIdentity();
+  const mine = await parseRecipient(await MLKEM768X25519.recipientOf(identity));
+  const others = await Promise.all(
+    [1, 2, 3, 4, 5].map(async () =>
+      parseRecipient(
+        await MLKEM768X25519.recipientOf(
+          await MLKEM768X25519.generateIdentity(),
+        ),
+      )
+    ),
+  );
+  // A stanza whose X25519 share is the zero point: age aborts on it.
+  const lowOrder = {
+    args: [
+      "mlkem768x25519",
+      new Uint8Array(1120).fill(1, 0, 1088).toBase64({ omitPadding: true }),
+    ],
+    body: new Uint8Array(32),
+  };
+  const opened = await parseIdentity(identity);
+  for (const at of [0, 6]) {
+    const file = await encryptAge([...others, mine], text.encode("k"));
+    const header = parseHeader(file);
+    const stanzas = [...header.stanzas];
+    stanzas.splice(at, 0, lowOrder);
+    // The MAC no longer matches: past the stanzas, the failure is the MAC's.
+    const edited = new Uint8Array([
+      ...encodeHeader(stanzas, header.mac),
+      ...file.subarray(header.payloadOffset),
+    ]);
+    for (const concurrency of [1, 4]) {
+      const stage = await decryptAge(edited, [opened], { concurrency }).then(
+        () => "opened",
+        (e) => (e as AgeDecryptionFailed).stage,
+      );
+      assert.equal(
+        stage,
+        at === 0 ? "header failure" : "HMAC failure",
+        `at ${at}, ${concurrency} at once`,
+      );
+    }
+  }
+});
