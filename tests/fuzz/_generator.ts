@@ -7,7 +7,7 @@ import {
   PASSPHRASE_BUDGET,
 } from "./_config.ts";
 import { many, options } from "./_cases_v11.ts";
-import { age } from "./_cases_age.ts";
+import { ageFiles, ageRecipients } from "./_cases_age.ts";
 import { envelope, keyCost, routingId } from "./_cases_limits.ts";
 import {
   type Budgets,
@@ -60,7 +60,8 @@ export const CATEGORIES: readonly (readonly [string, number, Family])[] = [
   ["envelope", 3, envelope],
   ["routing_id", 2, routingId],
   ["key_cost", 4, keyCost],
-  ["age", 6, age],
+  ["age_recipient", 4, ageRecipients],
+  ["age_file", 3, ageFiles],
 ];
 
 /**
