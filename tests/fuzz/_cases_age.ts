@@ -1,10 +1,10 @@
-// Case families of the age options (issue 20): `age_recipient`, recipients (valid, mutated
-// Bech32, wrong lengths, a low-order key, an ML-KEM key over the modulus, an
-// identity in its place, junk of other JSON types), groups (valid, mixed
-// hybrid and classic, with a PEM, empty, too long) and key types; `age_file`,
-// age files
-// (the CCTV vectors `hybrid` and `x25519`, armored here, then mutated as
-// bytes or as armor) opened with right, wrong and mutated identities.
+// Case families of the age options (issue 20). `age_recipient`: recipients
+// (valid, mutated Bech32, wrong lengths, a low-order key, an ML-KEM key over
+// the modulus, an identity in its place, junk of other JSON types), groups
+// (valid, mixed hybrid and classic, with a PEM, empty, too long) and key
+// types. `age_file`: the CCTV vectors `hybrid` and `x25519`, armored here,
+// as stored or mutated as bytes or as armor, opened with right, wrong and
+// mutated identities.
 //
 // Every byte is a function of the seed: identities are seeded bytes, files
 // are the stored vectors. What a success must be is checked against
