@@ -26,7 +26,20 @@
  * @module
  */
 
-export { DEFAULT_CLIENT_ENDPOINT, KeyServiceClient } from "./client.ts";
+export {
+  DEFAULT_CLIENT_ENDPOINT,
+  DEFAULT_MAX_IN_FLIGHT,
+  DEFAULT_MAX_REPLY_BYTES,
+  KeyServiceClient,
+} from "./client.ts";
 export { curveClientKeys } from "./curve_keys.ts";
 export * from "./errors.ts";
+export {
+  DEFAULT_ENDPOINT,
+  ERROR_CODES,
+  ERRORS,
+  KEY_BITS,
+  KEY_FORMATS,
+  PADDINGS,
+} from "../contract/mod.ts";
 export type * from "./types.ts";

@@ -27,7 +27,8 @@ import {
   parseRecipient,
 } from "../crypto/age/mod.ts";
 import { generateFernetKey } from "../crypto/mod.ts";
-import { DecryptionFailed, wireError } from "./errors.ts";
+import { DecryptionFailed } from "./errors.ts";
+import { ageWireError } from "./age_errors.ts";
 import type {
   AgeDecryptRequest,
   AgeEncryptRequest,
@@ -48,7 +49,7 @@ async function about<T>(field: string, fn: () => Promise<T>): Promise<T> {
   try {
     return await fn();
   } catch (error) {
-    throw wireError(error, field);
+    throw ageWireError(error, field);
   }
 }
 
@@ -91,7 +92,7 @@ async function decrypt(request: AgeDecryptRequest): Promise<Reply> {
       maxPlaintextBytes: MAX_PLAINTEXT_BYTES,
     });
   } catch (error) {
-    throw wireError(error, "encrypted_fernet");
+    throw ageWireError(error, "encrypted_fernet");
   }
   try {
     return { fernet: utf8.decode(plaintext) };

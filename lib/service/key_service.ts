@@ -22,11 +22,8 @@
 import {
   encryptWith,
   generateRsaKeyPair,
-  KEY_FORMATS,
   type KeyLimits,
-  PADDINGS,
 } from "../crypto/mod.ts";
-import { AGE_KEY_TYPES } from "../crypto/age/mod.ts";
 import { performAge } from "./age_ops.ts";
 import {
   type AgeRequest,
@@ -34,6 +31,7 @@ import {
   DEFAULT_MAX_AGE_REQUEST_BYTES,
   isAgeRequestValue,
 } from "./age_protocol.ts";
+import { CAPABILITIES, type RequestType } from "../contract/mod.ts";
 import {
   InternalError,
   KeyServiceError,
@@ -52,12 +50,9 @@ import {
   decodeJson,
   encodeReply,
   errorReply,
-  KEY_BITS,
   type Reply,
   type Request,
-  REQUEST_TYPES,
   requestFrom,
-  type RequestType,
 } from "./protocol.ts";
 import type { Decryptor, Encryptor, KeyPairSource } from "./types.ts";
 import { HEAVY_CONCURRENCY, WorkLimiter } from "./work_limiter.ts";
@@ -147,8 +142,9 @@ export interface Outcome {
 }
 
 const onDemand: KeyPairSource = { take: () => generateRsaKeyPair() };
-// Loaded on first use only: node_decrypt.ts imports node:crypto (2.6 MB of
-// RSS), which a service given its decryption backend never needs.
+// Loaded on first use only: node_decrypt.ts imports node:crypto (which costs
+// resident memory; see node_decrypt.ts), which a service given its
+// decryption backend never needs.
 // In JavaScript, on the calling thread (bigint RSA; see pkcs1v15.ts).
 const encryptHere: Encryptor = (key, plaintext, padding) =>
   Promise.try(() => encryptWith(padding, key, plaintext));
@@ -169,15 +165,6 @@ function boundedWaiters(source: KeyPairSource, max: number): KeyPairSource {
     },
   };
 }
-
-/** What `ping` says this version supports. */
-export const CAPABILITIES = {
-  operations: REQUEST_TYPES,
-  bits: KEY_BITS,
-  paddings: PADDINGS,
-  formats: KEY_FORMATS,
-  key_types: ["rsa", ...AGE_KEY_TYPES],
-} as const;
 
 /** Handles requests of the key-service contract. */
 export class KeyService {
@@ -252,7 +239,7 @@ export class KeyService {
       if (parts.length !== 1) throw new MultipartRequest();
       const request = this.#parse(parts[0]);
       type = request.type;
-      const reply = await this.#perform(request);
+      const reply = await this.#perform(request, client);
       return { reply: encodeReply(reply), type, code: "ok" };
     } catch (error) {
       if (error instanceof KeyServiceError) return failure(type, error);
@@ -303,16 +290,19 @@ export class KeyService {
     return requestFrom(value);
   }
 
-  #perform(request: Request | AgeRequest): Promise<Reply> | Reply {
+  #perform(
+    request: Request | AgeRequest,
+    client: string,
+  ): Promise<Reply> | Reply {
     const context = this.#context;
     if ("age" in request) return performAge(request);
     switch (request.type) {
       case "generate_keys":
-        return generateKeys(context, request);
+        return generateKeys(context, request, client);
       case "encrypt_fernet":
         return encryptFernet(context, request);
       case "decrypt_fernet":
-        return decryptFernet(context, request);
+        return decryptFernet(context, request, client);
       case "encrypt_fernet_many":
         return encryptFernetMany(context, request);
       case "ping":
