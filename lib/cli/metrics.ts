@@ -140,8 +140,11 @@ export async function startMetrics(sources: MetricsSources): Promise<Metrics> {
   });
   // Every operation is there from the start, at zero, so that rates work
   // from the first scrape.
-  for (const operation of [...REQUEST_TYPES, "invalid"]) {
+  // An invalid request never succeeds: no `{operation="invalid",code="ok"}`.
+  for (const operation of REQUEST_TYPES) {
     requests.inc({ operation, code: "ok" }, 0);
+  }
+  for (const operation of [...REQUEST_TYPES, "invalid"]) {
     latency.zero({ operation });
   }
   const keygen = new prom.Histogram({
