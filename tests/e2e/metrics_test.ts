@@ -291,6 +291,14 @@ Deno.test("no sample is pre-created for an outcome that cannot happen", async ()
   }, ["--metrics", "127.0.0.1:0", "--pool-size", "0"]);
 });
 
+Deno.test("the scrape has the process's CPU seconds under the standard name", async () => {
+  await withService(async (service) => {
+    const text = await scrape(service);
+    assert.ok(sample(text, "process_cpu_seconds_total")! > 0, text);
+    assert.match(text, /^# TYPE process_cpu_seconds_total counter$/m);
+  }, ["--metrics", "127.0.0.1:0", "--pool-size", "0"]);
+});
+
 Deno.test("refused CURVE handshakes are counted, by reason", async () => {
   await withTempDir(async (dir) => {
     const libzmq = testLibzmq();
