@@ -30,6 +30,7 @@
 
 import type { Padding } from "../contract/mod.ts";
 import { ERROR_CODES, KEY_BITS, REQUEST_TYPES } from "../contract/mod.ts";
+import { registerGauges, registerProcessMetrics } from "./process_metrics.ts";
 
 /** Why a CURVE handshake was refused. */
 export type Refusal = "not_allowed" | "handshake_failed";
@@ -140,8 +141,11 @@ export async function startMetrics(sources: MetricsSources): Promise<Metrics> {
   });
   // Every operation is there from the start, at zero, so that rates work
   // from the first scrape.
-  for (const operation of [...REQUEST_TYPES, "invalid"]) {
+  // An invalid request never succeeds: no `{operation="invalid",code="ok"}`.
+  for (const operation of REQUEST_TYPES) {
     requests.inc({ operation, code: "ok" }, 0);
+  }
+  for (const operation of [...REQUEST_TYPES, "invalid"]) {
     latency.zero({ operation });
   }
   const keygen = new prom.Histogram({
@@ -193,31 +197,13 @@ export async function startMetrics(sources: MetricsSources): Promise<Metrics> {
       () => pool().generating,
     ],
     [
-      "process_resident_memory_bytes",
-      "Resident memory size in bytes",
-      () => Deno.memoryUsage().rss,
-    ],
-    [
       "keyservice_heap_used_bytes",
       "Bytes used on the main JavaScript heap",
       () => Deno.memoryUsage().heapUsed,
     ],
   ];
-  for (const [name, help, read] of gauges) {
-    new prom.Gauge({
-      name,
-      help,
-      registers,
-      collect() {
-        this.set(read());
-      },
-    });
-  }
-  new prom.Gauge({
-    name: "process_start_time_seconds",
-    help: "Start time of the process since the Unix epoch, in seconds",
-    registers,
-  }).set(Math.round((Date.now() - performance.now()) / 1000));
+  await registerGauges(registers, gauges);
+  await registerProcessMetrics(registers);
   new prom.Gauge({
     name: "keyservice_build_info",
     help: "Always 1; the labels say what runs: version, libzmq, crypto, Deno",

@@ -87,7 +87,9 @@ export async function runService(config: Config): Promise<number> {
         pool: () => ({
           depth: live.keyPool?.depth ?? 0,
           size: config.poolSize,
-          generating: live.keyPool?.generating ?? 0,
+          // The pool's refills and waiters, and on-demand 3072/4096 bits.
+          generating: (live.keyPool?.generating ?? 0) +
+            (live.service?.generating ?? 0),
         }),
       });
       http = startHttp(config.metrics, {

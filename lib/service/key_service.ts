@@ -181,6 +181,7 @@ export class KeyService {
   /** Requests in flight by client; a client leaves when it has none. */
   readonly #perClient = new Map<string, number>();
   #inflight = 0;
+  #generating = 0;
 
   constructor(options: KeyServiceOptions = {}) {
     this.#maxRequestBytes = options.maxRequestBytes ?? 64 * 1024;
@@ -195,7 +196,9 @@ export class KeyService {
         options.keyPairs ?? onDemand,
         options.maxPoolWaiters ?? 32,
       ),
-      generate: options.generate ?? ((bits) => generateRsaKeyPair(bits)),
+      generate: this.#counted(
+        options.generate ?? ((bits) => generateRsaKeyPair(bits)),
+      ),
       decrypt: options.decrypt ?? decryptHere,
       encrypt: options.encrypt ?? encryptHere,
       limiter: options.limiter ?? new WorkLimiter(HEAVY_CONCURRENCY),
@@ -212,6 +215,24 @@ export class KeyService {
   /** Requests being handled now. */
   get inflight(): number {
     return this.#inflight;
+  }
+
+  /**
+   * On-demand key generations under way (the sizes the key pool does not
+   * keep); the pool counts its own.
+   */
+  get generating(): number {
+    return this.#generating;
+  }
+
+  /** `generate`, counted in {@linkcode KeyService.generating} while it runs. */
+  #counted(
+    generate: (bits: number) => Promise<RsaKeyPairPem>,
+  ): (bits: number) => Promise<RsaKeyPairPem> {
+    return (bits) => {
+      this.#generating++;
+      return Promise.try(generate, bits).finally(() => this.#generating--);
+    };
   }
 
   /**
