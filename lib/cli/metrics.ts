@@ -41,8 +41,8 @@ export interface Instruments {
   request(outcome: { type: string; code: string }, ms: number): void;
   /** A key pair made (for the pool or on demand), of `bits`, in `ms`. */
   keyGenerated(bits: number, ms: number): void;
-  /** A private-key decryption run by the backend, in `padding`. */
-  decrypted(padding: Padding): void;
+  /** `count` private-key decryptions run (default 1), in `padding`. */
+  decrypted(padding: Padding, count?: number): void;
   /** A CURVE handshake refused. */
   handshakeRefused(reason: Refusal): void;
 }
@@ -65,6 +65,8 @@ export interface MetricsSources {
   readonly crypto: string;
   /** Requests being handled now. */
   inflight(): number;
+  /** Request threads (`--threads`). */
+  readonly threads?: number;
   /** The key pool now. */
   pool(): { depth: number; size: number; generating: number };
 }
@@ -208,6 +210,12 @@ export async function startMetrics(sources: MetricsSources): Promise<Metrics> {
     });
   }
   new prom.Gauge({
+    name: "keyservice_request_threads",
+    help:
+      "Request threads: each parses, checks and runs the RSA operations of its requests (--threads)",
+    registers,
+  }).set(sources.threads ?? 1);
+  new prom.Gauge({
     name: "process_start_time_seconds",
     help: "Start time of the process since the Unix epoch, in seconds",
     registers,
@@ -235,8 +243,8 @@ export async function startMetrics(sources: MetricsSources): Promise<Metrics> {
     keyGenerated(bits, ms) {
       keygen.observe({ bits: closed(String(bits), BITS, "other") }, ms / 1000);
     },
-    decrypted(padding) {
-      decryptions.inc({ backend, padding });
+    decrypted(padding, count = 1) {
+      if (count > 0) decryptions.inc({ backend, padding }, count);
     },
     handshakeRefused(reason) {
       refused.inc({ reason });

@@ -2,8 +2,12 @@
  * Serving, the command line's default job: loads libzmq and the decryption
  * backend, binds the ROUTER socket (or, with `--connect`, connects it to a
  * broker's backend) and, with `--metrics`, the HTTP listener for metrics
- * and health, and answers the contract until SIGINT or
- * SIGTERM, then drains. Every start-up failure becomes one line on stderr and
+ * and health, starts the request threads (`--threads`) and answers the
+ * contract until SIGINT or SIGTERM, then drains. This thread, the socket
+ * thread, only moves frames: it keeps each client's accounting (in flight,
+ * per client, the reserve for quiet clients, the key pool's waiters), hands
+ * each request to a thread and sends the reply; the key pool lives here and
+ * hands its pairs to the threads. Every start-up failure becomes one line on stderr and
  * an exit code.
  *
  * @example
@@ -21,19 +25,23 @@ import { announce } from "./announce.ts";
 import { fail } from "./commands.ts";
 import { forbidCoreDumps } from "./harden.ts";
 import { type Config, CORES } from "./config.ts";
-import { startDecryptBackend } from "./crypto_backend.ts";
+import { resolveThreadCrypto } from "./crypto_backend.ts";
 import { readCurveSetup } from "./curve_setup.ts";
 import { type HttpListener, startHttp } from "./http.ts";
 import { errorClass, firstLine, Logger } from "./log.ts";
 import { type Instruments, NO_INSTRUMENTS, startMetrics } from "./metrics.ts";
 import { insecureBindRefusal } from "./network_policy.ts";
+import { RequestThreads } from "./request_threads.ts";
+import { serveOnThreads } from "./serve_threads.ts";
 import { onStopSignals } from "./signals.ts";
 import { VERSION } from "./version.ts";
+import { CRASH_HOOK_ENV } from "./_thread_protocol.ts";
 import { generateRsaKeyPair, type RsaKeyPairPem } from "../crypto/mod.ts";
+import { Admission } from "../service/admission.ts";
 import { KeyPool } from "../service/key_pool.ts";
-import { KeyService } from "../service/key_service.ts";
-import { serve } from "../service/serve.ts";
+import { boundedWaiters } from "../service/key_service.ts";
 import { poolStatus } from "../service/status.ts";
+import { WorkLimiter } from "../service/work_limiter.ts";
 import { loadLibzmq } from "../zmq/libzmq.ts";
 import { RouterServer } from "../zmq/router.ts";
 
@@ -49,10 +57,13 @@ export async function runService(config: Config): Promise<number> {
   // Set once the socket is bound and the serve loop about to run; cleared
   // by the first stop signal. /healthz answers it.
   let serving = false;
-  // The pool and the service come after the listener: its gauges read
+  // The pool and the bounds come after the listener: its gauges read
   // them here, once they exist.
-  const live: { keyPool?: KeyPool; service?: KeyService } = {};
+  const live: { keyPool?: KeyPool; admission?: Admission } = {};
   let instruments: Instruments = NO_INSTRUMENTS;
+  // Request threads: each runs its own private-key operations, so they are
+  // also the decryptions at once.
+  const threadCount = config.threads ?? config.workers;
 
   let libzmq, curve, server, decryption, http: HttpListener | undefined;
   try {
@@ -63,7 +74,7 @@ export async function runService(config: Config): Promise<number> {
       log,
       (reason) => instruments.handshakeRefused(reason),
     );
-    decryption = startDecryptBackend(config, log);
+    decryption = resolveThreadCrypto(config, log);
   } catch (error) {
     return fail(error);
   }
@@ -83,7 +94,8 @@ export async function runService(config: Config): Promise<number> {
         version: VERSION,
         libzmq: libzmq.version,
         crypto: decryption.name,
-        inflight: () => live.service?.inflight ?? 0,
+        inflight: () => live.admission?.inflight ?? 0,
+        threads: threadCount,
         pool: () => ({
           depth: live.keyPool?.depth ?? 0,
           size: config.poolSize,
@@ -93,7 +105,6 @@ export async function runService(config: Config): Promise<number> {
       http = startHttp(config.metrics, { metrics, serving: () => serving });
       instruments = metrics;
     } catch (error) {
-      decryption.close();
       return fail(
         `cannot serve metrics on ${config.metrics}: ${firstLine(error)}`,
       );
@@ -110,7 +121,6 @@ export async function runService(config: Config): Promise<number> {
       curve: curve?.options,
     });
   } catch (error) {
-    decryption.close();
     await http?.close();
     return fail(`cannot ${verb} ${endpoint}: ${firstLine(error)}`);
   }
@@ -122,37 +132,70 @@ export async function runService(config: Config): Promise<number> {
     instruments.keyGenerated(bits, performance.now() - started);
     return pair;
   };
-  // A const for the closures below (`decryption` is a `let`).
-  const backend = decryption;
+  // Background refills take at most half the cores, on-demand generations
+  // (other sizes, and pairs for waiting requests) at most one a thread:
+  // beside the request threads they never take more cores than there are.
   const keyPool = live.keyPool = new KeyPool({
     size: config.poolSize,
     maxAgeMs: config.poolMaxAge * 1000,
-    refillParallelism: Math.max(1, Math.floor(CORES / 2)),
+    refillParallelism: Math.max(
+      1,
+      Math.floor(Math.min(CORES, threadCount) / 2),
+    ),
+    maxGenerating: threadCount,
     generate: () => generate(2048),
     onError: (error) =>
       log.error("keygen-failed", { error: errorClass(error) }),
   });
-  const service = live.service = new KeyService({
-    version: VERSION,
-    maxInflight: config.maxInflight,
-    maxInflightPerClient: config.maxInflightPerClient,
-    maxPoolWaiters: config.maxPoolWaiters,
-    maxRequestBytes: config.maxRequestBytes,
-    maxManyRequestBytes: config.maxManyRequestBytes,
-    keyLimits: { minBits: config.minKeyBits },
-    keyPairs: keyPool,
-    generate,
-    decrypt: (key, ciphertext, padding) => {
-      instruments.decrypted(padding);
-      return backend.decrypt(key, ciphertext, padding);
-    },
-    encrypt: backend.encrypt,
-    pbkdf2Iterations: config.pbkdf2Iterations,
-    status: poolStatus(keyPool, decryption),
-    pingDetail: config.pingDetail,
-    onInternalError: (error) =>
-      log.error("internal-error", { error: errorClass(error) }),
+  const admission = live.admission = new Admission(config);
+  const pairs = boundedWaiters(keyPool, config.maxPoolWaiters);
+  const onDemand = new WorkLimiter(threadCount);
+  const status = poolStatus(keyPool, {
+    name: decryption.name,
+    concurrency: threadCount,
   });
+  const crypto = decryption.setup;
+  const crashHook = Deno.env.get(CRASH_HOOK_ENV) === "1";
+  const threads = new RequestThreads({
+    size: threadCount,
+    setup: (id, port) => ({
+      libzmq: libzmq.path,
+      port,
+      id,
+      crypto,
+      version: VERSION,
+      maxRequestBytes: config.maxRequestBytes,
+      maxManyRequestBytes: config.maxManyRequestBytes,
+      minKeyBits: config.minKeyBits,
+      pbkdf2Iterations: config.pbkdf2Iterations,
+      pingDetail: config.pingDetail,
+      passphraseConcurrency: Math.max(1, Math.floor(CORES / threadCount)),
+      crashHook,
+    }),
+    ask: (ask) => {
+      switch (ask.what) {
+        case "pair":
+          return pairs.take();
+        case "generate":
+          return onDemand.run(() => generate(ask.bits));
+        case "status":
+          // Not counting the ping that asks.
+          return Promise.resolve({
+            in_flight: admission.inflight - 1,
+            ...status(),
+          });
+      }
+    },
+    onDied: (thread) => log.error("thread-died", { thread }),
+    onInternalError: (error) => log.error("internal-error", { error }),
+  });
+  try {
+    await threads.start(server.openThreadPort(threads));
+  } catch (error) {
+    keyPool.close();
+    await http?.close();
+    return fail(`cannot start the request threads: ${firstLine(error)}`);
+  }
   const removeSignalListeners = onStopSignals({
     stop(signal) {
       serving = false;
@@ -174,13 +217,24 @@ export async function runService(config: Config): Promise<number> {
     metrics: http?.address,
   });
   serving = true;
-  await serve(server, service, (outcome, ms) => {
+  const stages = log.enabled("debug");
+  await serveOnThreads(server, admission, threads, (outcome, ms) => {
     instruments.request(outcome, ms);
+    instruments.decrypted("pkcs1v15", outcome.decryptions.pkcs1v15);
+    instruments.decrypted("oaep-sha256", outcome.decryptions.oaep);
     log.info("request", { type: outcome.type, code: outcome.code, ms });
+    // Where the time went: on the request thread, and around it (the
+    // socket thread, the hand-offs both ways).
+    if (stages) {
+      log.debug("request-stages", {
+        type: outcome.type,
+        thread_ms: outcome.threadMs,
+        around_ms: Math.max(0, ms - outcome.threadMs),
+      });
+    }
   });
   removeSignalListeners();
   keyPool.close();
-  decryption.close();
   await http?.close();
   log.info("stopped");
   return 0;

@@ -26,12 +26,10 @@
 import {
   cstring,
   lastError,
-  POLLITEM_SIZE,
   ZMQ_DONTWAIT,
   ZMQ_LINGER,
   ZMQ_MAXMSGSIZE,
   ZMQ_PAIR,
-  ZMQ_POLLIN,
   ZMQ_PULL,
   ZMQ_PUSH,
   ZMQ_RCVHWM,
@@ -43,6 +41,7 @@ import { HandshakeMonitor } from "./_monitor.ts";
 import {
   lastEndpoint,
   MessageReader,
+  pollItems,
   sendMessage,
   setCurveServer,
   setInt64Option,
@@ -53,6 +52,11 @@ import { z85Encode } from "./curve.ts";
 import { ZmqError } from "./errors.ts";
 import type { LoadedLibzmq } from "./libzmq.ts";
 import type { IncomingMessage, RouterOptions } from "./router_options.ts";
+import {
+  type ThreadPort,
+  type ThreadPortHandler,
+  ThreadPortSocket,
+} from "./thread_socket.ts";
 
 export type {
   CurveServerOptions,
@@ -67,9 +71,6 @@ interface Outgoing {
 
 let pipeCount = 0;
 
-/** Microtask turns a reply gets to arrive before the loop polls. */
-const SETTLE_TICKS = 32;
-
 /** A bound ROUTER socket serving one-frame replies to its clients. */
 export class RouterServer implements AsyncIterable<IncomingMessage> {
   readonly #zmq: LoadedLibzmq["symbols"];
@@ -79,9 +80,10 @@ export class RouterServer implements AsyncIterable<IncomingMessage> {
   readonly #wakeRecv: Deno.PointerValue;
   readonly #zap: ZapHandler | undefined;
   readonly #monitor: HandshakeMonitor | undefined;
-  readonly #items: Uint8Array;
+  #items: Uint8Array = new Uint8Array(0);
   /** Poll items that stay watched while draining (all but the router). */
-  readonly #drainItems: number;
+  #drainItems = 0;
+  #port: ThreadPortSocket | undefined;
   readonly #reader: MessageReader;
   readonly #maxFrames: number;
   readonly #outbox: Outgoing[] = [];
@@ -118,25 +120,15 @@ export class RouterServer implements AsyncIterable<IncomingMessage> {
         );
       }
       this.#router = this.#socket(ZMQ_ROUTER, sockets);
-      setIntOption(zmq, this.#router, ZMQ_LINGER, 1000);
-      setIntOption(
-        zmq,
-        this.#router,
-        ZMQ_SNDHWM,
-        options.maxQueuedReplies ?? 64,
-      );
-      setIntOption(
-        zmq,
-        this.#router,
-        ZMQ_RCVHWM,
-        options.maxQueuedRequests ?? 16,
-      );
-      setInt64Option(
-        zmq,
-        this.#router,
-        ZMQ_MAXMSGSIZE,
-        options.maxFrameBytes ?? -1,
-      );
+      for (
+        const [option, value] of [
+          [ZMQ_LINGER, 1000],
+          [ZMQ_SNDHWM, options.maxQueuedReplies ?? 64],
+          [ZMQ_RCVHWM, options.maxQueuedRequests ?? 16],
+        ]
+      ) setIntOption(zmq, this.#router, option, value);
+      const maxFrameBytes = options.maxFrameBytes ?? -1;
+      setInt64Option(zmq, this.#router, ZMQ_MAXMSGSIZE, maxFrameBytes);
       if (curve !== undefined) {
         setCurveServer(zmq, this.#router, curve.secretKey);
       }
@@ -173,24 +165,36 @@ export class RouterServer implements AsyncIterable<IncomingMessage> {
       zmq.zmq_ctx_term(this.#context);
       throw error;
     }
-    // Poll order: the wake pipe, the ZAP handler, then the router, which
-    // alone is dropped from the poll while draining.
+    this.#watch();
+  }
+
+  /** Poll order: the router last, as it alone is dropped while draining. */
+  #watch(): void {
     const watched = [
       this.#wakeRecv,
       ...(this.#zap ? [this.#zap.socket] : []),
+      ...(this.#port ? [this.#port.socket] : []),
       this.#router,
     ];
     this.#drainItems = watched.length - 1;
-    this.#items = new Uint8Array(watched.length * POLLITEM_SIZE);
-    const view = new DataView(this.#items.buffer);
-    watched.forEach((socket, i) => {
-      view.setBigUint64(
-        i * POLLITEM_SIZE,
-        BigInt(Deno.UnsafePointer.value(socket)),
-        true,
-      );
-      view.setInt16(i * POLLITEM_SIZE + 12, ZMQ_POLLIN, true);
-    });
+    this.#items = pollItems(watched);
+  }
+
+  /**
+   * Opens the port for request threads (thread_socket.ts), watched by this
+   * server's loop, which hands its messages to `handler`.
+   */
+  openThreadPort(handler: ThreadPortHandler): ThreadPort {
+    if (this.#port !== undefined) throw new Error("a port is open already");
+    this.#port = new ThreadPortSocket(
+      this.#zmq,
+      this.#context,
+      `inproc://keyservice-threads-${++pipeCount}`,
+      handler,
+      () => this.#closed,
+    );
+    this.#watch();
+    return this.#port.port;
   }
 
   /**
@@ -231,16 +235,6 @@ export class RouterServer implements AsyncIterable<IncomingMessage> {
         ) {
           break;
         }
-        // A reply a few microtasks away (ping, encrypt_fernet) leaves now,
-        // not after a wake-up through the poll thread: that wake-up costs
-        // two thread hops, as much as the rest of a ping.
-        for (
-          let tick = 0;
-          tick < SETTLE_TICKS && this.#outbox.length === 0 &&
-          this.#unanswered > 0;
-          tick++
-        ) await null;
-        this.#flush();
         const count = this.#closing ? this.#drainItems : this.#drainItems + 1;
         // Input already waiting is read without a hop: a zero-timeout poll
         // on this thread first, the poll thread only when it finds nothing.
@@ -257,6 +251,7 @@ export class RouterServer implements AsyncIterable<IncomingMessage> {
         while (this.#reader.read(this.#wakeRecv, 1) !== null) { /* drained */ }
         this.#zap?.answer(this.#reader);
         this.#monitor?.read(this.#reader);
+        this.#port?.read(this.#reader);
         this.#flush();
         for (let n = 1; n <= 256 && !this.#closing; n++) {
           const frames = this.#reader.read(this.#router, this.#maxFrames);
@@ -267,11 +262,14 @@ export class RouterServer implements AsyncIterable<IncomingMessage> {
           // every few messages, not once the burst is read.
           if (n % 16 === 0) {
             this.#zap?.answer(this.#reader);
+            this.#port?.read(this.#reader);
             this.#flush();
           }
         }
       }
     } finally {
+      // The request threads close their sockets before the context ends.
+      await this.#port?.close();
       this.#shutdown();
     }
   }
