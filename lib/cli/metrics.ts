@@ -65,8 +65,8 @@ export interface MetricsSources {
   readonly crypto: string;
   /** Requests being handled now. */
   inflight(): number;
-  /** Request threads (`--threads`). */
-  readonly threads?: number;
+  /** Request threads running now, and at most (`--threads`). */
+  threads?(): { running: number; max: number };
   /** The key pool now. */
   pool(): { depth: number; size: number; generating: number };
 }
@@ -189,6 +189,16 @@ export async function startMetrics(sources: MetricsSources): Promise<Metrics> {
       () => pool().generating,
     ],
     [
+      "keyservice_request_threads",
+      "Request threads running now: each parses, checks and runs the RSA operations of its requests",
+      () => sources.threads?.().running ?? 1,
+    ],
+    [
+      "keyservice_request_threads_max",
+      "Request threads at most (--threads); idle ones beyond the first stop",
+      () => sources.threads?.().max ?? 1,
+    ],
+    [
       "process_resident_memory_bytes",
       "Resident memory size in bytes",
       () => Deno.memoryUsage().rss,
@@ -209,12 +219,6 @@ export async function startMetrics(sources: MetricsSources): Promise<Metrics> {
       },
     });
   }
-  new prom.Gauge({
-    name: "keyservice_request_threads",
-    help:
-      "Request threads: each parses, checks and runs the RSA operations of its requests (--threads)",
-    registers,
-  }).set(sources.threads ?? 1);
   new prom.Gauge({
     name: "process_start_time_seconds",
     help: "Start time of the process since the Unix epoch, in seconds",

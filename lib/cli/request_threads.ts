@@ -1,15 +1,20 @@
 /**
- * The request threads, seen from the socket thread: a fixed number of Web
- * Workers (`--threads`), each running lib/cli/_request_thread.ts, fed
- * through a `RouterServer`'s thread port. A request goes to the thread with
- * the fewest in hand; its reply comes back with the facts the metrics and
- * logs need (operation, code, time on the thread, decryptions run). A
- * thread that dies is replaced, and each request it had is answered with
- * `internal_error`. Stopping waits for every thread to answer what it has.
+ * The request threads, seen from the socket thread: Web Workers running
+ * lib/cli/_request_thread.ts, fed through a `RouterServer`'s thread port. A
+ * request goes to the ready thread with the fewest in hand; its reply comes
+ * back with the facts the metrics and logs need (operation, code, time on
+ * the thread, decryptions run). A thread that dies is replaced, and each
+ * request it had is answered with `internal_error`. Stopping waits for
+ * every thread to answer what it has.
+ *
+ * The threads are elastic between `min` and `size`: one more starts when a
+ * request arrives and every thread has one in hand already, and a thread
+ * that had nothing to do for `idleMs` stops (each costs about 11 MB of
+ * memory, docs/architecture-threads.md).
  *
  * @example
  * ```ts
- * import { RequestThreads, type ThreadOutcome } from "./request_threads.ts";
+ * import { RequestThreads } from "./request_threads.ts";
  * import { RouterServer } from "../zmq/router.ts";
  * import { loadLibzmq } from "../zmq/libzmq.ts";
  *
@@ -26,7 +31,7 @@
  *   ask: () => Promise.reject(new Error("no pool here")),
  * });
  * await threads.start(server.openThreadPort(threads));
- * const outcome: ThreadOutcome = await threads.handle([
+ * const outcome = await threads.handle([
  *   new TextEncoder().encode('{"type":"ping"}'),
  * ]);
  * ```
@@ -36,20 +41,15 @@
 import {
   type Ask,
   decodeFacts,
-  type FromThread,
   idFrame,
   idOf,
   type ThreadSetup,
-  type ToThread,
 } from "./_thread_protocol.ts";
-import { InternalError, Overloaded } from "../service/errors.ts";
+import { ThreadSlot } from "./_thread_slot.ts";
+import { InternalError } from "../service/errors.ts";
 import type { Outcome } from "../service/key_service.ts";
 import { encodeReply, errorReply } from "../service/protocol.ts";
 import type { ThreadPort, ThreadPortHandler } from "../zmq/thread_socket.ts";
-
-/** The request thread's module. */
-export const REQUEST_THREAD_URL: string =
-  new URL("./_request_thread.ts", import.meta.url).href;
 
 /** What handling one request on a thread came to. */
 export interface ThreadOutcome extends Outcome {
@@ -61,8 +61,12 @@ export interface ThreadOutcome extends Outcome {
 
 /** How {@linkcode RequestThreads} runs. */
 export interface RequestThreadsOptions {
-  /** Threads (at least one). */
+  /** Threads at most (at least one). */
   readonly size: number;
+  /** Threads kept running even when idle (1 to `size`). Default 1. */
+  readonly min?: number;
+  /** How long a thread beyond `min` may idle before it stops. Default 60 s. */
+  readonly idleMs?: number;
   /** The set-up for the thread with routing id `id`. */
   readonly setup: (
     id: string,
@@ -71,32 +75,24 @@ export interface RequestThreadsOptions {
   /** Answers what a thread asks: a key pair, a generation, the status. */
   readonly ask: (ask: Ask) => Promise<unknown>;
   /** Told when a thread died (it is replaced). */
-  readonly onDied?: (thread: number) => void;
+  readonly onDied?: () => void;
   /** Told of a thread's unexpected failure (its error class only). */
   readonly onInternalError?: (error: string) => void;
   /** How long stopping waits for a thread, in milliseconds. Default 10 s. */
   readonly stopMs?: number;
 }
 
-interface Slot {
-  readonly index: number;
-  worker: Worker;
-  id: Uint8Array;
-  sockets: bigint[];
-  ready: boolean;
-  readonly requests: Set<number>;
-  stopped?: () => void;
-}
-
 interface Pending {
-  readonly slot: Slot;
+  slot: ThreadSlot | undefined;
+  readonly parts: readonly Uint8Array[];
   readonly resolve: (outcome: ThreadOutcome) => void;
 }
 
-const encoder = new TextEncoder();
 const NONE = { pkcs1v15: 0, oaep: 0 };
+const STOP = [new Uint8Array(0)];
 
-function failed(error: InternalError | Overloaded): ThreadOutcome {
+function failed(): ThreadOutcome {
+  const error = new InternalError();
   return {
     reply: encodeReply(errorReply(error)),
     type: "invalid",
@@ -109,22 +105,33 @@ function failed(error: InternalError | Overloaded): ThreadOutcome {
 /** The request threads; see the module documentation. */
 export class RequestThreads implements ThreadPortHandler {
   readonly #options: RequestThreadsOptions;
-  readonly #slots: Slot[] = [];
+  readonly #size: number;
+  readonly #min: number;
+  readonly #slots: ThreadSlot[] = [];
   readonly #pending = new Map<number, Pending>();
-  /** Requests waiting for a thread to be ready (at start, or a restart). */
-  readonly #queued: { id: number; parts: readonly Uint8Array[] }[] = [];
+  /** Requests waiting for a thread to be ready (at a start or a restart). */
+  readonly #queued: number[] = [];
   #port: ThreadPort | undefined;
+  #reaper: number | undefined;
   #nextId = 0;
   #generation = 0;
+  #up = false;
   #closing = false;
 
   constructor(options: RequestThreadsOptions) {
     this.#options = options;
+    this.#size = Math.max(1, options.size);
+    this.#min = Math.min(this.#size, Math.max(1, options.min ?? 1));
   }
 
-  /** Threads. */
+  /** Threads at most. */
   get size(): number {
-    return Math.max(1, this.#options.size);
+    return this.#size;
+  }
+
+  /** Threads running now (started, not stopped). */
+  get running(): number {
+    return this.#slots.length;
   }
 
   /** Requests handed to threads and not yet answered. */
@@ -133,38 +140,33 @@ export class RequestThreads implements ThreadPortHandler {
   }
 
   /**
-   * Starts the threads on `port`; resolves once every one is connected,
-   * rejects when one fails to start.
+   * Starts `min` threads on `port`; resolves once they are up, rejects when
+   * one fails to start.
    */
-  start(port: ThreadPort): Promise<void> {
+  async start(port: ThreadPort): Promise<void> {
     this.#port = port;
-    const started: Promise<void>[] = [];
-    for (let index = 0; index < this.size; index++) {
-      const slot = {
-        index,
-        requests: new Set<number>(),
-      } as unknown as Slot;
-      this.#slots.push(slot);
-      started.push(this.#start(slot));
+    const slots = Array.from({ length: this.#min }, () => this.#add());
+    await Promise.all(slots.map((slot) => slot.started));
+    this.#up = true;
+    const idleMs = this.#options.idleMs ?? 60_000;
+    if (this.#min < this.#size) {
+      this.#reaper = setInterval(
+        () => this.#reap(idleMs),
+        Math.max(100, Math.min(idleMs, 10_000)),
+      ) as unknown as number;
+      Deno.unrefTimer(this.#reaper);
     }
-    return Promise.all(started).then(() => {});
   }
 
   /** Hands `parts` to a thread; resolves to its outcome, never rejects. */
   handle(parts: readonly Uint8Array[]): Promise<ThreadOutcome> {
     if (this.#closing || this.#port === undefined) {
-      return Promise.resolve(failed(new InternalError()));
+      return Promise.resolve(failed());
     }
     const id = this.#nextId = (this.#nextId + 1) >>> 0;
     return new Promise((resolve) => {
-      const slot = this.#choose();
-      if (slot === undefined) {
-        this.#queued.push({ id, parts });
-        this.#pending.set(id, { slot: undefined as unknown as Slot, resolve });
-        return;
-      }
-      this.#pending.set(id, { slot, resolve });
-      this.#send(slot, id, parts);
+      this.#pending.set(id, { slot: undefined, parts, resolve });
+      this.#dispatch(id);
     });
   }
 
@@ -172,9 +174,9 @@ export class RequestThreads implements ThreadPortHandler {
   received(frames: Uint8Array[]): void {
     if (frames.length === 2) {
       const slot = this.#slots.find((s) => equal(s.id, frames[0]));
-      if (slot !== undefined && !slot.ready) {
+      if (slot !== undefined && !slot.ready && !slot.stopping) {
         slot.ready = true;
-        this.#flushQueued();
+        for (const id of this.#queued.splice(0)) this.#dispatch(id);
       }
       return;
     }
@@ -182,10 +184,8 @@ export class RequestThreads implements ThreadPortHandler {
     const id = idOf(frames[1]);
     const pending = this.#pending.get(id);
     if (pending === undefined) return;
-    this.#pending.delete(id);
-    pending.slot.requests.delete(id);
     const facts = decodeFacts(frames[3]);
-    pending.resolve({
+    this.#answer(id, {
       reply: frames[2],
       type: facts.type as Outcome["type"],
       code: facts.code,
@@ -200,59 +200,58 @@ export class RequestThreads implements ThreadPortHandler {
    */
   async close(): Promise<void> {
     this.#closing = true;
-    for (const { id, parts: _ } of this.#queued.splice(0)) {
-      this.#answer(id, failed(new InternalError()));
-    }
+    clearInterval(this.#reaper);
+    for (const id of this.#queued.splice(0)) this.#answer(id, failed());
     const stopMs = this.#options.stopMs ?? 10_000;
-    await Promise.all(this.#slots.map((slot) =>
-      new Promise<void>((resolve) => {
-        const timer = setTimeout(() => {
-          slot.worker.terminate();
-          this.#port?.closeSockets(slot.sockets);
-          resolve();
-        }, stopMs);
-        slot.stopped = () => {
-          clearTimeout(timer);
-          resolve();
-        };
-        if (!slot.ready || !this.#port!.send(slot.id, [new Uint8Array(0)])) {
-          slot.stopped();
-          slot.worker.terminate();
-          this.#port?.closeSockets(slot.sockets);
-        }
-      })
-    ));
-    for (const id of [...this.#pending.keys()]) {
-      this.#answer(id, failed(new InternalError()));
-    }
+    await Promise.all(this.#slots.map((slot) => {
+      this.#stop(slot);
+      const timer = setTimeout(() => slot.end(), stopMs);
+      return slot.ended.then(() => {
+        clearTimeout(timer);
+        this.#port?.closeSockets(slot.sockets);
+      });
+    }));
+    for (const id of [...this.#pending.keys()]) this.#answer(id, failed());
   }
 
-  #choose(): Slot | undefined {
-    let best: Slot | undefined;
+  #add(): ThreadSlot {
+    const name = `thread-${this.#generation++}`;
+    const { context, address } = this.#port!;
+    const slot = new ThreadSlot(name, {
+      setup: (id) => this.#options.setup(id, { context, address }),
+      ask: this.#options.ask,
+      internalError: (error) => this.#options.onInternalError?.(error),
+      died: (dead) => this.#died(dead),
+    });
+    this.#slots.push(slot);
+    slot.started.catch(() => this.#died(slot));
+    return slot;
+  }
+
+  #dispatch(id: number): void {
+    const pending = this.#pending.get(id)!;
+    let best: ThreadSlot | undefined;
+    let starting = false;
     for (const slot of this.#slots) {
-      if (!slot.ready) continue;
-      if (best === undefined || slot.requests.size < best.requests.size) {
+      if (slot.stopping) continue;
+      if (!slot.ready) starting = true;
+      else if (best === undefined || slot.requests.size < best.requests.size) {
         best = slot;
       }
     }
-    return best;
-  }
-
-  #send(slot: Slot, id: number, parts: readonly Uint8Array[]): void {
-    slot.requests.add(id);
-    if (!this.#port!.send(slot.id, [idFrame(id), ...parts])) {
-      slot.requests.delete(id);
-      this.#answer(id, failed(new InternalError()));
+    // Every thread busy: one more, unless one is on its way already.
+    if (
+      (best === undefined || best.requests.size > 0) && !starting &&
+      this.#slots.length < this.#size
+    ) this.#add();
+    if (best === undefined) {
+      this.#queued.push(id);
+      return;
     }
-  }
-
-  #flushQueued(): void {
-    for (const { id, parts } of this.#queued.splice(0)) {
-      const slot = this.#choose()!;
-      const pending = this.#pending.get(id);
-      if (pending === undefined) continue;
-      this.#pending.set(id, { slot, resolve: pending.resolve });
-      this.#send(slot, id, parts);
+    pending.slot = best;
+    best.requests.add(id);
+    if (!this.#port!.send(best.id, [idFrame(id), ...pending.parts])) {
+      this.#answer(id, failed());
     }
   }
 
@@ -260,97 +259,55 @@ export class RequestThreads implements ThreadPortHandler {
     const pending = this.#pending.get(id);
     if (pending === undefined) return;
     this.#pending.delete(id);
-    pending.slot?.requests.delete(id);
+    const slot = pending.slot;
+    if (slot !== undefined) {
+      slot.requests.delete(id);
+      if (slot.requests.size === 0) slot.idleSince = performance.now();
+    }
     pending.resolve(outcome);
   }
 
-  #start(slot: Slot): Promise<void> {
-    const port = this.#port!;
-    const name = `thread-${slot.index}.${this.#generation++}`;
-    const worker = new Worker(REQUEST_THREAD_URL, { type: "module" });
-    slot.worker = worker;
-    slot.id = encoder.encode(name);
-    slot.sockets = [];
-    slot.ready = false;
-    return new Promise((resolve, reject) => {
-      let up = false;
-      worker.onmessage = ({ data }: MessageEvent<FromThread>) => {
-        switch (data.kind) {
-          case "ready":
-            slot.sockets = data.sockets;
-            up = true;
-            resolve();
-            return;
-          case "ask":
-            this.#options.ask(data.ask).then(
-              (value) =>
-                this.#reply(worker, {
-                  kind: "answer",
-                  id: data.id,
-                  ok: true,
-                  value,
-                }),
-              (error) =>
-                this.#reply(worker, {
-                  kind: "answer",
-                  id: data.id,
-                  ok: false,
-                  overloaded: error instanceof Overloaded,
-                }),
-            );
-            return;
-          case "internal-error":
-            this.#options.onInternalError?.(data.error);
-            return;
-          case "stopped":
-            slot.stopped?.();
-            return;
-        }
-      };
-      worker.onerror = (event) => {
-        event.preventDefault();
-        worker.terminate();
-        if (!up) {
-          reject(
-            new Error(`a request thread failed to start: ${event.message}`),
-          );
-          return;
-        }
-        this.#died(slot);
-      };
-      worker.postMessage(
-        {
-          kind: "start",
-          setup: this.#options.setup(name, {
-            context: port.context,
-            address: port.address,
-          }),
-        } satisfies ToThread,
-      );
-    });
+  /** Asks `slot` to stop once it is up (its sockets are known then). */
+  #stop(slot: ThreadSlot): void {
+    slot.stopping = true;
+    slot.started.then(() => {
+      if (!this.#port!.send(slot.id, STOP)) slot.end();
+    }, () => slot.end());
   }
 
-  #reply(worker: Worker, message: ToThread): void {
-    try {
-      worker.postMessage(message);
-    } catch {
-      // The thread is gone; its requests are answered by #died.
+  /** Stops the threads beyond `min` that have been idle `idleMs`. */
+  #reap(idleMs: number): void {
+    const now = performance.now();
+    for (const slot of [...this.#slots]) {
+      if (this.#slots.filter((s) => !s.stopping).length <= this.#min) return;
+      if (
+        slot.ready && !slot.stopping && slot.requests.size === 0 &&
+        now - slot.idleSince >= idleMs
+      ) {
+        this.#stop(slot);
+        slot.ended.then(() => {
+          this.#port?.closeSockets(slot.sockets);
+          this.#remove(slot);
+        });
+      }
     }
   }
 
-  #died(slot: Slot): void {
+  #remove(slot: ThreadSlot): void {
+    const at = this.#slots.indexOf(slot);
+    if (at !== -1) this.#slots.splice(at, 1);
+  }
+
+  #died(slot: ThreadSlot): void {
     this.#port?.closeSockets(slot.sockets);
     slot.sockets = [];
-    slot.ready = false;
-    for (const id of [...slot.requests]) {
-      this.#answer(id, failed(new InternalError()));
-    }
-    if (this.#closing) {
-      slot.stopped?.();
-      return;
-    }
-    this.#options.onDied?.(slot.index);
-    this.#start(slot).catch(() => this.#died(slot));
+    this.#remove(slot);
+    for (const id of [...slot.requests]) this.#answer(id, failed());
+    // A thread that cannot start at all fails the start-up instead.
+    if (this.#closing || !this.#up) return;
+    this.#options.onDied?.();
+    // In its place: the threads waiting, if any, get one.
+    if (this.#slots.length < this.#min || this.#queued.length > 0) this.#add();
   }
 }
 

@@ -59,7 +59,11 @@ export async function runService(config: Config): Promise<number> {
   let serving = false;
   // The pool and the bounds come after the listener: its gauges read
   // them here, once they exist.
-  const live: { keyPool?: KeyPool; admission?: Admission } = {};
+  const live: {
+    keyPool?: KeyPool;
+    admission?: Admission;
+    threads?: RequestThreads;
+  } = {};
   let instruments: Instruments = NO_INSTRUMENTS;
   // Request threads: each runs its own private-key operations, so they are
   // also the decryptions at once.
@@ -95,7 +99,10 @@ export async function runService(config: Config): Promise<number> {
         libzmq: libzmq.version,
         crypto: decryption.name,
         inflight: () => live.admission?.inflight ?? 0,
-        threads: threadCount,
+        threads: () => ({
+          running: live.threads?.running ?? 0,
+          max: threadCount,
+        }),
         pool: () => ({
           depth: live.keyPool?.depth ?? 0,
           size: config.poolSize,
@@ -156,7 +163,7 @@ export async function runService(config: Config): Promise<number> {
   });
   const crypto = decryption.setup;
   const crashHook = Deno.env.get(CRASH_HOOK_ENV) === "1";
-  const threads = new RequestThreads({
+  const threads = live.threads = new RequestThreads({
     size: threadCount,
     setup: (id, port) => ({
       libzmq: libzmq.path,
@@ -186,7 +193,7 @@ export async function runService(config: Config): Promise<number> {
           });
       }
     },
-    onDied: (thread) => log.error("thread-died", { thread }),
+    onDied: () => log.error("thread-died"),
     onInternalError: (error) => log.error("internal-error", { error }),
   });
   try {
