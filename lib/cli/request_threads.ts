@@ -31,9 +31,10 @@
  *   ask: () => Promise.reject(new Error("no pool here")),
  * });
  * await threads.start(server.openThreadPort(threads));
- * const outcome = await threads.handle([
- *   new TextEncoder().encode('{"type":"ping"}'),
- * ]);
+ * threads.handle(
+ *   [new TextEncoder().encode('{"type":"ping"}')],
+ *   (outcome) => console.log(outcome.code),
+ * );
  * ```
  * @module
  */
@@ -158,16 +159,21 @@ export class RequestThreads implements ThreadPortHandler {
     }
   }
 
-  /** Hands `parts` to a thread; resolves to its outcome, never rejects. */
-  handle(parts: readonly Uint8Array[]): Promise<ThreadOutcome> {
-    if (this.#closing || this.#port === undefined) {
-      return Promise.resolve(failed());
-    }
+  /**
+   * Hands `parts` to a thread; `done` is called with its outcome, once
+   * (before this returns when no thread can be reached). It is called in
+   * the socket loop's own turn, as the reply is read, so that the reply
+   * leaves in that same turn: a promise would put it off to a microtask,
+   * after the loop has gone back to polling.
+   */
+  handle(
+    parts: readonly Uint8Array[],
+    done: (outcome: ThreadOutcome) => void,
+  ): void {
+    if (this.#closing || this.#port === undefined) return done(failed());
     const id = this.#nextId = (this.#nextId + 1) >>> 0;
-    return new Promise((resolve) => {
-      this.#pending.set(id, { slot: undefined, parts, resolve });
-      this.#dispatch(id);
-    });
+    this.#pending.set(id, { slot: undefined, parts, resolve: done });
+    this.#dispatch(id);
   }
 
   /** @internal The port's handler: a thread's greeting or reply. */

@@ -55,7 +55,7 @@ export async function serveOnThreads(
       onOutcome(OVERLOADED, performance.now() - started);
       continue;
     }
-    threads.handle(message.parts).then((outcome) => {
+    threads.handle(message.parts, (outcome) => {
       admission.release(client);
       message.reply(outcome.reply);
       onOutcome(outcome, performance.now() - started);

@@ -89,6 +89,7 @@ export class RouterServer implements AsyncIterable<IncomingMessage> {
   readonly #outbox: Outgoing[] = [];
   #unanswered = 0;
   #polling = false;
+  #turn = 0; // when the loop last awaited the poll thread
   #woken = false;
   #closing = false;
   #deadline = Infinity;
@@ -236,9 +237,16 @@ export class RouterServer implements AsyncIterable<IncomingMessage> {
           break;
         }
         const count = this.#closing ? this.#drainItems : this.#drainItems + 1;
-        // Input already waiting is read without a hop: a zero-timeout poll
-        // on this thread first, the poll thread only when it finds nothing.
-        if (this.#zmq.zmq_poll_blocking(this.#items, count, 0n) <= 0) {
+        // A poll on this thread first (no hop), the poll thread only when it
+        // finds nothing; with requests on threads it waits 1 ms for replies,
+        // unless the event loop has had no turn for 4 ms (asks, timers).
+        const wait =
+          Deno.env.get("AB_WAIT") === "1" && this.#port !== undefined &&
+            this.#unanswered > 0 &&
+            performance.now() - this.#turn < 4
+            ? 1n
+            : 0n;
+        if (this.#zmq.zmq_poll_blocking(this.#items, count, wait) <= 0) {
           const timeout = this.#closing
             ? Math.max(0, Math.ceil(this.#deadline - performance.now()))
             : -1;
@@ -247,6 +255,7 @@ export class RouterServer implements AsyncIterable<IncomingMessage> {
           // While polling, only the wake pipe's sending end may be touched.
           await this.#zmq.zmq_poll(this.#items, count, BigInt(timeout));
           this.#polling = false;
+          this.#turn = performance.now();
         }
         while (this.#reader.read(this.#wakeRecv, 1) !== null) { /* drained */ }
         this.#zap?.answer(this.#reader);
