@@ -240,12 +240,10 @@ export class RouterServer implements AsyncIterable<IncomingMessage> {
         // A poll on this thread first (no hop), the poll thread only when it
         // finds nothing; with requests on threads it waits 1 ms for replies,
         // unless the event loop has had no turn for 4 ms (asks, timers).
-        const wait =
-          Deno.env.get("AB_WAIT") === "1" && this.#port !== undefined &&
-            this.#unanswered > 0 &&
+        const wait = this.#port !== undefined && this.#unanswered > 0 &&
             performance.now() - this.#turn < 4
-            ? 1n
-            : 0n;
+          ? 1n
+          : 0n;
         if (this.#zmq.zmq_poll_blocking(this.#items, count, wait) <= 0) {
           const timeout = this.#closing
             ? Math.max(0, Math.ceil(this.#deadline - performance.now()))
