@@ -75,7 +75,7 @@ const decryptions: Record<Padding, number> = {
 
 async function backend(
   setup: ThreadSetup,
-): Promise<{ decrypt: Decryptor; encrypt?: Encryptor }> {
+): Promise<{ decrypt: Decryptor; encrypt?: Encryptor; close?(): void }> {
   if (setup.crypto.kind === "openssl") {
     const { libcrypto, preparedKeys, preparedKeySeconds } = setup.crypto;
     return new OpenSslBackend(
@@ -171,6 +171,9 @@ async function start(setup: ThreadSetup): Promise<void> {
   }
   // Stopping: what this thread still has in hand is answered first.
   await Promise.allSettled(waiting);
+  // Prepared keys are freed in OpenSSL (which clears them), not left behind
+  // in the process's memory by a thread that is gone.
+  crypto.close?.();
   socket.close();
   scope.postMessage({ kind: "stopped" });
   scope.close();
