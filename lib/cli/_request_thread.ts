@@ -28,6 +28,8 @@ import { WorkLimiter } from "../service/work_limiter.ts";
 import { loadLibzmq } from "../zmq/libzmq.ts";
 import { ThreadSocket } from "../zmq/thread_socket.ts";
 
+const decoder = new TextDecoder();
+
 const scope = self as unknown as {
   onmessage: ((event: MessageEvent<ToThread>) => void) | null;
   postMessage(message: FromThread): void;
@@ -102,7 +104,10 @@ async function start(setup: ThreadSetup): Promise<void> {
     maxPoolWaiters: UNBOUNDED,
     maxRequestBytes: setup.maxRequestBytes,
     maxManyRequestBytes: setup.maxManyRequestBytes,
-    keyLimits: { minBits: setup.minKeyBits },
+    keyLimits: {
+      minBits: setup.minKeyBits,
+      maxIterations: setup.maxPbkdf2Iterations,
+    },
     keyPairs: { take: () => ask({ what: "pair" }) },
     generate: (bits) => ask({ what: "generate", bits }),
     limiter: new WorkLimiter(UNBOUNDED),
@@ -141,14 +146,17 @@ async function start(setup: ThreadSetup): Promise<void> {
       if (waiting.size === 0) await new Promise((r) => setTimeout(r, 0));
       continue;
     }
-    const [id, ...parts] = frames;
+    const [id, clientFrame, ...parts] = frames;
     if (id.length === 0) break; // asked to stop
     if (crash !== null && parts.length === 1 && equal(parts[0], crash)) {
       throw new Error("request thread crash (test hook)");
     }
     const started = performance.now();
     let done = false;
-    const handled = service.handle(parts).then((outcome) => {
+    // The client, as the socket thread named it: passphrase work takes
+    // turns client by client on this thread.
+    const client = decoder.decode(clientFrame);
+    const handled = service.handle(parts, client).then((outcome) => {
       done = true;
       socket.send([
         id,

@@ -29,6 +29,8 @@ export interface ThreadSetup {
   readonly maxManyRequestBytes: number;
   readonly minKeyBits: number;
   readonly pbkdf2Iterations: number;
+  /** Most PBKDF2 iterations a key in a request may ask for. */
+  readonly maxPbkdf2Iterations: number;
   readonly pingDetail: PingDetail;
   /** PBKDF2 runs at once on this thread. */
   readonly passphraseConcurrency: number;

@@ -26,6 +26,7 @@
  *     libzmq: libzmq.path, port, id, crypto: { kind: "node" },
  *     version: "1.1.0", maxRequestBytes: 65536, maxManyRequestBytes: 327680,
  *     minKeyBits: 2048, pbkdf2Iterations: 600_000, pingDetail: "none",
+ *     maxPbkdf2Iterations: 2_000_000,
  *     passphraseConcurrency: 1, crashHook: false,
  *   }),
  *   ask: () => Promise.reject(new Error("no pool here")),
@@ -51,6 +52,8 @@ import { InternalError } from "../service/errors.ts";
 import type { Outcome } from "../service/key_service.ts";
 import { encodeReply, errorReply } from "../service/protocol.ts";
 import type { ThreadPort, ThreadPortHandler } from "../zmq/thread_socket.ts";
+
+const encoder = new TextEncoder();
 
 /** What handling one request on a thread came to. */
 export interface ThreadOutcome extends Outcome {
@@ -169,10 +172,15 @@ export class RequestThreads implements ThreadPortHandler {
   handle(
     parts: readonly Uint8Array[],
     done: (outcome: ThreadOutcome) => void,
+    client = "",
   ): void {
     if (this.#closing || this.#port === undefined) return done(failed());
     const id = this.#nextId = (this.#nextId + 1) >>> 0;
-    this.#pending.set(id, { slot: undefined, parts, resolve: done });
+    this.#pending.set(id, {
+      slot: undefined,
+      parts: [encoder.encode(client), ...parts],
+      resolve: done,
+    });
     this.#dispatch(id);
   }
 

@@ -23,7 +23,7 @@
 
 import { announce } from "./announce.ts";
 import { fail } from "./commands.ts";
-import { forbidCoreDumps } from "./harden.ts";
+import { hardenProcess } from "./harden.ts";
 import { type Config, CORES } from "./config.ts";
 import { resolveThreadCrypto } from "./crypto_backend.ts";
 import { readCurveSetup } from "./curve_setup.ts";
@@ -33,6 +33,7 @@ import { type Instruments, NO_INSTRUMENTS, startMetrics } from "./metrics.ts";
 import { insecureBindRefusal } from "./network_policy.ts";
 import { RequestThreads } from "./request_threads.ts";
 import { serveOnThreads } from "./serve_threads.ts";
+import { RequestLog } from "./request_log.ts";
 import { onStopSignals } from "./signals.ts";
 import { VERSION } from "./version.ts";
 import { CRASH_HOOK_ENV } from "./_thread_protocol.ts";
@@ -49,11 +50,7 @@ import { RouterServer } from "../zmq/router.ts";
 export async function runService(config: Config): Promise<number> {
   const log = new Logger(config.logLevel, undefined, config.logFormat);
   // Before any key is in memory: no core dump, no ptrace by other processes.
-  const hardened = forbidCoreDumps();
-  if (hardened.ok) log.debug("not-dumpable", { dumpable: 0 });
-  else if (Deno.build.os === "linux") {
-    log.warn("dumpable", { reason: hardened.reason });
-  } else log.debug("dumpable", { reason: hardened.reason });
+  hardenProcess(log);
   // Set once the socket is bound and the serve loop about to run; cleared
   // by the first stop signal. /healthz answers it.
   let serving = false;
@@ -69,7 +66,8 @@ export async function runService(config: Config): Promise<number> {
   // also the decryptions at once.
   const threadCount = config.threads ?? config.workers;
 
-  let libzmq, curve, server, decryption, http: HttpListener | undefined;
+  let libzmq, curve, decryption, http: HttpListener | undefined;
+  let server: RouterServer;
   try {
     libzmq = loadLibzmq(config.libzmq);
     curve = readCurveSetup(
@@ -88,7 +86,9 @@ export async function runService(config: Config): Promise<number> {
   const refusal = insecureBindRefusal(endpoint, {
     curve: curve !== undefined,
     allowInsecureNetwork: config.allowInsecureNetwork,
-    allowList: connect ? undefined : config.curveAllowFile !== undefined,
+    // Connected, the peer CURVE lets in is the broker: off loopback, its
+    // key must be listed too (the same rule as for clients).
+    allowList: config.curveAllowFile !== undefined,
     allowAnyCurveClient: config.allowAnyCurveClient,
   }, verb);
   if (refusal !== undefined) return fail(refusal);
@@ -109,7 +109,11 @@ export async function runService(config: Config): Promise<number> {
           generating: live.keyPool?.generating ?? 0,
         }),
       });
-      http = startHttp(config.metrics, { metrics, serving: () => serving });
+      http = startHttp(config.metrics, {
+        metrics,
+        serving: () => serving,
+        ...connect && { brokerConnected: () => server?.connected },
+      });
       instruments = metrics;
     } catch (error) {
       return fail(
@@ -121,11 +125,17 @@ export async function runService(config: Config): Promise<number> {
     server = RouterServer.bind(libzmq, {
       endpoint,
       connect,
+      // Behind a broker the client is the hop the broker added.
+      trustedHops: config.trustedHops ?? (connect ? 1 : 0),
       // A frame larger than any request answered is cut off by libzmq
       // before it is copied anywhere.
       maxFrameBytes: config.maxFrameBytes ??
         Math.max(config.maxRequestBytes, config.maxManyRequestBytes),
       curve: curve?.options,
+      onConnection: (up) =>
+        up
+          ? log.info("broker-connected", { connect: endpoint })
+          : log.warn("broker-lost", { connect: endpoint }),
     });
   } catch (error) {
     await http?.close();
@@ -175,6 +185,11 @@ export async function runService(config: Config): Promise<number> {
       maxManyRequestBytes: config.maxManyRequestBytes,
       minKeyBits: config.minKeyBits,
       pbkdf2Iterations: config.pbkdf2Iterations,
+      // The service always opens the keys it protects itself.
+      maxPbkdf2Iterations: Math.max(
+        config.maxPbkdf2Iterations,
+        config.pbkdf2Iterations,
+      ),
       pingDetail: config.pingDetail,
       passphraseConcurrency: Math.max(1, Math.floor(CORES / threadCount)),
       crashHook,
@@ -225,21 +240,30 @@ export async function runService(config: Config): Promise<number> {
   });
   serving = true;
   const stages = log.enabled("debug");
+  // Each request at debug; at info, a count per reply code per interval.
+  const requests = new RequestLog(log);
   await serveOnThreads(server, admission, threads, (outcome, ms) => {
-    instruments.request(outcome, ms);
-    instruments.decrypted("pkcs1v15", outcome.decryptions.pkcs1v15);
-    instruments.decrypted("oaep-sha256", outcome.decryptions.oaep);
-    log.info("request", { type: outcome.type, code: outcome.code, ms });
-    // Where the time went: on the request thread, and around it (the
-    // socket thread, the hand-offs both ways).
-    if (stages) {
-      log.debug("request-stages", {
-        type: outcome.type,
-        thread_ms: outcome.threadMs,
-        around_ms: Math.max(0, ms - outcome.threadMs),
-      });
+    try {
+      instruments.request(outcome, ms);
+      instruments.decrypted("pkcs1v15", outcome.decryptions.pkcs1v15);
+      instruments.decrypted("oaep-sha256", outcome.decryptions.oaep);
+      requests.record(outcome, ms);
+      // Where the time went: on the request thread, and around it (the
+      // socket thread, the hand-offs both ways).
+      if (stages) {
+        log.debug("request-stages", {
+          type: outcome.type,
+          thread_ms: outcome.threadMs,
+          around_ms: Math.max(0, ms - outcome.threadMs),
+        });
+      }
+    } catch (error) {
+      // A failing listener must cost neither the reply nor the service.
+      log.error("listener-failed", { error: errorClass(error) });
     }
   });
+  requests.close();
+  log.flush();
   removeSignalListeners();
   keyPool.close();
   await http?.close();

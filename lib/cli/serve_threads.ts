@@ -59,6 +59,6 @@ export async function serveOnThreads(
       admission.release(client);
       message.reply(outcome.reply);
       onOutcome(outcome, performance.now() - started);
-    });
+    }, client);
   }
 }

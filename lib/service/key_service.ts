@@ -22,11 +22,10 @@
 import {
   encryptWith,
   generateRsaKeyPair,
-  KEY_FORMATS,
   type KeyLimits,
-  PADDINGS,
 } from "../crypto/mod.ts";
 import { Admission } from "./admission.ts";
+import { CAPABILITIES, type RequestType } from "../contract/mod.ts";
 import {
   InternalError,
   KeyServiceError,
@@ -45,13 +44,10 @@ import {
   decodeJson,
   encodeReply,
   errorReply,
-  KEY_BITS,
   parseRequest,
   type Reply,
   type Request,
-  REQUEST_TYPES,
   requestFrom,
-  type RequestType,
 } from "./protocol.ts";
 import type { Decryptor, Encryptor, KeyPairSource } from "./types.ts";
 import { HEAVY_CONCURRENCY, WorkLimiter } from "./work_limiter.ts";
@@ -141,8 +137,9 @@ export interface Outcome {
 }
 
 const onDemand: KeyPairSource = { take: () => generateRsaKeyPair() };
-// Loaded on first use only: node_decrypt.ts imports node:crypto (2.6 MB of
-// RSS), which a service given its decryption backend never needs.
+// Loaded on first use only: node_decrypt.ts imports node:crypto (which costs
+// resident memory; see node_decrypt.ts), which a service given its
+// decryption backend never needs.
 // In JavaScript, on the calling thread (bigint RSA; see pkcs1v15.ts).
 const encryptHere: Encryptor = (key, plaintext, padding) =>
   Promise.try(() => encryptWith(padding, key, plaintext));
@@ -166,14 +163,6 @@ export function boundedWaiters(
     },
   };
 }
-
-/** What `ping` says this version supports. */
-export const CAPABILITIES = {
-  operations: REQUEST_TYPES,
-  bits: KEY_BITS,
-  paddings: PADDINGS,
-  formats: KEY_FORMATS,
-} as const;
 
 /** Handles requests of the key-service contract. */
 export class KeyService {
@@ -231,7 +220,7 @@ export class KeyService {
       if (parts.length !== 1) throw new MultipartRequest();
       const request = this.#parse(parts[0]);
       type = request.type;
-      const reply = await this.#perform(request);
+      const reply = await this.#perform(request, client);
       return { reply: encodeReply(reply), type, code: "ok" };
     } catch (error) {
       if (error instanceof KeyServiceError) return failure(type, error);
@@ -284,15 +273,15 @@ export class KeyService {
     };
   }
 
-  #perform(request: Request): Promise<Reply> | Reply {
+  #perform(request: Request, client: string): Promise<Reply> | Reply {
     const context = this.#context;
     switch (request.type) {
       case "generate_keys":
-        return generateKeys(context, request);
+        return generateKeys(context, request, client);
       case "encrypt_fernet":
         return encryptFernet(context, request);
       case "decrypt_fernet":
-        return decryptFernet(context, request);
+        return decryptFernet(context, request, client);
       case "encrypt_fernet_many":
         return encryptFernetMany(context, request);
       case "ping":

@@ -37,7 +37,7 @@ import {
   ZMQ_ROUTER,
   ZMQ_SNDHWM,
 } from "./_ffi.ts";
-import { HandshakeMonitor } from "./_monitor.ts";
+import { type SocketMonitor, watchSocket } from "./_monitor.ts";
 import {
   lastEndpoint,
   MessageReader,
@@ -48,6 +48,8 @@ import {
   setIntOption,
 } from "./_socket.ts";
 import { ZapHandler } from "./_zap.ts";
+import { splitEnvelope } from "./envelope.ts";
+import { clientKey } from "./client_key.ts";
 import { z85Encode } from "./curve.ts";
 import { ZmqError } from "./errors.ts";
 import type { LoadedLibzmq } from "./libzmq.ts";
@@ -79,13 +81,14 @@ export class RouterServer implements AsyncIterable<IncomingMessage> {
   readonly #wakeSend: Deno.PointerValue;
   readonly #wakeRecv: Deno.PointerValue;
   readonly #zap: ZapHandler | undefined;
-  readonly #monitor: HandshakeMonitor | undefined;
+  readonly #monitor: SocketMonitor | undefined;
   #items: Uint8Array = new Uint8Array(0);
   /** Poll items that stay watched while draining (all but the router). */
   #drainItems = 0;
   #port: ThreadPortSocket | undefined;
   readonly #reader: MessageReader;
   readonly #maxFrames: number;
+  readonly #trustedHops: number;
   readonly #outbox: Outgoing[] = [];
   #unanswered = 0;
   #polling = false;
@@ -103,6 +106,7 @@ export class RouterServer implements AsyncIterable<IncomingMessage> {
     this.#zmq = zmq;
     const curve = options.curve;
     this.#maxFrames = options.maxFrames ?? 10;
+    this.#trustedHops = options.trustedHops ?? 0;
     this.#reader = new MessageReader(zmq);
     this.#context = zmq.zmq_ctx_new();
     if (this.#context === null) {
@@ -143,15 +147,13 @@ export class RouterServer implements AsyncIterable<IncomingMessage> {
         this.#call("zmq_bind", zmq.zmq_bind(this.#router, address));
         this.endpoint = lastEndpoint(zmq, this.#router);
       }
-      if (curve?.onHandshakeFailed !== undefined) {
-        this.#monitor = new HandshakeMonitor(
-          zmq,
-          this.#router,
-          this.#socket(ZMQ_PAIR, sockets),
-          curve.onHandshakeFailed,
-          (what, rc) => this.#call(what, rc),
-        );
-      }
+      this.#monitor = watchSocket(zmq, this.#router, {
+        pair: () => this.#socket(ZMQ_PAIR, sockets),
+        onHandshakeFailed: curve?.onHandshakeFailed,
+        reconnect: options.connect === true ? address : undefined,
+        onConnection: options.onConnection,
+        check: (what, rc) => this.#call(what, rc),
+      });
       const pipe = `inproc://keyservice-wake-${++pipeCount}`;
       this.#wakeRecv = this.#socket(ZMQ_PULL, sockets);
       this.#call("zmq_bind", zmq.zmq_bind(this.#wakeRecv, cstring(pipe)));
@@ -169,11 +171,16 @@ export class RouterServer implements AsyncIterable<IncomingMessage> {
     this.#watch();
   }
 
-  /** Poll order: the router last, as it alone is dropped while draining. */
+  /**
+   * Poll order: the wake pipe, the ZAP handler, the monitor, the thread
+   * port, then the router, which alone is dropped from the poll while
+   * draining.
+   */
   #watch(): void {
     const watched = [
       this.#wakeRecv,
       ...(this.#zap ? [this.#zap.socket] : []),
+      ...(this.#monitor ? [this.#monitor.socket] : []),
       ...(this.#port ? [this.#port.socket] : []),
       this.#router,
     ];
@@ -205,6 +212,11 @@ export class RouterServer implements AsyncIterable<IncomingMessage> {
    */
   static bind(libzmq: LoadedLibzmq, options: RouterOptions): RouterServer {
     return new RouterServer(libzmq, options);
+  }
+
+  /** Connecting (to a broker): whether the connection is up. */
+  get connected(): boolean {
+    return this.#monitor?.link?.connected ?? false;
   }
 
   /** Messages handed out and not yet answered. */
@@ -282,21 +294,18 @@ export class RouterServer implements AsyncIterable<IncomingMessage> {
   }
 
   #accept(frames: Uint8Array[]): IncomingMessage | null {
-    // [routing id, ..., empty delimiter, body...]: the envelope ends at the
-    // first empty frame (REQ); a DEALER without one has just the routing id.
-    let split = frames.findIndex((frame, i) => i > 0 && frame.length === 0);
-    if (split === -1) {
-      if (this.#reader.truncated) return null; // its envelope was cut off
-      split = 0;
-    }
-    const envelope = frames.slice(0, split + 1);
-    const parts = frames.slice(split + 1);
-    if (envelope.length > 8) return null; // not a client we can answer
+    const split = splitEnvelope(frames, this.#reader.truncated);
+    if (split === null) return null; // not a client we can answer
+    const { envelope, parts } = split;
     this.#unanswered++;
     let answered = false;
+    // The routing ids, without REQ's empty delimiter.
+    const routingIds = envelope.at(-1)?.length === 0
+      ? envelope.slice(0, -1)
+      : envelope;
     return {
       parts,
-      client: envelope.map((frame) => frame.toBase64()).join("."),
+      client: clientKey(routingIds, this.#trustedHops),
       reply: (body: Uint8Array) => {
         if (answered) return;
         answered = true;
@@ -337,6 +346,7 @@ export class RouterServer implements AsyncIterable<IncomingMessage> {
     if (this.#closed) return;
     this.#closed = true;
     this.#closing = true;
+    this.#monitor?.link?.close();
     this.#outbox.length = 0;
     this.#zmq.zmq_close(this.#wakeSend);
     this.#zmq.zmq_close(this.#wakeRecv);

@@ -308,7 +308,8 @@ Deno.test("the client: fails over from an endpoint that does not answer to one t
 });
 
 Deno.test("the client: spreads its requests over several endpoints", async () => {
-  const a = await startService();
+  const debug = ["--log-level", "debug"];
+  const a = await startService(debug);
   try {
     await withService(async (b) => {
       await withClient(
@@ -318,9 +319,9 @@ Deno.test("the client: spreads its requests over several endpoints", async () =>
         },
       );
       const count = (s: RunningService) =>
-        logLines(s, / request type=ping /).length;
+        logLines(s, / DEBUG request type=ping /).length;
       assert.deepEqual([count(a), count(b)], [5, 5]);
-    });
+    }, debug);
   } finally {
     await a.stop();
   }
@@ -351,4 +352,21 @@ Deno.test("the client: CURVE with key files, and UnreachableError for a key the 
       }, async (c) => await assert.rejects(c.ping(), UnreachableError));
     }, ["--curve-secret-key-file", serverFile, "--curve-allow", allow]);
   });
+});
+
+Deno.test("the client: `using` closes it at the end of the block, and close() again is harmless", async () => {
+  const service = await startService();
+  try {
+    let outer: KeyServiceClient;
+    {
+      using client = new KeyServiceClient({ endpoints: service.endpoint });
+      outer = client;
+      assert.equal((await client.ping()).status, "ok");
+    }
+    // Disposed: a closed client refuses work rather than reopening sockets.
+    await assert.rejects(outer.ping());
+    outer.close();
+  } finally {
+    await service.shutDown();
+  }
 });

@@ -1,7 +1,8 @@
-// The layers of lib/ and what each may import: crypto nothing of the others,
-// service only crypto, zmq nothing of the service or crypto, client zmq and
-// the service's wire types, cli anything below it. main.ts only wires; no
-// module grows past a size one can read.
+// The layers of lib/ and what each may import: the wire contract and the
+// clock nothing at all; crypto nothing of the others; service crypto and the
+// contract; zmq nothing of the service or crypto; client zmq and the
+// contract; cli anything below it. main.ts only wires; no module grows past
+// a size one can read.
 
 import assert from "node:assert/strict";
 import { dirname, join, relative } from "node:path";
@@ -12,12 +13,15 @@ const LIB = join(ROOT, "lib");
 
 /** What each layer may import from lib/, besides itself. */
 const ALLOWED: Record<string, readonly string[]> = {
+  // The wire contract, which the service, the client and the docs read.
+  contract: [],
+  // The clock interface the timed parts take (a fake one in tests).
+  clock: [],
   crypto: [],
-  service: ["crypto"],
+  service: ["crypto", "contract", "clock"],
   zmq: [],
-  // The client may use the service's wire types (types only).
-  client: ["zmq", "service"],
-  cli: ["crypto", "service", "zmq", "client"],
+  client: ["zmq", "contract", "clock"],
+  cli: ["crypto", "service", "zmq", "client", "contract", "clock"],
 };
 
 function* modules(dir: string): Generator<string> {
@@ -34,6 +38,8 @@ function importedLayers(file: string): string[] {
   const layers: string[] = [];
   for (const match of text.matchAll(/(?:from|import)\s*\(?\s*"(\.[^"]+)"/g)) {
     const target = relative(LIB, join(dirname(file), match[1]));
+    // deno.json holds the version, written once.
+    if (target === "../deno.json") continue;
     if (target.startsWith("..")) {
       layers.push(`outside lib/: ${match[1]}`);
     } else layers.push(target.split("/")[0]);
@@ -61,11 +67,13 @@ Deno.test("each layer imports only the layers below it", () => {
   assert.deepEqual(violations, []);
 });
 
-Deno.test("no module of lib/ is over 350 lines, and main.ts is under 120", () => {
+// One concern per file is the rule, not a line count (issue 17); this bound
+// only flags a module that has grown several concerns.
+Deno.test("no module of lib/ is over 400 lines, and main.ts is under 120", () => {
   const long: string[] = [];
   for (const file of modules(LIB)) {
     const lines = Deno.readTextFileSync(file).split("\n").length - 1;
-    if (lines > 350) long.push(`${relative(ROOT, file)}: ${lines} lines`);
+    if (lines > 400) long.push(`${relative(ROOT, file)}: ${lines} lines`);
   }
   assert.deepEqual(long, []);
   const main = Deno.readTextFileSync(join(ROOT, "main.ts")).split("\n").length -
