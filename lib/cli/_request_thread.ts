@@ -104,6 +104,7 @@ async function start(setup: ThreadSetup): Promise<void> {
     maxPoolWaiters: UNBOUNDED,
     maxRequestBytes: setup.maxRequestBytes,
     maxManyRequestBytes: setup.maxManyRequestBytes,
+    maxAgeRequestBytes: setup.maxAgeRequestBytes,
     keyLimits: {
       minBits: setup.minKeyBits,
       maxIterations: setup.maxPbkdf2Iterations,

@@ -31,6 +31,8 @@ export interface ThreadSetup {
   readonly pbkdf2Iterations: number;
   /** Most PBKDF2 iterations a key in a request may ask for. */
   readonly maxPbkdf2Iterations: number;
+  /** Largest age request with recipients or an identity. */
+  readonly maxAgeRequestBytes: number;
   readonly pingDetail: PingDetail;
   /** PBKDF2 runs at once on this thread. */
   readonly passphraseConcurrency: number;

@@ -24,6 +24,14 @@ import {
   openClient,
   TRANSPORT_NOTES,
 } from "./client_flags.ts";
+import {
+  AGE_FLAGS,
+  identityFromFile,
+  KEY_TYPE_CHOICES,
+  recipientsOf,
+  wrapForRecipients,
+  writeAgeKeys,
+} from "./age_commands.ts";
 import { fail, print } from "./commands.ts";
 import { firstLine } from "./log.ts";
 import {
@@ -125,21 +133,36 @@ const keysNew = clientCommand({
     { flag: "bits", arg: "N", help: "2048 (the default), 3072 or 4096" },
     { flag: "format", arg: "F", help: "pkcs1 (the default) or pkcs8" },
     { ...PASSPHRASE_FILE, help: "encrypt private.pem (PKCS#8) under it" },
+    ...AGE_FLAGS.keysNew,
     ...CLIENT_FLAGS,
   ],
 }, async (client, parsed) => {
   const dir = one(parsed, "out")!;
+  const keyType = choice(parsed, "type", KEY_TYPE_CHOICES) ?? "rsa";
   const bits = choice(parsed, "bits", ["2048", "3072", "4096"]);
   const format = choice(parsed, "format", ["pkcs1", "pkcs8"]);
-  const files = ["public.pem", "private.pem", "fernet.key"].map((name) =>
-    `${dir.replace(/\/+$/, "")}/${name}`
-  );
+  const names = keyType === "rsa"
+    ? ["public.pem", "private.pem", "fernet.key"]
+    : ["identity.txt", "recipient.txt", "fernet.key"];
+  const files = names.map((name) => `${dir.replace(/\/+$/, "")}/${name}`);
   Deno.mkdirSync(dir, { recursive: true, mode: 0o700 });
   for (const file of files) {
     // Checked before asking, so that no key is made only to be dropped.
     if (exists(file)) {
       throw new Deno.errors.AlreadyExists(`refusing to overwrite ${file}`);
     }
+  }
+  if (keyType !== "rsa") {
+    if (bits ?? format ?? one(parsed, "passphrase-file")) {
+      throw new UsageError(
+        "--bits, --format and --passphrase-file are for RSA",
+      );
+    }
+    await writeAgeKeys(client, dir, keyType, (file, text, mode) => {
+      Deno.writeTextFileSync(file, text, { createNew: true, mode });
+      print(`wrote ${file}\n`);
+    });
+    return 0;
   }
   const keys = await client.generateKeys({
     bits: bits === undefined ? undefined : Number(bits) as 2048,
@@ -176,15 +199,27 @@ const wrap = clientCommand({
     {
       flag: "public-key",
       arg: "PATH",
-      help: "the recipient's PEM public key",
-      required: true,
+      help: "the recipient's PEM public key (or age recipients, below)",
     },
     PADDING,
+    ...AGE_FLAGS.wrap,
     ...CLIENT_FLAGS,
   ],
 }, async (client, parsed) => {
   const padding = choice(parsed, "padding", ["pkcs1v15", "oaep-sha256"]);
-  const publicKey = Deno.readTextFileSync(one(parsed, "public-key")!);
+  const recipients = recipientsOf(parsed);
+  const pem = one(parsed, "public-key");
+  if ((pem === undefined) === (recipients.length === 0)) {
+    throw new UsageError(
+      "give either --public-key or age recipients (--recipient, --recipients-file)",
+    );
+  }
+  if (pem === undefined) {
+    if (padding !== undefined) throw new UsageError("--padding is for RSA");
+    await wrapForRecipients(client, await stdinText(), recipients);
+    return 0;
+  }
+  const publicKey = Deno.readTextFileSync(pem);
   const fernet = await stdinText();
   print(`${await client.encryptFernet(fernet, publicKey, { padding })}\n`);
   return 0;
@@ -198,16 +233,27 @@ const unwrap = clientCommand({
     {
       flag: "private-key",
       arg: "PATH",
-      help: "the PEM private key",
-      required: true,
+      help: "the PEM private key (or --identity)",
     },
     PASSPHRASE_FILE,
     PADDING,
+    ...AGE_FLAGS.unwrap,
     ...CLIENT_FLAGS,
   ],
 }, async (client, parsed) => {
   const padding = choice(parsed, "padding", ["pkcs1v15", "oaep-sha256"]);
-  const privateKey = Deno.readTextFileSync(one(parsed, "private-key")!);
+  const identityFile = one(parsed, "identity");
+  const pem = one(parsed, "private-key");
+  if ((identityFile === undefined) === (pem === undefined)) {
+    throw new UsageError("give either --private-key or --identity");
+  }
+  if (identityFile !== undefined) {
+    const identity = identityFromFile(identityFile);
+    const file = await stdinText();
+    print(`${await client.decryptFernetAge(file, identity)}\n`);
+    return 0;
+  }
+  const privateKey = Deno.readTextFileSync(pem!);
   const options = { padding, passphrase: passphrase(parsed) };
   const wrapped = await stdinText();
   print(`${await client.decryptFernet(wrapped, privateKey, options)}\n`);

@@ -26,7 +26,7 @@
  *     libzmq: libzmq.path, port, id, crypto: { kind: "node" },
  *     version: "1.1.0", maxRequestBytes: 65536, maxManyRequestBytes: 327680,
  *     minKeyBits: 2048, pbkdf2Iterations: 600_000, pingDetail: "none",
- *     maxPbkdf2Iterations: 2_000_000,
+ *     maxPbkdf2Iterations: 2_000_000, maxAgeRequestBytes: 786_432,
  *     passphraseConcurrency: 1, crashHook: false,
  *   }),
  *   ask: () => Promise.reject(new Error("no pool here")),

@@ -130,7 +130,11 @@ export async function runService(config: Config): Promise<number> {
       // A frame larger than any request answered is cut off by libzmq
       // before it is copied anywhere.
       maxFrameBytes: config.maxFrameBytes ??
-        Math.max(config.maxRequestBytes, config.maxManyRequestBytes),
+        Math.max(
+          config.maxRequestBytes,
+          config.maxManyRequestBytes,
+          config.maxAgeRequestBytes,
+        ),
       curve: curve?.options,
       onConnection: (up) =>
         up
@@ -183,6 +187,7 @@ export async function runService(config: Config): Promise<number> {
       version: VERSION,
       maxRequestBytes: config.maxRequestBytes,
       maxManyRequestBytes: config.maxManyRequestBytes,
+      maxAgeRequestBytes: config.maxAgeRequestBytes,
       minKeyBits: config.minKeyBits,
       pbkdf2Iterations: config.pbkdf2Iterations,
       // The service always opens the keys it protects itself.

@@ -36,6 +36,8 @@ import { isLocalEndpoint } from "../zmq/endpoint.ts";
 import { Pirate, type ReplyObject, reqConnector } from "./_pirate.ts";
 import { BadReply, errorFromReply, InsecureEndpoint } from "./errors.ts";
 import type {
+  AgeKeySet,
+  AgeKeyType,
   CallOptions,
   DecryptOptions,
   EncryptOptions,
@@ -222,6 +224,65 @@ export class KeyServiceClient {
       }
       throw new BadReply("a result is neither a ciphertext nor an error");
     });
+  }
+
+  /**
+   * `generate_keys` with `key_type`: an age identity, its recipient, and a
+   * Fernet key.
+   */
+  async generateAgeKeys(
+    keyType: AgeKeyType,
+    options: CallOptions = {},
+  ): Promise<AgeKeySet> {
+    const reply = await this.#call({
+      type: "generate_keys",
+      key_type: keyType,
+    }, options);
+    const age = reply.age as Record<string, unknown> | undefined;
+    if (
+      typeof age?.recipient !== "string" || typeof age.identity !== "string"
+    ) {
+      throw new BadReply('the reply has no "age" recipient and identity');
+    }
+    return {
+      keyType,
+      recipient: age.recipient,
+      identity: age.identity,
+      fernet: stringField(reply, "fernet"),
+    };
+  }
+
+  /**
+   * `fernet` as one armored age file for a recipient (`encrypt_fernet` with
+   * `recipient`) or for each of a list (`encrypt_fernet_many` with
+   * `recipients`: one file, one stanza per recipient).
+   */
+  async encryptFernetAge(
+    fernet: string,
+    recipients: string | readonly string[],
+    options: CallOptions = {},
+  ): Promise<string> {
+    const reply = await this.#call(
+      typeof recipients === "string"
+        ? { type: "encrypt_fernet", fernet, recipient: recipients }
+        : { type: "encrypt_fernet_many", fernet, recipients },
+      options,
+    );
+    return stringField(reply, "encrypted_fernet");
+  }
+
+  /** `decrypt_fernet` with `identity`: the Fernet key in an age file. */
+  async decryptFernetAge(
+    encryptedFernet: string,
+    identity: string,
+    options: CallOptions = {},
+  ): Promise<string> {
+    const reply = await this.#call({
+      type: "decrypt_fernet",
+      encrypted_fernet: encryptedFernet,
+      identity,
+    }, options);
+    return stringField(reply, "fernet");
   }
 
   /** `ping`: the service's health and status. */

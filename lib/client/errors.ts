@@ -154,6 +154,32 @@ export class InternalError extends ServiceError {
   static override readonly code = "internal_error";
 }
 
+/** `invalid_bech32`: an age recipient or identity is not valid Bech32. */
+export class InvalidBech32 extends ServiceError {
+  /** The contract's code for this error. */
+  static override readonly code = "invalid_bech32";
+}
+/** `invalid_key_length`: an age key of the wrong number of bytes. */
+export class InvalidKeyLength extends ServiceError {
+  /** The contract's code for this error. */
+  static override readonly code = "invalid_key_length";
+}
+/** `invalid_encapsulation_key`: fails the FIPS 203 modulus check. */
+export class InvalidEncapsulationKey extends ServiceError {
+  /** The contract's code for this error. */
+  static override readonly code = "invalid_encapsulation_key";
+}
+/** `invalid_recipient`: a low-order X25519 recipient key. */
+export class InvalidRecipient extends ServiceError {
+  /** The contract's code for this error. */
+  static override readonly code = "invalid_recipient";
+}
+/** `mixed_recipients`: RSA keys with age recipients, or PQ with classic. */
+export class MixedRecipients extends ServiceError {
+  /** The contract's code for this error. */
+  static override readonly code = "mixed_recipients";
+}
+
 /** The class for each code of the contract (lib/contract/errors.ts). */
 export const SERVICE_ERRORS: {
   readonly [C in ErrorCode]: ServiceErrorClass<C>;
@@ -174,6 +200,11 @@ export const SERVICE_ERRORS: {
   request_too_large: RequestTooLarge,
   overloaded: Overloaded,
   internal_error: InternalError,
+  invalid_bech32: InvalidBech32,
+  invalid_key_length: InvalidKeyLength,
+  invalid_encapsulation_key: InvalidEncapsulationKey,
+  invalid_recipient: InvalidRecipient,
+  mixed_recipients: MixedRecipients,
 };
 
 /** The error for a reply holding `error` (and `code`, from v1.1 on). */

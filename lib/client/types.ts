@@ -148,6 +148,21 @@ export interface GenerateKeysOptions extends CallOptions {
 /** A new key set: the contract's `generate_keys` reply. */
 export type KeySet = GenerateKeysReply;
 
+/** An age key type (v1.x): hybrid post-quantum, or classic X25519. */
+export type AgeKeyType = "mlkem768x25519" | "x25519";
+
+/** What `generateAgeKeys` resolves to. */
+export interface AgeKeySet {
+  /** The key type. */
+  readonly keyType: AgeKeyType;
+  /** The recipient: `age1pq1...` or `age1...`, what age's `-r` takes. */
+  readonly recipient: string;
+  /** The identity: `AGE-SECRET-KEY-PQ-1...` or `AGE-SECRET-KEY-1...`. */
+  readonly identity: string;
+  /** A Fernet key, URL-safe base64, 44 characters. */
+  readonly fernet: string;
+}
+
 /** `encrypt_fernet` and `encrypt_fernet_many` options. */
 export interface EncryptOptions extends CallOptions {
   /** Default `pkcs1v15`. */

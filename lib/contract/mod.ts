@@ -69,12 +69,22 @@ export const MAX_RECIPIENTS = 256;
 /** Longest string accepted in any field, in UTF-16 code units. */
 export const MAX_FIELD_LENGTH = 16 * 1024;
 
+/**
+ * Key types `generate_keys` makes (v1.x): RSA (the default, without
+ * `key_type`), then age's hybrid post-quantum and classic X25519 types.
+ */
+export const KEY_TYPES = ["rsa", "mlkem768x25519", "x25519"] as const;
+
+/** A key type `generate_keys` makes. */
+export type KeyType = typeof KEY_TYPES[number];
+
 /** What `ping` says this version supports. */
 export const CAPABILITIES = {
   operations: REQUEST_TYPES,
   bits: KEY_BITS,
   paddings: PADDINGS,
   formats: KEY_FORMATS,
+  key_types: KEY_TYPES,
 } as const;
 
 /** The shape of {@linkcode CAPABILITIES}, as a client reads it. */
@@ -87,6 +97,8 @@ export interface Capabilities {
   readonly paddings: readonly string[];
   /** The PEM formats `generate_keys` writes. */
   readonly formats: readonly string[];
+  /** Key types `generate_keys` makes (v1.x on): `rsa`, age's. */
+  readonly key_types?: readonly string[];
 }
 
 /** `generate_keys`: a new RSA key pair and Fernet key. */
