@@ -179,6 +179,10 @@ export async function runService(config: Config): Promise<number> {
   const crashHook = Deno.env.get(CRASH_HOOK_ENV) === "1";
   const threads = live.threads = new RequestThreads({
     size: threadCount,
+    // Threads are stopped once the drain is over (its deadline passed, or
+    // nothing left in flight): one still busy a second later is terminated,
+    // so the stop takes --drain-seconds and not that much more.
+    stopMs: 1000,
     setup: (id, port) => ({
       libzmq: libzmq.path,
       port,
