@@ -24,7 +24,9 @@ export interface Config {
   readonly poolSize: number;
   /** Seconds a ready pair may wait to be handed out before it is replaced. */
   readonly poolMaxAge: number;
-  /** Decryptions at once (worker threads, or OpenSSL calls). */
+  /** Request threads; undefined: as many as `workers`. */
+  readonly threads: number | undefined;
+  /** Decryptions at once; the request threads when `threads` is not given. */
   readonly workers: number;
   /** What decrypts: OpenSSL where it can be had, OpenSSL only, or node:crypto. */
   readonly cryptoBackend: "auto" | "openssl" | "node";

@@ -1,6 +1,6 @@
 /**
  * The start-up log line, `listening`, that says what the service is serving
- * and with what: endpoint, libzmq, pool, workers, CURVE. Tests and operators
+ * and with what: endpoint, libzmq, pool, request threads, CURVE. Tests and operators
  * wait for it. Off loopback without CURVE, a warning follows it.
  *
  * @example
@@ -62,7 +62,8 @@ export function announce(log: Logger, serving: Serving): void {
     pid: Deno.pid,
     crypto,
     pool_size: config.poolSize,
-    workers: config.workers,
+    threads: config.threads ?? config.workers,
+    workers: config.threads ?? config.workers,
     max_inflight: config.maxInflight,
     curve: curve === undefined
       ? "off"

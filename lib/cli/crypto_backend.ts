@@ -31,6 +31,7 @@ import { OpenSslBackend } from "../service/openssl_backend.ts";
 import type { DecryptBackend } from "../service/types.ts";
 import type { Logger } from "./log.ts";
 import type { Config } from "./options.ts";
+import type { ThreadSetup } from "./_thread_protocol.ts";
 
 /**
  * Starts the configured backend. Throws `LibcryptoUnavailable` when
@@ -71,4 +72,53 @@ export function startDecryptBackend(
     }
   }
   return new DecryptPool({ size: config.workers });
+}
+
+/** What the request threads decrypt with, as resolved at start-up. */
+export interface ThreadCrypto {
+  /** For logs, metrics and `ping`: `openssl-3.x.y` or `node`. */
+  readonly name: string;
+  /** What each request thread opens. */
+  readonly setup: ThreadSetup["crypto"];
+}
+
+/**
+ * Resolves the configured backend for the request threads, as
+ * {@linkcode startDecryptBackend} does (the same fallback and warning):
+ * libcrypto is opened here once, to know that it loads, and each thread
+ * opens it again by the path found.
+ */
+export function resolveThreadCrypto(
+  config: Pick<
+    Config,
+    "cryptoBackend" | "libcrypto" | "preparedKeys" | "preparedKeySeconds"
+  >,
+  log: Logger,
+): ThreadCrypto {
+  if (config.cryptoBackend !== "node") {
+    try {
+      const libcrypto = loadLibcrypto(config.libcrypto);
+      return {
+        name: `openssl-${libcrypto.version}`,
+        setup: {
+          kind: "openssl",
+          libcrypto: libcrypto.path,
+          preparedKeys: config.preparedKeys,
+          preparedKeySeconds: config.preparedKeySeconds,
+        },
+      };
+    } catch (error) {
+      if (
+        config.cryptoBackend === "openssl" ||
+        !(error instanceof LibcryptoUnavailable)
+      ) {
+        throw error;
+      }
+      log.warn("libcrypto-unavailable", {
+        reason: error.message,
+        fallback: "node",
+      });
+    }
+  }
+  return { name: "node", setup: { kind: "node" } };
 }

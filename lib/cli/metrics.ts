@@ -41,8 +41,8 @@ export interface Instruments {
   request(outcome: { type: string; code: string }, ms: number): void;
   /** A key pair made (for the pool or on demand), of `bits`, in `ms`. */
   keyGenerated(bits: number, ms: number): void;
-  /** A private-key decryption run by the backend, in `padding`. */
-  decrypted(padding: Padding): void;
+  /** `count` private-key decryptions run (default 1), in `padding`. */
+  decrypted(padding: Padding, count?: number): void;
   /** A CURVE handshake refused. */
   handshakeRefused(reason: Refusal): void;
 }
@@ -65,6 +65,8 @@ export interface MetricsSources {
   readonly crypto: string;
   /** Requests being handled now. */
   inflight(): number;
+  /** Request threads running now, and at most (`--threads`). */
+  threads?(): { running: number; max: number };
   /** The key pool now. */
   pool(): { depth: number; size: number; generating: number };
 }
@@ -197,6 +199,16 @@ export async function startMetrics(sources: MetricsSources): Promise<Metrics> {
       () => pool().generating,
     ],
     [
+      "keyservice_request_threads",
+      "Request threads running now: each parses, checks and runs the RSA operations of its requests",
+      () => sources.threads?.().running ?? 1,
+    ],
+    [
+      "keyservice_request_threads_max",
+      "Request threads at most (--threads); idle ones beyond the first stop",
+      () => sources.threads?.().max ?? 1,
+    ],
+    [
       "keyservice_heap_used_bytes",
       "Bytes used on the main JavaScript heap",
       () => Deno.memoryUsage().heapUsed,
@@ -227,8 +239,8 @@ export async function startMetrics(sources: MetricsSources): Promise<Metrics> {
     keyGenerated(bits, ms) {
       keygen.observe({ bits: closed(String(bits), BITS, "other") }, ms / 1000);
     },
-    decrypted(padding) {
-      decryptions.inc({ backend, padding });
+    decrypted(padding, count = 1) {
+      if (count > 0) decryptions.inc({ backend, padding }, count);
     },
     handshakeRefused(reason) {
       refused.inc({ reason });

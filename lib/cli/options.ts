@@ -161,6 +161,18 @@ export const OPTIONS: readonly OptionSpec[] = [
     section: "Options",
   },
   {
+    key: "threads",
+    flag: "threads",
+    arg: "N",
+    env: "KEYSERVICE_THREADS",
+    type: { kind: "integer", min: 1, max: 1024 },
+    default: undefined,
+    defaultText: "--workers, the number of cores",
+    help:
+      "request threads: each parses, checks, encrypts and decrypts (OpenSSL or node:crypto) on its own core",
+    section: "Options",
+  },
+  {
     key: "workers",
     flag: "workers",
     arg: "N",
@@ -168,7 +180,8 @@ export const OPTIONS: readonly OptionSpec[] = [
     type: { kind: "integer", min: 1, max: 1_000_000 },
     default: CORES,
     defaultText: `the number of cores, ${CORES}`,
-    help: "decryptions at once: OpenSSL calls, or node:crypto worker threads",
+    help:
+      "decryptions at once; the request threads when --threads is not given (each thread runs its own)",
     section: "Options",
   },
   {

@@ -2,8 +2,12 @@
  * Serving, the command line's default job: loads libzmq and the decryption
  * backend, binds the ROUTER socket (or, with `--connect`, connects it to a
  * broker's backend) and, with `--metrics`, the HTTP listener for metrics
- * and health, and answers the contract until SIGINT or
- * SIGTERM, then drains. Every start-up failure becomes one line on stderr and
+ * and health, starts the request threads (`--threads`) and answers the
+ * contract until SIGINT or SIGTERM, then drains. This thread, the socket
+ * thread, only moves frames: it keeps each client's accounting (in flight,
+ * per client, the reserve for quiet clients, the key pool's waiters), hands
+ * each request to a thread and sends the reply; the key pool lives here and
+ * hands its pairs to the threads. Every start-up failure becomes one line on stderr and
  * an exit code.
  *
  * @example
@@ -21,20 +25,24 @@ import { announce } from "./announce.ts";
 import { fail } from "./commands.ts";
 import { hardenProcess } from "./harden.ts";
 import { type Config, CORES } from "./config.ts";
-import { startDecryptBackend } from "./crypto_backend.ts";
+import { resolveThreadCrypto } from "./crypto_backend.ts";
 import { readCurveSetup } from "./curve_setup.ts";
 import { type HttpListener, startHttp } from "./http.ts";
 import { errorClass, firstLine, Logger } from "./log.ts";
 import { type Instruments, NO_INSTRUMENTS, startMetrics } from "./metrics.ts";
 import { insecureBindRefusal } from "./network_policy.ts";
+import { RequestThreads } from "./request_threads.ts";
+import { serveOnThreads } from "./serve_threads.ts";
 import { RequestLog } from "./request_log.ts";
 import { onStopSignals } from "./signals.ts";
 import { VERSION } from "./version.ts";
+import { CRASH_HOOK_ENV } from "./_thread_protocol.ts";
 import { generateRsaKeyPair, type RsaKeyPairPem } from "../crypto/mod.ts";
+import { Admission } from "../service/admission.ts";
 import { KeyPool } from "../service/key_pool.ts";
-import { KeyService } from "../service/key_service.ts";
-import { serve } from "../service/serve.ts";
+import { boundedWaiters } from "../service/key_service.ts";
 import { poolStatus } from "../service/status.ts";
+import { WorkLimiter } from "../service/work_limiter.ts";
 import { loadLibzmq } from "../zmq/libzmq.ts";
 import { RouterServer } from "../zmq/router.ts";
 
@@ -46,10 +54,19 @@ export async function runService(config: Config): Promise<number> {
   // Set once the socket is bound and the serve loop about to run; cleared
   // by the first stop signal. /healthz answers it.
   let serving = false;
-  // The pool and the service come after the listener: its gauges read
+  // The pool and the bounds come after the listener: its gauges read
   // them here, once they exist.
-  const live: { keyPool?: KeyPool; service?: KeyService } = {};
+  const live: {
+    keyPool?: KeyPool;
+    admission?: Admission;
+    threads?: RequestThreads;
+    /** On-demand generations running (3072/4096 bits, and a drained pool). */
+    onDemand: number;
+  } = { onDemand: 0 };
   let instruments: Instruments = NO_INSTRUMENTS;
+  // Request threads: each runs its own private-key operations, so they are
+  // also the decryptions at once.
+  const threadCount = config.threads ?? config.workers;
 
   let libzmq, curve, decryption, http: HttpListener | undefined;
   let server: RouterServer;
@@ -61,7 +78,7 @@ export async function runService(config: Config): Promise<number> {
       log,
       (reason) => instruments.handshakeRefused(reason),
     );
-    decryption = startDecryptBackend(config, log);
+    decryption = resolveThreadCrypto(config, log);
   } catch (error) {
     return fail(error);
   }
@@ -83,13 +100,16 @@ export async function runService(config: Config): Promise<number> {
         version: VERSION,
         libzmq: libzmq.version,
         crypto: decryption.name,
-        inflight: () => live.service?.inflight ?? 0,
+        inflight: () => live.admission?.inflight ?? 0,
+        threads: () => ({
+          running: live.threads?.running ?? 0,
+          max: threadCount,
+        }),
         pool: () => ({
           depth: live.keyPool?.depth ?? 0,
           size: config.poolSize,
           // The pool's refills and waiters, and on-demand 3072/4096 bits.
-          generating: (live.keyPool?.generating ?? 0) +
-            (live.service?.generating ?? 0),
+          generating: (live.keyPool?.generating ?? 0) + live.onDemand,
         }),
       });
       http = startHttp(config.metrics, {
@@ -99,7 +119,6 @@ export async function runService(config: Config): Promise<number> {
       });
       instruments = metrics;
     } catch (error) {
-      decryption.close();
       return fail(
         `cannot serve metrics on ${config.metrics}: ${firstLine(error)}`,
       );
@@ -126,7 +145,6 @@ export async function runService(config: Config): Promise<number> {
           : log.warn("broker-lost", { connect: endpoint }),
     });
   } catch (error) {
-    decryption.close();
     await http?.close();
     return fail(`cannot ${verb} ${endpoint}: ${firstLine(error)}`);
   }
@@ -138,45 +156,86 @@ export async function runService(config: Config): Promise<number> {
     instruments.keyGenerated(bits, performance.now() - started);
     return pair;
   };
-  // A const for the closures below (`decryption` is a `let`).
-  const backend = decryption;
+  // Background refills take at most half the cores, on-demand generations
+  // (other sizes, and pairs for waiting requests) at most one a thread:
+  // beside the request threads they never take more cores than there are.
   const keyPool = live.keyPool = new KeyPool({
     size: config.poolSize,
     maxAgeMs: config.poolMaxAge * 1000,
-    refillParallelism: Math.max(1, Math.floor(CORES / 2)),
+    refillParallelism: Math.max(
+      1,
+      Math.floor(Math.min(CORES, threadCount) / 2),
+    ),
+    maxGenerating: threadCount,
     generate: () => generate(2048),
     onError: (error) =>
       log.error("keygen-failed", { error: errorClass(error) }),
   });
-  const service = live.service = new KeyService({
-    version: VERSION,
-    maxInflight: config.maxInflight,
-    maxInflightPerClient: config.maxInflightPerClient,
-    maxPoolWaiters: config.maxPoolWaiters,
-    maxRequestBytes: config.maxRequestBytes,
-    maxManyRequestBytes: config.maxManyRequestBytes,
-    maxAgeRequestBytes: config.maxAgeRequestBytes,
-    keyLimits: {
-      minBits: config.minKeyBits,
+  const admission = live.admission = new Admission(config);
+  const pairs = boundedWaiters(keyPool, config.maxPoolWaiters);
+  const onDemand = new WorkLimiter(threadCount);
+  const status = poolStatus(keyPool, {
+    name: decryption.name,
+    concurrency: threadCount,
+  });
+  const crypto = decryption.setup;
+  const crashHook = Deno.env.get(CRASH_HOOK_ENV) === "1";
+  const threads = live.threads = new RequestThreads({
+    size: threadCount,
+    // Threads are stopped once the drain is over (its deadline passed, or
+    // nothing left in flight): one still busy a second later is terminated,
+    // so the stop takes --drain-seconds and not that much more.
+    stopMs: 1000,
+    setup: (id, port) => ({
+      libzmq: libzmq.path,
+      port,
+      id,
+      crypto,
+      version: VERSION,
+      maxRequestBytes: config.maxRequestBytes,
+      maxManyRequestBytes: config.maxManyRequestBytes,
+      maxAgeRequestBytes: config.maxAgeRequestBytes,
+      minKeyBits: config.minKeyBits,
+      pbkdf2Iterations: config.pbkdf2Iterations,
       // The service always opens the keys it protects itself.
-      maxIterations: Math.max(
+      maxPbkdf2Iterations: Math.max(
         config.maxPbkdf2Iterations,
         config.pbkdf2Iterations,
       ),
+      pingDetail: config.pingDetail,
+      passphraseConcurrency: Math.max(1, Math.floor(CORES / threadCount)),
+      crashHook,
+    }),
+    ask: (ask) => {
+      switch (ask.what) {
+        case "pair":
+          return pairs.take();
+        case "generate":
+          // Counted while it runs, for keyservice_key_generations_running.
+          return onDemand.run(() => {
+            live.onDemand++;
+            return Promise.try(generate, ask.bits).finally(() =>
+              live.onDemand--
+            );
+          });
+        case "status":
+          // Not counting the ping that asks.
+          return Promise.resolve({
+            in_flight: admission.inflight - 1,
+            ...status(),
+          });
+      }
     },
-    keyPairs: keyPool,
-    generate,
-    decrypt: (key, ciphertext, padding) => {
-      instruments.decrypted(padding);
-      return backend.decrypt(key, ciphertext, padding);
-    },
-    encrypt: backend.encrypt,
-    pbkdf2Iterations: config.pbkdf2Iterations,
-    status: poolStatus(keyPool, decryption),
-    pingDetail: config.pingDetail,
-    onInternalError: (error) =>
-      log.error("internal-error", { error: errorClass(error) }),
+    onDied: () => log.error("thread-died"),
+    onInternalError: (error) => log.error("internal-error", { error }),
   });
+  try {
+    await threads.start(server.openThreadPort(threads));
+  } catch (error) {
+    keyPool.close();
+    await http?.close();
+    return fail(`cannot start the request threads: ${firstLine(error)}`);
+  }
   const removeSignalListeners = onStopSignals({
     stop(signal) {
       serving = false;
@@ -198,20 +257,33 @@ export async function runService(config: Config): Promise<number> {
     metrics: http?.address,
   });
   serving = true;
+  const stages = log.enabled("debug");
   // Each request at debug; at info, a count per reply code per interval.
   const requests = new RequestLog(log);
-  await serve(server, service, (outcome, ms) => {
-    instruments.request(outcome, ms);
-    requests.record(outcome, ms);
-  }, {
-    onListenerError: (error) =>
-      log.error("listener-failed", { error: errorClass(error) }),
+  await serveOnThreads(server, admission, threads, (outcome, ms) => {
+    try {
+      instruments.request(outcome, ms);
+      instruments.decrypted("pkcs1v15", outcome.decryptions.pkcs1v15);
+      instruments.decrypted("oaep-sha256", outcome.decryptions.oaep);
+      requests.record(outcome, ms);
+      // Where the time went: on the request thread, and around it (the
+      // socket thread, the hand-offs both ways).
+      if (stages) {
+        log.debug("request-stages", {
+          type: outcome.type,
+          thread_ms: outcome.threadMs,
+          around_ms: Math.max(0, ms - outcome.threadMs),
+        });
+      }
+    } catch (error) {
+      // A failing listener must cost neither the reply nor the service.
+      log.error("listener-failed", { error: errorClass(error) });
+    }
   });
   requests.close();
   log.flush();
   removeSignalListeners();
   keyPool.close();
-  decryption.close();
   await http?.close();
   log.info("stopped");
   return 0;

@@ -24,6 +24,7 @@ import {
   generateRsaKeyPair,
   type KeyLimits,
 } from "../crypto/mod.ts";
+import { Admission } from "./admission.ts";
 import { performAge } from "./age_ops.ts";
 import {
   type AgeRequest,
@@ -115,8 +116,14 @@ export interface KeyServiceOptions {
   readonly pbkdf2Iterations?: number;
   /** The version `ping` reports. Default `"unknown"`. */
   readonly version?: string;
-  /** Extra fields for the `ping` reply (the key pool's depth, say). */
-  readonly status?: () => Record<string, unknown>;
+  /**
+   * Extra fields for the `ping` reply (the key pool's depth, say); they
+   * override the service's own `in_flight` (a request thread's status comes
+   * from the socket thread, which counts every thread's requests).
+   */
+  readonly status?: () =>
+    | Record<string, unknown>
+    | Promise<Record<string, unknown>>;
   /**
    * What `ping` tells: `none` (the default), only that the service is up,
    * its version and capabilities, what any client may know; `full` adds
@@ -155,7 +162,10 @@ const decryptHere: Decryptor = async (key, ciphertext, padding) => {
 };
 
 /** `source`, refusing with `Overloaded` a take past `max` waiting at once. */
-function boundedWaiters(source: KeyPairSource, max: number): KeyPairSource {
+export function boundedWaiters(
+  source: KeyPairSource,
+  max: number,
+): KeyPairSource {
   let waiting = 0;
   return {
     take() {
@@ -170,26 +180,21 @@ function boundedWaiters(source: KeyPairSource, max: number): KeyPairSource {
 export class KeyService {
   readonly #maxRequestBytes: number;
   readonly #maxManyRequestBytes: number;
+  readonly #admission: Admission;
   readonly #maxAgeRequestBytes: number;
-  readonly #maxInflight: number;
   readonly #context: OperationContext;
   readonly #version: string;
-  readonly #status: () => Record<string, unknown>;
+  readonly #status: NonNullable<KeyServiceOptions["status"]>;
   readonly #pingDetail: PingDetail;
   readonly #onInternalError: (error: unknown) => void;
-  readonly #maxPerClient: number;
-  /** Requests in flight by client; a client leaves when it has none. */
-  readonly #perClient = new Map<string, number>();
-  #inflight = 0;
   #generating = 0;
 
   constructor(options: KeyServiceOptions = {}) {
     this.#maxRequestBytes = options.maxRequestBytes ?? 64 * 1024;
     this.#maxManyRequestBytes = options.maxManyRequestBytes ?? 320 * 1024;
+    this.#admission = new Admission(options);
     this.#maxAgeRequestBytes = options.maxAgeRequestBytes ??
       DEFAULT_MAX_AGE_REQUEST_BYTES;
-    this.#maxInflight = options.maxInflight ?? 256;
-    this.#maxPerClient = options.maxInflightPerClient ?? 8;
     this.#context = {
       keyLimits: options.keyLimits ?? {},
       keyPairs: boundedWaiters(
@@ -214,7 +219,7 @@ export class KeyService {
 
   /** Requests being handled now. */
   get inflight(): number {
-    return this.#inflight;
+    return this.#admission.inflight;
   }
 
   /**
@@ -246,16 +251,7 @@ export class KeyService {
     client = "",
   ): Promise<Outcome> {
     let type: Outcome["type"] = "invalid";
-    const mine = this.#perClient.get(client) ?? 0;
-    // A client with nothing in flight may use a reserve as large again as
-    // the limit: busy clients, each within its own cap, can then fill the
-    // limit but never lock out a client that asks one thing at a time.
-    const limit = mine === 0 ? 2 * this.#maxInflight : this.#maxInflight;
-    if (this.#inflight >= limit || mine >= this.#maxPerClient) {
-      return failure(type, new Overloaded());
-    }
-    this.#inflight++;
-    this.#perClient.set(client, mine + 1);
+    if (!this.#admission.admit(client)) return failure(type, new Overloaded());
     try {
       if (parts.length !== 1) throw new MultipartRequest();
       const request = this.#parse(parts[0]);
@@ -271,10 +267,7 @@ export class KeyService {
       }
       return failure(type, new InternalError());
     } finally {
-      this.#inflight--;
-      const left = this.#perClient.get(client)! - 1;
-      if (left === 0) this.#perClient.delete(client);
-      else this.#perClient.set(client, left);
+      this.#admission.release(client);
     }
   }
 
@@ -311,6 +304,20 @@ export class KeyService {
     return requestFrom(value);
   }
 
+  async #ping(): Promise<Reply> {
+    return {
+      status: "ok",
+      version: this.#version,
+      ...(this.#pingDetail === "full"
+        ? {
+          in_flight: this.inflight - 1, // not counting this ping
+          ...await this.#status(),
+        }
+        : {}),
+      capabilities: CAPABILITIES,
+    };
+  }
+
   #perform(
     request: Request | AgeRequest,
     client: string,
@@ -327,17 +334,7 @@ export class KeyService {
       case "encrypt_fernet_many":
         return encryptFernetMany(context, request);
       case "ping":
-        return {
-          status: "ok",
-          version: this.#version,
-          ...(this.#pingDetail === "full"
-            ? {
-              in_flight: this.#inflight - 1, // not counting this ping
-              ...this.#status(),
-            }
-            : {}),
-          capabilities: CAPABILITIES,
-        };
+        return this.#ping();
     }
   }
 }

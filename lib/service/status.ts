@@ -30,7 +30,7 @@ export type { PoolStatus };
 /** A status function for `KeyService`'s `status` option. */
 export function poolStatus(
   keyPool: KeyPool,
-  decryption: DecryptBackend,
+  decryption: Pick<DecryptBackend, "name" | "concurrency">,
 ): () => PoolStatus {
   return () => {
     const memory = Deno.memoryUsage();

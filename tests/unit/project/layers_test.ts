@@ -67,11 +67,13 @@ Deno.test("each layer imports only the layers below it", () => {
   assert.deepEqual(violations, []);
 });
 
-Deno.test("no module of lib/ is over 350 lines, and main.ts is under 120", () => {
+// One concern per file is the rule, not a line count (issue 17); this bound
+// only flags a module that has grown several concerns.
+Deno.test("no module of lib/ is over 400 lines, and main.ts is under 120", () => {
   const long: string[] = [];
   for (const file of modules(LIB)) {
     const lines = Deno.readTextFileSync(file).split("\n").length - 1;
-    if (lines > 350) long.push(`${relative(ROOT, file)}: ${lines} lines`);
+    if (lines > 400) long.push(`${relative(ROOT, file)}: ${lines} lines`);
   }
   assert.deepEqual(long, []);
   const main = Deno.readTextFileSync(join(ROOT, "main.ts")).split("\n").length -
