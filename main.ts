@@ -1,10 +1,9 @@
 /**
  * keyservice: reads the command line and hands it to the job it asks for.
- * Serving (the default) is wired in lib/cli/run_service.ts; the small jobs
- * (`--help`, `--version`, `curve-keypair`) in lib/cli/commands.ts; the
- * client subcommands and the broker behind lib/cli/dispatch.ts. Beneath
- * lib/cli lie lib/service (requests and pools), lib/zmq (the socket) and
- * lib/crypto.
+ * The command line (lib/cli) reads it; serving (the default) runs in the
+ * server's runtime (lib/runtime), which throws what stops it and never
+ * exits. Beneath lie lib/service (requests, pools, decryption backends),
+ * lib/client, lib/zmq (the socket), lib/crypto and lib/contract.
  *
  * @example
  * ```sh
@@ -16,7 +15,8 @@
 import { fail, runSubcommand } from "./lib/cli/commands.ts";
 import { ConfigError, parseConfig, readEnv } from "./lib/cli/config.ts";
 import { findCommand } from "./lib/cli/dispatch.ts";
-import { runService } from "./lib/cli/run_service.ts";
+import { StartupError } from "./lib/runtime/errors.ts";
+import { runService } from "./lib/runtime/run_service.ts";
 
 /** Runs the command line `args`; resolves to the exit code. */
 export async function main(args: readonly string[]): Promise<number> {
@@ -30,7 +30,12 @@ export async function main(args: readonly string[]): Promise<number> {
     return fail(`${error.message} (see --help)`, 2);
   }
   if (parsed.kind !== "run") return runSubcommand(parsed);
-  return await runService(parsed.config);
+  try {
+    return await runService(parsed.config, { forceStop: () => Deno.exit(1) });
+  } catch (error) {
+    if (!(error instanceof StartupError)) throw error;
+    return fail(error.message);
+  }
 }
 
 if (import.meta.main) Deno.exit(await main(Deno.args));

@@ -25,7 +25,7 @@ import {
   TRANSPORT_NOTES,
 } from "./client_flags.ts";
 import { fail, print } from "./commands.ts";
-import { firstLine } from "./log.ts";
+import { firstLine } from "../runtime/ops/log.ts";
 import {
   commandHelp,
   type CommandSpec,

@@ -16,8 +16,8 @@
 import { generateCurveKeyPair } from "../zmq/curve.ts";
 import { loadLibzmq } from "../zmq/libzmq.ts";
 import type { Parsed } from "./config.ts";
-import { firstLine } from "./log.ts";
-import { VERSION } from "./version.ts";
+import { firstLine } from "../runtime/ops/log.ts";
+import { VERSION } from "../runtime/version.ts";
 
 const encoder = new TextEncoder();
 

@@ -28,8 +28,8 @@
  * @module
  */
 
-import type { Padding } from "../contract/mod.ts";
-import { ERROR_CODES, KEY_BITS, REQUEST_TYPES } from "../contract/mod.ts";
+import type { Padding } from "../../contract/mod.ts";
+import { ERROR_CODES, KEY_BITS, REQUEST_TYPES } from "../../contract/mod.ts";
 
 /** Why a CURVE handshake was refused. */
 export type Refusal = "not_allowed" | "handshake_failed";

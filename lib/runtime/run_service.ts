@@ -3,31 +3,35 @@
  * backend, binds the ROUTER socket (or, with `--connect`, connects it to a
  * broker's backend) and, with `--metrics`, the HTTP listener for metrics
  * and health, and answers the contract until SIGINT or
- * SIGTERM, then drains. Every start-up failure becomes one line on stderr and
- * an exit code.
+ * SIGTERM, then drains. A start-up failure throws `StartupError`; the
+ * command line prints it and picks the exit code.
  *
  * @example
  * ```ts
- * import { parseConfig } from "./config.ts";
+ * import type { Config } from "./config.ts";
  * import { runService } from "./run_service.ts";
  *
- * const parsed = parseConfig(["--endpoint", "tcp://127.0.0.1:6000"], {});
- * if (parsed.kind === "run") Deno.exit(await runService(parsed.config));
+ * declare const config: Config; // validated by the command line
+ * const code = await runService(config, { forceStop: () => Deno.exit(1) });
  * ```
  * @module
  */
 
 import { announce } from "./announce.ts";
-import { fail } from "./commands.ts";
+import { StartupError } from "./errors.ts";
 import { hardenProcess } from "./harden.ts";
 import { type Config, CORES } from "./config.ts";
-import { startDecryptBackend } from "./crypto_backend.ts";
+import { startDecryptBackend } from "../service/decrypt/backend.ts";
 import { readCurveSetup } from "./curve_setup.ts";
-import { type HttpListener, startHttp } from "./http.ts";
-import { errorClass, firstLine, Logger } from "./log.ts";
-import { type Instruments, NO_INSTRUMENTS, startMetrics } from "./metrics.ts";
+import { type HttpListener, startHttp } from "./ops/http.ts";
+import { errorClass, firstLine, Logger } from "./ops/log.ts";
+import {
+  type Instruments,
+  NO_INSTRUMENTS,
+  startMetrics,
+} from "./ops/metrics.ts";
 import { insecureBindRefusal } from "./network_policy.ts";
-import { RequestLog } from "./request_log.ts";
+import { RequestLog } from "./ops/request_log.ts";
 import { onStopSignals } from "./signals.ts";
 import { VERSION } from "./version.ts";
 import { generateRsaKeyPair, type RsaKeyPairPem } from "../crypto/mod.ts";
@@ -38,8 +42,23 @@ import { poolStatus } from "../service/status.ts";
 import { loadLibzmq } from "../zmq/libzmq.ts";
 import { RouterServer } from "../zmq/router.ts";
 
-/** Serves with `config` until stopped; resolves to the exit code. */
-export async function runService(config: Config): Promise<number> {
+/** What the caller, not the runtime, does to the process. */
+export interface RunServiceHooks {
+  /**
+   * A second stop signal: stop now. The command line exits the process;
+   * without it, the runtime abandons what is in flight and returns.
+   */
+  readonly forceStop?: () => void;
+}
+
+/**
+ * Serves with `config` until stopped; resolves to the exit code. Throws
+ * `StartupError` when it cannot start.
+ */
+export async function runService(
+  config: Config,
+  hooks: RunServiceHooks = {},
+): Promise<number> {
   const log = new Logger(config.logLevel, undefined, config.logFormat);
   // Before any key is in memory: no core dump, no ptrace by other processes.
   hardenProcess(log);
@@ -63,7 +82,7 @@ export async function runService(config: Config): Promise<number> {
     );
     decryption = startDecryptBackend(config, log);
   } catch (error) {
-    return fail(error);
+    throw new StartupError(error);
   }
   const connect = config.connect !== undefined;
   const endpoint = config.connect ?? config.endpoint;
@@ -76,7 +95,7 @@ export async function runService(config: Config): Promise<number> {
     allowList: config.curveAllowFile !== undefined,
     allowAnyCurveClient: config.allowAnyCurveClient,
   }, verb);
-  if (refusal !== undefined) return fail(refusal);
+  if (refusal !== undefined) throw new StartupError(refusal);
   if (config.metrics !== undefined) {
     try {
       const metrics = await startMetrics({
@@ -98,7 +117,7 @@ export async function runService(config: Config): Promise<number> {
       instruments = metrics;
     } catch (error) {
       decryption.close();
-      return fail(
+      throw new StartupError(
         `cannot serve metrics on ${config.metrics}: ${firstLine(error)}`,
       );
     }
@@ -122,7 +141,7 @@ export async function runService(config: Config): Promise<number> {
   } catch (error) {
     decryption.close();
     await http?.close();
-    return fail(`cannot ${verb} ${endpoint}: ${firstLine(error)}`);
+    throw new StartupError(`cannot ${verb} ${endpoint}: ${firstLine(error)}`);
   }
 
   // Key generation, timed for the metrics (pool refills and on demand).
@@ -178,7 +197,8 @@ export async function runService(config: Config): Promise<number> {
     },
     force(signal) {
       log.warn("stopping-now", { signal, abandoned: server.unanswered });
-      Deno.exit(1);
+      if (hooks.forceStop) hooks.forceStop();
+      else server.close(0);
     },
   });
 
