@@ -20,12 +20,11 @@ import {
   CLIENT_FLAGS,
   clientEnv,
   EXIT_CODES,
-  exitCodeFor,
   openClient,
   TRANSPORT_NOTES,
+  usageFailure,
 } from "./client_flags.ts";
-import { fail, print } from "./commands.ts";
-import { firstLine } from "../runtime/ops/log.ts";
+import { print } from "./commands.ts";
 import {
   commandHelp,
   type CommandSpec,
@@ -74,11 +73,7 @@ function clientCommand(
         client = openClient(parsed);
         return await body(client, parsed);
       } catch (error) {
-        const code = exitCodeFor(error);
-        return fail(
-          code === 2 ? `${firstLine(error)} (see --help)` : error,
-          code,
-        );
+        return usageFailure(error);
       } finally {
         client?.close();
       }

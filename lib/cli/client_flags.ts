@@ -40,6 +40,8 @@ import {
   type ParsedCommand,
   UsageError,
 } from "./subcommand.ts";
+import { fail } from "./commands.ts";
+import { firstLine } from "../runtime/ops/log.ts";
 
 /** The flags every client subcommand takes. */
 export const CLIENT_FLAGS: readonly FlagSpec[] = [
@@ -158,4 +160,13 @@ export function exitCodeFor(error: unknown): 1 | 2 | 3 {
     return 3;
   }
   return 1;
+}
+
+/**
+ * Prints `error` as the one-line failure and returns its exit code; a usage
+ * error points at `--help`.
+ */
+export function usageFailure(error: unknown): number {
+  const code = exitCodeFor(error);
+  return fail(code === 2 ? `${firstLine(error)} (see --help)` : error, code);
 }
