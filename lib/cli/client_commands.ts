@@ -17,14 +17,18 @@
 
 import type { KeyServiceClient } from "../client/mod.ts";
 import {
+  CLI_TIMEOUTS,
   CLIENT_FLAGS,
   clientEnv,
   EXIT_CODES,
+  FileError,
   openClient,
+  readFlagFile,
   TRANSPORT_NOTES,
   usageFailure,
 } from "./client_flags.ts";
 import { print } from "./commands.ts";
+import { resolvePath } from "./paths.ts";
 import {
   commandHelp,
   type CommandSpec,
@@ -55,6 +59,7 @@ const PASSPHRASE_FILE = {
 function clientCommand(
   spec: CommandSpec,
   body: (client: KeyServiceClient, parsed: ParsedCommand) => Promise<number>,
+  timeouts = CLI_TIMEOUTS.other,
 ): Command {
   const full = {
     ...spec,
@@ -70,7 +75,7 @@ function clientCommand(
           print(commandHelp(full));
           return 0;
         }
-        client = openClient(parsed);
+        client = openClient(parsed, timeouts);
         return await body(client, parsed);
       } catch (error) {
         return usageFailure(error);
@@ -96,8 +101,10 @@ function choice<T extends string>(
 function passphrase(parsed: ParsedCommand): string | undefined {
   const file = one(parsed, "passphrase-file");
   if (file === undefined) return undefined;
-  const line = Deno.readTextFileSync(file).split(/\r?\n/)[0];
-  if (line === "") throw new UsageError(`${file} holds no passphrase`);
+  const line = readFlagFile(parsed, "passphrase-file").split(/\r?\n/)[0];
+  if (line === "") {
+    throw new UsageError(`--passphrase-file: ${file} holds no passphrase`);
+  }
   return line;
 }
 
@@ -113,7 +120,8 @@ const keysNew = clientCommand({
     "writes a new key set into a directory: public.pem, private.pem and fernet.key",
   notes: [
     "private.pem and fernet.key are written mode 0600; an existing file is",
-    "never overwritten. DIR is made (mode 0700) when missing.",
+    "never overwritten. DIR is made (mode 0700) when missing, and removed",
+    "again if the command fails. '-' (stdout) is refused: three files.",
   ],
   flags: [
     { flag: "out", arg: "DIR", help: "where to write", required: true },
@@ -123,24 +131,40 @@ const keysNew = clientCommand({
     ...CLIENT_FLAGS,
   ],
 }, async (client, parsed) => {
-  const dir = one(parsed, "out")!;
+  const typed = one(parsed, "out")!;
+  if (typed === "-") {
+    throw new UsageError(
+      "--out: '-' (stdout) cannot take three files; give a folder",
+    );
+  }
+  const dir = resolvePath(typed);
   const bits = choice(parsed, "bits", ["2048", "3072", "4096"]);
   const format = choice(parsed, "format", ["pkcs1", "pkcs8"]);
+  const secret = passphrase(parsed);
   const files = ["public.pem", "private.pem", "fernet.key"].map((name) =>
     `${dir.replace(/\/+$/, "")}/${name}`
   );
+  const made = !exists(dir);
   Deno.mkdirSync(dir, { recursive: true, mode: 0o700 });
-  for (const file of files) {
-    // Checked before asking, so that no key is made only to be dropped.
-    if (exists(file)) {
-      throw new Deno.errors.AlreadyExists(`refusing to overwrite ${file}`);
+  let keys;
+  try {
+    for (const file of files) {
+      // Checked before asking, so that no key is made only to be dropped.
+      if (exists(file)) {
+        throw new Deno.errors.AlreadyExists(`refusing to overwrite ${file}`);
+      }
     }
+    keys = await client.generateKeys({
+      bits: bits === undefined ? undefined : Number(bits) as 2048,
+      format,
+      passphrase: secret,
+    });
+  } catch (error) {
+    // A failure leaves no empty folder behind: only the one made here, and
+    // only while it is still empty.
+    if (made) Deno.removeSync(dir);
+    throw error;
   }
-  const keys = await client.generateKeys({
-    bits: bits === undefined ? undefined : Number(bits) as 2048,
-    format,
-    passphrase: passphrase(parsed),
-  });
   const contents = [keys.rsa.public, keys.rsa.private, `${keys.fernet}\n`];
   files.forEach((file, i) => {
     // createNew: a file made meanwhile is not overwritten either.
@@ -179,7 +203,10 @@ const wrap = clientCommand({
   ],
 }, async (client, parsed) => {
   const padding = choice(parsed, "padding", ["pkcs1v15", "oaep-sha256"]);
-  const publicKey = Deno.readTextFileSync(one(parsed, "public-key")!);
+  const publicKey = readFlagFile(parsed, "public-key");
+  if (/-----BEGIN [A-Z ]*PRIVATE KEY-----/.test(publicKey)) {
+    throw new FileError("--public-key: this file holds a private key");
+  }
   const fernet = await stdinText();
   print(`${await client.encryptFernet(fernet, publicKey, { padding })}\n`);
   return 0;
@@ -202,8 +229,16 @@ const unwrap = clientCommand({
   ],
 }, async (client, parsed) => {
   const padding = choice(parsed, "padding", ["pkcs1v15", "oaep-sha256"]);
-  const privateKey = Deno.readTextFileSync(one(parsed, "private-key")!);
+  const privateKey = readFlagFile(parsed, "private-key");
   const options = { padding, passphrase: passphrase(parsed) };
+  if (
+    options.passphrase === undefined &&
+    privateKey.includes("-----BEGIN ENCRYPTED PRIVATE KEY-----")
+  ) {
+    throw new UsageError(
+      "the key is passphrase-protected: pass --passphrase-file",
+    );
+  }
   const wrapped = await stdinText();
   print(`${await client.decryptFernet(wrapped, privateKey, options)}\n`);
   return 0;
@@ -217,7 +252,7 @@ const ping = clientCommand({
   const reply = await client.ping();
   print(`${JSON.stringify(reply, null, 2)}\n`);
   return reply.status === "ok" ? 0 : 1;
-});
+}, CLI_TIMEOUTS.ping);
 
 /** The client subcommands. */
 export const CLIENT_COMMANDS: readonly Command[] = [

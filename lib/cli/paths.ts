@@ -12,7 +12,8 @@
  * @module
  */
 
-import { isAbsolute, join } from "node:path";
+// Plain string joins: node:path would load at start-up for every command
+// (tests/unit/project/startup_graph_test.ts keeps the graph light).
 
 /** The folder the user ran the command from. */
 export function callerDir(): string {
@@ -28,9 +29,6 @@ export function callerDir(): string {
 
 /** `path` as the user meant it: relative ones from {@linkcode callerDir}. */
 export function resolvePath(path: string): string {
-  if (isAbsolute(path)) return path;
-  const resolved = join(callerDir(), path);
-  return path.endsWith("/") && !resolved.endsWith("/")
-    ? `${resolved}/`
-    : resolved;
+  if (path.startsWith("/")) return path;
+  return `${callerDir().replace(/\/+$/, "")}/${path}`;
 }
