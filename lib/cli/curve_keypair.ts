@@ -52,12 +52,15 @@ const SPEC: CommandSpec = {
 };
 
 /** Whether stdout is where others may read a secret: a terminal or a file. */
-function stdoutExposed(): string | undefined {
+async function stdoutExposed(): Promise<string | undefined> {
   if (Deno.stdout.isTerminal()) return "a terminal";
+  // node:fs's fstat: Deno's stat of /dev/stdout needs --allow-all. Loaded
+  // here only, not at every command's start-up.
+  const { fstatSync } = await import("node:fs");
   try {
-    if (Deno.statSync("/dev/stdout").isFile) return "a file";
+    if (fstatSync(1).isFile()) return "a file";
   } catch {
-    // No /dev/stdout (not Linux): nothing to warn about that we can tell.
+    // stdout closed or not a descriptor we can ask about: nothing to warn.
   }
   return undefined;
 }
@@ -75,7 +78,7 @@ async function run(args: readonly string[]): Promise<number> {
     const text = `public ${pair.public}\nsecret ${pair.secret}\n`;
     const out = one(parsed, "out");
     if (out === undefined || out === "-") {
-      const exposed = stdoutExposed();
+      const exposed = await stdoutExposed();
       if (exposed !== undefined) {
         fail(
           `warning: the secret key goes to ${exposed}; use --out FILE for a file only you can read`,

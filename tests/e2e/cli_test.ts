@@ -7,7 +7,7 @@
 import assert from "node:assert/strict";
 import { runCli } from "../_helpers/cli.ts";
 import { withTempDir, writePrivate } from "../_helpers/curve.ts";
-import { withService } from "../_helpers/service.ts";
+import { CLEAN_ENV, withService } from "../_helpers/service.ts";
 
 const mode = async (path: string) => (await Deno.stat(path)).mode! & 0o777;
 
@@ -302,5 +302,31 @@ Deno.test("cli: errors name the flag and the file, not wire fields or Deno's wor
         assert.doesNotMatch(run.stderr, /os error|readfile/);
       }
     });
+  });
+});
+
+Deno.test("cli: curve-keypair warns when the secret goes into a file it did not make", async () => {
+  await withTempDir(async (dir) => {
+    const config = new URL("../../deno.json", import.meta.url).pathname;
+    const run = await new Deno.Command("sh", {
+      args: [
+        "-c",
+        `"$0" task -q --config "$1" cli curve-keypair > "$2"`,
+        Deno.execPath(),
+        config,
+        `${dir}/pair.txt`,
+      ],
+      env: CLEAN_ENV,
+      stderr: "piped",
+    }).output();
+    assert.equal(run.code, 0);
+    assert.match(
+      new TextDecoder().decode(run.stderr),
+      /warning: the secret key goes to a file; use --out FILE/,
+    );
+    assert.match(await Deno.readTextFile(`${dir}/pair.txt`), /^public /);
+    // Into a pipe (as runCli reads it), nothing to warn about.
+    const piped = await runCli(["curve-keypair"]);
+    assert.equal(piped.stderr, "");
   });
 });
