@@ -54,11 +54,21 @@ import {
   UsageError,
 } from "./subcommand.ts";
 
-/** The service's own default frame cap: the larger of its request limits. */
-const DEFAULT_MAX_FRAME_BYTES = Math.max(
-  ...OPTIONS.filter((option) =>
-    option.key === "maxRequestBytes" || option.key === "maxManyRequestBytes"
-  ).map((option) => Number(option.default)),
+/** The request limits whose largest is an instance's default frame cap. */
+const REQUEST_LIMITS: readonly string[] = [
+  "maxRequestBytes",
+  "maxManyRequestBytes",
+  "maxAgeRequestBytes",
+];
+
+/**
+ * The service's own default frame cap: the largest of its request limits
+ * (as lib/cli/run_service.ts takes it).
+ */
+export const DEFAULT_MAX_FRAME_BYTES = Math.max(
+  ...OPTIONS.filter((option) => REQUEST_LIMITS.includes(option.key)).map(
+    (option) => Number(option.default),
+  ),
 );
 
 const SPEC: CommandSpec = {

@@ -27,6 +27,14 @@ import {
   TRANSPORT_NOTES,
   usageFailure,
 } from "./client_flags.ts";
+import {
+  AGE_FLAGS,
+  identityFromFile,
+  KEY_TYPE_CHOICES,
+  recipientsOf,
+  wrapForRecipients,
+  writeAgeKeys,
+} from "./age_commands.ts";
 import { print } from "./commands.ts";
 import { resolvePath } from "./paths.ts";
 import {
@@ -128,6 +136,7 @@ const keysNew = clientCommand({
     { flag: "bits", arg: "N", help: "2048 (the default), 3072 or 4096" },
     { flag: "format", arg: "F", help: "pkcs1 (the default) or pkcs8" },
     { ...PASSPHRASE_FILE, help: "encrypt private.pem (PKCS#8) under it" },
+    ...AGE_FLAGS.keysNew,
     ...CLIENT_FLAGS,
   ],
 }, async (client, parsed) => {
@@ -138,12 +147,17 @@ const keysNew = clientCommand({
     );
   }
   const dir = resolvePath(typed);
+  const keyType = choice(parsed, "type", KEY_TYPE_CHOICES) ?? "rsa";
   const bits = choice(parsed, "bits", ["2048", "3072", "4096"]);
   const format = choice(parsed, "format", ["pkcs1", "pkcs8"]);
+  if (keyType !== "rsa" && (bits ?? format ?? one(parsed, "passphrase-file"))) {
+    throw new UsageError("--bits, --format and --passphrase-file are for RSA");
+  }
   const secret = passphrase(parsed);
-  const files = ["public.pem", "private.pem", "fernet.key"].map((name) =>
-    `${dir.replace(/\/+$/, "")}/${name}`
-  );
+  const names = keyType === "rsa"
+    ? ["public.pem", "private.pem", "fernet.key"]
+    : ["identity.txt", "recipient.txt", "fernet.key"];
+  const files = names.map((name) => `${dir.replace(/\/+$/, "")}/${name}`);
   const made = !exists(dir);
   Deno.mkdirSync(dir, { recursive: true, mode: 0o700 });
   let keys;
@@ -154,6 +168,13 @@ const keysNew = clientCommand({
         throw new Deno.errors.AlreadyExists(`refusing to overwrite ${file}`);
       }
     }
+    if (keyType !== "rsa") {
+      await writeAgeKeys(client, dir, keyType, (file, text, mode) => {
+        Deno.writeTextFileSync(file, text, { createNew: true, mode });
+        print(`wrote ${file}\n`);
+      });
+      return 0;
+    }
     keys = await client.generateKeys({
       bits: bits === undefined ? undefined : Number(bits) as 2048,
       format,
@@ -161,8 +182,8 @@ const keysNew = clientCommand({
     });
   } catch (error) {
     // A failure leaves no empty folder behind: only the one made here, and
-    // only while it is still empty.
-    if (made) Deno.removeSync(dir);
+    // only while it is still empty (a file written stays, with its folder).
+    if (made) removeIfEmpty(dir);
     throw error;
   }
   const contents = [keys.rsa.public, keys.rsa.private, `${keys.fernet}\n`];
@@ -176,6 +197,14 @@ const keysNew = clientCommand({
   });
   return 0;
 });
+
+function removeIfEmpty(dir: string): void {
+  try {
+    Deno.removeSync(dir);
+  } catch {
+    // Not empty: something was written, and is kept.
+  }
+}
 
 function exists(file: string): boolean {
   try {
@@ -195,14 +224,26 @@ const wrap = clientCommand({
     {
       flag: "public-key",
       arg: "PATH",
-      help: "the recipient's PEM public key",
-      required: true,
+      help: "the recipient's PEM public key (or age recipients, below)",
     },
     PADDING,
+    ...AGE_FLAGS.wrap,
     ...CLIENT_FLAGS,
   ],
 }, async (client, parsed) => {
   const padding = choice(parsed, "padding", ["pkcs1v15", "oaep-sha256"]);
+  const recipients = recipientsOf(parsed);
+  const pem = one(parsed, "public-key");
+  if ((pem === undefined) === (recipients.length === 0)) {
+    throw new UsageError(
+      "give either --public-key or age recipients (--recipient, --recipients-file)",
+    );
+  }
+  if (pem === undefined) {
+    if (padding !== undefined) throw new UsageError("--padding is for RSA");
+    await wrapForRecipients(client, await stdinText(), recipients);
+    return 0;
+  }
   const publicKey = readFlagFile(parsed, "public-key");
   if (/-----BEGIN [A-Z ]*PRIVATE KEY-----/.test(publicKey)) {
     throw new FileError("--public-key: this file holds a private key");
@@ -220,15 +261,26 @@ const unwrap = clientCommand({
     {
       flag: "private-key",
       arg: "PATH",
-      help: "the PEM private key",
-      required: true,
+      help: "the PEM private key (or --identity)",
     },
     PASSPHRASE_FILE,
     PADDING,
+    ...AGE_FLAGS.unwrap,
     ...CLIENT_FLAGS,
   ],
 }, async (client, parsed) => {
   const padding = choice(parsed, "padding", ["pkcs1v15", "oaep-sha256"]);
+  const identityFile = one(parsed, "identity");
+  const pem = one(parsed, "private-key");
+  if ((identityFile === undefined) === (pem === undefined)) {
+    throw new UsageError("give either --private-key or --identity");
+  }
+  if (identityFile !== undefined) {
+    const identity = identityFromFile(resolvePath(identityFile));
+    const file = await stdinText();
+    print(`${await client.decryptFernetAge(file, identity)}\n`);
+    return 0;
+  }
   const privateKey = readFlagFile(parsed, "private-key");
   const options = { padding, passphrase: passphrase(parsed) };
   if (

@@ -295,6 +295,17 @@ export const OPTIONS: readonly OptionSpec[] = [
     section: "Limits",
   },
   {
+    key: "maxAgeRequestBytes",
+    flag: "max-age-request-bytes",
+    arg: "N",
+    env: "KEYSERVICE_MAX_AGE_REQUEST_BYTES",
+    type: { kind: "integer", min: 1024, max: 1024 ** 3 },
+    default: 768 * 1024,
+    help:
+      "the same for age requests with recipients or an identity (256 hybrid recipients: about 0.5 MB)",
+    section: "Limits",
+  },
+  {
     key: "minKeyBits",
     flag: "min-key-bits",
     arg: "N",

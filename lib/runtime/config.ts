@@ -61,6 +61,7 @@ export interface Config {
   readonly maxRequestBytes: number;
   /** Largest `encrypt_fernet_many` request answered. */
   readonly maxManyRequestBytes: number;
+  readonly maxAgeRequestBytes: number;
   /** Smallest RSA modulus accepted in requests, in bits. */
   readonly minKeyBits: number;
   /** PBKDF2 iterations for private keys `generate_keys` protects. */

@@ -131,7 +131,11 @@ export async function runService(
       // A frame larger than any request answered is cut off by libzmq
       // before it is copied anywhere.
       maxFrameBytes: config.maxFrameBytes ??
-        Math.max(config.maxRequestBytes, config.maxManyRequestBytes),
+        Math.max(
+          config.maxRequestBytes,
+          config.maxManyRequestBytes,
+          config.maxAgeRequestBytes,
+        ),
       curve: curve?.options,
       onConnection: (up) =>
         up
@@ -168,6 +172,7 @@ export async function runService(
     maxPoolWaiters: config.maxPoolWaiters,
     maxRequestBytes: config.maxRequestBytes,
     maxManyRequestBytes: config.maxManyRequestBytes,
+    maxAgeRequestBytes: config.maxAgeRequestBytes,
     keyLimits: {
       minBits: config.minKeyBits,
       // The service always opens the keys it protects itself.

@@ -24,6 +24,13 @@ import {
   generateRsaKeyPair,
   type KeyLimits,
 } from "../crypto/mod.ts";
+import { performAge } from "./age_ops.ts";
+import {
+  type AgeRequest,
+  ageRequestFrom,
+  DEFAULT_MAX_AGE_REQUEST_BYTES,
+  isAgeRequestValue,
+} from "./age_protocol.ts";
 import { CAPABILITIES, type RequestType } from "../contract/mod.ts";
 import {
   InternalError,
@@ -43,7 +50,6 @@ import {
   decodeJson,
   encodeReply,
   errorReply,
-  parseRequest,
   type Reply,
   type Request,
   requestFrom,
@@ -61,6 +67,12 @@ export interface KeyServiceOptions {
    * keys do not fit the limit for one key. Default 320 KiB.
    */
   readonly maxManyRequestBytes?: number;
+  /**
+   * Largest age request with recipients or an identity accepted, in bytes:
+   * 256 hybrid recipients, or a file for them, are about 0.5 MB. Default
+   * 768 KiB.
+   */
+  readonly maxAgeRequestBytes?: number;
   /**
    * Requests handled at once; past it `overloaded`, except for a client
    * with nothing in flight, which has a reserve as large again. Default
@@ -158,6 +170,7 @@ function boundedWaiters(source: KeyPairSource, max: number): KeyPairSource {
 export class KeyService {
   readonly #maxRequestBytes: number;
   readonly #maxManyRequestBytes: number;
+  readonly #maxAgeRequestBytes: number;
   readonly #maxInflight: number;
   readonly #context: OperationContext;
   readonly #version: string;
@@ -172,6 +185,8 @@ export class KeyService {
   constructor(options: KeyServiceOptions = {}) {
     this.#maxRequestBytes = options.maxRequestBytes ?? 64 * 1024;
     this.#maxManyRequestBytes = options.maxManyRequestBytes ?? 320 * 1024;
+    this.#maxAgeRequestBytes = options.maxAgeRequestBytes ??
+      DEFAULT_MAX_AGE_REQUEST_BYTES;
     this.#maxInflight = options.maxInflight ?? 256;
     this.#maxPerClient = options.maxInflightPerClient ?? 8;
     this.#context = {
@@ -247,14 +262,23 @@ export class KeyService {
    * type, and past it, up to its own limit, `encrypt_fernet_many` only. Any
    * other request over the limit gets `request_too_large`, as in v1.
    */
-  #parse(body: Uint8Array): Request {
-    if (body.length <= this.#maxRequestBytes) return parseRequest(body);
+  #parse(body: Uint8Array): Request | AgeRequest {
+    if (body.length <= this.#maxRequestBytes) {
+      return requestOrAge(decodeJson(body));
+    }
     // Past the limit only encrypt_fernet_many may go, up to its own.
     let value: unknown;
     try {
       value = decodeJson(body);
     } catch {
       throw new RequestTooLarge(this.#maxRequestBytes);
+    }
+    // Age requests (recipients for a group, a group's file) have their own.
+    if (isAgeRequestValue(value)) {
+      if (body.length > this.#maxAgeRequestBytes) {
+        throw new RequestTooLarge(this.#maxAgeRequestBytes);
+      }
+      return requestOrAge(value);
     }
     // JSON.parse makes own properties only: `type` is the request's own.
     if ((value as { type?: unknown } | null)?.type !== "encrypt_fernet_many") {
@@ -266,8 +290,12 @@ export class KeyService {
     return requestFrom(value);
   }
 
-  #perform(request: Request, client: string): Promise<Reply> | Reply {
+  #perform(
+    request: Request | AgeRequest,
+    client: string,
+  ): Promise<Reply> | Reply {
     const context = this.#context;
+    if ("age" in request) return performAge(request);
     switch (request.type) {
       case "generate_keys":
         return generateKeys(context, request, client);
@@ -291,6 +319,14 @@ export class KeyService {
         };
     }
   }
+}
+
+/** An age request (it names an age field), else the v1/v1.1 request. */
+function requestOrAge(value: unknown): Request | AgeRequest {
+  const isObject = typeof value === "object" && value !== null &&
+    !Array.isArray(value);
+  return (isObject && ageRequestFrom(value as Record<string, unknown>)) ||
+    requestFrom(value);
 }
 
 function failure(type: Outcome["type"], error: KeyServiceError): Outcome {

@@ -885,7 +885,7 @@ Deno.test("encrypt_fernet_many request errors are for the whole request", async 
 
 // --- ping -----------------------------------------------------------------------
 
-Deno.test("ping lists the capabilities: operations, bits, paddings and formats", async () => {
+Deno.test("ping lists the capabilities: operations, bits, paddings, formats and key types", async () => {
   const { service } = setup({ version: "1.1.0", pingDetail: "full" });
   const result = await handle({ type: "ping" }, service);
   assert.deepEqual(Object.keys(result.reply), [
@@ -909,6 +909,7 @@ Deno.test("ping lists the capabilities: operations, bits, paddings and formats",
       bits: [2048, 3072, 4096],
       paddings: ["pkcs1v15", "oaep-sha256"],
       formats: ["pkcs1", "pkcs8"],
+      key_types: ["rsa", "mlkem768x25519", "x25519"],
     },
   });
 });
