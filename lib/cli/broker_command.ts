@@ -29,18 +29,21 @@ import { parseAllowList } from "../zmq/curve.ts";
 import { type LoadedLibzmq, loadLibzmq } from "../zmq/libzmq.ts";
 import type { Command } from "./client_commands.ts";
 import { fail, print } from "./commands.ts";
-import { readSecretKeyFile } from "./curve_setup.ts";
+import { readSecretKeyFile } from "../runtime/curve_setup.ts";
 import {
   firstLine,
   LOG_LEVELS,
   Logger,
   type LogLevel,
   type LogValue,
-} from "./log.ts";
-import { effectiveUid, hardenProcess } from "./harden.ts";
-import { backendRefusal, insecureBindRefusal } from "./network_policy.ts";
+} from "../runtime/ops/log.ts";
+import { effectiveUid, hardenProcess } from "../runtime/harden.ts";
+import {
+  backendRefusal,
+  insecureBindRefusal,
+} from "../runtime/network_policy.ts";
 import { OPTIONS } from "./options.ts";
-import { onStopSignals } from "./signals.ts";
+import { onStopSignals } from "../runtime/signals.ts";
 import {
   commandHelp,
   type CommandSpec,

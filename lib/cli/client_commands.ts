@@ -17,12 +17,15 @@
 
 import type { KeyServiceClient } from "../client/mod.ts";
 import {
+  CLI_TIMEOUTS,
   CLIENT_FLAGS,
   clientEnv,
   EXIT_CODES,
-  exitCodeFor,
+  FileError,
   openClient,
+  readFlagFile,
   TRANSPORT_NOTES,
+  usageFailure,
 } from "./client_flags.ts";
 import {
   AGE_FLAGS,
@@ -32,8 +35,8 @@ import {
   wrapForRecipients,
   writeAgeKeys,
 } from "./age_commands.ts";
-import { fail, print } from "./commands.ts";
-import { firstLine } from "./log.ts";
+import { print } from "./commands.ts";
+import { resolvePath } from "./paths.ts";
 import {
   commandHelp,
   type CommandSpec,
@@ -64,6 +67,7 @@ const PASSPHRASE_FILE = {
 function clientCommand(
   spec: CommandSpec,
   body: (client: KeyServiceClient, parsed: ParsedCommand) => Promise<number>,
+  timeouts = CLI_TIMEOUTS.other,
 ): Command {
   const full = {
     ...spec,
@@ -79,14 +83,10 @@ function clientCommand(
           print(commandHelp(full));
           return 0;
         }
-        client = openClient(parsed);
+        client = openClient(parsed, timeouts);
         return await body(client, parsed);
       } catch (error) {
-        const code = exitCodeFor(error);
-        return fail(
-          code === 2 ? `${firstLine(error)} (see --help)` : error,
-          code,
-        );
+        return usageFailure(error);
       } finally {
         client?.close();
       }
@@ -109,8 +109,10 @@ function choice<T extends string>(
 function passphrase(parsed: ParsedCommand): string | undefined {
   const file = one(parsed, "passphrase-file");
   if (file === undefined) return undefined;
-  const line = Deno.readTextFileSync(file).split(/\r?\n/)[0];
-  if (line === "") throw new UsageError(`${file} holds no passphrase`);
+  const line = readFlagFile(parsed, "passphrase-file").split(/\r?\n/)[0];
+  if (line === "") {
+    throw new UsageError(`--passphrase-file: ${file} holds no passphrase`);
+  }
   return line;
 }
 
@@ -126,7 +128,8 @@ const keysNew = clientCommand({
     "writes a new key set into a directory: public.pem, private.pem and fernet.key",
   notes: [
     "private.pem and fernet.key are written mode 0600; an existing file is",
-    "never overwritten. DIR is made (mode 0700) when missing.",
+    "never overwritten. DIR is made (mode 0700) when missing, and removed",
+    "again if the command fails. '-' (stdout) is refused: three files.",
   ],
   flags: [
     { flag: "out", arg: "DIR", help: "where to write", required: true },
@@ -137,38 +140,52 @@ const keysNew = clientCommand({
     ...CLIENT_FLAGS,
   ],
 }, async (client, parsed) => {
-  const dir = one(parsed, "out")!;
+  const typed = one(parsed, "out")!;
+  if (typed === "-") {
+    throw new UsageError(
+      "--out: '-' (stdout) cannot take three files; give a folder",
+    );
+  }
+  const dir = resolvePath(typed);
   const keyType = choice(parsed, "type", KEY_TYPE_CHOICES) ?? "rsa";
   const bits = choice(parsed, "bits", ["2048", "3072", "4096"]);
   const format = choice(parsed, "format", ["pkcs1", "pkcs8"]);
+  if (keyType !== "rsa" && (bits ?? format ?? one(parsed, "passphrase-file"))) {
+    throw new UsageError("--bits, --format and --passphrase-file are for RSA");
+  }
+  const secret = passphrase(parsed);
   const names = keyType === "rsa"
     ? ["public.pem", "private.pem", "fernet.key"]
     : ["identity.txt", "recipient.txt", "fernet.key"];
   const files = names.map((name) => `${dir.replace(/\/+$/, "")}/${name}`);
+  const made = !exists(dir);
   Deno.mkdirSync(dir, { recursive: true, mode: 0o700 });
-  for (const file of files) {
-    // Checked before asking, so that no key is made only to be dropped.
-    if (exists(file)) {
-      throw new Deno.errors.AlreadyExists(`refusing to overwrite ${file}`);
+  let keys;
+  try {
+    for (const file of files) {
+      // Checked before asking, so that no key is made only to be dropped.
+      if (exists(file)) {
+        throw new Deno.errors.AlreadyExists(`refusing to overwrite ${file}`);
+      }
     }
-  }
-  if (keyType !== "rsa") {
-    if (bits ?? format ?? one(parsed, "passphrase-file")) {
-      throw new UsageError(
-        "--bits, --format and --passphrase-file are for RSA",
-      );
+    if (keyType !== "rsa") {
+      await writeAgeKeys(client, dir, keyType, (file, text, mode) => {
+        Deno.writeTextFileSync(file, text, { createNew: true, mode });
+        print(`wrote ${file}\n`);
+      });
+      return 0;
     }
-    await writeAgeKeys(client, dir, keyType, (file, text, mode) => {
-      Deno.writeTextFileSync(file, text, { createNew: true, mode });
-      print(`wrote ${file}\n`);
+    keys = await client.generateKeys({
+      bits: bits === undefined ? undefined : Number(bits) as 2048,
+      format,
+      passphrase: secret,
     });
-    return 0;
+  } catch (error) {
+    // A failure leaves no empty folder behind: only the one made here, and
+    // only while it is still empty (a file written stays, with its folder).
+    if (made) removeIfEmpty(dir);
+    throw error;
   }
-  const keys = await client.generateKeys({
-    bits: bits === undefined ? undefined : Number(bits) as 2048,
-    format,
-    passphrase: passphrase(parsed),
-  });
   const contents = [keys.rsa.public, keys.rsa.private, `${keys.fernet}\n`];
   files.forEach((file, i) => {
     // createNew: a file made meanwhile is not overwritten either.
@@ -180,6 +197,14 @@ const keysNew = clientCommand({
   });
   return 0;
 });
+
+function removeIfEmpty(dir: string): void {
+  try {
+    Deno.removeSync(dir);
+  } catch {
+    // Not empty: something was written, and is kept.
+  }
+}
 
 function exists(file: string): boolean {
   try {
@@ -219,7 +244,10 @@ const wrap = clientCommand({
     await wrapForRecipients(client, await stdinText(), recipients);
     return 0;
   }
-  const publicKey = Deno.readTextFileSync(pem);
+  const publicKey = readFlagFile(parsed, "public-key");
+  if (/-----BEGIN [A-Z ]*PRIVATE KEY-----/.test(publicKey)) {
+    throw new FileError("--public-key: this file holds a private key");
+  }
   const fernet = await stdinText();
   print(`${await client.encryptFernet(fernet, publicKey, { padding })}\n`);
   return 0;
@@ -248,13 +276,21 @@ const unwrap = clientCommand({
     throw new UsageError("give either --private-key or --identity");
   }
   if (identityFile !== undefined) {
-    const identity = identityFromFile(identityFile);
+    const identity = identityFromFile(resolvePath(identityFile));
     const file = await stdinText();
     print(`${await client.decryptFernetAge(file, identity)}\n`);
     return 0;
   }
-  const privateKey = Deno.readTextFileSync(pem!);
+  const privateKey = readFlagFile(parsed, "private-key");
   const options = { padding, passphrase: passphrase(parsed) };
+  if (
+    options.passphrase === undefined &&
+    privateKey.includes("-----BEGIN ENCRYPTED PRIVATE KEY-----")
+  ) {
+    throw new UsageError(
+      "the key is passphrase-protected: pass --passphrase-file",
+    );
+  }
   const wrapped = await stdinText();
   print(`${await client.decryptFernet(wrapped, privateKey, options)}\n`);
   return 0;
@@ -268,7 +304,7 @@ const ping = clientCommand({
   const reply = await client.ping();
   print(`${JSON.stringify(reply, null, 2)}\n`);
   return reply.status === "ok" ? 0 : 1;
-});
+}, CLI_TIMEOUTS.ping);
 
 /** The client subcommands. */
 export const CLIENT_COMMANDS: readonly Command[] = [

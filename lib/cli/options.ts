@@ -13,16 +13,17 @@
  * @module
  */
 
-import type { Config } from "./_config_shape.ts";
-import { LOG_FORMATS, LOG_LEVELS } from "./log.ts";
+import type { Config } from "../runtime/config.ts";
+import { LOG_FORMATS, LOG_LEVELS } from "../runtime/ops/log.ts";
 import { SECURITY_OPTIONS } from "./_options_security.ts";
 
 import { DEFAULT_ENDPOINT } from "../contract/mod.ts";
 
-export type { Config } from "./_config_shape.ts";
+export type { Config } from "../runtime/config.ts";
 
 /** Cores of this machine, the default number of decryption workers. */
-export const CORES: number = Math.max(1, navigator.hardwareConcurrency || 1);
+export { CORES } from "../runtime/config.ts";
+import { CORES } from "../runtime/config.ts";
 
 /**
  * The default endpoint, the contract's: loopback, where seed clients'

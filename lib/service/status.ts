@@ -4,7 +4,7 @@
  *
  * @example
  * ```ts
- * import { DecryptPool } from "./decrypt_pool.ts";
+ * import { DecryptPool } from "./decrypt/decrypt_pool.ts";
  * import { KeyPool } from "./key_pool.ts";
  * import { KeyService } from "./key_service.ts";
  * import { poolStatus } from "./status.ts";

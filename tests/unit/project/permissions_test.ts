@@ -25,9 +25,12 @@ Deno.test("every task that runs Deno freezes the lockfile", () => {
   }
 });
 
-Deno.test("the start task scopes the environment to KEYSERVICE_* and does not write, run or read the system", () => {
+Deno.test("the start task scopes the environment to KEYSERVICE_* and INIT_CWD and does not write, run or read the system", () => {
   const start = flags("start");
-  assert.ok(start.includes("--allow-env=KEYSERVICE_*"), start.join(" "));
+  assert.ok(
+    start.includes("--allow-env=KEYSERVICE_*,INIT_CWD"),
+    start.join(" "),
+  );
   for (
     const denied of [
       "--allow-env",
@@ -50,11 +53,18 @@ Deno.test("the start task scopes the environment to KEYSERVICE_* and does not wr
   // for libzmq, libcrypto and libc, reading for node_modules and key files.
   assert.deepEqual(
     start.filter((flag) => flag.startsWith("--allow")).sort(),
-    ["--allow-env=KEYSERVICE_*", "--allow-ffi", "--allow-net", "--allow-read"],
+    [
+      "--allow-env=KEYSERVICE_*,INIT_CWD",
+      "--allow-ffi",
+      "--allow-net",
+      "--allow-read",
+    ],
   );
 });
 
-Deno.test("the client subcommands' task reads KEYSERVICE_* variables only", () => {
-  assert.ok(flags("cli").includes("--allow-env=KEYSERVICE_*"));
+// INIT_CWD: where the user ran `deno task`, against which relative paths
+// resolve (deno task itself runs in the project's folder).
+Deno.test("the client subcommands' task reads KEYSERVICE_* variables and INIT_CWD only", () => {
+  assert.ok(flags("cli").includes("--allow-env=KEYSERVICE_*,INIT_CWD"));
   assert.ok(!flags("cli").includes("--allow-env"));
 });

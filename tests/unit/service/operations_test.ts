@@ -11,7 +11,7 @@ import {
   type KeyObject,
 } from "node:crypto";
 import { KeyService } from "../../../lib/service/key_service.ts";
-import { DecryptPool } from "../../../lib/service/decrypt_pool.ts";
+import { DecryptPool } from "../../../lib/service/decrypt/decrypt_pool.ts";
 import { WorkLimiter } from "../../../lib/service/work_limiter.ts";
 import type { KeyPairSource } from "../../../lib/service/types.ts";
 import {

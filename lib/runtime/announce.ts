@@ -6,20 +6,18 @@
  * @example
  * ```ts
  * import { announce } from "./announce.ts";
- * import { parseConfig } from "./config.ts";
- * import { Logger } from "./log.ts";
+ * import type { Config } from "./config.ts";
+ * import { Logger } from "./ops/log.ts";
  * import { loadLibzmq } from "../zmq/libzmq.ts";
  *
- * const parsed = parseConfig([], {});
- * if (parsed.kind === "run") {
- *   announce(new Logger("info"), {
- *     endpoint: "tcp://127.0.0.1:5555",
- *     libzmq: loadLibzmq(),
- *     crypto: "node",
- *     config: parsed.config,
- *     curve: undefined,
- *   });
- * }
+ * declare const config: Config; // validated by the command line
+ * announce(new Logger("info"), {
+ *   endpoint: "tcp://127.0.0.1:5555",
+ *   libzmq: loadLibzmq(),
+ *   crypto: "node",
+ *   config,
+ *   curve: undefined,
+ * });
  * // 2026-11-27T12:00:00.000Z INFO listening endpoint=tcp://127.0.0.1:5555 libzmq=...
  * ```
  * @module
@@ -27,9 +25,9 @@
 
 import type { LoadedLibzmq } from "../zmq/libzmq.ts";
 import type { CurveSetup } from "./curve_setup.ts";
-import type { Logger } from "./log.ts";
+import type { Logger } from "./ops/log.ts";
 import { isLocalEndpoint } from "./network_policy.ts";
-import type { Config } from "./options.ts";
+import type { Config } from "./config.ts";
 import { VERSION } from "./version.ts";
 
 /** What the start-up line reports. */

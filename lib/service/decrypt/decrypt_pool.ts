@@ -11,7 +11,7 @@
  * @example
  * ```ts
  * import { DecryptPool } from "./decrypt_pool.ts";
- * import { encryptPkcs1v15, generateRsaKeyPair, parsePrivateKey, parsePublicKey } from "../crypto/mod.ts";
+ * import { encryptPkcs1v15, generateRsaKeyPair, parsePrivateKey, parsePublicKey } from "../../crypto/mod.ts";
  *
  * const pool = new DecryptPool({ size: 2 });
  * const pair = await generateRsaKeyPair();
@@ -23,9 +23,9 @@
  * @module
  */
 
-import { DecryptionFailed, InternalError } from "./errors.ts";
-import type { Padding, RsaPrivateKey } from "../crypto/mod.ts";
-import type { DecryptBackend } from "./types.ts";
+import { DecryptionFailed, InternalError } from "../errors.ts";
+import type { Padding, RsaPrivateKey } from "../../crypto/mod.ts";
+import type { DecryptBackend } from "../types.ts";
 import type { DecryptJob, DecryptResult } from "./_decrypt_worker.ts";
 
 interface Pending {

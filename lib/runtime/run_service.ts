@@ -7,33 +7,37 @@
  * thread, only moves frames: it keeps each client's accounting (in flight,
  * per client, the reserve for quiet clients, the key pool's waiters), hands
  * each request to a thread and sends the reply; the key pool lives here and
- * hands its pairs to the threads. Every start-up failure becomes one line on stderr and
- * an exit code.
+ * hands its pairs to the threads. A start-up failure throws `StartupError`;
+ * the command line prints it and picks the exit code.
  *
  * @example
  * ```ts
- * import { parseConfig } from "./config.ts";
+ * import type { Config } from "./config.ts";
  * import { runService } from "./run_service.ts";
  *
- * const parsed = parseConfig(["--endpoint", "tcp://127.0.0.1:6000"], {});
- * if (parsed.kind === "run") Deno.exit(await runService(parsed.config));
+ * declare const config: Config; // validated by the command line
+ * const code = await runService(config, { forceStop: () => Deno.exit(1) });
  * ```
  * @module
  */
 
 import { announce } from "./announce.ts";
-import { fail } from "./commands.ts";
+import { StartupError } from "./errors.ts";
 import { hardenProcess } from "./harden.ts";
 import { type Config, CORES } from "./config.ts";
-import { resolveThreadCrypto } from "./crypto_backend.ts";
+import { resolveThreadCrypto } from "../service/decrypt/backend.ts";
 import { readCurveSetup } from "./curve_setup.ts";
-import { type HttpListener, startHttp } from "./http.ts";
-import { errorClass, firstLine, Logger } from "./log.ts";
-import { type Instruments, NO_INSTRUMENTS, startMetrics } from "./metrics.ts";
+import { type HttpListener, startHttp } from "./ops/http.ts";
+import { errorClass, firstLine, Logger } from "./ops/log.ts";
+import {
+  type Instruments,
+  NO_INSTRUMENTS,
+  startMetrics,
+} from "./ops/metrics.ts";
 import { insecureBindRefusal } from "./network_policy.ts";
 import { RequestThreads } from "./request_threads.ts";
 import { serveOnThreads } from "./serve_threads.ts";
-import { RequestLog } from "./request_log.ts";
+import { RequestLog } from "./ops/request_log.ts";
 import { onStopSignals } from "./signals.ts";
 import { VERSION } from "./version.ts";
 import { CRASH_HOOK_ENV } from "./_thread_protocol.ts";
@@ -46,8 +50,23 @@ import { WorkLimiter } from "../service/work_limiter.ts";
 import { loadLibzmq } from "../zmq/libzmq.ts";
 import { RouterServer } from "../zmq/router.ts";
 
-/** Serves with `config` until stopped; resolves to the exit code. */
-export async function runService(config: Config): Promise<number> {
+/** What the caller, not the runtime, does to the process. */
+export interface RunServiceHooks {
+  /**
+   * A second stop signal: stop now. The command line exits the process;
+   * without it, the runtime abandons what is in flight and returns.
+   */
+  readonly forceStop?: () => void;
+}
+
+/**
+ * Serves with `config` until stopped; resolves to the exit code. Throws
+ * `StartupError` when it cannot start.
+ */
+export async function runService(
+  config: Config,
+  hooks: RunServiceHooks = {},
+): Promise<number> {
   const log = new Logger(config.logLevel, undefined, config.logFormat);
   // Before any key is in memory: no core dump, no ptrace by other processes.
   hardenProcess(log);
@@ -80,7 +99,7 @@ export async function runService(config: Config): Promise<number> {
     );
     decryption = resolveThreadCrypto(config, log);
   } catch (error) {
-    return fail(error);
+    throw new StartupError(error);
   }
   const connect = config.connect !== undefined;
   const endpoint = config.connect ?? config.endpoint;
@@ -93,7 +112,7 @@ export async function runService(config: Config): Promise<number> {
     allowList: config.curveAllowFile !== undefined,
     allowAnyCurveClient: config.allowAnyCurveClient,
   }, verb);
-  if (refusal !== undefined) return fail(refusal);
+  if (refusal !== undefined) throw new StartupError(refusal);
   if (config.metrics !== undefined) {
     try {
       const metrics = await startMetrics({
@@ -119,7 +138,7 @@ export async function runService(config: Config): Promise<number> {
       });
       instruments = metrics;
     } catch (error) {
-      return fail(
+      throw new StartupError(
         `cannot serve metrics on ${config.metrics}: ${firstLine(error)}`,
       );
     }
@@ -146,7 +165,7 @@ export async function runService(config: Config): Promise<number> {
     });
   } catch (error) {
     await http?.close();
-    return fail(`cannot ${verb} ${endpoint}: ${firstLine(error)}`);
+    throw new StartupError(`cannot ${verb} ${endpoint}: ${firstLine(error)}`);
   }
 
   // Key generation, timed for the metrics (pool refills and on demand).
@@ -234,7 +253,9 @@ export async function runService(config: Config): Promise<number> {
   } catch (error) {
     keyPool.close();
     await http?.close();
-    return fail(`cannot start the request threads: ${firstLine(error)}`);
+    throw new StartupError(
+      `cannot start the request threads: ${firstLine(error)}`,
+    );
   }
   const removeSignalListeners = onStopSignals({
     stop(signal) {
@@ -244,7 +265,8 @@ export async function runService(config: Config): Promise<number> {
     },
     force(signal) {
       log.warn("stopping-now", { signal, abandoned: server.unanswered });
-      Deno.exit(1);
+      if (hooks.forceStop) hooks.forceStop();
+      else server.close(0);
     },
   });
 

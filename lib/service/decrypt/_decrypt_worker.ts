@@ -5,8 +5,8 @@
 // (this thread owns it) and is wiped after the job; the plaintext goes back
 // transferred, so that no copy of either is left behind on this thread.
 
-import type { Padding, RsaPrivateKey } from "../crypto/mod.ts";
-import { decryptWith } from "../crypto/node_decrypt.ts";
+import type { Padding, RsaPrivateKey } from "../../crypto/mod.ts";
+import { decryptWith } from "../../crypto/node_decrypt.ts";
 
 /** A job sent to the worker. */
 export interface DecryptJob {

@@ -1,8 +1,15 @@
-// Private: the shape of the service's configuration, one field per option
-// of the OPTIONS table in options.ts (which re-exports it), kept apart so
-// that the table stays readable.
+/**
+ * The service's validated configuration, one field per option of the
+ * command line's OPTIONS table (lib/cli/options.ts, which re-exports it):
+ * what the runtime runs from.
+ *
+ * @module
+ */
 
-import type { LOG_FORMATS, LOG_LEVELS } from "./log.ts";
+import type { LOG_FORMATS, LOG_LEVELS } from "./ops/log.ts";
+
+/** The cores this machine offers: the default worker count. */
+export const CORES: number = Math.max(1, navigator.hardwareConcurrency || 1);
 
 /** Everything `main.ts` needs to start the service. */
 export interface Config {

@@ -1,6 +1,6 @@
 /**
  * The request threads, seen from the socket thread: Web Workers running
- * lib/cli/_request_thread.ts, fed through a `RouterServer`'s thread port. A
+ * lib/runtime/_request_thread.ts, fed through a `RouterServer`'s thread port. A
  * request goes to the ready thread with the fewest in hand; its reply comes
  * back with the facts the metrics and logs need (operation, code, time on
  * the thread, decryptions run). A thread that dies is replaced, and each

@@ -6,6 +6,7 @@
 // the log) goes by the workers' own messages, which are few.
 
 import type { PingDetail } from "../service/key_service.ts";
+import type { ThreadCryptoSetup } from "../service/decrypt/backend.ts";
 
 /** What a request thread is started with (structured-cloneable). */
 export interface ThreadSetup {
@@ -16,14 +17,7 @@ export interface ThreadSetup {
   /** The thread's routing id. */
   readonly id: string;
   /** What decrypts, as resolved on the socket thread. */
-  readonly crypto:
-    | {
-      readonly kind: "openssl";
-      readonly libcrypto: string;
-      readonly preparedKeys: number;
-      readonly preparedKeySeconds: number;
-    }
-    | { readonly kind: "node" };
+  readonly crypto: ThreadCryptoSetup;
   readonly version: string;
   readonly maxRequestBytes: number;
   readonly maxManyRequestBytes: number;

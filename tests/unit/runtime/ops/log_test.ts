@@ -2,8 +2,8 @@
 // a closed stderr that must not stop the service, and the JSON format.
 
 import assert from "node:assert/strict";
-import { Logger, type LogLevel } from "../../../lib/cli/log.ts";
-import { FakeTime } from "../../_helpers/fake_time.ts";
+import { Logger, type LogLevel } from "../../../../lib/runtime/ops/log.ts";
+import { FakeTime } from "../../../_helpers/fake_time.ts";
 
 function capture(level: LogLevel): { log: Logger; lines: string[] } {
   const lines: string[] = [];

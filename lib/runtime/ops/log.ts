@@ -20,7 +20,7 @@
  * @module
  */
 
-import { type Clock, systemClock, type TimerId } from "../clock/mod.ts";
+import { type Clock, systemClock, type TimerId } from "../../clock/mod.ts";
 
 /** Severity levels, least severe first; `silent` logs nothing. */
 export const LOG_LEVELS = ["debug", "info", "warn", "error", "silent"] as const;

@@ -10,20 +10,20 @@ import assert from "node:assert/strict";
 import {
   DECRYPT_WORKER_URL,
   DecryptPool,
-} from "../../../lib/service/decrypt_pool.ts";
+} from "../../../../lib/service/decrypt/decrypt_pool.ts";
 import {
   DecryptionFailed,
   InternalError,
-} from "../../../lib/service/errors.ts";
+} from "../../../../lib/service/errors.ts";
 import {
   encryptPkcs1v15,
   parsePrivateKey,
   parsePublicKey,
   type RsaPrivateKey,
   type RsaPublicKey,
-} from "../../../lib/crypto/mod.ts";
-import { bigintToBytes, modPow } from "../../_helpers/der.ts";
-import { FIXED_PAIR, SECOND_PAIR } from "../../_helpers/fixed_key.ts";
+} from "../../../../lib/crypto/mod.ts";
+import { bigintToBytes, modPow } from "../../../_helpers/der.ts";
+import { FIXED_PAIR, SECOND_PAIR } from "../../../_helpers/fixed_key.ts";
 
 const encoder = new TextEncoder();
 

@@ -6,8 +6,7 @@
  *
  * @example
  * ```ts
- * import { startDecryptBackend } from "./crypto_backend.ts";
- * import { Logger } from "./log.ts";
+ * import { startDecryptBackend } from "./backend.ts";
  *
  * const backend = startDecryptBackend(
  *   {
@@ -17,7 +16,7 @@
  *     preparedKeys: 0,
  *     preparedKeySeconds: 10,
  *   },
- *   new Logger("info"),
+ *   { warn: (event, fields) => console.warn(event, fields) },
  * );
  * backend.name; // "openssl-3.0.19", or "node"
  * backend.close();
@@ -25,28 +24,38 @@
  * @module
  */
 
-import { LibcryptoUnavailable, loadLibcrypto } from "../crypto/mod.ts";
-import { DecryptPool } from "../service/decrypt_pool.ts";
-import { OpenSslBackend } from "../service/openssl_backend.ts";
-import type { DecryptBackend } from "../service/types.ts";
-import type { Logger } from "./log.ts";
-import type { Config } from "./options.ts";
-import type { ThreadSetup } from "./_thread_protocol.ts";
+import { LibcryptoUnavailable, loadLibcrypto } from "../../crypto/mod.ts";
+import { DecryptPool } from "./decrypt_pool.ts";
+import { OpenSslBackend } from "./openssl_backend.ts";
+import type { DecryptBackend } from "../types.ts";
+
+/** How the backend is chosen: the runtime's configuration has these fields. */
+export interface DecryptBackendOptions {
+  /** `auto` (OpenSSL, else node:crypto), `openssl` or `node`. */
+  readonly cryptoBackend: "auto" | "openssl" | "node";
+  /** Path of libcrypto; `undefined` searches the usual places. */
+  readonly libcrypto: string | undefined;
+  /** Decryptions that run at once. */
+  readonly workers: number;
+  /** Prepared keys kept (OpenSSL only); 0 keeps none. */
+  readonly preparedKeys: number;
+  /** How long a prepared key is kept, in seconds. */
+  readonly preparedKeySeconds: number;
+}
+
+/** Where the fallback's warning goes (the runtime's logger fits). */
+export interface DecryptBackendLog {
+  /** One warning event with its fields. */
+  warn(event: string, fields: Record<string, string>): void;
+}
 
 /**
  * Starts the configured backend. Throws `LibcryptoUnavailable` when
  * `openssl` was asked for and cannot be had.
  */
 export function startDecryptBackend(
-  config: Pick<
-    Config,
-    | "cryptoBackend"
-    | "libcrypto"
-    | "workers"
-    | "preparedKeys"
-    | "preparedKeySeconds"
-  >,
-  log: Logger,
+  config: DecryptBackendOptions,
+  log: DecryptBackendLog,
 ): DecryptBackend {
   if (config.cryptoBackend !== "node") {
     try {
@@ -74,12 +83,22 @@ export function startDecryptBackend(
   return new DecryptPool({ size: config.workers });
 }
 
+/** What a request thread opens to decrypt: OpenSSL by path, or node:crypto. */
+export type ThreadCryptoSetup =
+  | {
+    readonly kind: "openssl";
+    readonly libcrypto: string;
+    readonly preparedKeys: number;
+    readonly preparedKeySeconds: number;
+  }
+  | { readonly kind: "node" };
+
 /** What the request threads decrypt with, as resolved at start-up. */
 export interface ThreadCrypto {
   /** For logs, metrics and `ping`: `openssl-3.x.y` or `node`. */
   readonly name: string;
   /** What each request thread opens. */
-  readonly setup: ThreadSetup["crypto"];
+  readonly setup: ThreadCryptoSetup;
 }
 
 /**
@@ -89,11 +108,8 @@ export interface ThreadCrypto {
  * opens it again by the path found.
  */
 export function resolveThreadCrypto(
-  config: Pick<
-    Config,
-    "cryptoBackend" | "libcrypto" | "preparedKeys" | "preparedKeySeconds"
-  >,
-  log: Logger,
+  config: Omit<DecryptBackendOptions, "workers">,
+  log: DecryptBackendLog,
 ): ThreadCrypto {
   if (config.cryptoBackend !== "node") {
     try {

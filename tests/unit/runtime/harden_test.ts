@@ -3,9 +3,9 @@
 // dumpable), and says why where it cannot.
 
 import assert from "node:assert/strict";
-import { dumpable, forbidCoreDumps } from "../../../lib/cli/harden.ts";
+import { dumpable, forbidCoreDumps } from "../../../lib/runtime/harden.ts";
 
-const HARDEN = new URL("../../../lib/cli/harden.ts", import.meta.url).href;
+const HARDEN = new URL("../../../lib/runtime/harden.ts", import.meta.url).href;
 
 Deno.test({
   name: "forbidCoreDumps makes a fresh process not dumpable (Linux)",

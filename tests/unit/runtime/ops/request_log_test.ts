@@ -2,8 +2,8 @@
 // per interval with its count, however many requests came.
 
 import assert from "node:assert/strict";
-import { Logger, type LogLevel } from "../../../lib/cli/log.ts";
-import { RequestLog } from "../../../lib/cli/request_log.ts";
+import { Logger, type LogLevel } from "../../../../lib/runtime/ops/log.ts";
+import { RequestLog } from "../../../../lib/runtime/ops/request_log.ts";
 
 function capture(level: LogLevel) {
   const lines: string[] = [];

@@ -2,7 +2,7 @@
 // later one forces the exit.
 
 import assert from "node:assert/strict";
-import { stopSignalFilter } from "../../../lib/cli/signals.ts";
+import { stopSignalFilter } from "../../../lib/runtime/signals.ts";
 
 function recorder(clock: { now: number }) {
   const calls: string[] = [];

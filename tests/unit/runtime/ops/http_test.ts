@@ -7,8 +7,8 @@ import {
   ListenAddressError,
   parseListenAddress,
   startHttp,
-} from "../../../lib/cli/http.ts";
-import { startMetrics } from "../../../lib/cli/metrics.ts";
+} from "../../../../lib/runtime/ops/http.ts";
+import { startMetrics } from "../../../../lib/runtime/ops/metrics.ts";
 
 Deno.test("a bare port listens on loopback", () => {
   assert.deepEqual(parseListenAddress("9464"), {

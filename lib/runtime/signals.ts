@@ -13,7 +13,7 @@
  *
  * const remove = onStopSignals({
  *   stop: (signal) => console.log(`draining after ${signal}`),
- *   force: (signal) => Deno.exit(1),
+ *   force: (signal) => console.log(`stopping now after ${signal}`),
  * });
  * // ... serve ...
  * remove();

@@ -8,7 +8,7 @@
  * @example
  * ```ts
  * import { readCurveSetup } from "./curve_setup.ts";
- * import { Logger } from "./log.ts";
+ * import { Logger } from "./ops/log.ts";
  * import { loadLibzmq } from "../zmq/libzmq.ts";
  *
  * const setup = readCurveSetup(loadLibzmq(), {
@@ -24,8 +24,8 @@
 import type { CurveServerOptions } from "../zmq/router.ts";
 import { curvePublicKey, parseAllowList } from "../zmq/curve.ts";
 import type { LoadedLibzmq } from "../zmq/libzmq.ts";
-import type { Logger } from "./log.ts";
-import type { Config } from "./options.ts";
+import type { Logger } from "./ops/log.ts";
+import type { Config } from "./config.ts";
 
 /** CURVE as configured. */
 export interface CurveSetup {

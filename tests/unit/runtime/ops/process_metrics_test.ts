@@ -3,7 +3,7 @@
 
 import assert from "node:assert/strict";
 import { Registry } from "prom-client";
-import { registerProcessMetrics } from "../../../lib/cli/process_metrics.ts";
+import { registerProcessMetrics } from "../../../../lib/runtime/ops/process_metrics.ts";
 
 /** The value of the unlabelled sample `name`, or undefined. */
 function sample(text: string, name: string): number | undefined {

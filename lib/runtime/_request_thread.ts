@@ -22,7 +22,7 @@ import {
 import { loadLibcrypto, type Padding } from "../crypto/mod.ts";
 import { InternalError, Overloaded } from "../service/errors.ts";
 import { KeyService } from "../service/key_service.ts";
-import { OpenSslBackend } from "../service/openssl_backend.ts";
+import { OpenSslBackend } from "../service/decrypt/openssl_backend.ts";
 import type { Decryptor, Encryptor } from "../service/types.ts";
 import { WorkLimiter } from "../service/work_limiter.ts";
 import { loadLibzmq } from "../zmq/libzmq.ts";

@@ -7,8 +7,8 @@ import {
   insecureBindRefusal,
   ipcFolderProblem,
   isLocalEndpoint,
-} from "../../../lib/cli/network_policy.ts";
-import { effectiveUid } from "../../../lib/cli/harden.ts";
+} from "../../../lib/runtime/network_policy.ts";
+import { effectiveUid } from "../../../lib/runtime/harden.ts";
 
 Deno.test("isLocalEndpoint: loopback, ipc and inproc only", () => {
   for (

@@ -28,8 +28,8 @@
  * @module
  */
 
-import type { Padding } from "../contract/mod.ts";
-import { ERROR_CODES, KEY_BITS, REQUEST_TYPES } from "../contract/mod.ts";
+import type { Padding } from "../../contract/mod.ts";
+import { ERROR_CODES, KEY_BITS, REQUEST_TYPES } from "../../contract/mod.ts";
 import { registerGauges, registerProcessMetrics } from "./process_metrics.ts";
 
 /** Why a CURVE handshake was refused. */

@@ -12,7 +12,7 @@
  *
  * @example
  * ```ts
- * import { loadLibcrypto } from "../crypto/mod.ts";
+ * import { loadLibcrypto } from "../../crypto/mod.ts";
  * import { PreparedKeyCache } from "./prepared_keys.ts";
  *
  * const cache = new PreparedKeyCache(loadLibcrypto(), {
@@ -31,7 +31,7 @@ import {
   type Padding,
   type PreparedKey,
   type RsaPrivateKey,
-} from "../crypto/mod.ts";
+} from "../../crypto/mod.ts";
 
 /** How many keys, and for how long. */
 export interface PreparedKeyCacheOptions {

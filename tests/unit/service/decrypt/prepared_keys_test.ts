@@ -8,15 +8,15 @@ import {
   loadLibcrypto,
   parsePrivateKey,
   parsePublicKey,
-} from "../../../lib/crypto/mod.ts";
-import { PreparedKeyCache } from "../../../lib/service/prepared_keys.ts";
+} from "../../../../lib/crypto/mod.ts";
+import { PreparedKeyCache } from "../../../../lib/service/decrypt/prepared_keys.ts";
 import {
   FIXED_PRIVATE_PEM,
   FIXED_PUBLIC_PEM,
   SECOND_PAIR,
-} from "../../_helpers/fixed_key.ts";
-import { detectLibcrypto, gate } from "../../_helpers/gate.ts";
-import { waitFor } from "../../_helpers/wait.ts";
+} from "../../../_helpers/fixed_key.ts";
+import { detectLibcrypto, gate } from "../../../_helpers/gate.ts";
+import { waitFor } from "../../../_helpers/wait.ts";
 
 const LIBCRYPTO = gate("prepared-key cache tests", detectLibcrypto());
 const libcrypto = (LIBCRYPTO.ok ? loadLibcrypto() : undefined)!;

@@ -8,7 +8,7 @@
  *
  * @example
  * ```ts
- * import { loadLibcrypto } from "../crypto/mod.ts";
+ * import { loadLibcrypto } from "../../crypto/mod.ts";
  * import { OpenSslBackend } from "./openssl_backend.ts";
  *
  * const backend = new OpenSslBackend(loadLibcrypto(), 2);
@@ -17,14 +17,14 @@
  * @module
  */
 
-import { encryptWith, type Libcrypto } from "../crypto/mod.ts";
-import { InternalError } from "./errors.ts";
+import { encryptWith, type Libcrypto } from "../../crypto/mod.ts";
+import { InternalError } from "../errors.ts";
 import {
   PreparedKeyCache,
   type PreparedKeyCacheOptions,
 } from "./prepared_keys.ts";
-import type { DecryptBackend, Decryptor, Encryptor } from "./types.ts";
-import { WorkLimiter } from "./work_limiter.ts";
+import type { DecryptBackend, Decryptor, Encryptor } from "../types.ts";
+import { WorkLimiter } from "../work_limiter.ts";
 
 /** Keys up to this size (bytes of modulus) are encrypted on the calling thread. */
 const ON_THREAD_MAX_BYTES = 256;
