@@ -41,6 +41,8 @@ import { RequestLog } from "./ops/request_log.ts";
 import { onStopSignals } from "./signals.ts";
 import { VERSION } from "./version.ts";
 import { CRASH_HOOK_ENV } from "./_thread_protocol.ts";
+import { CAPABILITIES } from "../contract/mod.ts";
+import { encodeReply } from "../service/protocol.ts";
 import { generateRsaKeyPair, type RsaKeyPairPem } from "../crypto/mod.ts";
 import { Admission } from "../service/admission.ts";
 import { KeyPool } from "../service/key_pool.ts";
@@ -301,7 +303,17 @@ export async function runService(
       // A failing listener must cost neither the reply nor the service.
       log.error("listener-failed", { error: errorClass(error) });
     }
-  });
+  }, () =>
+    // What a request thread's KeyService answers, field for field, without
+    // the round trip to a thread and back for the status it would ask here.
+    encodeReply({
+      status: "ok",
+      version: VERSION,
+      ...(config.pingDetail === "full"
+        ? { in_flight: admission.inflight - 1, ...status() }
+        : {}),
+      capabilities: CAPABILITIES,
+    }));
   requests.close();
   log.flush();
   removeSignalListeners();

@@ -40,12 +40,37 @@ const OVERLOADED: ThreadOutcome = {
   decryptions: { pkcs1v15: 0, oaep: 0 },
 };
 
-/** Answers every message of `messages` on `threads`; see the module. */
+const decoder = new TextDecoder();
+
+/**
+ * Whether `parts` is a plain `{"type": "ping"}` (one frame, no other field):
+ * the one request this thread answers itself, since its reply needs what
+ * only this thread knows (requests in flight, the key pool) and nothing a
+ * request thread does. A larger or different request is never parsed here.
+ */
+export function isPlainPing(parts: readonly Uint8Array[]): boolean {
+  if (parts.length !== 1 || parts[0].length > 64) return false;
+  try {
+    const value = JSON.parse(decoder.decode(parts[0]));
+    return typeof value === "object" && value !== null &&
+      !Array.isArray(value) && value.type === "ping" &&
+      Object.keys(value).length === 1;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Answers every message of `messages` on `threads`; see the module.
+ * `ping`, when given, answers a plain ping on this thread (see
+ * {@linkcode isPlainPing}), with what a request thread would answer.
+ */
 export async function serveOnThreads(
   messages: AsyncIterable<Message>,
   admission: Admission,
   threads: RequestThreads,
   onOutcome: ThreadOutcomeListener = () => {},
+  ping?: () => Uint8Array,
 ): Promise<void> {
   for await (const message of messages) {
     const started = performance.now();
@@ -53,6 +78,19 @@ export async function serveOnThreads(
     if (!admission.admit(client)) {
       message.reply(OVERLOADED.reply);
       onOutcome(OVERLOADED, performance.now() - started);
+      continue;
+    }
+    if (ping !== undefined && isPlainPing(message.parts)) {
+      const outcome: ThreadOutcome = {
+        reply: ping(),
+        type: "ping",
+        code: "ok",
+        threadMs: 0,
+        decryptions: { pkcs1v15: 0, oaep: 0 },
+      };
+      admission.release(client);
+      message.reply(outcome.reply);
+      onOutcome(outcome, performance.now() - started);
       continue;
     }
     threads.handle(message.parts, (outcome) => {
