@@ -19,8 +19,9 @@ import {
 import { logLines, waitFor } from "../_helpers/wait.ts";
 
 /** Requests an instance answered, by its log. */
+/** Requests an instance answered: one debug line each (--log-level debug). */
 function answered(instance: RunningService): number {
-  return logLines(instance, / INFO request type=/).length;
+  return logLines(instance, / DEBUG request type=/).length;
 }
 
 /** A client of the broker's frontend that does not retry. */
@@ -113,6 +114,8 @@ Deno.test("broker: with CURVE on the backend, a plain DEALER and a CURVE server 
       await writePrivate(`${dir}/instance`, instance.text),
       "--curve-allow",
       await writePrivate(`${dir}/allow`, `${back.public}\n`),
+      "--log-level",
+      "debug",
     ]);
     const plain = Peer.connect(broker.backend);
     const impostor = Peer.connect(broker.backend, {
