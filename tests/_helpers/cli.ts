@@ -34,7 +34,10 @@ export async function runCli(
   const child = new Deno.Command(Deno.execPath(), {
     args: ["task", "-q", ...config, "cli", ...args],
     cwd: cwd ?? ROOT,
-    env: { ...CLEAN_ENV, ...env },
+    // Where a user's shell runs `deno task` from; one run under `deno task
+    // test` would otherwise pass on the test's own INIT_CWD, which `deno
+    // task` keeps when it is set.
+    env: { ...CLEAN_ENV, INIT_CWD: cwd ?? ROOT.pathname, ...env },
     stdin: "piped",
     stdout: "piped",
     stderr: "piped",

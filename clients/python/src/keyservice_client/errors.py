@@ -125,6 +125,36 @@ class InternalError(ServiceError):
     code = "internal_error"
 
 
+class InvalidBech32(ServiceError):
+    """An age recipient or identity is not valid Bech32."""
+
+    code = "invalid_bech32"
+
+
+class InvalidKeyLength(ServiceError):
+    """An age recipient or identity decodes to the wrong number of bytes."""
+
+    code = "invalid_key_length"
+
+
+class InvalidEncapsulationKey(ServiceError):
+    """A hybrid recipient's ML-KEM-768 key fails the FIPS 203 modulus check."""
+
+    code = "invalid_encapsulation_key"
+
+
+class InvalidRecipient(ServiceError):
+    """An age recipient's X25519 key is a low-order point."""
+
+    code = "invalid_recipient"
+
+
+class MixedRecipients(ServiceError):
+    """RSA keys with age recipients, or hybrid with classic ones."""
+
+    code = "mixed_recipients"
+
+
 class TimeoutError_(KeyServiceError):
     """Sent, and no reply came within the timeout on any try.
 
@@ -185,6 +215,11 @@ SERVICE_ERRORS: Mapping[str, Type[ServiceError]] = {
         RequestTooLarge,
         Overloaded,
         InternalError,
+        InvalidBech32,
+        InvalidKeyLength,
+        InvalidEncapsulationKey,
+        InvalidRecipient,
+        MixedRecipients,
     )
 }
 """The class for each code of the contract."""
