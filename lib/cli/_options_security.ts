@@ -14,7 +14,7 @@ export const SECURITY_OPTIONS: readonly OptionSpec[] = [
     default: undefined,
     defaultText: "off",
     help:
-      "turn on CurveZMQ with this server secret key; a flag shows in ps and in deno task's echo, so give it in the variable or use --curve-secret-key-file",
+      "turn on CurveZMQ with this secret key (the server's; with --connect, the instance's own, to its broker); a flag shows in ps and in deno task's echo, so give it in the variable or use --curve-secret-key-file",
     section: "Security (see SECURITY.md)",
   },
   {
@@ -38,6 +38,30 @@ export const SECURITY_OPTIONS: readonly OptionSpec[] = [
     default: undefined,
     defaultText: "any client that knows the server key",
     help: "admit only the client public keys listed, one Z85 key a line",
+    section: "Security (see SECURITY.md)",
+  },
+  {
+    key: "brokerCurveServerKey",
+    flag: "broker-curve-server-key",
+    arg: "Z85",
+    env: "KEYSERVICE_BROKER_CURVE_SERVER_KEY",
+    type: { kind: "string" },
+    default: undefined,
+    defaultText: "off",
+    help:
+      "with --connect: CURVE to the broker, whose backend public key this is; the instance shows the public key of its --curve-secret-key-file, which the broker's --backend-curve-allow must list",
+    section: "Security (see SECURITY.md)",
+  },
+  {
+    key: "brokerCurveServerKeyFile",
+    flag: "broker-curve-server-key-file",
+    arg: "PATH",
+    env: "KEYSERVICE_BROKER_CURVE_SERVER_KEY_FILE",
+    type: { kind: "string" },
+    default: undefined,
+    defaultText: "off",
+    help:
+      "the same, read from a file (the key alone, or a `public` line of `keyservice curve-keypair` output)",
     section: "Security (see SECURITY.md)",
   },
   {

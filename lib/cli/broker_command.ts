@@ -2,14 +2,15 @@
  * `keyservice broker`: libzmq's `zmq_proxy` between a ROUTER for clients
  * (`--frontend`) and a DEALER for service instances started with
  * `--connect` (`--backend`), until SIGINT or SIGTERM. CURVE on either side
- * when configured: the frontend as a CURVE server (as the service itself
- * is), the backend as a CURVE client of instances that share a server key.
- * Off loopback, a side without CURVE is refused unless
+ * when configured, each side a CURVE server with a key of its own (as the
+ * service itself is): the frontend for clients, the backend for instances,
+ * each with an allow list (the service's `--curve-allow` format). Off
+ * loopback, a side without CURVE is refused unless
  * `--allow-insecure-network`, and a frontend with CURVE but no allow list
  * unless `--allow-any-curve-client`; a backend that does not authenticate
- * its instances (CURVE, or a private `ipc://` folder) is refused unless
- * `--insecure-backend`. The frontend caps frames at the instances' default
- * (`--max-frame-bytes`).
+ * its instances (CURVE with an allow list of their keys, or a private
+ * `ipc://` folder) is refused unless `--insecure-backend`. The frontend
+ * caps frames at the instances' default (`--max-frame-bytes`).
  *
  * @example
  * ```ts
@@ -23,13 +24,12 @@
  * @module
  */
 
-import { curveClientKeys } from "../client/mod.ts";
 import { Broker, type BrokerOptions } from "../zmq/broker.ts";
-import { parseAllowList } from "../zmq/curve.ts";
+import { curvePublicKey } from "../zmq/curve.ts";
 import { type LoadedLibzmq, loadLibzmq } from "../zmq/libzmq.ts";
 import type { Command } from "./client_commands.ts";
 import { fail, print } from "./commands.ts";
-import { readSecretKeyFile } from "../runtime/curve_setup.ts";
+import { readCurveSetup } from "../runtime/curve_setup.ts";
 import {
   firstLine,
   LOG_LEVELS,
@@ -99,19 +99,16 @@ const SPEC: CommandSpec = {
       help: "admit only the client public keys listed, one a line",
     },
     {
-      flag: "backend-curve-server-key",
-      arg: "Z85",
-      help: "CURVE to the instances, whose (shared) public key this is",
+      flag: "backend-curve-secret-key-file",
+      arg: "PATH",
+      help:
+        "CURVE for instances, with this secret key of the broker's own (`curve-keypair` output; instances give its public key as --broker-curve-server-key)",
     },
     {
-      flag: "backend-curve-server-key-file",
+      flag: "backend-curve-allow",
       arg: "PATH",
-      help: "the same, from a file (the key, or a `public` line)",
-    },
-    {
-      flag: "backend-curve-keypair-file",
-      arg: "PATH",
-      help: "the broker's own pair on the backend (default: a new one)",
+      help:
+        "admit only the instance public keys listed, one a line (each instance's --curve-secret-key-file)",
     },
     {
       flag: "allow-insecure-network",
@@ -119,12 +116,12 @@ const SPEC: CommandSpec = {
     },
     {
       flag: "allow-any-curve-client",
-      help: "off loopback, CURVE on the frontend without an allow list anyway",
+      help: "off loopback, CURVE without an allow list anyway",
     },
     {
       flag: "insecure-backend",
       help:
-        "a backend without CURVE outside a private ipc:// folder: any local process could join it as an instance (development only)",
+        "a backend that does not authenticate its instances (no CURVE allow list, no private ipc:// folder): any process that reaches it could join as an instance (development only)",
     },
     {
       flag: "max-frame-bytes",
@@ -140,11 +137,14 @@ const SPEC: CommandSpec = {
     { flag: "libzmq", arg: "PATH", help: "libzmq file to load" },
   ],
   notes: [
-    "The backend must authenticate its instances: CURVE (--backend-curve-",
-    "server-key; instances run with the matching --curve-secret-key-file and",
-    "list the broker's --backend-curve-keypair-file key in --curve-allow), or",
-    "an ipc:// socket in a folder only this user can open (mode 0700).",
-    "Anything else is refused unless --insecure-backend.",
+    "The backend must authenticate its instances: CURVE with an allow list",
+    "(--backend-curve-secret-key-file, and --backend-curve-allow listing the",
+    "public key of each instance's --curve-secret-key-file; each instance",
+    "runs with --connect and --broker-curve-server-key set to the",
+    "backend_key this command logs), or an ipc:// socket in a folder only",
+    "this user can open (mode 0700). Anything else is refused unless",
+    "--insecure-backend. Taking one key off the list and restarting the",
+    "broker revokes that instance alone.",
     "Requests in the broker or an instance when it stops are lost: a client",
     "that retries (the client library, `keyservice ping`) sends them again.",
   ],
@@ -157,40 +157,49 @@ function brokerOptions(
 ): BrokerOptions {
   const frontend = one(parsed, "frontend")!;
   const backend = one(parsed, "backend")!;
-  const secretFile = one(parsed, "frontend-curve-secret-key-file");
-  const allowFile = one(parsed, "frontend-curve-allow");
-  if (allowFile !== undefined && secretFile === undefined) {
-    throw new UsageError(
-      "--frontend-curve-allow needs --frontend-curve-secret-key-file",
-    );
-  }
-  const allow = allowFile === undefined
-    ? undefined
-    : parseAllowList(libzmq, Deno.readTextFileSync(allowFile));
-  const serverKey = one(parsed, "backend-curve-server-key");
-  const serverKeyFile = one(parsed, "backend-curve-server-key-file");
-  const keyPairFile = one(parsed, "backend-curve-keypair-file");
-  const backendCurve = serverKey !== undefined || serverKeyFile !== undefined
-    ? curveClientKeys(libzmq, { serverKey, serverKeyFile, keyPairFile })
-    : undefined;
-  const refused = log.throttledWarn("auth-refused");
   return {
     frontend,
     backend,
-    frontendCurve: secretFile === undefined ? undefined : {
-      secretKey: readSecretKeyFile(secretFile, log),
-      authorize: allow && ((key, address) => {
-        if (!allow.has(key)) refused({ client_key: key, address });
-        return allow.has(key);
-      }),
-    },
-    backendCurve,
+    frontendCurve: curveSide(libzmq, parsed, "frontend", log),
+    backendCurve: curveSide(libzmq, parsed, "backend", log),
     maxFrameBytes: number(parsed, "max-frame-bytes", DEFAULT_MAX_FRAME_BYTES, {
       min: 1024,
       max: 1024 ** 3,
       integer: true,
     }),
   };
+}
+
+/**
+ * One side's CURVE server, as the service's own: its secret key, its allow
+ * list (vetted in the ZAP handler, refusals logged and throttled), and its
+ * failed handshakes logged; undefined when the side has no key.
+ */
+function curveSide(
+  libzmq: LoadedLibzmq,
+  parsed: ParsedCommand,
+  side: "frontend" | "backend",
+  log: Logger,
+): BrokerOptions["frontendCurve"] {
+  const secretFile = one(parsed, `${side}-curve-secret-key-file`);
+  const allowFile = one(parsed, `${side}-curve-allow`);
+  if (allowFile !== undefined && secretFile === undefined) {
+    throw new UsageError(
+      `--${side}-curve-allow needs --${side}-curve-secret-key-file`,
+    );
+  }
+  const setup = readCurveSetup(
+    libzmq,
+    {
+      curveSecretKey: undefined,
+      curveSecretKeyFile: secretFile,
+      curveAllowFile: allowFile,
+    },
+    log,
+    undefined,
+    { side },
+  );
+  return setup?.options;
 }
 
 /** Why `options` may not start (the network policy, both sides), if so. */
@@ -206,8 +215,10 @@ function refusal(
     allowAnyCurveClient: flag("allow-any-curve-client"),
   }) ?? backendRefusal(options.backend, {
     curve: options.backendCurve !== undefined,
+    allowList: options.backendCurve?.authorize !== undefined,
     insecureBackend: flag("insecure-backend"),
     allowInsecureNetwork: flag("allow-insecure-network"),
+    allowAnyCurveClient: flag("allow-any-curve-client"),
     uid: effectiveUid() ?? -1,
   });
 }
@@ -247,7 +258,13 @@ async function runBroker(args: readonly string[]): Promise<number> {
       libzmq: libzmq.path,
       frontend_curve: options.frontendCurve ? "on" : "off",
       max_frame_bytes: options.maxFrameBytes ?? -1,
-      backend_curve: options.backendCurve ? "on" : "off",
+      backend_curve: options.backendCurve
+        ? options.backendCurve.authorize ? "on allow" : "on"
+        : "off",
+      // What instances give as --broker-curve-server-key.
+      ...options.backendCurve && {
+        backend_key: curvePublicKey(libzmq, options.backendCurve.secretKey),
+      },
       pid: Deno.pid,
     };
   } catch (error) {

@@ -212,5 +212,47 @@ function checkCurve(config: Config): Config {
       "--curve-allow needs CURVE: give --curve-secret-key-file too",
     );
   }
+  return checkBrokerCurve(config, hasKey);
+}
+
+/**
+ * Connected to a broker, the instance is a CURVE client: its key pair is
+ * `--curve-secret-key(-file)`, and the broker vets it (its
+ * `--backend-curve-allow`), so the instance checks the broker's key and
+ * vets no one itself.
+ */
+function checkBrokerCurve(config: Config, hasKey: boolean): Config {
+  const brokerKey = config.brokerCurveServerKey !== undefined ||
+    config.brokerCurveServerKeyFile !== undefined;
+  if (
+    config.brokerCurveServerKey !== undefined &&
+    config.brokerCurveServerKeyFile !== undefined
+  ) {
+    throw new ConfigError(
+      "give --broker-curve-server-key or --broker-curve-server-key-file, not both",
+    );
+  }
+  if (config.connect === undefined) {
+    if (!brokerKey) return config;
+    throw new ConfigError("--broker-curve-server-key needs --connect");
+  }
+  if (config.curveAllowFile !== undefined) {
+    throw new ConfigError(
+      "--curve-allow does not apply with --connect: the broker vets its " +
+        "instances (its --backend-curve-allow lists this instance's key)",
+    );
+  }
+  if (hasKey && !brokerKey) {
+    throw new ConfigError(
+      "with --connect, CURVE needs the broker's backend public key: give " +
+        "--broker-curve-server-key-file too",
+    );
+  }
+  if (brokerKey && !hasKey) {
+    throw new ConfigError(
+      "--broker-curve-server-key needs the instance's own key pair: give " +
+        "--curve-secret-key-file too",
+    );
+  }
   return config;
 }

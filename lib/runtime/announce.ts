@@ -68,7 +68,10 @@ export function announce(log: Logger, serving: Serving): void {
       : curve.allowed === undefined
       ? "on"
       : `on allow=${curve.allowed}`,
-    ...(curve ? { server_key: curve.publicKey } : {}),
+    // Connected, the key is the instance's own, for the broker's list.
+    ...(curve
+      ? { [curve.client ? "public_key" : "server_key"]: curve.publicKey }
+      : {}),
     metrics: metrics === undefined ? "off" : `http://${metrics}/metrics`,
   });
   if (curve === undefined && !isLocalEndpoint(endpoint)) {

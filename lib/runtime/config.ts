@@ -81,6 +81,14 @@ export interface Config {
   readonly curveSecretKeyFile: string | undefined;
   /** A file listing the client public keys admitted. */
   readonly curveAllowFile: string | undefined;
+  /**
+   * With `connect`: the broker's backend public key (Z85), given directly;
+   * the instance is then a CURVE client of the broker, with the key pair
+   * of `curveSecretKey(File)`.
+   */
+  readonly brokerCurveServerKey: string | undefined;
+  /** A file holding that key (the key, or a `public` line). */
+  readonly brokerCurveServerKeyFile: string | undefined;
   /** Bind off loopback without CURVE anyway. */
   readonly allowInsecureNetwork: boolean;
   /** Bind off loopback with CURVE but without an allow list anyway. */

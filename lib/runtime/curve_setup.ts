@@ -1,9 +1,11 @@
 /**
  * The CURVE set-up the configuration asks for: the server's secret key (from
  * the flag, the variable or a key file), its public key, the allow list of
- * client keys, and the log lines for refused and failed handshakes. The
- * secret key itself is never logged; given as a flag, where other users see
- * it in `ps`, it draws a warning.
+ * client keys, and the log lines for refused and failed handshakes. With
+ * `--connect`, the same key pair is the instance's own, as a CURVE client
+ * of its broker, whose backend key it checks; the broker vets the
+ * instance's key. The secret key itself is never logged; given as a flag,
+ * where other users see it in `ps`, it draws a warning.
  *
  * @example
  * ```ts
@@ -21,20 +23,26 @@
  * @module
  */
 
-import type { CurveServerOptions } from "../zmq/router.ts";
+import { curveClientKeys } from "../client/mod.ts";
+import type { CurveClientOptions, CurveServerOptions } from "../zmq/router.ts";
 import { curvePublicKey, parseAllowList } from "../zmq/curve.ts";
 import type { LoadedLibzmq } from "../zmq/libzmq.ts";
-import type { Logger } from "./ops/log.ts";
+import type { Logger, LogValue } from "./ops/log.ts";
 import type { Config } from "./config.ts";
 
 /** CURVE as configured. */
 export interface CurveSetup {
-  /** The server's public key (Z85), for clients. */
+  /**
+   * The server's public key (Z85), for clients; connected to a broker, the
+   * instance's, for the broker's allow list.
+   */
   readonly publicKey: string;
   /** How many client keys the allow list admits; undefined for no list. */
   readonly allowed: number | undefined;
-  /** What the server socket needs. */
-  readonly options: CurveServerOptions;
+  /** Bound: what the server socket needs. */
+  readonly options?: CurveServerOptions;
+  /** Connected to a broker: what the socket needs as its CURVE client. */
+  readonly client?: CurveClientOptions;
 }
 
 /**
@@ -57,15 +65,24 @@ export function readSecretKeyFile(file: string, log: Logger): string {
  * The CURVE set-up, or undefined when CURVE is off. Throws when a file
  * cannot be read or a key is malformed (the message never quotes the key).
  * `onRefused` is told of every refused handshake (the log lines are
- * throttled; a metric counts them all).
+ * throttled; a metric counts them all); `fields` go first on those lines.
  */
 export function readCurveSetup(
   libzmq: LoadedLibzmq,
   config:
     & Pick<Config, "curveSecretKey" | "curveSecretKeyFile" | "curveAllowFile">
-    & Partial<Pick<Config, "curveSecretKeyOnCommandLine">>,
+    & Partial<
+      Pick<
+        Config,
+        | "curveSecretKeyOnCommandLine"
+        | "connect"
+        | "brokerCurveServerKey"
+        | "brokerCurveServerKeyFile"
+      >
+    >,
   log: Logger,
   onRefused: (reason: "not_allowed" | "handshake_failed") => void = () => {},
+  fields: Record<string, LogValue> = {},
 ): CurveSetup | undefined {
   const secretKey = config.curveSecretKeyFile !== undefined
     ? readSecretKeyFile(config.curveSecretKeyFile, log)
@@ -75,6 +92,9 @@ export function readCurveSetup(
   const allow = config.curveAllowFile === undefined
     ? undefined
     : parseAllowList(libzmq, Deno.readTextFileSync(config.curveAllowFile));
+  const client = config.connect === undefined
+    ? undefined
+    : brokerClient(libzmq, config, secretKey, log);
   // Warned once the set-up holds: a start-up failure stays one line.
   if (
     config.curveSecretKeyOnCommandLine &&
@@ -87,6 +107,9 @@ export function readCurveSetup(
       instead: "--curve-secret-key-file or KEYSERVICE_CURVE_SECRET_KEY",
     });
   }
+  if (client !== undefined) {
+    return { publicKey, allowed: undefined, client };
+  }
   // A refused client retries every 100 ms: a line a second is enough.
   const refused = log.throttledWarn("auth-refused");
   const handshakeFailed = log.throttledWarn("handshake-failed");
@@ -98,20 +121,69 @@ export function readCurveSetup(
       authorize: allow === undefined ? undefined : (clientKey, address) => {
         const allowed = allow.has(clientKey);
         if (allowed) {
-          log.debug("auth-allowed", { client_key: clientKey, address });
+          log.debug("auth-allowed", {
+            ...fields,
+            client_key: clientKey,
+            address,
+          });
         } else {
           onRefused("not_allowed");
-          refused({ client_key: clientKey, address });
+          refused({ ...fields, client_key: clientKey, address });
         }
         return allowed;
       },
       onHandshakeFailed: (reason) => {
         onRefused("handshake_failed");
         handshakeFailed({
+          ...fields,
           reason,
           note: "client without CURVE or with a wrong server key",
         });
       },
     },
+  };
+}
+
+/**
+ * The instance's side of CURVE to its broker: the broker's backend key (the
+ * flag, the variable or a file) and the instance's own pair, with the log
+ * lines for a broker that is not the one configured or that refuses this
+ * instance's key.
+ */
+function brokerClient(
+  libzmq: LoadedLibzmq,
+  config: Partial<
+    Pick<
+      Config,
+      "connect" | "brokerCurveServerKey" | "brokerCurveServerKeyFile"
+    >
+  >,
+  secretKey: string,
+  log: Logger,
+): CurveClientOptions {
+  const keys = curveClientKeys(libzmq, {
+    serverKey: config.brokerCurveServerKey,
+    serverKeyFile: config.brokerCurveServerKeyFile,
+    secretKey,
+  });
+  // The connection is tried again and again: a line a second is enough.
+  const failed = log.throttledWarn("broker-handshake-failed");
+  const refused = log.throttledWarn("broker-refused");
+  return {
+    ...keys,
+    onHandshakeFailed: (reason) =>
+      failed({
+        connect: config.connect ?? "",
+        reason,
+        note: "the broker's backend key is not --broker-curve-server-key, " +
+          "or it speaks no CURVE",
+      }),
+    onRefused: () =>
+      refused({
+        connect: config.connect ?? "",
+        public_key: keys.publicKey,
+        note:
+          "this instance's key is not on the broker's --backend-curve-allow",
+      }),
   };
 }

@@ -63,12 +63,16 @@ export function insecureBindRefusal(
 
 /** What the broker's backend policy looks at besides the endpoint. */
 export interface BackendSecurity {
-  /** Whether the backend speaks CURVE to instances that hold the server key. */
+  /** Whether the backend is a CURVE server. */
   readonly curve: boolean;
+  /** Whether it admits only the instance keys listed (ZAP). */
+  readonly allowList: boolean;
   /** `--insecure-backend`: no CURVE, no private folder, for development. */
   readonly insecureBackend: boolean;
   /** `--allow-insecure-network`. */
   readonly allowInsecureNetwork: boolean;
+  /** `--allow-any-curve-client`: off loopback, CURVE without a list. */
+  readonly allowAnyCurveClient?: boolean;
   /** This process's effective user id (who must own an `ipc://` folder). */
   readonly uid: number;
 }
@@ -107,35 +111,41 @@ export function ipcFolderProblem(
  * The one-line reason to refuse the broker's backend at `endpoint`, or
  * undefined when it is allowed. Whoever connects to the backend receives
  * clients' requests, private keys included, so instances must prove who they
- * are: by CURVE (the broker accepts only instances that hold the secret key
- * of `--backend-curve-server-key`), or by the file system (an `ipc://`
+ * are: by CURVE with an allow list (the broker admits only the instance
+ * keys of `--backend-curve-allow`), or by the file system (an `ipc://`
  * socket in a folder only this user can open). Without either, the backend
  * is refused unless `--insecure-backend`, and off loopback, the service's
- * rule applies on top.
+ * rules apply on top.
  */
 export function backendRefusal(
   endpoint: string,
   security: BackendSecurity,
 ): string | undefined {
-  if (security.curve) return undefined;
+  if (security.curve && security.allowList) return undefined;
   if (endpoint.startsWith("ipc://")) {
     const problem = ipcFolderProblem(endpoint, security.uid);
     if (problem === undefined || security.insecureBackend) return undefined;
     return `refusing the backend ${endpoint}: ${problem}, so another ` +
       "user's process could join as an instance and receive clients' " +
       "requests, private keys included. Use a folder only this user can " +
-      "open, or CURVE (--backend-curve-server-key), or pass " +
-      "--insecure-backend (development only).";
+      "open, or CURVE with an allow list of instance keys " +
+      "(--backend-curve-allow), or pass --insecure-backend (development only).";
   }
   if (security.insecureBackend) {
     return insecureBindRefusal(endpoint, {
-      curve: false,
+      curve: security.curve,
+      allowList: false,
+      allowAnyCurveClient: security.allowAnyCurveClient,
       allowInsecureNetwork: security.allowInsecureNetwork,
     });
   }
-  return `refusing the backend ${endpoint} without CURVE: any process that ` +
-    "can reach it could join as an instance and receive clients' requests, " +
-    "private keys included. Set --backend-curve-server-key (see SECURITY.md), " +
-    "or bind an ipc:// socket in a folder only this user can open, or pass " +
-    "--insecure-backend (development only).";
+  const how = security.curve
+    ? "with CURVE but no allow list of instance keys: any process that " +
+      "knows the broker's public key"
+    : "without CURVE: any process that can reach it";
+  return `refusing the backend ${endpoint} ${how} could join as an ` +
+    "instance and receive clients' requests, private keys included. Set " +
+    "--backend-curve-secret-key-file and --backend-curve-allow (see " +
+    "SECURITY.md), or bind an ipc:// socket in a folder only this user can " +
+    "open, or pass --insecure-backend (development only).";
 }

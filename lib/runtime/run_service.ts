@@ -109,9 +109,9 @@ export async function runService(
   const refusal = insecureBindRefusal(endpoint, {
     curve: curve !== undefined,
     allowInsecureNetwork: config.allowInsecureNetwork,
-    // Connected, the peer CURVE lets in is the broker: off loopback, its
-    // key must be listed too (the same rule as for clients).
-    allowList: config.curveAllowFile !== undefined,
+    // Connected, the instance is the CURVE client: it checks the broker's
+    // key, and the broker vets the instance's, so no list applies here.
+    allowList: connect || config.curveAllowFile !== undefined,
     allowAnyCurveClient: config.allowAnyCurveClient,
   }, verb);
   if (refusal !== undefined) throw new StartupError(refusal);
@@ -160,6 +160,7 @@ export async function runService(
           config.maxAgeRequestBytes,
         ),
       curve: curve?.options,
+      curveClient: curve?.client,
       onConnection: (up) =>
         up
           ? log.info("broker-connected", { connect: endpoint })

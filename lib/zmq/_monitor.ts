@@ -1,13 +1,14 @@
 // Private: a socket monitor. It reports failed handshakes on the server's
 // socket (a client without CURVE, or with the wrong server key), which
 // libzmq otherwise drops in silence, and, on a socket that connects (an
-// instance to its broker), when the connection comes up and when it is
-// lost. Events arrive on an inproc PAIR socket that the server polls.
+// instance to its broker), when the connection comes up, when it is lost,
+// and when the peer's ZAP handler refused this socket's key. Events arrive on an inproc PAIR socket that the server polls.
 
 import {
   cstring,
   type Libzmq,
   ZMQ_EVENT_DISCONNECTED,
+  ZMQ_EVENT_HANDSHAKE_FAILED_AUTH,
   ZMQ_EVENT_HANDSHAKE_FAILED_NO_DETAIL,
   ZMQ_EVENT_HANDSHAKE_FAILED_PROTOCOL,
   ZMQ_EVENT_HANDSHAKE_SUCCEEDED,
@@ -22,6 +23,11 @@ export type HandshakeFailure = "protocol" | "no-detail";
 export interface MonitorEvents {
   /** A handshake failed (for another reason than ZAP's refusal). */
   readonly onHandshakeFailed?: (reason: HandshakeFailure) => void;
+  /**
+   * The peer's ZAP handler refused this socket's key (a CURVE client's
+   * event; a server hears of its refusals from its own handler).
+   */
+  readonly onAuthFailed?: () => void;
   /** A connection is up: its handshake succeeded. */
   readonly onUp?: () => void;
   /** A connection was lost (closed by the peer, or a protocol error). */
@@ -58,6 +64,7 @@ export class SocketMonitor {
         ? ZMQ_EVENT_HANDSHAKE_FAILED_NO_DETAIL |
           ZMQ_EVENT_HANDSHAKE_FAILED_PROTOCOL
         : 0) |
+      (events.onAuthFailed ? ZMQ_EVENT_HANDSHAKE_FAILED_AUTH : 0) |
       (events.onUp ? ZMQ_EVENT_HANDSHAKE_SUCCEEDED : 0) |
       (events.onDown ? ZMQ_EVENT_DISCONNECTED : 0);
     check(
@@ -77,7 +84,9 @@ export class SocketMonitor {
       const id = event[0]?.length >= 2 ? event[0][0] | (event[0][1] << 8) : 0;
       if (id === ZMQ_EVENT_HANDSHAKE_SUCCEEDED) this.#events.onUp?.();
       else if (id === ZMQ_EVENT_DISCONNECTED) this.#events.onDown?.();
-      else {
+      else if (id === ZMQ_EVENT_HANDSHAKE_FAILED_AUTH) {
+        this.#events.onAuthFailed?.();
+      } else {
         this.#events.onHandshakeFailed?.(
           id === ZMQ_EVENT_HANDSHAKE_FAILED_PROTOCOL ? "protocol" : "no-detail",
         );
@@ -86,12 +95,22 @@ export class SocketMonitor {
   }
 }
 
+/** The first wait before connecting again after a refused handshake. */
+const FIRST_RETRY_MS = 100;
+/** The longest such wait: the waits double up to it. */
+const MAX_RETRY_MS = 5000;
+
 /**
  * A connecting socket's one connection (an instance's, to its broker): up
  * or down, and connected again when lost. libzmq reconnects by itself after
  * a closed connection, but not after a protocol error (a frame over
- * ZMQ_MAXMSGSIZE): it then drops the endpoint for good. So a lost
- * connection is connected again here, whatever the cause.
+ * ZMQ_MAXMSGSIZE, or a handshake the peer's ZAP handler refused): it then
+ * drops the endpoint for good. So a lost connection is connected again
+ * here, whatever the cause: at once when it had been up, and after a wait
+ * that doubles (100 ms up to 5 s) while handshakes fail, so that an
+ * instance the broker refuses does not hammer it. The owner's poll loop
+ * waits no longer than {@linkcode Reconnector.waitMs} and then calls
+ * {@linkcode Reconnector.retry}: the socket is touched only on its thread.
  */
 export class Reconnector {
   readonly #zmq: Libzmq;
@@ -99,6 +118,8 @@ export class Reconnector {
   readonly #address: Uint8Array<ArrayBuffer>;
   readonly #onChange: ((up: boolean) => void) | undefined;
   #closed = false;
+  #retryAt: number | undefined;
+  #delayMs = FIRST_RETRY_MS;
   /** Whether the connection is up (its handshake done). */
   connected = false;
 
@@ -116,10 +137,7 @@ export class Reconnector {
 
   /** The monitor events that drive it. */
   get events(): MonitorEvents {
-    return {
-      onUp: () => this.#change(true),
-      onDown: () => this.#change(false),
-    };
+    return { onUp: () => this.#up(), onDown: () => this.#down() };
   }
 
   /** The socket is being closed: no more reconnecting. */
@@ -127,10 +145,43 @@ export class Reconnector {
     this.#closed = true;
   }
 
-  #change(up: boolean): void {
-    this.connected = up;
-    this.#onChange?.(up);
-    if (up || this.#closed) return;
+  /** Milliseconds until a retry is due (0: now), or -1 when none is. */
+  waitMs(now: number): number {
+    if (this.#retryAt === undefined || this.#closed) return -1;
+    return Math.max(0, Math.ceil(this.#retryAt - now));
+  }
+
+  /** Connects again when a retry is due. */
+  retry(now: number): void {
+    if (this.#retryAt === undefined || now < this.#retryAt) return;
+    this.#retryAt = undefined;
+    this.#reconnect();
+  }
+
+  #up(): void {
+    this.#retryAt = undefined;
+    this.#delayMs = FIRST_RETRY_MS;
+    if (this.connected) return;
+    this.connected = true;
+    this.#onChange?.(true);
+  }
+
+  #down(): void {
+    if (this.#closed) return;
+    if (this.connected) {
+      this.connected = false;
+      this.#onChange?.(false);
+      this.#reconnect();
+      return;
+    }
+    // Never up: the handshake failed. A retry already due stays as it is.
+    if (this.#retryAt !== undefined) return;
+    this.#retryAt = performance.now() + this.#delayMs;
+    this.#delayMs = Math.min(this.#delayMs * 2, MAX_RETRY_MS);
+  }
+
+  #reconnect(): void {
+    if (this.#closed) return;
     // The endpoint may already be gone (ENOENT): that is the case to fix.
     // Neither call fails for an endpoint that connected once.
     this.#zmq.zmq_disconnect(this.#socket, this.#address);
@@ -143,6 +194,7 @@ export interface WatchOptions {
   /** Opens the PAIR socket the events arrive on (when one is needed). */
   readonly pair: () => Deno.PointerValue;
   readonly onHandshakeFailed?: (reason: HandshakeFailure) => void;
+  readonly onAuthFailed?: () => void;
   /** The endpoint a connecting socket connects again when it is lost. */
   readonly reconnect?: Uint8Array<ArrayBuffer>;
   /** Told when that connection comes up (true) or is lost. */
@@ -162,11 +214,15 @@ export function watchSocket(
   const link = options.reconnect === undefined
     ? undefined
     : new Reconnector(zmq, watched, options.reconnect, options.onConnection);
-  if (options.onHandshakeFailed === undefined && link === undefined) {
+  if (
+    options.onHandshakeFailed === undefined &&
+    options.onAuthFailed === undefined && link === undefined
+  ) {
     return undefined;
   }
   const monitor = new SocketMonitor(zmq, watched, options.pair(), {
     onHandshakeFailed: options.onHandshakeFailed,
+    onAuthFailed: options.onAuthFailed,
     ...link?.events,
   }, options.check);
   monitor.link = link;

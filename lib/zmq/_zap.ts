@@ -12,8 +12,16 @@ const ZAP_ENDPOINT = "inproc://zeromq.zap.01";
 const encoder = new TextEncoder();
 const decoder = new TextDecoder();
 
-/** Decides one handshake: the client's public key (Z85) and IP address. */
-export type Authorize = (clientKey: string, address: string) => boolean;
+/**
+ * Decides one handshake: the client's public key (Z85), its IP address, and
+ * the ZAP domain of the socket it reached (ZMQ_ZAP_DOMAIN; empty when not
+ * set), which tells apart the sockets of one context.
+ */
+export type Authorize = (
+  clientKey: string,
+  address: string,
+  domain: string,
+) => boolean;
 
 /** A bound ZAP handler; the server polls `socket` and calls `answer()`. */
 export class ZapHandler {
@@ -49,12 +57,12 @@ export class ZapHandler {
       const request = reader.read(this.socket, 8);
       if (request === null) return;
       // version, request id, domain, address, identity, mechanism, key
-      const [version, requestId, , address, , mechanism, key] = request;
+      const [version, requestId, domain, address, , mechanism, key] = request;
       const text = (frame: Uint8Array | undefined) =>
         decoder.decode(frame ?? new Uint8Array());
       let allowed = false;
       if (text(mechanism) === "CURVE" && key?.length === 32) {
-        allowed = this.#authorize(this.#z85(key), text(address));
+        allowed = this.#authorize(this.#z85(key), text(address), text(domain));
       }
       const reply = [
         version ?? new Uint8Array(),

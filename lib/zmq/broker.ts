@@ -7,11 +7,13 @@
  * way back by the envelope the ROUTER put on it.
  *
  * The proxy runs on a background thread until {@linkcode Broker.stop}
- * sends TERMINATE on its control socket. With CURVE, the frontend is a
- * CURVE server (clients need its public key; a ZAP handler may vet each
- * client's key), and the backend a CURVE client of the instances (which
- * then share one server key): only a peer that holds that key's secret can
- * complete the handshake, so only an instance receives requests.
+ * sends TERMINATE on its control socket. With CURVE, each side is a CURVE
+ * server with a key pair of its own: clients need the frontend's public
+ * key, instances the backend's, and a ZAP handler may vet the keys that
+ * connect to either side (the two sockets share one context, hence one
+ * handler, told apart by their ZAP domains). With an allow list on the
+ * backend, only an instance whose key is listed receives requests, and
+ * one instance is revoked by taking its key off the list.
  *
  * @example
  * ```ts
@@ -32,30 +34,32 @@ import {
   cstring,
   lastError,
   type Libzmq,
-  POLLITEM_SIZE,
   ZMQ_DEALER,
   ZMQ_HEARTBEAT_IVL,
   ZMQ_HEARTBEAT_TIMEOUT,
   ZMQ_LINGER,
   ZMQ_MAXMSGSIZE,
-  ZMQ_POLLIN,
+  ZMQ_PAIR,
   ZMQ_REP,
   ZMQ_REQ,
   ZMQ_ROUTER,
+  ZMQ_ZAP_DOMAIN,
 } from "./_ffi.ts";
+import { SocketMonitor } from "./_monitor.ts";
 import {
-  type CurveClientKeys,
   lastEndpoint,
   MessageReader,
-  setCurveClient,
+  pollItems,
+  setBytesOption,
   setCurveServer,
   setInt64Option,
   setIntOption,
 } from "./_socket.ts";
-import { type Authorize, ZapHandler } from "./_zap.ts";
+import { ZapHandler } from "./_zap.ts";
 import { z85Encode } from "./curve.ts";
 import { ZmqError } from "./errors.ts";
 import type { LoadedLibzmq } from "./libzmq.ts";
+import type { CurveServerOptions } from "./router_options.ts";
 
 /** Where the broker binds, and its CURVE set-up. */
 export interface BrokerOptions {
@@ -63,13 +67,17 @@ export interface BrokerOptions {
   readonly frontend: string;
   /** The DEALER service instances connect to (`--connect`). */
   readonly backend: string;
-  /** CURVE on the frontend: the broker's secret key, and an optional vetting. */
-  readonly frontendCurve?: {
-    readonly secretKey: string;
-    readonly authorize?: Authorize;
-  };
-  /** CURVE on the backend: the instances' server key, the broker's pair. */
-  readonly backendCurve?: CurveClientKeys;
+  /**
+   * CURVE on the frontend: the broker's secret key to clients, and an
+   * optional vetting of their keys.
+   */
+  readonly frontendCurve?: CurveServerOptions;
+  /**
+   * CURVE on the backend: the broker's secret key to instances, the vetting
+   * of their keys (an allow list), and failed handshakes (an instance with
+   * the wrong broker key, or without CURVE).
+   */
+  readonly backendCurve?: CurveServerOptions;
   /**
    * Heartbeat on the backend, in ms: an instance that stops answering
    * them is dropped from the rotation after three intervals, even when its
@@ -88,6 +96,9 @@ export interface BrokerOptions {
 
 let controlCount = 0;
 
+/** The ZAP domains that tell the two sides apart in the one handler. */
+const DOMAINS = { frontend: "frontend", backend: "backend" } as const;
+
 /** A running broker. */
 export class Broker {
   readonly #zmq: Libzmq;
@@ -95,6 +106,7 @@ export class Broker {
   readonly #sockets: Deno.PointerValue[] = [];
   readonly #steer: Deno.PointerValue;
   readonly #zap: ZapHandler | undefined;
+  readonly #monitor: SocketMonitor | undefined;
   #stopping = false;
   /** The frontend's endpoint, with the port a `:*` bind picked. */
   readonly frontend: string;
@@ -108,22 +120,39 @@ export class Broker {
     this.#context = zmq.zmq_ctx_new();
     try {
       const { frontendCurve, backendCurve } = options;
-      if (frontendCurve?.authorize !== undefined) {
+      if (frontendCurve?.authorize || backendCurve?.authorize) {
+        // Bound before either side can take a connection. A side without
+        // a vetting of its own admits every key that completes CURVE.
         this.#zap = new ZapHandler(
           zmq,
           this.#socket(ZMQ_REP),
-          frontendCurve.authorize,
+          (key, address, domain) => {
+            const side = domain === DOMAINS.backend
+              ? backendCurve
+              : frontendCurve;
+            return side?.authorize?.(key, address, domain) ?? true;
+          },
           (key) => z85Encode(libzmq, key),
           (what, rc) => this.#call(what, rc),
         );
       }
       const front = this.#socket(ZMQ_ROUTER);
       setInt64Option(zmq, front, ZMQ_MAXMSGSIZE, options.maxFrameBytes ?? -1);
-      if (frontendCurve) setCurveServer(zmq, front, frontendCurve.secretKey);
+      if (frontendCurve) this.#curveServer(front, frontendCurve, "frontend");
       this.#call("zmq_bind", zmq.zmq_bind(front, cstring(options.frontend)));
       this.frontend = lastEndpoint(zmq, front);
       const back = this.#socket(ZMQ_DEALER);
-      if (backendCurve) setCurveClient(zmq, back, backendCurve);
+      if (backendCurve) this.#curveServer(back, backendCurve, "backend");
+      const failed = backendCurve?.onHandshakeFailed;
+      if (failed !== undefined) {
+        this.#monitor = new SocketMonitor(
+          zmq,
+          back,
+          this.#socket(ZMQ_PAIR),
+          { onHandshakeFailed: failed },
+          (what, rc) => this.#call(what, rc),
+        );
+      }
       const heartbeat = options.heartbeatMs ?? 1000;
       setIntOption(zmq, back, ZMQ_HEARTBEAT_IVL, heartbeat);
       setIntOption(zmq, back, ZMQ_HEARTBEAT_TIMEOUT, heartbeat * 3);
@@ -136,7 +165,7 @@ export class Broker {
       this.#call("zmq_connect", zmq.zmq_connect(this.#steer, pipe));
       const proxy = zmq.zmq_proxy_steerable(front, back, null, control)
         .finally(() => this.#stopping = true);
-      this.done = Promise.all([proxy, this.#serveZap()]).then(() =>
+      this.done = Promise.all([proxy, this.#serveEvents()]).then(() =>
         this.#close()
       );
     } catch (error) {
@@ -161,20 +190,33 @@ export class Broker {
     this.#zmq.zmq_send(this.#steer, command, BigInt(command.length), 0);
   }
 
-  /** Answers ZAP requests from the main thread until the broker stops. */
-  async #serveZap(): Promise<void> {
-    const zap = this.#zap;
-    if (zap === undefined) return;
+  /**
+   * Answers ZAP requests and reads the backend's monitor from the main
+   * thread until the broker stops.
+   */
+  async #serveEvents(): Promise<void> {
+    const zap = this.#zap, monitor = this.#monitor;
+    const sockets = [zap?.socket, monitor?.socket].filter((s) => s != null);
+    if (sockets.length === 0) return;
     const reader = new MessageReader(this.#zmq);
-    const item = new Uint8Array(POLLITEM_SIZE);
-    const view = new DataView(item.buffer);
-    view.setBigUint64(0, BigInt(Deno.UnsafePointer.value(zap.socket)), true);
-    view.setInt16(12, ZMQ_POLLIN, true);
+    const items = pollItems(sockets);
     while (!this.#stopping) {
       // A short timeout: stop() is noticed within it.
-      await this.#zmq.zmq_poll(item, 1, 200n);
-      zap.answer(reader);
+      await this.#zmq.zmq_poll(items, sockets.length, 200n);
+      zap?.answer(reader);
+      monitor?.read(reader);
     }
+  }
+
+  /** Makes `socket` a CURVE server of `side`'s ZAP domain. */
+  #curveServer(
+    socket: Deno.PointerValue,
+    curve: CurveServerOptions,
+    side: keyof typeof DOMAINS,
+  ): void {
+    setCurveServer(this.#zmq, socket, curve.secretKey);
+    const domain = new TextEncoder().encode(DOMAINS[side]);
+    setBytesOption(this.#zmq, socket, ZMQ_ZAP_DOMAIN, domain);
   }
 
   #socket(type: number): Deno.PointerValue {

@@ -43,6 +43,7 @@ import {
   MessageReader,
   pollItems,
   sendMessage,
+  setCurveClient,
   setCurveServer,
   setInt64Option,
   setIntOption,
@@ -61,6 +62,7 @@ import {
 } from "./thread_socket.ts";
 
 export type {
+  CurveClientOptions,
   CurveServerOptions,
   IncomingMessage,
   RouterOptions,
@@ -72,6 +74,11 @@ interface Outgoing {
 }
 
 let pipeCount = 0;
+
+/** The shorter of two poll timeouts in ms, where -1 is none. */
+function earliest(a: number, b: number): number {
+  return a < 0 ? b : b < 0 ? a : Math.min(a, b);
+}
 
 /** A bound ROUTER socket serving one-frame replies to its clients. */
 export class RouterServer implements AsyncIterable<IncomingMessage> {
@@ -104,7 +111,10 @@ export class RouterServer implements AsyncIterable<IncomingMessage> {
   private constructor(libzmq: LoadedLibzmq, options: RouterOptions) {
     const zmq = libzmq.symbols;
     this.#zmq = zmq;
-    const curve = options.curve;
+    const { curve, curveClient } = options;
+    if (curveClient !== undefined && (curve || options.connect !== true)) {
+      throw new TypeError("curveClient is for a connecting server, not curve");
+    }
     this.#maxFrames = options.maxFrames ?? 10;
     this.#trustedHops = options.trustedHops ?? 0;
     this.#reader = new MessageReader(zmq);
@@ -137,6 +147,9 @@ export class RouterServer implements AsyncIterable<IncomingMessage> {
       if (curve !== undefined) {
         setCurveServer(zmq, this.#router, curve.secretKey);
       }
+      if (curveClient !== undefined) {
+        setCurveClient(zmq, this.#router, curveClient);
+      }
       const address = cstring(options.endpoint);
       // Connecting (to a broker's DEALER) is the same ROUTER: the broker's
       // routing id is one more envelope frame, which the reply carries back.
@@ -149,7 +162,9 @@ export class RouterServer implements AsyncIterable<IncomingMessage> {
       }
       this.#monitor = watchSocket(zmq, this.#router, {
         pair: () => this.#socket(ZMQ_PAIR, sockets),
-        onHandshakeFailed: curve?.onHandshakeFailed,
+        onHandshakeFailed: curve?.onHandshakeFailed ??
+          curveClient?.onHandshakeFailed,
+        onAuthFailed: curveClient?.onRefused,
         reconnect: options.connect === true ? address : undefined,
         onConnection: options.onConnection,
         check: (what, rc) => this.#call(what, rc),
@@ -257,9 +272,11 @@ export class RouterServer implements AsyncIterable<IncomingMessage> {
           ? 1n
           : 0n;
         if (this.#zmq.zmq_poll_blocking(this.#items, count, wait) <= 0) {
-          const timeout = this.#closing
-            ? Math.max(0, Math.ceil(this.#deadline - performance.now()))
-            : -1;
+          const now = performance.now();
+          const timeout = earliest(
+            this.#closing ? Math.max(0, Math.ceil(this.#deadline - now)) : -1,
+            this.#monitor?.link?.waitMs(now) ?? -1,
+          );
           this.#polling = true;
           this.#woken = false;
           // While polling, only the wake pipe's sending end may be touched.
@@ -270,6 +287,7 @@ export class RouterServer implements AsyncIterable<IncomingMessage> {
         while (this.#reader.read(this.#wakeRecv, 1) !== null) { /* drained */ }
         this.#zap?.answer(this.#reader);
         this.#monitor?.read(this.#reader);
+        this.#monitor?.link?.retry(performance.now());
         this.#port?.read(this.#reader);
         this.#flush();
         for (let n = 1; n <= 256 && !this.#closing; n++) {

@@ -16,6 +16,7 @@
  */
 
 import type { HandshakeFailure } from "./_monitor.ts";
+import type { CurveClientKeys } from "./_socket.ts";
 import type { Authorize } from "./_zap.ts";
 
 /** How the server's socket is set up. */
@@ -56,6 +57,24 @@ export interface RouterOptions {
   readonly maxQueuedRequests?: number;
   /** CurveZMQ: encrypt every connection, and optionally vet each client. */
   readonly curve?: CurveServerOptions;
+  /**
+   * Connecting: CurveZMQ as a client of the peer (a broker's backend, a
+   * CURVE server with an allow list), which must hold the secret of
+   * `serverKey`; this socket shows its own public key. Not with `curve`.
+   */
+  readonly curveClient?: CurveClientOptions;
+}
+
+/** How a connecting server runs CurveZMQ as the client of its peer. */
+export interface CurveClientOptions extends CurveClientKeys {
+  /**
+   * Told of each handshake that failed: the peer does not hold the secret
+   * of `serverKey` ("no-detail": it closed the connection), or it speaks no
+   * CURVE ("protocol").
+   */
+  readonly onHandshakeFailed?: (reason: HandshakeFailure) => void;
+  /** Told when the peer's ZAP handler refused this socket's public key. */
+  readonly onRefused?: () => void;
 }
 
 /** How the server runs CurveZMQ. */

@@ -1,8 +1,9 @@
 /**
  * A process's would-be instance: a DEALER socket that connects to a
- * broker's backend, in clear or as a CURVE server with a key of its own,
- * tells when its connection is made (before any handshake), and shows what
- * requests reached it. Tests use it as the stranger that must not join.
+ * broker's backend, in clear or as a CURVE client (of the broker's key,
+ * with a pair of its own), tells when its connection is made
+ * (before any handshake), and shows what requests reached it. Tests use it
+ * as the stranger that must not join.
  *
  * @example
  * ```ts
@@ -24,8 +25,9 @@ import {
   ZMQ_POLLIN,
 } from "../../lib/zmq/_ffi.ts";
 import {
+  type CurveClientKeys,
   MessageReader,
-  setCurveServer,
+  setCurveClient,
   setIntOption,
 } from "../../lib/zmq/_socket.ts";
 import type { LoadedLibzmq } from "../../lib/zmq/libzmq.ts";
@@ -36,6 +38,12 @@ const ZMQ_EVENT_CONNECTED = 0x0001;
 
 let monitors = 0;
 
+/** How a {@linkcode Peer} speaks CURVE, if at all. */
+export interface PeerOptions {
+  /** As a CURVE client of `serverKey`, with a pair of its own. */
+  readonly curveClient?: CurveClientKeys;
+}
+
 /** A connected DEALER socket with its own context and a monitor. */
 export class Peer {
   readonly #zmq: LoadedLibzmq["symbols"];
@@ -44,14 +52,15 @@ export class Peer {
   readonly #monitor: Deno.PointerValue;
   readonly #reader: MessageReader;
 
-  private constructor(endpoint: string, curveServerSecret?: string) {
+  private constructor(endpoint: string, options: PeerOptions) {
+    const { curveClient } = options;
     const zmq = this.#zmq = testLibzmq().symbols;
     this.#reader = new MessageReader(zmq);
     this.#context = zmq.zmq_ctx_new();
     this.#socket = zmq.zmq_socket(this.#context, ZMQ_DEALER);
     setIntOption(zmq, this.#socket, ZMQ_LINGER, 0);
-    if (curveServerSecret !== undefined) {
-      setCurveServer(zmq, this.#socket, curveServerSecret);
+    if (curveClient !== undefined) {
+      setCurveClient(zmq, this.#socket, curveClient);
     }
     const events = cstring(`inproc://test-peer-monitor-${++monitors}`);
     zmq.zmq_socket_monitor(this.#socket, events, ZMQ_EVENT_CONNECTED);
@@ -63,15 +72,9 @@ export class Peer {
     }
   }
 
-  /**
-   * Connects to `endpoint`: in clear, or, given `curveServerSecret` (Z85),
-   * as a CURVE server with that key, the way an instance connects.
-   */
-  static connect(
-    endpoint: string,
-    options: { curveServerSecret?: string } = {},
-  ): Peer {
-    return new Peer(endpoint, options.curveServerSecret);
+  /** Connects to `endpoint`: in clear, or with CURVE as `options` say. */
+  static connect(endpoint: string, options: PeerOptions = {}): Peer {
+    return new Peer(endpoint, options);
   }
 
   /**

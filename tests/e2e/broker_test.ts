@@ -1,6 +1,7 @@
 // The broker's guards (issue 16): its backend admits only instances that
-// prove who they are (CURVE, or a private ipc:// folder), and refuses to
-// start otherwise; its frontend caps frames at the instances' own cap, so
+// prove who they are (CURVE with an allow list of instance keys, each
+// instance checking the broker's key; or a private ipc:// folder), and
+// refuses to start otherwise; its frontend caps frames at the instances' own cap, so
 // that one oversize message cannot cut an instance off; an instance that
 // lost its broker connects again, and its /healthz says 503 meanwhile.
 
@@ -8,7 +9,13 @@ import assert from "node:assert/strict";
 import { KeyServiceClient } from "../../lib/client/mod.ts";
 import { ReplyTimeout, ReqClient } from "../../lib/zmq/client.ts";
 import { runBroker, startBroker } from "../_helpers/cli.ts";
-import { cliKeyPair, withTempDir, writePrivate } from "../_helpers/curve.ts";
+import {
+  cliKeyPair,
+  logged,
+  withTempDir,
+  writePrivate,
+} from "../_helpers/curve.ts";
+import type { CurveKeyPair } from "../../lib/zmq/curve.ts";
 import { Peer } from "../_helpers/peer.ts";
 import {
   type RunningService,
@@ -18,8 +25,7 @@ import {
 } from "../_helpers/service.ts";
 import { logLines, waitFor } from "../_helpers/wait.ts";
 
-/** Requests an instance answered, by its log. */
-/** Requests an instance answered: one debug line each (--log-level debug). */
+/** Requests an instance answered, by its log (`--log-level debug`). */
 function answered(instance: RunningService): number {
   return logLines(instance, / DEBUG request type=/).length;
 }
@@ -73,18 +79,36 @@ Deno.test("broker: a backend that does not authenticate its instances is refused
     ]);
     assert.equal(anyClient.code, 1, anyClient.stderr);
     assert.match(anyClient.stderr, /with CURVE but no allow list/);
-    // An instance off loopback must list its broker's key likewise.
-    const instance = await runService([
-      "--connect",
-      "tcp://10.0.0.5:5556",
-      "--curve-secret-key-file",
+    // CURVE without a list of instance keys authenticates no instance: the
+    // broker's public key is no secret.
+    const unlisted = await runBroker([
+      ...front,
+      "--backend",
+      "tcp://127.0.0.1:*",
+      "--backend-curve-secret-key-file",
       `${dir}/front`,
     ]);
+    assert.equal(unlisted.code, 1, unlisted.stderr);
+    assert.match(
+      unlisted.stderr,
+      /with CURVE but no allow list of instance keys: .*--backend-curve-allow/,
+    );
+    // An instance off loopback must speak CURVE to its broker likewise.
+    const instance = await runService(["--connect", "tcp://10.0.0.5:5556"]);
     assert.equal(instance.code, 1, instance.stderr);
     assert.match(
       instance.stderr,
-      /refusing to connect to tcp:\/\/10\.0\.0\.5:5556 with CURVE but no allow list/,
+      /refusing to connect to tcp:\/\/10\.0\.0\.5:5556 without CURVE/,
     );
+    // The old shape, the instance a CURVE server of the broker, is refused.
+    const oldShape = await runService([
+      "--connect",
+      "tcp://127.0.0.1:5556",
+      "--curve-secret-key-file",
+      `${dir}/front`,
+    ]);
+    assert.equal(oldShape.code, 2, oldShape.stderr);
+    assert.match(oldShape.stderr, /--broker-curve-server-key-file/);
   });
   const abstract = await runBroker([...front, "--backend", "ipc://@ks-test"]);
   assert.equal(abstract.code, 1, abstract.stderr);
@@ -96,52 +120,204 @@ Deno.test("broker: a backend that does not authenticate its instances is refused
   assert.equal(await insecure.stop(), 0, insecure.stderr());
 });
 
-Deno.test("broker: with CURVE on the backend, a plain DEALER and a CURVE server with another key join nothing; every request reaches the instance", async () => {
+/** Key pairs, and the files a broker and its instances read them from. */
+async function keyFiles(dir: string, names: string[]) {
+  const pairs: Record<string, CurveKeyPair & { file: string }> = {};
+  for (const name of names) {
+    const pair = await cliKeyPair();
+    pairs[name] = {
+      ...pair,
+      file: await writePrivate(`${dir}/${name}.key`, pair.text),
+    };
+  }
+  return pairs;
+}
+
+/** A broker whose backend admits the instance keys in `allow` (a file). */
+function curveBroker(
+  broker: { file: string },
+  allow: string,
+  backend: string,
+): ReturnType<typeof startBroker> {
+  return startBroker([
+    "--backend-curve-secret-key-file",
+    broker.file,
+    "--backend-curve-allow",
+    allow,
+  ], { backend });
+}
+
+/** An instance of `backend` with its own pair, checking `brokerKey`. */
+function curveInstance(
+  backend: string,
+  own: { file: string },
+  brokerKey: string,
+): Promise<RunningService> {
+  return startService([
+    "--connect",
+    backend,
+    "--curve-secret-key-file",
+    own.file,
+    "--broker-curve-server-key",
+    brokerKey,
+    "--metrics",
+    "127.0.0.1:0",
+    "--log-level",
+    "debug",
+  ]);
+}
+
+/** The broker's (throttled) refusal of `key` on its backend. */
+function refusedOnBackend(key: string): RegExp {
+  return new RegExp(
+    `WARN auth-refused side=backend client_key=${
+      RegExp.escape(logged(key))
+    } address=`,
+  );
+}
+
+Deno.test("broker: with CURVE on the backend, only listed instances serve; an unlisted instance, a peer with the right broker key but an unlisted one, a plain DEALER and an instance with a wrong broker key get nothing", async () => {
   await withTempDir(async (dir) => {
-    const back = await cliKeyPair(); // the broker, to instances
-    const instance = await cliKeyPair(); // the instances' shared pair
-    const other = await cliKeyPair(); // a stranger's pair
-    const broker = await startBroker([
-      "--backend-curve-server-key",
-      instance.public,
-      "--backend-curve-keypair-file",
-      await writePrivate(`${dir}/back`, back.text),
-    ], { backend: "tcp://127.0.0.1:*" });
-    const served = await startService([
-      "--connect",
-      broker.backend,
-      "--curve-secret-key-file",
-      await writePrivate(`${dir}/instance`, instance.text),
-      "--curve-allow",
-      await writePrivate(`${dir}/allow`, `${back.public}\n`),
-      "--log-level",
-      "debug",
+    const keys = await keyFiles(dir, [
+      "broker",
+      "listed",
+      "unlisted",
+      "stranger",
+      "wrong",
+      "impostor",
     ]);
+    // The wrong-key instance's own key is listed: only its check of the
+    // broker's key keeps it out.
+    const allow = await writePrivate(
+      `${dir}/instances.allow`,
+      `${keys.listed.public}\n${keys.wrong.public}\n`,
+    );
+    const broker = await curveBroker(keys.broker, allow, "tcp://127.0.0.1:*");
+    const brokerKey = keys.broker.public;
+    assert.ok(broker.stderr().includes(` backend_key=${logged(brokerKey)}`));
     const plain = Peer.connect(broker.backend);
-    const impostor = Peer.connect(broker.backend, {
-      curveServerSecret: other.secret,
+    const stranger = Peer.connect(broker.backend, {
+      curveClient: {
+        serverKey: brokerKey,
+        publicKey: keys.stranger.public,
+        secretKey: keys.stranger.secret,
+      },
     });
+    // Refusals are logged a line a second: the stranger's (it tries once)
+    // comes first, before the instances' retries share the line.
+    assert.equal(await plain.connected(10_000), true);
+    assert.equal(await stranger.connected(10_000), true);
+    await waitFor(
+      () => refusedOnBackend(keys.stranger.public).test(broker.stderr()),
+      { what: "the broker's refusal of the stranger", explain: broker.stderr },
+    );
+    const listed = await curveInstance(broker.backend, keys.listed, brokerKey);
+    const unlisted = await curveInstance(
+      broker.backend,
+      keys.unlisted,
+      brokerKey,
+    );
+    const wrong = await curveInstance(
+      broker.backend,
+      keys.wrong,
+      keys.impostor.public,
+    );
     const client = frontendClient(broker.frontend);
     try {
-      // Both reached the port: only the handshake keeps them out.
-      assert.equal(await plain.connected(10_000), true);
-      assert.equal(await impostor.connected(10_000), true);
+      await waitFor(
+        () => refusedOnBackend(keys.unlisted.public).test(broker.stderr()),
+        {
+          what: "the broker's refusal of the unlisted instance",
+          explain: broker.stderr,
+        },
+      );
+      await waitFor(() => / WARN broker-refused /.test(unlisted.stderr()), {
+        what: "the unlisted instance's broker-refused line",
+        explain: unlisted.stderr,
+      });
+      await waitFor(
+        () => / WARN broker-handshake-failed /.test(wrong.stderr()),
+        {
+          what: "the wrong-key instance's failed handshake",
+          explain: wrong.stderr,
+        },
+      );
+      assert.match(broker.stderr(), / WARN handshake-failed side=backend /);
       const requests = 12;
       for (let n = 0; n < requests; n++) {
         assert.equal((await client.ping()).status, "ok");
       }
-      await waitFor(() => answered(served) === requests, {
-        what: `the instance's log of ${requests} requests`,
-        explain: served.stderr,
+      await waitFor(() => answered(listed) === requests, {
+        what: `the listed instance's log of ${requests} requests`,
+        explain: listed.stderr,
       });
+      assert.equal(answered(unlisted), 0);
+      assert.equal(answered(wrong), 0);
       assert.deepEqual(plain.drain(), []);
-      assert.deepEqual(impostor.drain(), []);
+      assert.deepEqual(stranger.drain(), []);
+      assert.equal(await health(listed), "200 ok");
+      assert.equal(await health(unlisted), "503 no broker");
+      assert.equal(await health(wrong), "503 no broker");
+      assert.doesNotMatch(wrong.stderr(), / INFO broker-connected /);
+      assert.doesNotMatch(unlisted.stderr(), / INFO broker-connected /);
     } finally {
       client.close();
       plain.close();
-      impostor.close();
-      await served.shutDown();
+      stranger.close();
+      await Promise.all([listed, unlisted, wrong].map((i) => i.shutDown()));
       assert.equal(await broker.stop(), 0, broker.stderr());
+    }
+  });
+});
+
+Deno.test("broker: taking one instance's key off the allow list (and restarting the broker) revokes that instance alone", async () => {
+  await withTempDir(async (dir) => {
+    const keys = await keyFiles(dir, ["broker", "a", "b"]);
+    const allow = `${dir}/instances.allow`;
+    await writePrivate(allow, `${keys.a.public}\n${keys.b.public}\n`);
+    // The same backend address across the restart (a private folder).
+    const backend = `ipc://${dir}/backend`;
+    let broker = await curveBroker(keys.broker, allow, backend);
+    const a = await curveInstance(backend, keys.a, keys.broker.public);
+    const b = await curveInstance(backend, keys.b, keys.broker.public);
+    try {
+      for (const instance of [a, b]) {
+        await waitFor(async () => await health(instance) === "200 ok", {
+          what: "/healthz 200 once admitted",
+          explain: instance.stderr,
+        });
+      }
+      assert.equal(await broker.stop(), 0, broker.stderr());
+      await writePrivate(allow, `${keys.b.public}\n`);
+      broker = await curveBroker(keys.broker, allow, backend);
+      await waitFor(
+        () => refusedOnBackend(keys.a.public).test(broker.stderr()),
+        { what: "the broker's refusal of A", explain: broker.stderr },
+      );
+      await waitFor(async () => await health(b) === "200 ok", {
+        what: "B admitted again",
+        explain: b.stderr,
+      });
+      const before = { a: answered(a), b: answered(b) };
+      const client = frontendClient(broker.frontend);
+      const requests = 8;
+      try {
+        for (let n = 0; n < requests; n++) {
+          assert.equal((await client.ping()).status, "ok");
+        }
+      } finally {
+        client.close();
+      }
+      await waitFor(() => answered(b) === before.b + requests, {
+        what: `B's log of ${requests} more requests`,
+        explain: b.stderr,
+      });
+      assert.equal(answered(a), before.a);
+      assert.equal(await health(a), "503 no broker");
+      assert.doesNotMatch(broker.stderr(), refusedOnBackend(keys.b.public));
+    } finally {
+      await Promise.all([a.shutDown(), b.shutDown()]);
+      await broker.stop();
     }
   });
 });

@@ -138,7 +138,7 @@ Deno.test("scale-out: CURVE on both sides of the broker, an allow list on each",
   await withTempDir(async (dir) => {
     const front = await cliKeyPair(); // the broker, to clients
     const back = await cliKeyPair(); // the broker, to instances
-    const instance = await cliKeyPair(); // shared by the instances
+    const instance = await cliKeyPair(); // the instance's own
     const client = await cliKeyPair();
     const file = (name: string, text: string) =>
       writePrivate(`${dir}/${name}`, text);
@@ -147,11 +147,11 @@ Deno.test("scale-out: CURVE on both sides of the broker, an allow list on each",
       await file("front", front.text),
       "--frontend-curve-allow",
       await file("front.allow", `${client.public}\n`),
-      "--backend-curve-server-key",
-      instance.public,
-      "--backend-curve-keypair-file",
+      "--backend-curve-secret-key-file",
       await file("back", back.text),
-    ]);
+      "--backend-curve-allow",
+      await file("back.allow", `${instance.public}\n`),
+    ], { backend: "tcp://127.0.0.1:*" });
     const served = await startService([
       "--connect",
       broker.backend,
@@ -159,8 +159,8 @@ Deno.test("scale-out: CURVE on both sides of the broker, an allow list on each",
       "debug",
       "--curve-secret-key-file",
       await file("instance", instance.text),
-      "--curve-allow",
-      await file("instance.allow", `${back.public}\n`),
+      "--broker-curve-server-key",
+      back.public,
     ]);
     try {
       const allowed = new KeyServiceClient({

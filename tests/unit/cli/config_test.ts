@@ -164,13 +164,27 @@ function sample(flag: string): string {
   }
 }
 
+/**
+ * The variables an option needs beside it: the allow list needs a key, and
+ * the broker's key needs --connect and the instance's own key.
+ */
+function companions(key: string): Record<string, string> {
+  if (key === "curveAllowFile") return { KEYSERVICE_CURVE_SECRET_KEY: "k" };
+  if (key.startsWith("brokerCurveServerKey")) {
+    return {
+      KEYSERVICE_CONNECT: "tcp://127.0.0.1:5556",
+      KEYSERVICE_CURVE_SECRET_KEY: "k",
+    };
+  }
+  return {};
+}
+
 Deno.test("every option of the table is read from its environment variable", () => {
   for (const option of OPTIONS) {
-    // The CURVE options need each other; the allow list needs a key.
-    const env: Record<string, string> = { [option.env]: sample(option.flag) };
-    if (option.key === "curveAllowFile") {
-      env.KEYSERVICE_CURVE_SECRET_KEY = "k";
-    }
+    const env: Record<string, string> = {
+      ...companions(option.key),
+      [option.env]: sample(option.flag),
+    };
     const config = run([], env) as unknown as Record<string, unknown>;
     assert.notEqual(config[option.key], option.default, option.env);
     assert.equal(
@@ -186,9 +200,9 @@ Deno.test("every option's flag beats its environment variable", () => {
     if (option.type.kind === "flag") continue; // a flag has no value to beat
     const args = [`--${option.flag}=${sample(option.flag)}`];
     const env: Record<string, string> = {
+      ...companions(option.key),
       [option.env]: String(option.default ?? "other"),
     };
-    if (option.key === "curveAllowFile") args.push("--curve-secret-key=k");
     const config = run(args, env) as unknown as Record<string, unknown>;
     assert.equal(String(config[option.key]), sample(option.flag), option.flag);
   }
@@ -245,4 +259,42 @@ Deno.test("the config says whether the CURVE secret key came on the command line
     false,
   );
   assert.equal(run([]).curveSecretKeyOnCommandLine, false);
+});
+
+Deno.test("with --connect, CURVE is the instance's key pair and the broker's backend key, both or neither; --curve-allow is the broker's to keep", () => {
+  const connect = ["--connect", "tcp://127.0.0.1:5556"];
+  const both = run([
+    ...connect,
+    "--curve-secret-key-file",
+    "/etc/keyservice/instance.key",
+    "--broker-curve-server-key-file",
+    "/etc/keyservice/broker.pub",
+  ]);
+  assert.equal(both.brokerCurveServerKeyFile, "/etc/keyservice/broker.pub");
+  assert.equal(
+    run([...connect], {
+      KEYSERVICE_CURVE_SECRET_KEY: "k",
+      KEYSERVICE_BROKER_CURVE_SERVER_KEY: "-broker-key",
+    }).brokerCurveServerKey,
+    "-broker-key",
+  );
+  // The old shape (the instance a CURVE server of the broker) is refused.
+  assertConfigError([...connect, "--curve-secret-key-file", "/k"]);
+  assertConfigError([
+    ...connect,
+    "--curve-secret-key-file",
+    "/k",
+    "--broker-curve-server-key",
+    "b",
+    "--curve-allow",
+    "/allow",
+  ]);
+  assertConfigError([...connect, "--broker-curve-server-key", "b"]);
+  assertConfigError(["--broker-curve-server-key", "b", "--curve-secret-key=k"]);
+  assertConfigError([
+    ...connect,
+    "--curve-secret-key=k",
+    "--broker-curve-server-key=b",
+    "--broker-curve-server-key-file=/b",
+  ]);
 });

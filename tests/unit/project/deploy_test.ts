@@ -6,7 +6,9 @@
 // longer than the drain.
 
 import assert from "node:assert/strict";
+import { BROKER_COMMAND } from "../../../lib/cli/broker_command.ts";
 import { parseConfig } from "../../../lib/cli/config.ts";
+import { one, parseCommand } from "../../../lib/cli/subcommand.ts";
 import { detectTool, gate } from "../../_helpers/gate.ts";
 
 const unitText = (name: string) =>
@@ -114,10 +116,12 @@ for (const [name, text] of UNITS) {
   });
 }
 
-Deno.test("the broker unit runs keyservice broker with a CURVE backend", () => {
+Deno.test("the broker unit runs keyservice broker with a CURVE backend and an allow list of instance keys, in flags the broker accepts", () => {
   const exec = new Map(settings(BROKER_UNIT)).get("ExecStart")!.split(/\s+/);
   assert.deepEqual(exec.slice(0, 2), [INSTALLED, "broker"]);
-  assert.ok(exec.includes("--backend-curve-keypair-file"));
+  const parsed = parseCommand(BROKER_COMMAND.spec, exec.slice(2));
+  assert.ok(one(parsed, "backend-curve-secret-key-file"));
+  assert.ok(one(parsed, "backend-curve-allow"));
   assert.ok(!exec.includes("--insecure-backend"));
 });
 

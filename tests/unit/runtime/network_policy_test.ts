@@ -128,16 +128,32 @@ Deno.test({
   },
 });
 
-Deno.test("backendRefusal: CURVE, or a private ipc folder; otherwise only with --insecure-backend, and off loopback only with --allow-insecure-network too", () => {
+Deno.test("backendRefusal: CURVE with an allow list, or a private ipc folder; otherwise only with --insecure-backend, and off loopback only under the service's rules too", () => {
   const base = {
     curve: false,
+    allowList: false,
     insecureBackend: false,
     allowInsecureNetwork: false,
     uid: -1,
   };
   const tcp = "tcp://127.0.0.1:5556";
   const remote = "tcp://0.0.0.0:5556";
-  assert.equal(backendRefusal(remote, { ...base, curve: true }), undefined);
+  const listed = { ...base, curve: true, allowList: true };
+  assert.equal(backendRefusal(remote, listed), undefined);
+  assert.equal(backendRefusal("ipc:///tmp/b", listed), undefined);
+  // CURVE alone authenticates no instance: its public key is no secret.
+  assert.match(
+    backendRefusal(tcp, { ...base, curve: true })!,
+    /with CURVE but no allow list of instance keys.*--backend-curve-allow/,
+  );
+  assert.equal(
+    backendRefusal(tcp, { ...base, curve: true, insecureBackend: true }),
+    undefined,
+  );
+  assert.match(
+    backendRefusal(remote, { ...base, curve: true, insecureBackend: true })!,
+    /--allow-any-curve-client/,
+  );
   assert.match(backendRefusal(tcp, base)!, /without CURVE.*--insecure-backend/);
   assert.ok(!backendRefusal(tcp, base)!.includes("\n"));
   assert.equal(
