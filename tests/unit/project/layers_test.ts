@@ -1,5 +1,5 @@
 // The layers of lib/ and what each may import: crypto nothing of the others,
-// service only crypto, zmq nothing of the service or crypto, client zmq and
+// keystore (storage) nothing of the others, service crypto and keystore, zmq nothing of the service or crypto, client zmq and
 // the service's wire types, cli anything below it. main.ts only wires; no
 // module grows past a size one can read.
 
@@ -13,11 +13,12 @@ const LIB = join(ROOT, "lib");
 /** What each layer may import from lib/, besides itself. */
 const ALLOWED: Record<string, readonly string[]> = {
   crypto: [],
-  service: ["crypto"],
+  keystore: [],
+  service: ["crypto", "keystore"],
   zmq: [],
   // The client may use the service's wire types (types only).
   client: ["zmq", "service"],
-  cli: ["crypto", "service", "zmq", "client"],
+  cli: ["crypto", "keystore", "service", "zmq", "client"],
 };
 
 function* modules(dir: string): Generator<string> {

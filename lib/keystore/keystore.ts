@@ -1,0 +1,331 @@
+/**
+ * The keystore: named keys with numbered versions, over a
+ * {@linkcode KeyStorage} backend. Every version's private key is sealed
+ * (AES-256-GCM) under its key's data key, with the key id and the version as
+ * associated data; data keys are sealed under the master key. Private keys
+ * leave this module only to be used inside the service (`privateKey`);
+ * what it tells about a key (`describe`) holds public keys alone.
+ *
+ * @example
+ * ```ts
+ * import { Keystore } from "./keystore.ts";
+ * import { newKey } from "./sealing.ts";
+ * import { SqliteStorage } from "./sqlite.ts";
+ *
+ * const keystore = await Keystore.open(new SqliteStorage(":memory:"), newKey());
+ * await keystore.create({
+ *   id: "group-7",
+ *   type: "rsa-2048",
+ *   padding: "oaep-sha256",
+ *   material: { publicKey: "-----BEGIN PUBLIC KEY-----\n...", privateKey: new Uint8Array(8) },
+ * });
+ * (await keystore.describe("group-7")).latestVersion; // 1
+ * await keystore.close();
+ * ```
+ * @module
+ */
+
+import {
+  DeletionNotAllowed,
+  InvalidMinVersion,
+  KeyNotFound,
+  VersionNotFound,
+} from "./errors.ts";
+import { defaultPolicy, parsePolicy, type Policy } from "./policy.ts";
+import {
+  CHECK_AAD,
+  dataKeyAad,
+  newKey,
+  open,
+  seal,
+  versionAad,
+} from "./sealing.ts";
+import type { KeyRow, KeyStorage, VersionInfoRow } from "./storage.ts";
+
+/** A version's key pair, as the service made or imported it. */
+export interface KeyMaterial {
+  /** The public key, PEM (SPKI). */
+  readonly publicKey: string;
+  /** The private key's bytes (PKCS#1 DER for RSA). */
+  readonly privateKey: Uint8Array;
+}
+
+/** What creating a key takes. */
+export interface CreateKeyOptions {
+  /** The key's name (see {@linkcode KEY_ID_PATTERN}). */
+  readonly id: string;
+  /** The key type, e.g. `rsa-2048`. */
+  readonly type: string;
+  /** The padding its ciphertexts use, e.g. `oaep-sha256`. */
+  readonly padding: string;
+  /** Version 1. */
+  readonly material: KeyMaterial;
+  /** Default: every use for `creator`. */
+  readonly policy?: Policy;
+  /** The client key that creates it, when there are client keys. */
+  readonly creator?: string;
+  /** Whether the key may be deleted. Default false. */
+  readonly deletionAllowed?: boolean;
+}
+
+/** A key as it may be shown: no private key, no data key. */
+export interface KeyDescription {
+  readonly id: string;
+  readonly type: string;
+  readonly padding: string;
+  readonly latestVersion: number;
+  readonly minDecryptionVersion: number;
+  readonly deletionAllowed: boolean;
+  readonly policy: Policy;
+  readonly createdAt: string;
+  readonly updatedAt: string;
+  /** Random per key: a key deleted and made again under its id differs. */
+  readonly uid: string;
+  /** Versions still held, oldest first. */
+  readonly versions: readonly VersionInfoRow[];
+}
+
+/** A key's row as the service checks it on each use. */
+export type KeySummary = Omit<KeyDescription, "versions">;
+
+/** Key ids: 1 to 128 of `A-Z a-z 0-9 . _ -`, starting alphanumeric. */
+export const KEY_ID_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/;
+
+const CHECK_NAME = "master_check";
+const CHECK_TEXT = "keyservice master key check";
+
+function summary(row: KeyRow): KeySummary {
+  return {
+    id: row.id,
+    uid: row.uid,
+    type: row.type,
+    padding: row.padding,
+    latestVersion: row.latestVersion,
+    minDecryptionVersion: row.minDecryptionVersion,
+    deletionAllowed: row.deletionAllowed,
+    policy: parsePolicy(row.policy),
+    createdAt: row.createdAt,
+    updatedAt: row.updatedAt,
+  };
+}
+
+function now(): string {
+  return new Date().toISOString();
+}
+
+/** Named, versioned keys, sealed at rest. */
+export class Keystore {
+  /** The backend. */
+  readonly storage: KeyStorage;
+  #master: Uint8Array;
+
+  private constructor(storage: KeyStorage, master: Uint8Array) {
+    this.storage = storage;
+    this.#master = master.slice();
+  }
+
+  /**
+   * Opens the keystore in `storage` with `master`: creates its tables, and
+   * on first use records a check value sealed under `master`; after that,
+   * refuses (`MasterKeyMismatch`) a master key that does not open it.
+   */
+  static async open(
+    storage: KeyStorage,
+    master: Uint8Array,
+  ): Promise<Keystore> {
+    await storage.init();
+    const check = seal(master, new TextEncoder().encode(CHECK_TEXT), CHECK_AAD)
+      .toBase64();
+    const stored = await storage.setMetaIfAbsent(CHECK_NAME, check);
+    open(master, Uint8Array.fromBase64(stored), CHECK_AAD, "this keystore");
+    return new Keystore(storage, master);
+  }
+
+  /** Creates a key with its version 1. Throws `KeyExists`. */
+  async create(options: CreateKeyOptions): Promise<KeyDescription> {
+    const { id } = options;
+    const dataKey = newKey();
+    const at = now();
+    try {
+      await this.storage.insertKey({
+        id,
+        uid: crypto.randomUUID(),
+        type: options.type,
+        padding: options.padding,
+        wrappedDataKey: seal(this.#master, dataKey, dataKeyAad(id)),
+        latestVersion: 1,
+        minDecryptionVersion: 1,
+        deletionAllowed: options.deletionAllowed ?? false,
+        policy: JSON.stringify(
+          options.policy ?? defaultPolicy(options.creator),
+        ),
+        createdAt: at,
+        updatedAt: at,
+      }, {
+        version: 1,
+        createdAt: at,
+        publicKey: options.material.publicKey,
+        sealedPrivate: seal(
+          dataKey,
+          options.material.privateKey,
+          versionAad(id, 1),
+        ),
+      });
+    } finally {
+      dataKey.fill(0);
+    }
+    return await this.describe(id);
+  }
+
+  /** Adds a version made of `material`; resolves to its number. */
+  async rotate(id: string, material: KeyMaterial): Promise<number> {
+    const dataKey = await this.#dataKey(id);
+    try {
+      return await this.storage.addVersion(id, (version) => ({
+        publicKey: material.publicKey,
+        sealedPrivate: seal(
+          dataKey,
+          material.privateKey,
+          versionAad(id, version),
+        ),
+      }), now());
+    } finally {
+      dataKey.fill(0);
+    }
+  }
+
+  /** A key's row (no versions). Throws `KeyNotFound`. */
+  async summary(id: string): Promise<KeySummary> {
+    const row = await this.storage.getKey(id);
+    if (row === undefined) throw new KeyNotFound();
+    return summary(row);
+  }
+
+  /** A key and its versions' public keys. Throws `KeyNotFound`. */
+  async describe(id: string): Promise<KeyDescription> {
+    const key = await this.summary(id);
+    return { ...key, versions: await this.storage.getVersions(id) };
+  }
+
+  /** Every key's row, by id. */
+  async list(): Promise<KeySummary[]> {
+    return (await this.storage.listKeys()).map(summary);
+  }
+
+  /** A version's public key. Throws `KeyNotFound`, `VersionNotFound`. */
+  async publicKey(id: string, version: number): Promise<string> {
+    const row = await this.storage.getVersion(id, version);
+    if (row === undefined) throw await this.#missing(id, version);
+    return row.publicKey;
+  }
+
+  /**
+   * A version's private key, unsealed, for the service's own use (wipe it
+   * after). Throws `KeyNotFound`, `VersionNotFound`, `MasterKeyMismatch`.
+   */
+  async privateKey(id: string, version: number): Promise<Uint8Array> {
+    const row = await this.storage.getVersion(id, version);
+    if (row === undefined) throw await this.#missing(id, version);
+    const dataKey = await this.#dataKey(id);
+    try {
+      return open(
+        dataKey,
+        row.sealedPrivate,
+        versionAad(id, version),
+        `version ${version} of this key`,
+      );
+    } finally {
+      dataKey.fill(0);
+    }
+  }
+
+  /**
+   * Sets the minimum decryption version (1 to the latest). Throws
+   * `KeyNotFound`, `InvalidMinVersion`.
+   */
+  async setMinDecryptionVersion(id: string, version: number): Promise<void> {
+    const key = await this.summary(id);
+    if (
+      !Number.isInteger(version) || version < 1 || version > key.latestVersion
+    ) {
+      throw new InvalidMinVersion(key.latestVersion);
+    }
+    if (
+      !await this.storage.updateKey(
+        id,
+        { minDecryptionVersion: version },
+        now(),
+      )
+    ) {
+      throw new KeyNotFound();
+    }
+  }
+
+  /** Changes the policy or whether deletion is allowed. */
+  async configure(
+    id: string,
+    changes: { readonly policy?: Policy; readonly deletionAllowed?: boolean },
+  ): Promise<void> {
+    const updated = await this.storage.updateKey(id, {
+      deletionAllowed: changes.deletionAllowed,
+      policy: changes.policy === undefined
+        ? undefined
+        : JSON.stringify(changes.policy),
+    }, now());
+    if (!updated) throw new KeyNotFound();
+  }
+
+  /** Deletes the versions below the minimum; resolves to how many. */
+  async trim(id: string): Promise<number> {
+    await this.summary(id);
+    return await this.storage.trim(id, now());
+  }
+
+  /** Deletes a key. Throws `KeyNotFound`, `DeletionNotAllowed`. */
+  async delete(id: string): Promise<void> {
+    const key = await this.summary(id);
+    if (!key.deletionAllowed) throw new DeletionNotAllowed();
+    if (!await this.storage.deleteKey(id)) throw new KeyNotFound();
+  }
+
+  /**
+   * Seals every data key under `next` instead, in one transaction, and
+   * uses `next` from then on; no private key is touched. Resolves to the
+   * number of keys.
+   */
+  async rotateMasterKey(next: Uint8Array): Promise<number> {
+    const master = this.#master;
+    const count = await this.storage.rewrapAll((row) => {
+      const dataKey = open(master, row.wrappedDataKey, dataKeyAad(row.id));
+      try {
+        return seal(next, dataKey, dataKeyAad(row.id));
+      } finally {
+        dataKey.fill(0);
+      }
+    }, {
+      name: CHECK_NAME,
+      value: seal(next, new TextEncoder().encode(CHECK_TEXT), CHECK_AAD)
+        .toBase64(),
+    });
+    this.#master = next.slice();
+    master.fill(0);
+    return count;
+  }
+
+  /** Closes the backend. */
+  async close(): Promise<void> {
+    await this.storage.close();
+  }
+
+  async #dataKey(id: string): Promise<Uint8Array> {
+    const row = await this.storage.getKey(id);
+    if (row === undefined) throw new KeyNotFound();
+    return open(this.#master, row.wrappedDataKey, dataKeyAad(id), "this key");
+  }
+
+  async #missing(id: string, version: number): Promise<Error> {
+    return await this.storage.getKey(id) === undefined
+      ? new KeyNotFound()
+      : new VersionNotFound(version);
+  }
+}
