@@ -28,6 +28,8 @@ export interface Message {
   readonly parts: readonly Uint8Array[];
   /** The client it came from, for the bound per client (see `KeyService`). */
   readonly client?: string;
+  /** Under CURVE, the client's public key (Z85): who asks, for policies. */
+  readonly clientKey?: string;
   /** Sends the reply. */
   reply(body: Uint8Array): void;
 }
@@ -47,7 +49,7 @@ export async function serve(
 ): Promise<void> {
   for await (const message of messages) {
     const started = performance.now();
-    service.handle(message.parts, message.client).then((outcome) => {
+    service.handle(message.parts, message.client, message.clientKey).then((outcome) => {
       message.reply(outcome.reply);
       onOutcome(outcome, performance.now() - started);
     });

@@ -119,6 +119,13 @@ export class MessageReader {
   readonly #msg = new Uint8Array(MSG_T_SIZE);
   /** Whether the last message read had more frames than were kept. */
   truncated = false;
+  /**
+   * The ZAP user id of the last message read (the client's CURVE public
+   * key, Z85), when `readUserId` is set and the handshake gave one.
+   */
+  userId: string | undefined;
+  /** Read each message's user id into {@linkcode MessageReader.userId}. */
+  readUserId = false;
 
   constructor(zmq: Libzmq) {
     this.#zmq = zmq;
@@ -149,6 +156,7 @@ export class MessageReader {
         if (first && error.errno === EAGAIN) return null;
         throw new ZmqError("zmq_msg_recv", error);
       }
+      if (first && this.readUserId) this.userId = userIdOf(zmq, msg);
       if (frames.length >= maxFrames) this.truncated = true;
       else {
         const data = zmq.zmq_msg_data(msg);
@@ -164,6 +172,16 @@ export class MessageReader {
     }
     return frames;
   }
+}
+
+const USER_ID = new TextEncoder().encode("User-Id\0");
+
+/** A received message's ZAP user id, or undefined. */
+function userIdOf(zmq: Libzmq, msg: Uint8Array): string | undefined {
+  const pointer = zmq.zmq_msg_gets(msg, USER_ID);
+  if (pointer === null) return undefined;
+  const text = Deno.UnsafePointerView.getCString(pointer);
+  return text === "" ? undefined : text;
 }
 
 /**

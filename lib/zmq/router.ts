@@ -101,18 +101,21 @@ export class RouterServer implements AsyncIterable<IncomingMessage> {
     const curve = options.curve;
     this.#maxFrames = options.maxFrames ?? 10;
     this.#reader = new MessageReader(zmq);
+    this.#reader.readUserId = curve !== undefined;
     this.#context = zmq.zmq_ctx_new();
     if (this.#context === null) {
       throw new ZmqError("zmq_ctx_new", lastError(zmq));
     }
     const sockets: Deno.PointerValue[] = [];
     try {
-      if (curve?.authorize !== undefined) {
-        // The ZAP handler must be bound before any client can connect.
+      if (curve !== undefined) {
+        // The ZAP handler must be bound before any client can connect. It
+        // runs under CURVE even when any client key is allowed: it gives
+        // each message its client's key.
         this.#zap = new ZapHandler(
           zmq,
           this.#socket(ZMQ_REP, sockets),
-          curve.authorize,
+          curve.authorize ?? (() => true),
           (key) => z85Encode(libzmq, key),
           (what, rc) => this.#call(what, rc),
         );
@@ -292,6 +295,7 @@ export class RouterServer implements AsyncIterable<IncomingMessage> {
     return {
       parts,
       client: envelope.map((frame) => frame.toBase64()).join("."),
+      clientKey: this.#reader.userId,
       reply: (body: Uint8Array) => {
         if (answered) return;
         answered = true;
