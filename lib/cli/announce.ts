@@ -46,11 +46,14 @@ export interface Serving {
   readonly curve: CurveSetup | undefined;
   /** Where metrics and health are served (HOST:PORT), or undefined: off. */
   readonly metrics?: string;
+  /** The keystore (`sqlite:PATH`, `postgres:URL`), or `off`. */
+  readonly keystore?: string;
 }
 
 /** Logs `listening`, and `insecure-network` when it applies. */
 export function announce(log: Logger, serving: Serving): void {
-  const { endpoint, libzmq, crypto, config, curve, metrics } = serving;
+  const { endpoint, libzmq, crypto, config, curve, metrics, keystore } =
+    serving;
   // Connected to a broker, the line says `connect=` where it says
   // `endpoint=` when bound.
   log.info("listening", {
@@ -71,6 +74,11 @@ export function announce(log: Logger, serving: Serving): void {
       : `on allow=${curve.allowed}`,
     ...(curve ? { server_key: curve.publicKey } : {}),
     metrics: metrics === undefined ? "off" : `http://${metrics}/metrics`,
+    keystore: keystore ?? "off",
+    // Without CURVE no client has a key: one tenant, policies not applied.
+    ...(keystore !== undefined && keystore !== "off"
+      ? { tenancy: curve === undefined ? "single" : "per-client-key" }
+      : {}),
   });
   if (curve === undefined && !isLocalEndpoint(endpoint)) {
     log.warn("insecure-network", {

@@ -31,6 +31,7 @@
 import type { Padding } from "../crypto/mod.ts";
 import { ERROR_CODES } from "../service/errors.ts";
 import { KEY_BITS, REQUEST_TYPES } from "../service/protocol.ts";
+import { KEYSTORE_REQUEST_TYPES } from "../service/keystore_protocol.ts";
 
 /** Why a CURVE handshake was refused. */
 export type Refusal = "not_allowed" | "handshake_failed";
@@ -97,7 +98,10 @@ const REQUEST_BUCKETS = [
 /** Key generation buckets, in seconds: 2048 bits in ~0.1 s, 4096 in ~3 s. */
 const KEYGEN_BUCKETS = [0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30];
 
-const OPERATIONS: ReadonlySet<string> = new Set(REQUEST_TYPES);
+const OPERATIONS: ReadonlySet<string> = new Set([
+  ...REQUEST_TYPES,
+  ...KEYSTORE_REQUEST_TYPES,
+]);
 const CODES: ReadonlySet<string> = new Set(["ok", ...ERROR_CODES]);
 const BITS: ReadonlySet<string> = new Set(KEY_BITS.map(String));
 

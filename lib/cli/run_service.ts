@@ -27,6 +27,7 @@ import { type HttpListener, startHttp } from "./http.ts";
 import { errorClass, firstLine, Logger } from "./log.ts";
 import { type Instruments, NO_INSTRUMENTS, startMetrics } from "./metrics.ts";
 import { insecureBindRefusal } from "./network_policy.ts";
+import { type KeystoreSetup, openKeystoreSetup } from "./keystore_setup.ts";
 import { onStopSignals } from "./signals.ts";
 import { VERSION } from "./version.ts";
 import { generateRsaKeyPair, type RsaKeyPairPem } from "../crypto/mod.ts";
@@ -65,6 +66,13 @@ export async function runService(config: Config): Promise<number> {
     );
     decryption = startDecryptBackend(config, log);
   } catch (error) {
+    return fail(error);
+  }
+  let keystore: KeystoreSetup | undefined;
+  try {
+    keystore = await openKeystoreSetup(config, log);
+  } catch (error) {
+    decryption.close();
     return fail(error);
   }
   const connect = config.connect !== undefined;
@@ -152,6 +160,11 @@ export async function runService(config: Config): Promise<number> {
     pingDetail: config.pingDetail,
     onInternalError: (error) =>
       log.error("internal-error", { error: errorClass(error) }),
+    keystore: keystore && {
+      keystore: keystore.keystore,
+      audit: keystore.audit,
+      decryptStored: backend.decryptStored,
+    },
   });
   const removeSignalListeners = onStopSignals({
     stop(signal) {
@@ -172,7 +185,9 @@ export async function runService(config: Config): Promise<number> {
     config,
     curve,
     metrics: http?.address,
+    keystore: keystore?.description ?? "off",
   });
+  keystore?.warn();
   serving = true;
   await serve(server, service, (outcome, ms) => {
     instruments.request(outcome, ms);
@@ -181,6 +196,7 @@ export async function runService(config: Config): Promise<number> {
   removeSignalListeners();
   keyPool.close();
   decryption.close();
+  await keystore?.close();
   await http?.close();
   log.info("stopped");
   return 0;

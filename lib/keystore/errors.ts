@@ -58,12 +58,14 @@ export class DeletionNotAllowed extends KeystoreError {
   }
 }
 
-/** A minimum decryption version outside 1 to the latest version. */
+/** A minimum decryption version outside the oldest to the latest version. */
 export class InvalidMinVersion extends KeystoreError {
   static readonly code = "invalid_min_version";
   readonly code = InvalidMinVersion.code;
-  constructor(latest: number) {
-    super(`The minimum decryption version must be from 1 to ${latest}`);
+  constructor(oldest: number, latest: number) {
+    super(
+      `The minimum decryption version must be from ${oldest} to ${latest}`,
+    );
   }
 }
 

@@ -88,8 +88,7 @@ export interface KeyDescription {
 /** A key's row as the service checks it on each use. */
 export type KeySummary = Omit<KeyDescription, "versions">;
 
-/** Key ids: 1 to 128 of `A-Z a-z 0-9 . _ -`, starting alphanumeric. */
-export const KEY_ID_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/;
+export { KEY_ID_PATTERN } from "./key_id.ts";
 
 const CHECK_NAME = "master_check";
 const CHECK_TEXT = "keyservice master key check";
@@ -240,15 +239,19 @@ export class Keystore {
   }
 
   /**
-   * Sets the minimum decryption version (1 to the latest). Throws
+   * Sets the minimum decryption version (the oldest version held to the
+   * latest). Throws
    * `KeyNotFound`, `InvalidMinVersion`.
    */
   async setMinDecryptionVersion(id: string, version: number): Promise<void> {
     const key = await this.summary(id);
+    // Never below a trimmed version: what was trimmed stays gone.
+    const oldest = (await this.storage.getVersions(id))[0]?.version ?? 1;
     if (
-      !Number.isInteger(version) || version < 1 || version > key.latestVersion
+      !Number.isInteger(version) || version < oldest ||
+      version > key.latestVersion
     ) {
-      throw new InvalidMinVersion(key.latestVersion);
+      throw new InvalidMinVersion(oldest, key.latestVersion);
     }
     if (
       !await this.storage.updateKey(

@@ -99,8 +99,9 @@ export async function openKeystore(
           `the keystore ${path} exists but its master key ${keyFile} does not: it cannot be read`,
         );
       }
-      master = createMasterKeyFile(keyFile);
-      createdMasterKey = keyFile;
+      const made = createMasterKeyFile(keyFile);
+      if (made !== undefined) createdMasterKey = keyFile;
+      master = made ?? readMasterKeyFile(keyFile);
     } else master = readMasterKeyFile(keyFile);
     storage = new SqliteStorage(path);
   }

@@ -139,12 +139,14 @@ export function readMasterKeyFile(path: string): Uint8Array {
 }
 
 /**
- * Writes a new master key file at `path`, mode 0600, failing if the file
- * exists; returns the key.
+ * Writes a new master key file at `path`, mode 0600, whole or not at all
+ * (written beside it, then linked into place); returns the key, or
+ * undefined when a file is there already (another process made it first).
  */
-export function createMasterKeyFile(path: string): Uint8Array {
+export function createMasterKeyFile(path: string): Uint8Array | undefined {
   const key = newKey();
-  const file = Deno.openSync(path, {
+  const temporary = `${path}.${crypto.randomUUID()}.tmp`;
+  const file = Deno.openSync(temporary, {
     write: true,
     createNew: true,
     mode: 0o600,
@@ -154,6 +156,15 @@ export function createMasterKeyFile(path: string): Uint8Array {
     file.syncSync();
   } finally {
     file.close();
+  }
+  try {
+    Deno.linkSync(temporary, path);
+  } catch (error) {
+    if (!(error instanceof Deno.errors.AlreadyExists)) throw error;
+    key.fill(0);
+    return undefined;
+  } finally {
+    Deno.removeSync(temporary);
   }
   return key;
 }

@@ -51,6 +51,15 @@ export const ERROR_CODES = [
   "request_too_large",
   "overloaded",
   "internal_error",
+  // Contract v1.2: keys kept in the service.
+  "key_not_found",
+  "key_exists",
+  "key_version_not_found",
+  "key_version_below_minimum",
+  "permission_denied",
+  "deletion_not_allowed",
+  "keystore_unavailable",
+  "audit_unavailable",
 ] as const;
 
 /** Every error the service reports to a client. */
@@ -206,6 +215,74 @@ export class InternalError extends KeyServiceError {
   readonly code = "internal_error";
   constructor() {
     super("Internal error");
+  }
+}
+
+/** v1.2: no stored key has this id. */
+export class KeyNotFound extends KeyServiceError {
+  readonly code = "key_not_found";
+  constructor() {
+    super("No key with this key_id");
+  }
+}
+
+/** v1.2: `create_key` or `import_key` for an id that is taken. */
+export class KeyExists extends KeyServiceError {
+  readonly code = "key_exists";
+  constructor() {
+    super("A key with this key_id exists already");
+  }
+}
+
+/** v1.2: the version is not held (never made, or trimmed). */
+export class KeyVersionNotFound extends KeyServiceError {
+  readonly code = "key_version_not_found";
+  constructor() {
+    super("The key holds no such version");
+  }
+}
+
+/** v1.2: a ciphertext under a version below the minimum decryption version. */
+export class KeyVersionBelowMinimum extends KeyServiceError {
+  readonly code = "key_version_below_minimum";
+  constructor(minimum: number) {
+    super(
+      `The ciphertext's key version is below the key's minimum decryption version (${minimum}); rewrap it`,
+    );
+  }
+}
+
+/** v1.2: the key's policy does not allow this client this use. */
+export class PermissionDenied extends KeyServiceError {
+  readonly code = "permission_denied";
+  constructor(use: string) {
+    super(`The key's policy does not allow this client to ${use} with it`);
+  }
+}
+
+/** v1.2: `delete_key` on a key whose configuration forbids it. */
+export class DeletionNotAllowed extends KeyServiceError {
+  readonly code = "deletion_not_allowed";
+  constructor() {
+    super(
+      'The key\'s configuration does not allow its deletion (configure_key "deletion_allowed": true first)',
+    );
+  }
+}
+
+/** v1.2: no keystore, or it cannot be read or written now. */
+export class KeystoreUnavailable extends KeyServiceError {
+  readonly code = "keystore_unavailable";
+  constructor(why = "The keystore is not available") {
+    super(why);
+  }
+}
+
+/** v1.2: the audit log cannot be written, so the operation was refused. */
+export class AuditUnavailable extends KeyServiceError {
+  readonly code = "audit_unavailable";
+  constructor() {
+    super("The audit log cannot be written; keystore operations are refused");
   }
 }
 

@@ -52,8 +52,18 @@ import {
   requestFrom,
   type RequestType,
 } from "./protocol.ts";
-import type { Decryptor, Encryptor, KeyPairSource } from "./types.ts";
+import type {
+  Decryptor,
+  Encryptor,
+  KeyPairSource,
+  StoredDecryptor,
+} from "./types.ts";
+import { KeystoreOperations, loadEachTime } from "./keystore_ops.ts";
+import { KeystoreUnavailable } from "./errors.ts";
+import type { Keystore } from "../keystore/keystore.ts";
+import type { AuditLog } from "../keystore/audit.ts";
 import { HEAVY_CONCURRENCY, WorkLimiter } from "./work_limiter.ts";
+import type { KeystoreRequest } from "./keystore_protocol.ts";
 import type { RsaKeyPairPem } from "../crypto/mod.ts";
 
 /** How a {@linkcode KeyService} behaves; every field has a default. */
@@ -118,6 +128,14 @@ export interface KeyServiceOptions {
   readonly pingDetail?: PingDetail;
   /** Told of each unexpected failure; the client gets `internal_error`. */
   readonly onInternalError?: (error: unknown) => void;
+  /** Contract v1.2: keys kept in the service. Default: none (refused). */
+  readonly keystore?: {
+    readonly keystore: Keystore;
+    /** Each keystore operation recorded. */
+    readonly audit?: AuditLog;
+    /** Versions held prepared (OpenSSL). Default: loaded for each use. */
+    readonly decryptStored?: StoredDecryptor;
+  };
 }
 
 /** How much `ping` tells; see {@linkcode KeyServiceOptions.pingDetail}. */
@@ -178,6 +196,7 @@ export class KeyService {
   readonly #maxPerClient: number;
   /** Requests in flight by client; a client leaves when it has none. */
   readonly #perClient = new Map<string, number>();
+  readonly #keystore: KeystoreOperations | undefined;
   #inflight = 0;
 
   constructor(options: KeyServiceOptions = {}) {
@@ -203,6 +222,13 @@ export class KeyService {
     this.#status = options.status ?? (() => ({}));
     this.#pingDetail = options.pingDetail ?? "none";
     this.#onInternalError = options.onInternalError ?? (() => {});
+    const stored = options.keystore;
+    this.#keystore = stored && new KeystoreOperations({
+      ...this.#context,
+      ...stored,
+      decryptStored: stored.decryptStored ??
+        loadEachTime(this.#context.decrypt),
+    });
   }
 
   /** Requests being handled now. */
@@ -219,6 +245,7 @@ export class KeyService {
   async handle(
     parts: readonly Uint8Array[],
     client = "",
+    clientKey?: string,
   ): Promise<Outcome> {
     let type: Outcome["type"] = "invalid";
     const mine = this.#perClient.get(client) ?? 0;
@@ -234,8 +261,10 @@ export class KeyService {
     try {
       if (parts.length !== 1) throw new MultipartRequest();
       const request = this.#parse(parts[0]);
-      type = request.type;
-      const reply = await this.#perform(request);
+      type = request.type === "keystore" ? request.op : request.type;
+      const reply = request.type === "keystore"
+        ? await this.#stored(request, clientKey)
+        : await this.#perform(request);
       return { reply: encodeReply(reply), type, code: "ok" };
     } catch (error) {
       if (error instanceof KeyServiceError) return failure(type, error);
@@ -260,7 +289,8 @@ export class KeyService {
    */
   #parse(body: Uint8Array): Request {
     if (body.length <= this.#maxRequestBytes) return parseRequest(body);
-    // Past the limit only encrypt_fernet_many may go, up to its own.
+    // Past the limit only encrypt_fernet_many and rewrap_fernet (v1.2) may
+    // go, up to their own.
     let value: unknown;
     try {
       value = decodeJson(body);
@@ -268,7 +298,8 @@ export class KeyService {
       throw new RequestTooLarge(this.#maxRequestBytes);
     }
     // JSON.parse makes own properties only: `type` is the request's own.
-    if ((value as { type?: unknown } | null)?.type !== "encrypt_fernet_many") {
+    const type = (value as { type?: unknown } | null)?.type;
+    if (type !== "encrypt_fernet_many" && type !== "rewrap_fernet") {
       throw new RequestTooLarge(this.#maxRequestBytes);
     }
     if (body.length > this.#maxManyRequestBytes) {
@@ -277,7 +308,13 @@ export class KeyService {
     return requestFrom(value);
   }
 
-  #perform(request: Request): Promise<Reply> | Reply {
+  /** v1.2: by the keystore, or refused when there is none. */
+  #stored(request: KeystoreRequest, clientKey: string | undefined) {
+    if (this.#keystore === undefined) throw new KeystoreUnavailable();
+    return this.#keystore.perform(request, clientKey);
+  }
+
+  #perform(request: Exclude<Request, KeystoreRequest>): Promise<Reply> | Reply {
     const context = this.#context;
     switch (request.type) {
       case "generate_keys":

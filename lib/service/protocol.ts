@@ -24,6 +24,11 @@ import {
   UnknownType,
 } from "./errors.ts";
 import {
+  KEYSTORE_REQUEST_TYPES,
+  type KeystoreRequest,
+  keystoreRequestFrom,
+} from "./keystore_protocol.ts";
+import {
   KEY_FORMATS,
   type KeyFormat,
   type Padding,
@@ -40,7 +45,10 @@ export const REQUEST_TYPES = [
 ] as const;
 
 /** The name of an operation. */
-export type RequestType = typeof REQUEST_TYPES[number];
+export type RequestType =
+  | typeof REQUEST_TYPES[number]
+  // Contract v1.2's own, apart: `ping`'s capabilities stay as in v1.1.
+  | typeof KEYSTORE_REQUEST_TYPES[number];
 
 /** RSA modulus sizes `generate_keys` makes, default first. */
 export const KEY_BITS = [2048, 3072, 4096] as const;
@@ -117,7 +125,8 @@ export type Request =
   | EncryptFernetRequest
   | DecryptFernetRequest
   | EncryptFernetManyRequest
-  | PingRequest;
+  | PingRequest
+  | KeystoreRequest;
 
 /** Longest string accepted in any field, in UTF-16 code units. */
 export const MAX_FIELD_LENGTH = 16 * 1024;
@@ -246,6 +255,9 @@ export function requestFrom(value: unknown): Request {
   }
   const object = value as Record<string, unknown>;
   const type = Object.hasOwn(object, "type") ? object.type : undefined;
+  // Contract v1.2 (keys kept in the service), in its own module.
+  const stored = keystoreRequestFrom(object);
+  if (stored !== undefined) return stored;
   switch (type) {
     case "ping":
       return { type };

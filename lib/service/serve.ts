@@ -49,9 +49,11 @@ export async function serve(
 ): Promise<void> {
   for await (const message of messages) {
     const started = performance.now();
-    service.handle(message.parts, message.client, message.clientKey).then((outcome) => {
-      message.reply(outcome.reply);
-      onOutcome(outcome, performance.now() - started);
-    });
+    service.handle(message.parts, message.client, message.clientKey).then(
+      (outcome) => {
+        message.reply(outcome.reply);
+        onOutcome(outcome, performance.now() - started);
+      },
+    );
   }
 }
