@@ -67,6 +67,11 @@ export function announce(log: Logger, serving: Serving): void {
     pool_size: config.poolSize,
     workers: config.workers,
     max_inflight: config.maxInflight,
+    keystore: keystore ?? "off",
+    // Without CURVE no client has a key: one tenant, policies not applied.
+    ...(keystore !== undefined && keystore !== "off"
+      ? { tenancy: curve === undefined ? "single" : "per-client-key" }
+      : {}),
     curve: curve === undefined
       ? "off"
       : curve.allowed === undefined
@@ -74,11 +79,6 @@ export function announce(log: Logger, serving: Serving): void {
       : `on allow=${curve.allowed}`,
     ...(curve ? { server_key: curve.publicKey } : {}),
     metrics: metrics === undefined ? "off" : `http://${metrics}/metrics`,
-    keystore: keystore ?? "off",
-    // Without CURVE no client has a key: one tenant, policies not applied.
-    ...(keystore !== undefined && keystore !== "off"
-      ? { tenancy: curve === undefined ? "single" : "per-client-key" }
-      : {}),
   });
   if (curve === undefined && !isLocalEndpoint(endpoint)) {
     log.warn("insecure-network", {

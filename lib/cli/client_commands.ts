@@ -15,7 +15,7 @@
  * @module
  */
 
-import type { KeyServiceClient } from "../client/mod.ts";
+import { type KeyServiceClient, KeystoreClient } from "../client/mod.ts";
 import {
   CLIENT_FLAGS,
   EXIT_CODES,
@@ -44,14 +44,29 @@ const PADDING = {
   arg: "P",
   help: "pkcs1v15 (the default) or oaep-sha256",
 } as const;
-const PASSPHRASE_FILE = {
+export const PASSPHRASE_FILE = {
   flag: "passphrase-file",
   arg: "PATH",
   help: "the passphrase, on the file's first line",
 } as const;
 
+const KEY_ID = {
+  flag: "key-id",
+  arg: "ID",
+  help: "a key kept in the service (contract v1.2), in place of a PEM key",
+} as const;
+
+/** Which one of two flags is given; a usage error for both or neither. */
+function oneOf(parsed: ParsedCommand, a: string, b: string): string {
+  const given = [a, b].filter((flag) => one(parsed, flag) !== undefined);
+  if (given.length !== 1) {
+    throw new UsageError(`give one of --${a} and --${b}`);
+  }
+  return given[0];
+}
+
 /** Parses, opens a client, runs `body`, and maps every ending to a code. */
-function clientCommand(
+export function clientCommand(
   spec: CommandSpec,
   body: (client: KeyServiceClient, parsed: ParsedCommand) => Promise<number>,
 ): Command {
@@ -81,7 +96,8 @@ function clientCommand(
   };
 }
 
-function choice<T extends string>(
+/** A flag's value, one of `choices`, or undefined. */
+export function choice<T extends string>(
   parsed: ParsedCommand,
   flag: string,
   choices: readonly T[],
@@ -93,7 +109,8 @@ function choice<T extends string>(
   return value as T | undefined;
 }
 
-function passphrase(parsed: ParsedCommand): string | undefined {
+/** The passphrase of `--passphrase-file`, or undefined. */
+export function passphrase(parsed: ParsedCommand): string | undefined {
   const file = one(parsed, "passphrase-file");
   if (file === undefined) return undefined;
   const line = Deno.readTextFileSync(file).split(/\r?\n/)[0];
@@ -101,7 +118,8 @@ function passphrase(parsed: ParsedCommand): string | undefined {
   return line;
 }
 
-async function stdinText(): Promise<string> {
+/** Standard input, trimmed; a usage error when empty. */
+export async function stdinText(): Promise<string> {
   const text = (await new Response(Deno.stdin.readable).text()).trim();
   if (text === "") throw new UsageError("nothing on stdin");
   return text;
@@ -166,19 +184,28 @@ function exists(file: string): boolean {
 const wrap = clientCommand({
   name: "wrap",
   summary:
-    "reads a Fernet key on stdin, writes it wrapped for a public key (base64) on stdout",
+    "reads a Fernet key on stdin, writes it wrapped for a public key (base64) or a stored key (ks:v<n>:...) on stdout",
   flags: [
     {
       flag: "public-key",
       arg: "PATH",
       help: "the recipient's PEM public key",
-      required: true,
     },
+    KEY_ID,
     PADDING,
     ...CLIENT_FLAGS,
   ],
 }, async (client, parsed) => {
   const padding = choice(parsed, "padding", ["pkcs1v15", "oaep-sha256"]);
+  const keyId = oneOf(parsed, "public-key", "key-id");
+  if (keyId === "key-id") {
+    const fernet = await stdinText();
+    const stored = new KeystoreClient(client);
+    print(
+      `${await stored.encrypt(one(parsed, "key-id")!, fernet, { padding })}\n`,
+    );
+    return 0;
+  }
   const publicKey = Deno.readTextFileSync(one(parsed, "public-key")!);
   const fernet = await stdinText();
   print(`${await client.encryptFernet(fernet, publicKey, { padding })}\n`);
@@ -188,20 +215,28 @@ const wrap = clientCommand({
 const unwrap = clientCommand({
   name: "unwrap",
   summary:
-    "reads a wrapped Fernet key (base64) on stdin, writes the Fernet key on stdout",
+    "reads a wrapped Fernet key (base64, or ks:v<n>:... for a stored key) on stdin, writes the Fernet key on stdout",
   flags: [
     {
       flag: "private-key",
       arg: "PATH",
       help: "the PEM private key",
-      required: true,
     },
+    KEY_ID,
     PASSPHRASE_FILE,
     PADDING,
     ...CLIENT_FLAGS,
   ],
 }, async (client, parsed) => {
   const padding = choice(parsed, "padding", ["pkcs1v15", "oaep-sha256"]);
+  if (oneOf(parsed, "private-key", "key-id") === "key-id") {
+    const wrapped = await stdinText();
+    const stored = new KeystoreClient(client);
+    print(
+      `${await stored.decrypt(one(parsed, "key-id")!, wrapped, { padding })}\n`,
+    );
+    return 0;
+  }
   const privateKey = Deno.readTextFileSync(one(parsed, "private-key")!);
   const options = { padding, passphrase: passphrase(parsed) };
   const wrapped = await stdinText();

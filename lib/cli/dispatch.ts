@@ -15,10 +15,14 @@
 
 import { BROKER_COMMAND } from "./broker_command.ts";
 import { CLIENT_COMMANDS, type Command } from "./client_commands.ts";
+import { KEYS_COMMANDS } from "./keys_commands.ts";
+import { KEYSTORE_COMMANDS } from "./keystore_commands.ts";
 
 /** Every subcommand that takes its own flags. */
 export const COMMANDS: readonly Command[] = [
   ...CLIENT_COMMANDS,
+  ...KEYS_COMMANDS,
+  ...KEYSTORE_COMMANDS,
   BROKER_COMMAND,
 ];
 

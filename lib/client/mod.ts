@@ -28,5 +28,12 @@
 
 export { DEFAULT_CLIENT_ENDPOINT, KeyServiceClient } from "./client.ts";
 export { curveClientKeys } from "./curve_keys.ts";
+export { KeystoreClient } from "./keystore_client.ts";
+export type {
+  KeyPolicy,
+  StoredKey,
+  StoredKeyOptions,
+  StoredKeyVersion,
+} from "./keystore_client.ts";
 export * from "./errors.ts";
 export type * from "./types.ts";

@@ -24,7 +24,7 @@ import {
   UnknownType,
 } from "./errors.ts";
 import {
-  KEYSTORE_REQUEST_TYPES,
+  type KEYSTORE_REQUEST_TYPES,
   type KeystoreRequest,
   keystoreRequestFrom,
 } from "./keystore_protocol.ts";

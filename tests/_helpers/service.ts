@@ -260,6 +260,15 @@ export async function startService(
     !chooses(args, env, "--keystore", "KEYSERVICE_KEYSTORE");
   const dataDir = `data/test-${crypto.randomUUID()}`;
   const data = ownData ? ["--data-dir", dataDir] : [];
+  if (ownData) {
+    // Its master key made here: the service's warning about a master key it
+    // made itself is for operators, and would be in every test's log.
+    Deno.mkdirSync(new URL(`${dataDir}/`, ROOT), { recursive: true });
+    const key = crypto.getRandomValues(new Uint8Array(32)).toBase64();
+    Deno.writeTextFileSync(new URL(`${dataDir}/master.key`, ROOT), `${key}\n`, {
+      mode: 0o600,
+    });
+  }
   // Connected to a broker (--connect), a service binds nothing.
   const bind = args.includes("--connect")
     ? []

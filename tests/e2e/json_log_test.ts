@@ -82,6 +82,8 @@ Deno.test("a whole run's JSON log parses line by line, with the fields of the te
     "pool_size",
     "workers",
     "max_inflight",
+    "keystore",
+    "tenancy",
     "curve",
     "metrics",
   ]);
