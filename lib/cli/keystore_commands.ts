@@ -117,7 +117,7 @@ const backup = localCommand({
   const out = one(parsed, "out")!;
   const storage = new SqliteStorage(file);
   try {
-    storage.snapshot(out);
+    await storage.snapshot(out);
   } finally {
     await storage.close();
   }
@@ -158,7 +158,7 @@ const restore = localCommand({
   }
   const source = new SqliteStorage(from);
   try {
-    source.snapshot(file);
+    await source.snapshot(file);
   } finally {
     await source.close();
   }

@@ -99,7 +99,8 @@ export class AuditLog {
       }
       let text = "";
       try {
-        text = Deno.readTextFileSync(path);
+        // Only a regular file has a chain to continue (not a device).
+        if (Deno.statSync(path).isFile) text = Deno.readTextFileSync(path);
       } catch (error) {
         if (!(error instanceof Deno.errors.NotFound)) throw error;
       }

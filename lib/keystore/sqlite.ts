@@ -4,7 +4,7 @@
  * answered). Calls are synchronous: a transaction runs from its first
  * statement to its commit without yielding, so no other request's
  * statements can interleave with it. `snapshot` writes a consistent copy
- * while the store is in use (`VACUUM INTO`).
+ * while the store is in use (the online backup API).
  *
  * @example
  * ```ts
@@ -18,7 +18,7 @@
  * @module
  */
 
-import { DatabaseSync } from "node:sqlite";
+import { backup, DatabaseSync } from "node:sqlite";
 import {
   KeyExists,
   KeyNotFound,
@@ -230,12 +230,13 @@ export class SqliteStorage implements KeyStorage {
   }
 
   /**
-   * Writes a consistent copy of the store to `path` (which must not exist),
-   * while it may be in use.
+   * Writes a consistent copy of the store to `path`, while it may be in use
+   * (SQLite's online backup API: pages copied in steps, restarted when a
+   * write lands in between).
    */
-  snapshot(path: string): void {
+  async snapshot(path: string): Promise<void> {
     try {
-      this.#db.prepare("VACUUM INTO ?").run(path);
+      await backup(this.#db, path);
     } catch (error) {
       throw failed(error, `cannot write a snapshot to ${path}`);
     }
