@@ -57,7 +57,10 @@ export const POSTGRES = gate(
 
 /** A running throwaway cluster. */
 export interface PostgresCluster {
-  /** `postgres://postgres@localhost/postgres?host=<socket folder>`. */
+  /**
+   * `postgres://postgres@localhost/postgres?host=<socket folder>`, or with
+   * `tcp`, `postgres://postgres@127.0.0.1:<port>/postgres`.
+   */
   readonly url: string;
   /** The folder holding the socket (and the cluster). */
   readonly dir: string;
@@ -84,8 +87,23 @@ function command(program: string, args: string[]): Deno.Command {
     : new Deno.Command(path, { args, stdout: "null", stderr: "piped" });
 }
 
-/** Starts a cluster. Throws when PostgreSQL is missing or will not start. */
-export async function startPostgres(): Promise<PostgresCluster> {
+/** A TCP port free on loopback now (the kernel's pick). */
+function freePort(): number {
+  const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+  const { port } = listener.addr as Deno.NetAddr;
+  listener.close();
+  return port;
+}
+
+/**
+ * Starts a cluster. With `tcp`, it also listens on a free loopback port,
+ * and `url` names that (a service under `deno task start` may not write to
+ * a socket outside its data folder, which connecting to a Unix socket
+ * needs). Throws when PostgreSQL is missing or will not start.
+ */
+export async function startPostgres(
+  options: { readonly tcp?: boolean } = {},
+): Promise<PostgresCluster> {
   POSTGRES.assertRunnable();
   const dir = await Deno.makeTempDir({ prefix: "keyservice-pg-" });
   await Deno.chmod(dir, 0o755);
@@ -110,13 +128,16 @@ export async function startPostgres(): Promise<PostgresCluster> {
     await Deno.remove(dir, { recursive: true });
     throw new Error(`initdb failed: ${new TextDecoder().decode(init.stderr)}`);
   }
+  const port = options.tcp ? freePort() : 5432;
   const server = command("postgres", [
     "-D",
     `${dir}/data`,
     "-k",
     dir,
     "-c",
-    "listen_addresses=",
+    `listen_addresses=${options.tcp ? "127.0.0.1" : ""}`,
+    "-p",
+    String(port),
     "-c",
     "fsync=off",
   ]).spawn();
@@ -139,9 +160,11 @@ export async function startPostgres(): Promise<PostgresCluster> {
     throw error;
   }
   return {
-    url: `postgres://postgres@localhost/postgres?host=${
-      encodeURIComponent(dir)
-    }`,
+    url: options.tcp
+      ? `postgres://postgres@127.0.0.1:${port}/postgres`
+      : `postgres://postgres@localhost/postgres?host=${
+        encodeURIComponent(dir)
+      }`,
     dir,
     async stop() {
       // SIGINT: PostgreSQL's fast shutdown (clients are disconnected).

@@ -114,7 +114,10 @@ Deno.test("keystore CLI: keys, wrap and unwrap by key id, rewrap, trim, an audit
       ["delete_key", "deletion_not_allowed"],
     ]);
     assert.ok(!text.includes(FERNET) && !text.includes(v2.slice(6, 40)));
-    assert.match(await cli(["audit", "verify", auditPath]), /^ok: 10 line\(s\)/);
+    assert.match(
+      await cli(["audit", "verify", auditPath]),
+      /^ok: 10 line\(s\)/,
+    );
     const tampered = text.replace(
       '"outcome":"deletion_not_allowed"',
       '"outcome":"ok"',
