@@ -69,13 +69,22 @@ async function work(
   }
 }
 
-/** Every key there: its acknowledged versions present, each decrypting. */
-async function check(service: RunningService): Promise<number> {
+/**
+ * The keys whose ids start with `prefix`: each acknowledged version there,
+ * and every version there decrypting. Resolves to the versions checked.
+ */
+async function check(
+  service: RunningService,
+  prefix: string,
+): Promise<number> {
   const listed = (await service.request({ type: "list_keys" })).keys as {
     key_id: string;
   }[];
-  const present = new Set(listed.map((k) => k.key_id));
+  const present = new Set(
+    listed.map((k) => k.key_id).filter((id) => id.startsWith(prefix)),
+  );
   for (const [id, version] of acknowledged) {
+    if (!id.startsWith(prefix)) continue;
     assert.ok(present.has(id), `acknowledged key ${id} is gone`);
     const shown = (await service.request({ type: "show_key", key_id: id }))
       .key as {
