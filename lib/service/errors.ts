@@ -256,7 +256,7 @@ export class KeyVersionBelowMinimum extends KeyServiceError {
 export class PermissionDenied extends KeyServiceError {
   readonly code = "permission_denied";
   constructor(use: string) {
-    super(`The key's policy does not allow this client to ${use} with it`);
+    super(`The key's policy does not allow this client this use (${use})`);
   }
 }
 

@@ -172,7 +172,7 @@ export async function adminOperation(
       if (
         !anyUse(key, client)
       ) {
-        throw new PermissionDenied("see");
+        throw new PermissionDenied("show");
       }
       return { key: view(key) };
     }
