@@ -18,7 +18,7 @@
  * @module
  */
 
-import { backup, DatabaseSync } from "node:sqlite";
+import { backup, DatabaseSync, type StatementSync } from "node:sqlite";
 import {
   KeyExists,
   KeyNotFound,
@@ -40,6 +40,7 @@ export class SqliteStorage implements KeyStorage {
   readonly kind = "sqlite";
   readonly location: string;
   readonly #db: DatabaseSync;
+  readonly #statements = new Map<string, StatementSync>();
 
   /** Opens (creating) the file at `path`. Throws `StorageFailed`. */
   constructor(path: string) {
@@ -61,17 +62,17 @@ export class SqliteStorage implements KeyStorage {
 
   getMeta(name: string): Promise<string | undefined> {
     return this.#run(() =>
-      this.#db.prepare("SELECT value FROM keystore_meta WHERE name = ?")
+      this.#statement("SELECT value FROM keystore_meta WHERE name = ?")
         .get(name)?.value as string | undefined
     );
   }
 
   setMetaIfAbsent(name: string, value: string): Promise<string> {
     return this.#run(() => {
-      this.#db.prepare(
+      this.#statement(
         "INSERT INTO keystore_meta (name, value) VALUES (?, ?) ON CONFLICT DO NOTHING",
       ).run(name, value);
-      return this.#db.prepare("SELECT value FROM keystore_meta WHERE name = ?")
+      return this.#statement("SELECT value FROM keystore_meta WHERE name = ?")
         .get(name)!.value as string;
     });
   }
@@ -79,11 +80,11 @@ export class SqliteStorage implements KeyStorage {
   insertKey(key: KeyRow, first: VersionRow): Promise<void> {
     return this.#run(() =>
       this.#transaction(() => {
-        const exists = this.#db.prepare(
+        const exists = this.#statement(
           "SELECT 1 FROM keystore_keys WHERE id = ?",
         ).get(key.id);
         if (exists !== undefined) throw new KeyExists();
-        this.#db.prepare(
+        this.#statement(
           `INSERT INTO keystore_keys (id, uid, key_type, padding,
              wrapped_data_key, latest_version, min_decryption_version,
              deletion_allowed, policy, created_at, updated_at)
@@ -109,7 +110,7 @@ export class SqliteStorage implements KeyStorage {
   addVersion(id: string, seal: SealVersion, now: string): Promise<number> {
     return this.#run(() =>
       this.#transaction(() => {
-        const row = this.#db.prepare(
+        const row = this.#statement(
           `UPDATE keystore_keys SET latest_version = latest_version + 1,
              updated_at = ? WHERE id = ? RETURNING latest_version`,
         ).get(now, id);
@@ -123,7 +124,7 @@ export class SqliteStorage implements KeyStorage {
 
   getKey(id: string): Promise<KeyRow | undefined> {
     return this.#run(() => {
-      const row = this.#db.prepare("SELECT * FROM keystore_keys WHERE id = ?")
+      const row = this.#statement("SELECT * FROM keystore_keys WHERE id = ?")
         .get(id);
       return row === undefined ? undefined : keyRowFrom(row);
     });
@@ -131,7 +132,7 @@ export class SqliteStorage implements KeyStorage {
 
   listKeys(): Promise<KeyRow[]> {
     return this.#run(() =>
-      this.#db.prepare("SELECT * FROM keystore_keys ORDER BY id").all().map(
+      this.#statement("SELECT * FROM keystore_keys ORDER BY id").all().map(
         keyRowFrom,
       )
     );
@@ -139,7 +140,7 @@ export class SqliteStorage implements KeyStorage {
 
   getVersions(id: string): Promise<VersionInfoRow[]> {
     return this.#run(() =>
-      this.#db.prepare(
+      this.#statement(
         `SELECT version, public_key, created_at FROM keystore_versions
          WHERE key_id = ? ORDER BY version`,
       ).all(id).map(versionInfoFrom)
@@ -148,7 +149,7 @@ export class SqliteStorage implements KeyStorage {
 
   getVersion(id: string, version: number): Promise<VersionRow | undefined> {
     return this.#run(() => {
-      const row = this.#db.prepare(
+      const row = this.#statement(
         "SELECT * FROM keystore_versions WHERE key_id = ? AND version = ?",
       ).get(id, version);
       return row === undefined ? undefined : {
@@ -160,7 +161,7 @@ export class SqliteStorage implements KeyStorage {
 
   updateKey(id: string, changes: KeyChanges, now: string): Promise<boolean> {
     return this.#run(() => {
-      const result = this.#db.prepare(
+      const result = this.#statement(
         `UPDATE keystore_keys SET
            min_decryption_version = coalesce(?, min_decryption_version),
            deletion_allowed = coalesce(?, deletion_allowed),
@@ -184,11 +185,11 @@ export class SqliteStorage implements KeyStorage {
   trim(id: string, now: string): Promise<number> {
     return this.#run(() =>
       this.#transaction(() => {
-        const result = this.#db.prepare(
+        const result = this.#statement(
           `DELETE FROM keystore_versions WHERE key_id = ? AND version <
              (SELECT min_decryption_version FROM keystore_keys WHERE id = ?)`,
         ).run(id, id);
-        this.#db.prepare("UPDATE keystore_keys SET updated_at = ? WHERE id = ?")
+        this.#statement("UPDATE keystore_keys SET updated_at = ? WHERE id = ?")
           .run(now, id);
         return Number(result.changes);
       })
@@ -198,9 +199,9 @@ export class SqliteStorage implements KeyStorage {
   deleteKey(id: string): Promise<boolean> {
     return this.#run(() =>
       this.#transaction(() => {
-        this.#db.prepare("DELETE FROM keystore_versions WHERE key_id = ?")
+        this.#statement("DELETE FROM keystore_versions WHERE key_id = ?")
           .run(id);
-        const result = this.#db.prepare(
+        const result = this.#statement(
           "DELETE FROM keystore_keys WHERE id = ?",
         )
           .run(id);
@@ -215,13 +216,13 @@ export class SqliteStorage implements KeyStorage {
   ): Promise<number> {
     return this.#run(() =>
       this.#transaction(() => {
-        const rows = this.#db.prepare("SELECT * FROM keystore_keys").all()
+        const rows = this.#statement("SELECT * FROM keystore_keys").all()
           .map(keyRowFrom);
-        const update = this.#db.prepare(
+        const update = this.#statement(
           "UPDATE keystore_keys SET wrapped_data_key = ? WHERE id = ?",
         );
         for (const row of rows) update.run(rewrap(row), row.id);
-        this.#db.prepare(
+        this.#statement(
           "INSERT OR REPLACE INTO keystore_meta (name, value) VALUES (?, ?)",
         ).run(check.name, check.value);
         return rows.length;
@@ -248,7 +249,7 @@ export class SqliteStorage implements KeyStorage {
   }
 
   #insertVersion(id: string, version: VersionRow): void {
-    this.#db.prepare(
+    this.#statement(
       `INSERT INTO keystore_versions (key_id, version, public_key,
          sealed_private, created_at) VALUES (?, ?, ?, ?, ?)`,
     ).run(
@@ -258,6 +259,16 @@ export class SqliteStorage implements KeyStorage {
       version.sealedPrivate,
       version.createdAt,
     );
+  }
+
+  /** A statement compiled once and kept: compiling is most of a lookup. */
+  #statement(sql: string): StatementSync {
+    let statement = this.#statements.get(sql);
+    if (statement === undefined) {
+      statement = this.#db.prepare(sql);
+      this.#statements.set(sql, statement);
+    }
+    return statement;
   }
 
   #transaction<T>(body: () => T): T {
