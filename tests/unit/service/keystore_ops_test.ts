@@ -103,7 +103,7 @@ Deno.test("a refused use is audited with the client's key and its code; no ciphe
   }
 });
 
-Deno.test("keystore requests without a keystore: keystore_unavailable; v1 requests unchanged", async () => {
+Deno.test("keystore requests without a keystore: keystore_unavailable; v1 requests (key_id beside a PEM key ignored) unchanged", async () => {
   const service = new KeyService();
   assert.equal(
     (await ask(service, { type: "list_keys" })).code,
@@ -121,7 +121,8 @@ Deno.test("keystore requests without a keystore: keystore_unavailable; v1 reques
       fernet: "x",
       rsa_public: "P",
     })).code,
-    "invalid_field",
+    // With its PEM key it is a v1 request, key_id ignored as before.
+    "invalid_pem",
   );
   assert.equal(
     (await ask(service, { type: "encrypt_fernet", fernet: "x" })).code,
