@@ -70,7 +70,12 @@ export function announce(log: Logger, serving: Serving): void {
     keystore: keystore ?? "off",
     // Without CURVE no client has a key: one tenant, policies not applied.
     ...(keystore !== undefined && keystore !== "off"
-      ? { tenancy: curve === undefined ? "single" : "per-client-key" }
+      ? {
+        // Behind a broker the CURVE peer is the broker: one tenant too.
+        tenancy: curve === undefined || config.connect !== undefined
+          ? "single"
+          : "per-client-key",
+      }
       : {}),
     curve: curve === undefined
       ? "off"

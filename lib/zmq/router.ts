@@ -101,7 +101,9 @@ export class RouterServer implements AsyncIterable<IncomingMessage> {
     const curve = options.curve;
     this.#maxFrames = options.maxFrames ?? 10;
     this.#reader = new MessageReader(zmq);
-    this.#reader.readUserId = curve !== undefined;
+    // Connected to a broker, the CURVE peer is the broker, not the client:
+    // its key would name every client alike, so none is read.
+    this.#reader.readUserId = curve !== undefined && options.connect !== true;
     this.#context = zmq.zmq_ctx_new();
     if (this.#context === null) {
       throw new ZmqError("zmq_ctx_new", lastError(zmq));
