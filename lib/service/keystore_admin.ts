@@ -107,6 +107,7 @@ export async function adminOperation(
   const { keystore } = context;
   switch (request.op) {
     case "create_key": {
+      note.version = 1;
       const material = await newMaterial(context, request.keyType);
       return {
         key: view(
@@ -123,6 +124,7 @@ export async function adminOperation(
       };
     }
     case "import_key": {
+      note.version = 1;
       const key = await importKey(
         context,
         request.rsaPrivate,
