@@ -210,3 +210,29 @@ Deno.test("keystore CLI: the master key rotated, the old one no longer opens the
     );
   });
 });
+
+Deno.test("keystore: on first start the embedded store makes its master key (0600) beside the database, and warns", async () => {
+  await withDataDir(async (dir) => {
+    const fresh = `${dir}/fresh`;
+    const service = await withService(async (service) => {
+      assert.match(
+        service.stderr(),
+        new RegExp(` keystore=sqlite:${fresh}/keystore.db `),
+      );
+    }, ["--data-dir", fresh]);
+    assert.match(
+      service.stderr(),
+      / WARN master-key-created path=\S+\/fresh\/master.key note="a new master key beside the database; in production keep it elsewhere \(--master-key-file\)"/,
+    );
+    const info = await Deno.stat(new URL(`${fresh}/master.key`, ROOT));
+    assert.equal(info.mode! & 0o777, 0o600);
+    assert.equal(
+      (await Deno.stat(new URL(`${fresh}/`, ROOT))).mode! & 0o777,
+      0o700,
+    );
+    const key = Uint8Array.fromBase64(
+      (await Deno.readTextFile(new URL(`${fresh}/master.key`, ROOT))).trim(),
+    );
+    assert.equal(key.length, 32);
+  });
+});
