@@ -21,6 +21,7 @@ CREATE TABLE IF NOT EXISTS keystore_keys (
   min_decryption_version INTEGER NOT NULL,
   deletion_allowed INTEGER NOT NULL,
   policy TEXT NOT NULL,
+  settings_mac TEXT NOT NULL,
   created_at TEXT NOT NULL,
   updated_at TEXT NOT NULL
 );
@@ -51,6 +52,7 @@ export function keyRowFrom(row: Row): KeyRow {
     minDecryptionVersion: Number(row.min_decryption_version),
     deletionAllowed: Number(row.deletion_allowed) === 1,
     policy: row.policy as string,
+    settingsMac: row.settings_mac as string,
     createdAt: row.created_at as string,
     updatedAt: row.updated_at as string,
   };

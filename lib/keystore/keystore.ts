@@ -29,15 +29,18 @@ import {
   DeletionNotAllowed,
   InvalidMinVersion,
   KeyNotFound,
+  MasterKeyMismatch,
   VersionNotFound,
 } from "./errors.ts";
 import { defaultPolicy, parsePolicy, type Policy } from "./policy.ts";
 import {
   CHECK_AAD,
   dataKeyAad,
+  mac,
   newKey,
   open,
   seal,
+  settingsMacKey,
   versionAad,
 } from "./sealing.ts";
 import type { KeyRow, KeyStorage, VersionInfoRow } from "./storage.ts";
@@ -108,6 +111,26 @@ function summary(row: KeyRow): KeySummary {
   };
 }
 
+/** What a key's settings MAC covers, as one string. */
+function settingsText(
+  row: Pick<KeyRow, "id" | "uid" | "type" | "padding">,
+  settings: {
+    readonly minDecryptionVersion: number;
+    readonly deletionAllowed: boolean;
+    readonly policy: string;
+  },
+): string {
+  return JSON.stringify([
+    row.id,
+    row.uid,
+    row.type,
+    row.padding,
+    settings.minDecryptionVersion,
+    settings.deletionAllowed,
+    settings.policy,
+  ]);
+}
+
 function now(): string {
   return new Date().toISOString();
 }
@@ -117,10 +140,28 @@ export class Keystore {
   /** The backend. */
   readonly storage: KeyStorage;
   #master: Uint8Array;
+  #macKey: Uint8Array;
 
   private constructor(storage: KeyStorage, master: Uint8Array) {
     this.storage = storage;
     this.#master = master.slice();
+    this.#macKey = settingsMacKey(master);
+  }
+
+  /** The MAC of a row's settings under `macKey`. */
+  #mac(row: KeyRow, macKey = this.#macKey): string {
+    return mac(macKey, settingsText(row, row));
+  }
+
+  /**
+   * The row, once its settings MAC holds. Throws `MasterKeyMismatch`: the
+   * settings were changed without the master key (in the database).
+   */
+  #checked(row: KeyRow): KeyRow {
+    if (this.#mac(row) !== row.settingsMac) {
+      throw new MasterKeyMismatch("this key's settings");
+    }
+    return row;
   }
 
   /**
@@ -145,18 +186,26 @@ export class Keystore {
     const { id } = options;
     const dataKey = newKey();
     const at = now();
+    const uid = crypto.randomUUID();
+    const type = options.type;
+    const padding = options.padding;
+    const settings = {
+      minDecryptionVersion: 1,
+      deletionAllowed: options.deletionAllowed ?? false,
+      policy: JSON.stringify(options.policy ?? defaultPolicy(options.creator)),
+    };
     try {
       await this.storage.insertKey({
         id,
-        uid: crypto.randomUUID(),
-        type: options.type,
-        padding: options.padding,
+        uid,
+        type,
+        padding,
         wrappedDataKey: seal(this.#master, dataKey, dataKeyAad(id)),
         latestVersion: 1,
-        minDecryptionVersion: 1,
-        deletionAllowed: options.deletionAllowed ?? false,
-        policy: JSON.stringify(
-          options.policy ?? defaultPolicy(options.creator),
+        ...settings,
+        settingsMac: mac(
+          this.#macKey,
+          settingsText({ id, uid, type, padding }, settings),
         ),
         createdAt: at,
         updatedAt: at,
@@ -197,7 +246,7 @@ export class Keystore {
   async summary(id: string): Promise<KeySummary> {
     const row = await this.storage.getKey(id);
     if (row === undefined) throw new KeyNotFound();
-    return summary(row);
+    return summary(this.#checked(row));
   }
 
   /** A key and its versions' public keys. Throws `KeyNotFound`. */
@@ -208,7 +257,9 @@ export class Keystore {
 
   /** Every key's row, by id. */
   async list(): Promise<KeySummary[]> {
-    return (await this.storage.listKeys()).map(summary);
+    return (await this.storage.listKeys()).map((row) =>
+      summary(this.#checked(row))
+    );
   }
 
   /** A version's public key. Throws `KeyNotFound`, `VersionNotFound`. */
@@ -253,15 +304,7 @@ export class Keystore {
     ) {
       throw new InvalidMinVersion(oldest, key.latestVersion);
     }
-    if (
-      !await this.storage.updateKey(
-        id,
-        { minDecryptionVersion: version },
-        now(),
-      )
-    ) {
-      throw new KeyNotFound();
-    }
+    await this.#update(id, { minDecryptionVersion: version });
   }
 
   /** Changes the policy or whether deletion is allowed. */
@@ -269,13 +312,12 @@ export class Keystore {
     id: string,
     changes: { readonly policy?: Policy; readonly deletionAllowed?: boolean },
   ): Promise<void> {
-    const updated = await this.storage.updateKey(id, {
+    await this.#update(id, {
       deletionAllowed: changes.deletionAllowed,
       policy: changes.policy === undefined
         ? undefined
         : JSON.stringify(changes.policy),
-    }, now());
-    if (!updated) throw new KeyNotFound();
+    });
   }
 
   /** Deletes the versions below the minimum; resolves to how many. */
@@ -298,10 +340,15 @@ export class Keystore {
    */
   async rotateMasterKey(next: Uint8Array): Promise<number> {
     const master = this.#master;
+    const nextMacKey = settingsMacKey(next);
     const count = await this.storage.rewrapAll((row) => {
+      this.#checked(row);
       const dataKey = open(master, row.wrappedDataKey, dataKeyAad(row.id));
       try {
-        return seal(next, dataKey, dataKeyAad(row.id));
+        return {
+          wrappedDataKey: seal(next, dataKey, dataKeyAad(row.id)),
+          settingsMac: this.#mac(row, nextMacKey),
+        };
       } finally {
         dataKey.fill(0);
       }
@@ -311,6 +358,7 @@ export class Keystore {
         .toBase64(),
     });
     this.#master = next.slice();
+    this.#macKey = nextMacKey;
     master.fill(0);
     return count;
   }
@@ -318,6 +366,31 @@ export class Keystore {
   /** Closes the backend. */
   async close(): Promise<void> {
     await this.storage.close();
+  }
+
+  /** Changes settings of a key whose settings MAC holds, with a new MAC. */
+  async #update(
+    id: string,
+    changes: {
+      readonly minDecryptionVersion?: number;
+      readonly deletionAllowed?: boolean;
+      readonly policy?: string;
+    },
+  ): Promise<void> {
+    const updated = await this.storage.updateKey(id, (row) => {
+      this.#checked(row);
+      const settings = {
+        minDecryptionVersion: changes.minDecryptionVersion ??
+          row.minDecryptionVersion,
+        deletionAllowed: changes.deletionAllowed ?? row.deletionAllowed,
+        policy: changes.policy ?? row.policy,
+      };
+      return {
+        ...settings,
+        settingsMac: mac(this.#macKey, settingsText(row, settings)),
+      };
+    }, now());
+    if (!updated) throw new KeyNotFound();
   }
 
   async #dataKey(id: string): Promise<Uint8Array> {

@@ -26,8 +26,8 @@ import {
   StorageFailed,
 } from "./errors.ts";
 import type {
-  KeyChanges,
   KeyRow,
+  KeySettings,
   KeyStorage,
   SealVersion,
   VersionInfoRow,
@@ -99,12 +99,13 @@ export class PostgresStorage implements KeyStorage {
       await this.#sql.begin(async (sql) => {
         const inserted = await sql`INSERT INTO keystore_keys (id, uid,
             key_type, padding, wrapped_data_key, latest_version,
-            min_decryption_version, deletion_allowed, policy, created_at,
-            updated_at)
+            min_decryption_version, deletion_allowed, policy, settings_mac,
+            created_at, updated_at)
           VALUES (${key.id}, ${key.uid}, ${key.type}, ${key.padding},
             ${bytes(key.wrappedDataKey)}, ${key.latestVersion},
             ${key.minDecryptionVersion}, ${key.deletionAllowed ? 1 : 0},
-            ${key.policy}, ${key.createdAt}, ${key.updatedAt})
+            ${key.policy}, ${key.settingsMac}, ${key.createdAt},
+            ${key.updatedAt})
           ON CONFLICT (id) DO NOTHING RETURNING id`;
         if (inserted.length === 0) throw new KeyExists();
         await insertVersion(sql, key.id, first);
@@ -163,23 +164,26 @@ export class PostgresStorage implements KeyStorage {
     });
   }
 
-  updateKey(id: string, changes: KeyChanges, now: string): Promise<boolean> {
-    const deletion = changes.deletionAllowed === undefined
-      ? null
-      : changes.deletionAllowed
-      ? 1
-      : 0;
-    return this.#run(async () => {
-      const result = await this.#sql`UPDATE keystore_keys SET
-          min_decryption_version = coalesce(${
-        changes.minDecryptionVersion ?? null
-      }::integer, min_decryption_version),
-          deletion_allowed = coalesce(${deletion}::integer, deletion_allowed),
-          policy = coalesce(${changes.policy ?? null}::text, policy),
-          updated_at = ${now}
-        WHERE id = ${id}`;
-      return result.count === 1;
-    });
+  updateKey(
+    id: string,
+    change: (row: KeyRow) => KeySettings,
+    now: string,
+  ): Promise<boolean> {
+    return this.#run(() =>
+      this.#sql.begin(async (sql) => {
+        const [row] = await sql`SELECT * FROM keystore_keys WHERE id = ${id}
+          FOR UPDATE`;
+        if (row === undefined) return false;
+        const next = change(keyRowFrom(row));
+        await sql`UPDATE keystore_keys SET
+            min_decryption_version = ${next.minDecryptionVersion},
+            deletion_allowed = ${next.deletionAllowed ? 1 : 0},
+            policy = ${next.policy}, settings_mac = ${next.settingsMac},
+            updated_at = ${now}
+          WHERE id = ${id}`;
+        return true;
+      }) as Promise<boolean>
+    );
   }
 
   trim(id: string, now: string): Promise<number> {
@@ -206,7 +210,9 @@ export class PostgresStorage implements KeyStorage {
   }
 
   rewrapAll(
-    rewrap: (row: KeyRow) => Uint8Array,
+    rewrap: (
+      row: KeyRow,
+    ) => { readonly wrappedDataKey: Uint8Array; readonly settingsMac: string },
     check: { readonly name: string; readonly value: string },
   ): Promise<number> {
     return this.#run(() =>
@@ -214,8 +220,11 @@ export class PostgresStorage implements KeyStorage {
         const rows = (await sql`SELECT * FROM keystore_keys FOR UPDATE`)
           .map(keyRowFrom);
         for (const row of rows) {
+          const next = rewrap(row);
           await sql`UPDATE keystore_keys
-            SET wrapped_data_key = ${bytes(rewrap(row))} WHERE id = ${row.id}`;
+            SET wrapped_data_key = ${bytes(next.wrappedDataKey)},
+              settings_mac = ${next.settingsMac}
+            WHERE id = ${row.id}`;
         }
         await sql`INSERT INTO keystore_meta (name, value)
           VALUES (${check.name}, ${check.value})

@@ -18,7 +18,7 @@
  * @module
  */
 
-import { createCipheriv, createDecipheriv } from "node:crypto";
+import { createCipheriv, createDecipheriv, createHmac } from "node:crypto";
 import { MasterKeyMismatch, MasterKeyUnavailable } from "./errors.ts";
 
 /** Bytes in a master key or a data key (AES-256). */
@@ -93,6 +93,17 @@ export function open(
   } catch {
     throw new MasterKeyMismatch(what);
   }
+}
+
+/** HMAC-SHA-256 of `text` under `key`, in hex. */
+export function mac(key: Uint8Array, text: string): string {
+  return createHmac("sha256", key).update(text).digest("hex");
+}
+
+/** The key a master key derives for the MACs of keys' settings. */
+export function settingsMacKey(master: Uint8Array): Uint8Array {
+  return createHmac("sha256", master).update("keyservice/settings-mac")
+    .digest();
 }
 
 /** A new random AES-256 key (master or data key). */

@@ -26,8 +26,8 @@ import {
   StorageFailed,
 } from "./errors.ts";
 import type {
-  KeyChanges,
   KeyRow,
+  KeySettings,
   KeyStorage,
   SealVersion,
   VersionInfoRow,
@@ -87,8 +87,8 @@ export class SqliteStorage implements KeyStorage {
         this.#statement(
           `INSERT INTO keystore_keys (id, uid, key_type, padding,
              wrapped_data_key, latest_version, min_decryption_version,
-             deletion_allowed, policy, created_at, updated_at)
-           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+             deletion_allowed, policy, settings_mac, created_at, updated_at)
+           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
         ).run(
           key.id,
           key.uid,
@@ -99,6 +99,7 @@ export class SqliteStorage implements KeyStorage {
           key.minDecryptionVersion,
           key.deletionAllowed ? 1 : 0,
           key.policy,
+          key.settingsMac,
           key.createdAt,
           key.updatedAt,
         );
@@ -159,27 +160,32 @@ export class SqliteStorage implements KeyStorage {
     });
   }
 
-  updateKey(id: string, changes: KeyChanges, now: string): Promise<boolean> {
-    return this.#run(() => {
-      const result = this.#statement(
-        `UPDATE keystore_keys SET
-           min_decryption_version = coalesce(?, min_decryption_version),
-           deletion_allowed = coalesce(?, deletion_allowed),
-           policy = coalesce(?, policy), updated_at = ?
-         WHERE id = ?`,
-      ).run(
-        changes.minDecryptionVersion ?? null,
-        changes.deletionAllowed === undefined
-          ? null
-          : changes.deletionAllowed
-          ? 1
-          : 0,
-        changes.policy ?? null,
-        now,
-        id,
-      );
-      return Number(result.changes) === 1;
-    });
+  updateKey(
+    id: string,
+    change: (row: KeyRow) => KeySettings,
+    now: string,
+  ): Promise<boolean> {
+    return this.#run(() =>
+      this.#transaction(() => {
+        const row = this.#statement("SELECT * FROM keystore_keys WHERE id = ?")
+          .get(id);
+        if (row === undefined) return false;
+        const next = change(keyRowFrom(row));
+        this.#statement(
+          `UPDATE keystore_keys SET min_decryption_version = ?,
+             deletion_allowed = ?, policy = ?, settings_mac = ?,
+             updated_at = ? WHERE id = ?`,
+        ).run(
+          next.minDecryptionVersion,
+          next.deletionAllowed ? 1 : 0,
+          next.policy,
+          next.settingsMac,
+          now,
+          id,
+        );
+        return true;
+      })
+    );
   }
 
   trim(id: string, now: string): Promise<number> {
@@ -211,7 +217,9 @@ export class SqliteStorage implements KeyStorage {
   }
 
   rewrapAll(
-    rewrap: (row: KeyRow) => Uint8Array,
+    rewrap: (
+      row: KeyRow,
+    ) => { readonly wrappedDataKey: Uint8Array; readonly settingsMac: string },
     check: { readonly name: string; readonly value: string },
   ): Promise<number> {
     return this.#run(() =>
@@ -219,9 +227,13 @@ export class SqliteStorage implements KeyStorage {
         const rows = this.#statement("SELECT * FROM keystore_keys").all()
           .map(keyRowFrom);
         const update = this.#statement(
-          "UPDATE keystore_keys SET wrapped_data_key = ? WHERE id = ?",
+          `UPDATE keystore_keys SET wrapped_data_key = ?, settings_mac = ?
+           WHERE id = ?`,
         );
-        for (const row of rows) update.run(rewrap(row), row.id);
+        for (const row of rows) {
+          const next = rewrap(row);
+          update.run(next.wrappedDataKey, next.settingsMac, row.id);
+        }
         this.#statement(
           "INSERT OR REPLACE INTO keystore_meta (name, value) VALUES (?, ?)",
         ).run(check.name, check.value);

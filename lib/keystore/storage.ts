@@ -36,6 +36,13 @@ export interface KeyRow {
   readonly deletionAllowed: boolean;
   /** The policy, as JSON text. */
   readonly policy: string;
+  /**
+   * HMAC-SHA-256 (hex), under a key derived from the master key, of the
+   * settings that decide who may do what: id, uid, type, padding, minimum
+   * decryption version, deletion, policy. A row edited in the database
+   * without the master key no longer matches, and is refused.
+   */
+  readonly settingsMac: string;
   /** ISO 8601 times. */
   readonly createdAt: string;
   readonly updatedAt: string;
@@ -61,11 +68,12 @@ export type SealVersion = (version: number) => {
   readonly sealedPrivate: Uint8Array;
 };
 
-/** What may change in a key's row after creation. */
-export interface KeyChanges {
-  readonly minDecryptionVersion?: number;
-  readonly deletionAllowed?: boolean;
-  readonly policy?: string;
+/** A key's settings after a change, with their new MAC. */
+export interface KeySettings {
+  readonly minDecryptionVersion: number;
+  readonly deletionAllowed: boolean;
+  readonly policy: string;
+  readonly settingsMac: string;
 }
 
 /** A keystore backend. Every method may throw `StorageFailed`. */
@@ -95,18 +103,29 @@ export interface KeyStorage {
   /** Every version's public part, oldest first. */
   getVersions(id: string): Promise<VersionInfoRow[]>;
   getVersion(id: string, version: number): Promise<VersionRow | undefined>;
-  /** Changes a key's row; false when there is no such key. */
-  updateKey(id: string, changes: KeyChanges, now: string): Promise<boolean>;
+  /**
+   * Changes a key's settings in one transaction, the row locked: `change`
+   * gets the row as it is and gives the settings it is to have. False when
+   * there is no such key.
+   */
+  updateKey(
+    id: string,
+    change: (row: KeyRow) => KeySettings,
+    now: string,
+  ): Promise<boolean>;
   /** Deletes the versions below the minimum; resolves to how many. */
   trim(id: string, now: string): Promise<number>;
   /** Deletes a key and its versions; false when there is no such key. */
   deleteKey(id: string): Promise<boolean>;
   /**
-   * Replaces every key's wrapped data key (`rewrap` gives the new one) and
-   * the meta value `check`, in one transaction; resolves to how many keys.
+   * Replaces every key's wrapped data key and settings MAC (`rewrap` gives
+   * the new ones) and the meta value `check`, in one transaction; resolves
+   * to how many keys.
    */
   rewrapAll(
-    rewrap: (row: KeyRow) => Uint8Array,
+    rewrap: (
+      row: KeyRow,
+    ) => { readonly wrappedDataKey: Uint8Array; readonly settingsMac: string },
     check: { readonly name: string; readonly value: string },
   ): Promise<number>;
   close(): Promise<void>;

@@ -55,3 +55,33 @@ Deno.test("sqlite: the file is in WAL mode with synchronous commits", async () =
   await storage.close();
   await backend.dispose();
 });
+
+Deno.test("sqlite: settings edited in the database (a policy, a minimum) are refused, not obeyed", async () => {
+  const backend = await sqliteBackend();
+  const path = backend.connect().location;
+  const keystore = await Keystore.open(new SqliteStorage(path), newKey());
+  try {
+    await keystore.create({
+      id: "k",
+      type: "rsa-2048",
+      padding: "pkcs1v15",
+      material: { publicKey: "p1", privateKey: new Uint8Array(32) },
+      creator: "alice",
+    });
+    await keystore.configure("k", { deletionAllowed: true });
+    const db = new DatabaseSync(path);
+    db.exec(
+      `UPDATE keystore_keys SET policy = replace(policy, '"decrypt":["alice"]', '"decrypt":["alice","mallory"]')`,
+    );
+    await assert.rejects(keystore.summary("k"), MasterKeyMismatch);
+    await assert.rejects(keystore.list(), MasterKeyMismatch);
+    await assert.rejects(
+      keystore.configure("k", { deletionAllowed: false }),
+      MasterKeyMismatch,
+    );
+    db.close();
+  } finally {
+    await keystore.close();
+    await backend.dispose();
+  }
+});
