@@ -215,6 +215,8 @@ Deno.test("keystore: on first start the embedded store makes its master key (060
   await withDataDir(async (dir) => {
     const fresh = `${dir}/fresh`;
     const service = await withService(async (service) => {
+      const ping = await service.ping();
+      assert.equal(ping.status, "ok");
       assert.match(
         service.stderr(),
         new RegExp(` keystore=sqlite:${fresh}/keystore.db `),
