@@ -15,7 +15,6 @@
  * @module
  */
 
-import { ENV_VARS } from "../lib/cli/config.ts";
 import { npmZeromqCandidates } from "../lib/zmq/libzmq.ts";
 import { checkDenoVersion } from "./_pin.ts";
 
@@ -40,7 +39,9 @@ export function compileArgs(output: string, libzmqFile: string): string[] {
     // network for the --metrics listener (its address is known only at run
     // time).
     "--allow-ffi",
-    `--allow-env=${ENV_VARS.join(",")}`,
+    // The service's variables and the client subcommands' (KEYSERVICE_CURVE_
+    // SERVER_KEY...): all KEYSERVICE_*, no other.
+    "--allow-env=KEYSERVICE_*",
     "--allow-read",
     "--allow-write",
     "--allow-net",

@@ -38,6 +38,11 @@ export interface Config {
   readonly maxInflight: number;
   /** Requests handled at once for one connection. */
   readonly maxInflightPerClient: number;
+  /**
+   * Broker hops in front of the service that name a client (see
+   * RouterOptions.trustedHops); undefined: 0, or 1 with `connect`.
+   */
+  readonly trustedHops: number | undefined;
   /** `generate_keys` requests waiting for the pool at once. */
   readonly maxPoolWaiters: number;
   /**
@@ -53,6 +58,8 @@ export interface Config {
   readonly minKeyBits: number;
   /** PBKDF2 iterations for private keys `generate_keys` protects. */
   readonly pbkdf2Iterations: number;
+  /** Most PBKDF2 iterations an encrypted key in a request may ask for. */
+  readonly maxPbkdf2Iterations: number;
   /** CURVE secret key (Z85), given directly. */
   readonly curveSecretKey: string | undefined;
   /**

@@ -5,7 +5,11 @@
  * when configured: the frontend as a CURVE server (as the service itself
  * is), the backend as a CURVE client of instances that share a server key.
  * Off loopback, a side without CURVE is refused unless
- * `--allow-insecure-network`.
+ * `--allow-insecure-network`, and a frontend with CURVE but no allow list
+ * unless `--allow-any-curve-client`; a backend that does not authenticate
+ * its instances (CURVE, or a private `ipc://` folder) is refused unless
+ * `--insecure-backend`. The frontend caps frames at the instances' default
+ * (`--max-frame-bytes`).
  *
  * @example
  * ```ts
@@ -13,7 +17,7 @@
  *
  * Deno.exit(await BROKER_COMMAND.run([
  *   "--frontend", "tcp://127.0.0.1:5555",
- *   "--backend", "tcp://127.0.0.1:5556",
+ *   "--backend", "ipc:///run/keyservice/backend", // a folder mode 0700
  * ]));
  * ```
  * @module
@@ -26,17 +30,33 @@ import { type LoadedLibzmq, loadLibzmq } from "../zmq/libzmq.ts";
 import type { Command } from "./client_commands.ts";
 import { fail, print } from "./commands.ts";
 import { readSecretKeyFile } from "./curve_setup.ts";
-import { firstLine, LOG_LEVELS, Logger, type LogLevel } from "./log.ts";
-import { insecureBindRefusal } from "./network_policy.ts";
+import {
+  firstLine,
+  LOG_LEVELS,
+  Logger,
+  type LogLevel,
+  type LogValue,
+} from "./log.ts";
+import { effectiveUid, hardenProcess } from "./harden.ts";
+import { backendRefusal, insecureBindRefusal } from "./network_policy.ts";
+import { OPTIONS } from "./options.ts";
 import { onStopSignals } from "./signals.ts";
 import {
   commandHelp,
   type CommandSpec,
+  number,
   one,
   parseCommand,
   type ParsedCommand,
   UsageError,
 } from "./subcommand.ts";
+
+/** The service's own default frame cap: the larger of its request limits. */
+const DEFAULT_MAX_FRAME_BYTES = Math.max(
+  ...OPTIONS.filter((option) =>
+    option.key === "maxRequestBytes" || option.key === "maxManyRequestBytes"
+  ).map((option) => Number(option.default)),
+);
 
 const SPEC: CommandSpec = {
   name: "broker",
@@ -85,6 +105,21 @@ const SPEC: CommandSpec = {
       help: "bind off loopback without CURVE anyway",
     },
     {
+      flag: "allow-any-curve-client",
+      help: "off loopback, CURVE on the frontend without an allow list anyway",
+    },
+    {
+      flag: "insecure-backend",
+      help:
+        "a backend without CURVE outside a private ipc:// folder: any local process could join it as an instance (development only)",
+    },
+    {
+      flag: "max-frame-bytes",
+      arg: "N",
+      help:
+        `libzmq drops a client connection that sends a larger frame (default ${DEFAULT_MAX_FRAME_BYTES}, the instances' own default); keep it at most the instances' --max-frame-bytes`,
+    },
+    {
       flag: "log-level",
       arg: "LEVEL",
       help: "debug, info (the default), warn, error, silent",
@@ -92,6 +127,11 @@ const SPEC: CommandSpec = {
     { flag: "libzmq", arg: "PATH", help: "libzmq file to load" },
   ],
   notes: [
+    "The backend must authenticate its instances: CURVE (--backend-curve-",
+    "server-key; instances run with the matching --curve-secret-key-file and",
+    "list the broker's --backend-curve-keypair-file key in --curve-allow), or",
+    "an ipc:// socket in a folder only this user can open (mode 0700).",
+    "Anything else is refused unless --insecure-backend.",
     "Requests in the broker or an instance when it stops are lost: a client",
     "that retries (the client library, `keyservice ping`) sends them again.",
   ],
@@ -132,12 +172,37 @@ function brokerOptions(
       }),
     },
     backendCurve,
+    maxFrameBytes: number(parsed, "max-frame-bytes", DEFAULT_MAX_FRAME_BYTES, {
+      min: 1024,
+      max: 1024 ** 3,
+      integer: true,
+    }),
   };
+}
+
+/** Why `options` may not start (the network policy, both sides), if so. */
+function refusal(
+  options: BrokerOptions,
+  parsed: ParsedCommand,
+): string | undefined {
+  const flag = (name: string) => parsed.values[name] === true;
+  return insecureBindRefusal(options.frontend, {
+    curve: options.frontendCurve !== undefined,
+    allowInsecureNetwork: flag("allow-insecure-network"),
+    allowList: options.frontendCurve?.authorize !== undefined,
+    allowAnyCurveClient: flag("allow-any-curve-client"),
+  }) ?? backendRefusal(options.backend, {
+    curve: options.backendCurve !== undefined,
+    insecureBackend: flag("insecure-backend"),
+    allowInsecureNetwork: flag("allow-insecure-network"),
+    uid: effectiveUid() ?? -1,
+  });
 }
 
 /** Runs the broker until a stop signal; resolves to the exit code. */
 async function runBroker(args: readonly string[]): Promise<number> {
   let parsed: ParsedCommand, log: Logger, broker: Broker;
+  let listening: Record<string, LogValue>;
   try {
     parsed = parseCommand(SPEC, args);
     if (parsed.help) {
@@ -154,29 +219,24 @@ async function runBroker(args: readonly string[]): Promise<number> {
   } catch (error) {
     return fail(`${firstLine(error)} (see --help)`, 2);
   }
+  // Every request, private keys included, passes through the broker: the
+  // same hardening as the service, before the first one can.
+  hardenProcess(log);
   try {
     const libzmq = loadLibzmq(one(parsed, "libzmq"));
     const options = brokerOptions(libzmq, parsed, log);
-    for (
-      const [side, curve] of [["frontend", options.frontendCurve], [
-        "backend",
-        options.backendCurve,
-      ]] as const
-    ) {
-      const refusal = insecureBindRefusal(options[side], {
-        curve: curve !== undefined,
-        allowInsecureNetwork: parsed.values["allow-insecure-network"] === true,
-      });
-      if (refusal !== undefined) throw new Error(refusal);
-    }
+    const refused = refusal(options, parsed);
+    if (refused !== undefined) throw new Error(refused);
     broker = Broker.start(libzmq, options);
-    log.info("broker-listening", {
+    listening = {
       frontend: broker.frontend,
       backend: broker.backend,
       libzmq: libzmq.path,
       frontend_curve: options.frontendCurve ? "on" : "off",
+      max_frame_bytes: options.maxFrameBytes ?? -1,
       backend_curve: options.backendCurve ? "on" : "off",
-    });
+      pid: Deno.pid,
+    };
   } catch (error) {
     return fail(error, error instanceof UsageError ? 2 : 1);
   }
@@ -190,6 +250,8 @@ async function runBroker(args: readonly string[]): Promise<number> {
       Deno.exit(1);
     },
   });
+  // Only now: whoever waits for this line may signal at once.
+  log.info("broker-listening", listening);
   await broker.done;
   removeSignalListeners();
   log.info("stopped");

@@ -18,9 +18,11 @@
 import { type KeyServiceClient, KeystoreClient } from "../client/mod.ts";
 import {
   CLIENT_FLAGS,
+  clientEnv,
   EXIT_CODES,
   exitCodeFor,
   openClient,
+  TRANSPORT_NOTES,
 } from "./client_flags.ts";
 import { fail, print } from "./commands.ts";
 import { firstLine } from "./log.ts";
@@ -70,13 +72,16 @@ export function clientCommand(
   spec: CommandSpec,
   body: (client: KeyServiceClient, parsed: ParsedCommand) => Promise<number>,
 ): Command {
-  const full = { ...spec, notes: [...spec.notes ?? [], ...EXIT_CODES] };
+  const full = {
+    ...spec,
+    notes: [...spec.notes ?? [], ...TRANSPORT_NOTES, ...EXIT_CODES],
+  };
   return {
     spec: full,
     async run(args) {
       let client: KeyServiceClient | undefined;
       try {
-        const parsed = parseCommand(full, args);
+        const parsed = parseCommand(full, args, clientEnv(full.flags));
         if (parsed.help) {
           print(commandHelp(full));
           return 0;

@@ -1,6 +1,7 @@
 /**
  * What every client subcommand (`keys new`, `wrap`, `unwrap`, `ping`)
- * shares: the flags that say where the service is and how to reach it, the
+ * shares: the flags that say where the service is and how to reach it (each
+ * with the variable read in its absence: `KEYSERVICE_ENDPOINT` and so on), the
  * {@linkcode KeyServiceClient} made from them, and the exit code for each
  * way a command can end: 0 success, 1 the service answered with an error
  * (or a local file could not be used), 2 usage error, 3 no answer.
@@ -44,6 +45,7 @@ import {
 export const CLIENT_FLAGS: readonly FlagSpec[] = [
   {
     flag: "endpoint",
+    env: "KEYSERVICE_ENDPOINT",
     arg: "ADDR",
     help:
       `the service or broker (default ${DEFAULT_CLIENT_ENDPOINT}); several: tried in turn`,
@@ -61,22 +63,59 @@ export const CLIENT_FLAGS: readonly FlagSpec[] = [
   },
   {
     flag: "curve-server-key",
+    env: "KEYSERVICE_CURVE_SERVER_KEY",
     arg: "Z85",
     help: "speak CURVE to a service with this public key",
   },
   {
     flag: "curve-server-key-file",
+    env: "KEYSERVICE_CURVE_SERVER_KEY_FILE",
     arg: "PATH",
     help: "the same, from a file (the key, or a `public` line)",
   },
   {
     flag: "curve-keypair-file",
+    env: "KEYSERVICE_CURVE_KEYPAIR_FILE",
     arg: "PATH",
     help:
       "this client's CURVE pair, as `keyservice curve-keypair` prints it (default: a new one)",
   },
-  { flag: "libzmq", arg: "PATH", help: "libzmq file to load" },
+  {
+    flag: "allow-insecure-network",
+    help: "speak without CURVE to an endpoint off this machine anyway",
+  },
+  {
+    flag: "libzmq",
+    arg: "PATH",
+    env: "KEYSERVICE_LIBZMQ",
+    help: "libzmq file to load",
+  },
 ];
+
+/** What speaking without CURVE risks, for each subcommand's `--help`. */
+export const TRANSPORT_NOTES: readonly string[] = [
+  "Without CURVE, an endpoint off this machine is refused (unless",
+  "--allow-insecure-network), and on this machine the service is whoever",
+  "holds the port: a local process that binds it first receives every",
+  "request, private keys included, and its forged replies are believed.",
+  "Where other users share the machine, give the server's CURVE key.",
+];
+
+/**
+ * The variables the client flags read when absent: those of the
+ * service's that apply to a client (`KEYSERVICE_ENDPOINT`,
+ * `KEYSERVICE_LIBZMQ`), and the client's own CURVE settings. Read one by
+ * one, so that a client run needs `--allow-env` for these only.
+ */
+export function clientEnv(
+  flags: readonly FlagSpec[],
+): Record<string, string | undefined> {
+  return Object.fromEntries(
+    flags.flatMap((f) =>
+      f.env === undefined ? [] : [[f.env, Deno.env.get(f.env)]]
+    ),
+  );
+}
 
 /** The exit codes' meaning, for each subcommand's `--help`. */
 export const EXIT_CODES: readonly string[] = [
@@ -108,6 +147,7 @@ export function openClient(parsed: ParsedCommand): KeyServiceClient {
     retries: number(parsed, "retries", 3, { min: 0, max: 100, integer: true }),
     curve,
     libzmq: one(parsed, "libzmq"),
+    allowInsecure: parsed.values["allow-insecure-network"] === true,
   });
 }
 

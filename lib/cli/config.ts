@@ -15,6 +15,7 @@
  */
 
 import { parseArgs, type ParseArgsConfig } from "node:util";
+import { joinValues } from "./_args.ts";
 import {
   type Config,
   ENV_VARS,
@@ -149,6 +150,11 @@ const PARSE_OPTIONS: ParseArgsConfig["options"] = {
   version: { type: "boolean", short: "V" },
 };
 
+/** The flags that take a value: any value, `-`-led ones included. */
+const VALUED: ReadonlySet<string> = new Set(
+  OPTIONS.filter((option) => option.type.kind !== "flag").map((o) => o.flag),
+);
+
 /** Reads flags and environment. Throws {@linkcode ConfigError}. */
 export function parseConfig(
   args: readonly string[],
@@ -165,7 +171,7 @@ export function parseConfig(
   >;
   try {
     ({ values } = parseArgs({
-      args: [...args],
+      args: joinValues(args, VALUED),
       strict: true,
       allowPositionals: false,
       options: PARSE_OPTIONS,

@@ -26,25 +26,42 @@ export type HardenResult =
   | { readonly ok: true }
   | { readonly ok: false; readonly reason: string };
 
-/** The one libc symbol used, declared with prctl's five-argument form. */
+/** The libc symbols used, prctl declared with its five-argument form. */
 const SYMBOLS = {
   prctl: {
     parameters: ["i32", "u64", "u64", "u64", "u64"],
     result: "i32",
   },
+  geteuid: { parameters: [], result: "u32" },
 } as const;
+
+function withLibc<T>(
+  fn: (libc: Deno.DynamicLibrary<typeof SYMBOLS>["symbols"]) => T,
+): T {
+  const libc = Deno.dlopen("libc.so.6", SYMBOLS);
+  try {
+    return fn(libc.symbols);
+  } finally {
+    libc.close();
+  }
+}
 
 function withPrctl<T>(
   fn: (prctl: (option: number, arg: number) => number) => T,
 ): T {
-  const libc = Deno.dlopen("libc.so.6", SYMBOLS);
-  try {
-    return fn((option, arg) =>
-      libc.symbols.prctl(option, BigInt(arg), 0n, 0n, 0n)
-    );
-  } finally {
-    libc.close();
-  }
+  return withLibc((libc) =>
+    fn((option, arg) => libc.prctl(option, BigInt(arg), 0n, 0n, 0n))
+  );
+}
+
+/**
+ * This process's effective user id, through libc (`Deno.uid()` would need
+ * `--allow-sys`, and `/proc/self` is owned by root once not dumpable); on
+ * other systems than Linux, undefined.
+ */
+export function effectiveUid(): number | undefined {
+  if (Deno.build.os !== "linux") return undefined;
+  return withLibc((libc) => libc.geteuid());
 }
 
 /**
@@ -68,6 +85,26 @@ export function forbidCoreDumps(): HardenResult {
     const message = error instanceof Error ? error.message : String(error);
     return { ok: false, reason: message.split("\n")[0] };
   }
+}
+
+/** Where {@linkcode hardenProcess} reports (a `Logger` fits). */
+export interface HardenLog {
+  debug(event: string, fields: Record<string, string | number>): void;
+  warn(event: string, fields: Record<string, string | number>): void;
+}
+
+/**
+ * {@linkcode forbidCoreDumps}, said in the log: a debug line when it took
+ * effect, a warning on Linux when it did not, a debug line elsewhere. The
+ * service and the broker both call it before any key passes through them.
+ */
+export function hardenProcess(log: HardenLog): HardenResult {
+  const hardened = forbidCoreDumps();
+  if (hardened.ok) log.debug("not-dumpable", { dumpable: 0 });
+  else if (Deno.build.os === "linux") {
+    log.warn("dumpable", { reason: hardened.reason });
+  } else log.debug("dumpable", { reason: hardened.reason });
+  return hardened;
 }
 
 /**

@@ -2,7 +2,8 @@
  * The operator's HTTP listener (`--metrics ADDR`), served with
  * `Deno.serve`: `GET /metrics` answers the Prometheus text format, `GET
  * /healthz` answers 200 while the service is bound and serving and 503
- * otherwise (while it drains, after SIGTERM). Nothing else is served: no
+ * otherwise (while it drains, after SIGTERM, and, for an instance started
+ * with `--connect`, while it has no connection to its broker). Nothing else is served: no
  * request reaches the key service through it.
  *
  * @example
@@ -63,6 +64,11 @@ export interface HttpRoutes {
   readonly metrics: Metrics;
   /** Whether the service is bound and serving (not starting, not draining). */
   serving(): boolean;
+  /**
+   * Connected to a broker (`--connect`): whether that connection is up.
+   * Left out for a service that binds.
+   */
+  brokerConnected?(): boolean;
 }
 
 /** A running listener. */
@@ -93,9 +99,12 @@ async function answer(request: Request, routes: HttpRoutes): Promise<Response> {
         return new Response("metrics failed\n", { status: 500, headers: TEXT });
       }
     case "/healthz":
-      return routes.serving()
-        ? new Response("ok\n", { headers: TEXT })
-        : new Response("draining\n", { status: 503, headers: TEXT });
+      if (!routes.serving()) {
+        return new Response("draining\n", { status: 503, headers: TEXT });
+      }
+      return routes.brokerConnected?.() === false
+        ? new Response("no broker\n", { status: 503, headers: TEXT })
+        : new Response("ok\n", { headers: TEXT });
     default:
       return new Response("not found\n", { status: 404, headers: TEXT });
   }

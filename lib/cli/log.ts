@@ -20,6 +20,8 @@
  * @module
  */
 
+import { type Clock, systemClock, type TimerId } from "../clock/mod.ts";
+
 /** Severity levels, least severe first; `silent` logs nothing. */
 export const LOG_LEVELS = ["debug", "info", "warn", "error", "silent"] as const;
 
@@ -84,19 +86,25 @@ export class Logger {
   readonly #threshold: number;
   readonly #write: (line: string) => void;
   readonly #line: typeof textLine;
+  readonly #clock: Clock;
+  /** Reports of throttled warnings, for `flush()`. */
+  readonly #pending = new Set<() => void>();
 
   /**
-   * `write` defaults to a synchronous write to stderr; `format` to `text`.
+   * `write` defaults to a synchronous write to stderr; `format` to `text`;
+   * `clock`, which times {@linkcode Logger.throttledWarn}, to the real one.
    */
   constructor(
     level: LogLevel,
     write: (line: string) => void = (line) =>
       Deno.stderr.writeSync(encoder.encode(line)),
     format: LogFormat = "text",
+    clock: Clock = systemClock,
   ) {
     this.#threshold = LOG_LEVELS.indexOf(level);
     this.#write = write;
     this.#line = format === "json" ? jsonLine : textLine;
+    this.#clock = clock;
   }
 
   /** Whether records of `level` are written. */
@@ -126,8 +134,10 @@ export class Logger {
 
   /**
    * A warning that is written at most once per `intervalMs`; the ones held
-   * back are counted in the next line's `suppressed` field. For events a
-   * client can repeat at will, such as a refused handshake.
+   * back are counted in a `suppressed` field: of the next line written, or,
+   * when none comes within the interval, of a line repeating the last one's
+   * fields at its end (or at `flush()`). For events a client can repeat at
+   * will, such as a refused handshake: each is seen, none floods the log.
    */
   throttledWarn(
     event: string,
@@ -135,16 +145,41 @@ export class Logger {
   ): (fields: Record<string, LogValue>) => void {
     let last = -Infinity;
     let suppressed = 0;
+    let held: Record<string, LogValue> = {};
+    let timer: TimerId | undefined;
+    const clock = this.#clock;
+    const report = () => {
+      if (timer !== undefined) clock.clearTimeout(timer);
+      timer = undefined;
+      if (suppressed === 0) return;
+      last = clock.now();
+      this.warn(event, { ...held, suppressed });
+      suppressed = 0;
+    };
+    this.#pending.add(report);
     return (fields) => {
-      const now = performance.now();
+      const now = this.#clock.now();
       if (now - last < intervalMs) {
         suppressed++;
+        held = fields;
+        if (timer === undefined) {
+          timer = clock.setTimeout(report, last + intervalMs - now);
+          // A report due must not keep a stopping process alive.
+          if (clock === systemClock) Deno.unrefTimer(timer as number);
+        }
         return;
       }
+      if (timer !== undefined) clock.clearTimeout(timer);
+      timer = undefined;
       last = now;
       this.warn(event, suppressed > 0 ? { ...fields, suppressed } : fields);
       suppressed = 0;
     };
+  }
+
+  /** Writes what throttled warnings hold back now (at shutdown, say). */
+  flush(): void {
+    for (const report of this.#pending) report();
   }
 
   #log(

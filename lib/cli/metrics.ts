@@ -28,9 +28,8 @@
  * @module
  */
 
-import type { Padding } from "../crypto/mod.ts";
-import { ERROR_CODES } from "../service/errors.ts";
-import { KEY_BITS, REQUEST_TYPES } from "../service/protocol.ts";
+import type { Padding } from "../contract/mod.ts";
+import { ERROR_CODES, KEY_BITS, REQUEST_TYPES } from "../contract/mod.ts";
 import { KEYSTORE_REQUEST_TYPES } from "../service/keystore_protocol.ts";
 
 /** Why a CURVE handshake was refused. */
@@ -78,7 +77,10 @@ export interface Metrics extends Instruments {
   render(): Promise<string>;
 }
 
-/** Request latency buckets, in seconds: 0.5 ms (a ping) to 10 s. */
+/**
+ * Request latency buckets, in seconds: from what a ping takes to what a
+ * request behind a queue of key generations may (docs/benchmarks.md).
+ */
 const REQUEST_BUCKETS = [
   0.0005,
   0.001,
@@ -95,7 +97,11 @@ const REQUEST_BUCKETS = [
   5,
   10,
 ];
-/** Key generation buckets, in seconds: 2048 bits in ~0.1 s, 4096 in ~3 s. */
+/**
+ * Key generation buckets, in seconds: wide, since a key's generation time
+ * varies with its size and with luck in the prime search
+ * (docs/benchmarks.md has the times by size).
+ */
 const KEYGEN_BUCKETS = [0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30];
 
 const OPERATIONS: ReadonlySet<string> = new Set([

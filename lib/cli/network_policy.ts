@@ -14,18 +14,9 @@
  * @module
  */
 
-/**
- * Whether an endpoint stays on this machine: `tcp://` on a loopback address
- * (127.0.0.0/8, `localhost`, `[::1]`), or `ipc://` and `inproc://`.
- */
-export function isLocalEndpoint(endpoint: string): boolean {
-  if (/^(ipc|inproc):\/\//.test(endpoint)) return true;
-  const match = /^tcp:\/\/(.+):[^:\]]+$/.exec(endpoint);
-  if (match === null) return false;
-  const host = match[1];
-  return host === "localhost" || host === "[::1]" ||
-    /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(host);
-}
+import { isLocalEndpoint } from "../zmq/endpoint.ts";
+
+export { isLocalEndpoint };
 
 /** What the policy looks at besides the endpoint. */
 export interface BindSecurity {
@@ -68,4 +59,83 @@ export function insecureBindRefusal(
   return `refusing to ${verb} ${endpoint} without CURVE: clients send private keys ` +
     "to this service, so off loopback the traffic must be encrypted. Set " +
     "--curve-secret-key-file (see SECURITY.md), or pass --allow-insecure-network.";
+}
+
+/** What the broker's backend policy looks at besides the endpoint. */
+export interface BackendSecurity {
+  /** Whether the backend speaks CURVE to instances that hold the server key. */
+  readonly curve: boolean;
+  /** `--insecure-backend`: no CURVE, no private folder, for development. */
+  readonly insecureBackend: boolean;
+  /** `--allow-insecure-network`. */
+  readonly allowInsecureNetwork: boolean;
+  /** This process's effective user id (who must own an `ipc://` folder). */
+  readonly uid: number;
+}
+
+/**
+ * Why an `ipc://` endpoint's folder is not private to user `uid`, or
+ * undefined when it is: the folder exists, is owned by `uid`, and neither
+ * group nor others have any access to it (mode 0700 or stricter), so that
+ * no other user's process can reach the socket in it. Linux's abstract
+ * sockets (`ipc://@name`) have no folder, and anyone may connect to them.
+ */
+export function ipcFolderProblem(
+  endpoint: string,
+  uid: number,
+): string | undefined {
+  const path = endpoint.slice("ipc://".length);
+  if (path.startsWith("@")) return "an abstract socket anyone may connect to";
+  const folder = path.includes("/")
+    ? path.slice(0, path.lastIndexOf("/")) || "/"
+    : ".";
+  let info: Deno.FileInfo;
+  try {
+    info = Deno.statSync(folder);
+  } catch {
+    return `its folder ${folder} cannot be read`;
+  }
+  if (!info.isDirectory) return `${folder} is not a folder`;
+  if (info.uid !== uid) return `its folder ${folder} is not owned by this user`;
+  if (info.mode === null || (info.mode & 0o077) !== 0) {
+    return `its folder ${folder} is open to group or others (chmod 700)`;
+  }
+  return undefined;
+}
+
+/**
+ * The one-line reason to refuse the broker's backend at `endpoint`, or
+ * undefined when it is allowed. Whoever connects to the backend receives
+ * clients' requests, private keys included, so instances must prove who they
+ * are: by CURVE (the broker accepts only instances that hold the secret key
+ * of `--backend-curve-server-key`), or by the file system (an `ipc://`
+ * socket in a folder only this user can open). Without either, the backend
+ * is refused unless `--insecure-backend`, and off loopback, the service's
+ * rule applies on top.
+ */
+export function backendRefusal(
+  endpoint: string,
+  security: BackendSecurity,
+): string | undefined {
+  if (security.curve) return undefined;
+  if (endpoint.startsWith("ipc://")) {
+    const problem = ipcFolderProblem(endpoint, security.uid);
+    if (problem === undefined || security.insecureBackend) return undefined;
+    return `refusing the backend ${endpoint}: ${problem}, so another ` +
+      "user's process could join as an instance and receive clients' " +
+      "requests, private keys included. Use a folder only this user can " +
+      "open, or CURVE (--backend-curve-server-key), or pass " +
+      "--insecure-backend (development only).";
+  }
+  if (security.insecureBackend) {
+    return insecureBindRefusal(endpoint, {
+      curve: false,
+      allowInsecureNetwork: security.allowInsecureNetwork,
+    });
+  }
+  return `refusing the backend ${endpoint} without CURVE: any process that ` +
+    "can reach it could join as an instance and receive clients' requests, " +
+    "private keys included. Set --backend-curve-server-key (see SECURITY.md), " +
+    "or bind an ipc:// socket in a folder only this user can open, or pass " +
+    "--insecure-backend (development only).";
 }

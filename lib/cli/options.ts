@@ -18,13 +18,18 @@ import { LOG_FORMATS, LOG_LEVELS } from "./log.ts";
 import { SECURITY_OPTIONS } from "./_options_security.ts";
 import { KEYSTORE_OPTIONS } from "./_options_keystore.ts";
 
+import { DEFAULT_ENDPOINT } from "../contract/mod.ts";
+
 export type { Config } from "./_config_shape.ts";
 
 /** Cores of this machine, the default number of decryption workers. */
 export const CORES: number = Math.max(1, navigator.hardwareConcurrency || 1);
 
-/** The default endpoint: loopback, where seed clients' `localhost` lands. */
-export const DEFAULT_ENDPOINT = "tcp://127.0.0.1:5555";
+/**
+ * The default endpoint, the contract's: loopback, where seed clients'
+ * `localhost` lands.
+ */
+export { DEFAULT_ENDPOINT };
 
 /** How an option's value is read. */
 export type OptionType =
@@ -238,6 +243,18 @@ export const OPTIONS: readonly OptionSpec[] = [
     section: "Options",
   },
   {
+    key: "trustedHops",
+    flag: "trusted-hops",
+    arg: "N",
+    env: "KEYSERVICE_TRUSTED_HOPS",
+    type: { kind: "integer", min: 0, max: 6 },
+    default: undefined,
+    defaultText: "0, or 1 with --connect",
+    help:
+      "ROUTER hops (brokers) in front of the service whose routing ids name a client, for the per-client bounds; frames a client writes itself never do",
+    section: "Options",
+  },
+  {
     key: "maxPoolWaiters",
     flag: "max-pool-waiters",
     arg: "N",
@@ -300,6 +317,17 @@ export const OPTIONS: readonly OptionSpec[] = [
     default: 600_000,
     help:
       "PBKDF2-HMAC-SHA-256 iterations for a private key generate_keys protects with a passphrase",
+    section: "Limits",
+  },
+  {
+    key: "maxPbkdf2Iterations",
+    flag: "max-pbkdf2-iterations",
+    arg: "N",
+    env: "KEYSERVICE_MAX_PBKDF2_ITERATIONS",
+    type: { kind: "integer", min: 100_000, max: 10_000_000 },
+    default: 2_000_000,
+    help:
+      "most PBKDF2 iterations an encrypted private key in a request may ask for (never below --pbkdf2-iterations): the cost one request may put on a core",
     section: "Limits",
   },
   ...SECURITY_OPTIONS,

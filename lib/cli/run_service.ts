@@ -19,7 +19,7 @@
 
 import { announce } from "./announce.ts";
 import { fail } from "./commands.ts";
-import { forbidCoreDumps } from "./harden.ts";
+import { hardenProcess } from "./harden.ts";
 import { type Config, CORES } from "./config.ts";
 import { startDecryptBackend } from "./crypto_backend.ts";
 import { readCurveSetup } from "./curve_setup.ts";
@@ -28,6 +28,7 @@ import { errorClass, firstLine, Logger } from "./log.ts";
 import { type Instruments, NO_INSTRUMENTS, startMetrics } from "./metrics.ts";
 import { insecureBindRefusal } from "./network_policy.ts";
 import { type KeystoreSetup, openKeystoreSetup } from "./keystore_setup.ts";
+import { RequestLog } from "./request_log.ts";
 import { onStopSignals } from "./signals.ts";
 import { VERSION } from "./version.ts";
 import { generateRsaKeyPair, type RsaKeyPairPem } from "../crypto/mod.ts";
@@ -42,11 +43,7 @@ import { RouterServer } from "../zmq/router.ts";
 export async function runService(config: Config): Promise<number> {
   const log = new Logger(config.logLevel, undefined, config.logFormat);
   // Before any key is in memory: no core dump, no ptrace by other processes.
-  const hardened = forbidCoreDumps();
-  if (hardened.ok) log.debug("not-dumpable", { dumpable: 0 });
-  else if (Deno.build.os === "linux") {
-    log.warn("dumpable", { reason: hardened.reason });
-  } else log.debug("dumpable", { reason: hardened.reason });
+  hardenProcess(log);
   // Set once the socket is bound and the serve loop about to run; cleared
   // by the first stop signal. /healthz answers it.
   let serving = false;
@@ -55,7 +52,8 @@ export async function runService(config: Config): Promise<number> {
   const live: { keyPool?: KeyPool; service?: KeyService } = {};
   let instruments: Instruments = NO_INSTRUMENTS;
 
-  let libzmq, curve, server, decryption, http: HttpListener | undefined;
+  let libzmq, curve, decryption, http: HttpListener | undefined;
+  let server: RouterServer;
   try {
     libzmq = loadLibzmq(config.libzmq);
     curve = readCurveSetup(
@@ -81,7 +79,9 @@ export async function runService(config: Config): Promise<number> {
   const refusal = insecureBindRefusal(endpoint, {
     curve: curve !== undefined,
     allowInsecureNetwork: config.allowInsecureNetwork,
-    allowList: connect ? undefined : config.curveAllowFile !== undefined,
+    // Connected, the peer CURVE lets in is the broker: off loopback, its
+    // key must be listed too (the same rule as for clients).
+    allowList: config.curveAllowFile !== undefined,
     allowAnyCurveClient: config.allowAnyCurveClient,
   }, verb);
   if (refusal !== undefined) return fail(refusal);
@@ -98,7 +98,11 @@ export async function runService(config: Config): Promise<number> {
           generating: live.keyPool?.generating ?? 0,
         }),
       });
-      http = startHttp(config.metrics, { metrics, serving: () => serving });
+      http = startHttp(config.metrics, {
+        metrics,
+        serving: () => serving,
+        ...connect && { brokerConnected: () => server?.connected },
+      });
       instruments = metrics;
     } catch (error) {
       decryption.close();
@@ -111,11 +115,17 @@ export async function runService(config: Config): Promise<number> {
     server = RouterServer.bind(libzmq, {
       endpoint,
       connect,
+      // Behind a broker the client is the hop the broker added.
+      trustedHops: config.trustedHops ?? (connect ? 1 : 0),
       // A frame larger than any request answered is cut off by libzmq
       // before it is copied anywhere.
       maxFrameBytes: config.maxFrameBytes ??
         Math.max(config.maxRequestBytes, config.maxManyRequestBytes),
       curve: curve?.options,
+      onConnection: (up) =>
+        up
+          ? log.info("broker-connected", { connect: endpoint })
+          : log.warn("broker-lost", { connect: endpoint }),
     });
   } catch (error) {
     decryption.close();
@@ -147,7 +157,14 @@ export async function runService(config: Config): Promise<number> {
     maxPoolWaiters: config.maxPoolWaiters,
     maxRequestBytes: config.maxRequestBytes,
     maxManyRequestBytes: config.maxManyRequestBytes,
-    keyLimits: { minBits: config.minKeyBits },
+    keyLimits: {
+      minBits: config.minKeyBits,
+      // The service always opens the keys it protects itself.
+      maxIterations: Math.max(
+        config.maxPbkdf2Iterations,
+        config.pbkdf2Iterations,
+      ),
+    },
     keyPairs: keyPool,
     generate,
     decrypt: (key, ciphertext, padding) => {
@@ -189,10 +206,17 @@ export async function runService(config: Config): Promise<number> {
   });
   keystore?.warn();
   serving = true;
+  // Each request at debug; at info, a count per reply code per interval.
+  const requests = new RequestLog(log);
   await serve(server, service, (outcome, ms) => {
     instruments.request(outcome, ms);
-    log.info("request", { type: outcome.type, code: outcome.code, ms });
+    requests.record(outcome, ms);
+  }, {
+    onListenerError: (error) =>
+      log.error("listener-failed", { error: errorClass(error) }),
   });
+  requests.close();
+  log.flush();
   removeSignalListeners();
   keyPool.close();
   decryption.close();

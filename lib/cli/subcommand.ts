@@ -1,8 +1,11 @@
 /**
  * The subcommands' flags (`keys new`, `wrap`, `unwrap`, `ping`, `broker`):
  * each declared once, in a {@linkcode CommandSpec}, from which both the
- * parsing and the subcommand's `--help` come. Flags only: no environment
- * variables (those configure the service).
+ * parsing and the subcommand's `--help` come. A flag may name the
+ * environment variable read when it is absent (the client subcommands read
+ * the service's `KEYSERVICE_ENDPOINT`, say); a flag given wins. Every flag
+ * that takes a value takes it as `--flag VALUE` or `--flag=VALUE`, whatever
+ * it begins with.
  *
  * @example
  * ```ts
@@ -20,6 +23,7 @@
  */
 
 import { parseArgs } from "node:util";
+import { joinValues } from "./_args.ts";
 
 /** One flag of a subcommand. */
 export interface FlagSpec {
@@ -33,6 +37,8 @@ export interface FlagSpec {
   readonly multiple?: boolean;
   /** Must be given. */
   readonly required?: boolean;
+  /** The environment variable read when the flag is absent. */
+  readonly env?: string;
 }
 
 /** A subcommand: its name, one line on what it does, and its flags. */
@@ -61,15 +67,22 @@ export interface ParsedCommand {
   >;
 }
 
-/** Reads `args` against `spec`. Throws {@linkcode UsageError}. */
+/**
+ * Reads `args` against `spec`, and `env` for the flags absent that name a
+ * variable (an empty one counts as unset). Throws {@linkcode UsageError}.
+ */
 export function parseCommand(
   spec: CommandSpec,
   args: readonly string[],
+  env: Readonly<Record<string, string | undefined>> = {},
 ): ParsedCommand {
-  let values: ParsedCommand["values"];
+  let values: Record<string, string | string[] | boolean | undefined>;
+  const valued = new Set(
+    spec.flags.filter((flag) => flag.arg !== undefined).map((f) => f.flag),
+  );
   try {
     ({ values } = parseArgs({
-      args: [...args],
+      args: joinValues(args, valued),
       strict: true,
       allowPositionals: false,
       options: {
@@ -85,6 +98,12 @@ export function parseCommand(
     throw new UsageError(message.split("\n")[0]);
   }
   if (values.help) return { help: true, values };
+  for (const flag of spec.flags) {
+    const text = flag.env === undefined ? undefined : env[flag.env];
+    if (values[flag.flag] === undefined && text) {
+      values[flag.flag] = flag.multiple ? [text] : text;
+    }
+  }
   for (const flag of spec.flags) {
     if (flag.required && values[flag.flag] === undefined) {
       throw new UsageError(`${spec.name} needs --${flag.flag}`);
@@ -106,7 +125,8 @@ export function commandHelp(spec: CommandSpec): string {
     "Options:",
     ...spec.flags.map((f) => {
       const name = `  --${f.flag}${f.arg ? ` ${f.arg}` : ""}`;
-      const text = f.help + (f.multiple ? " (may be repeated)" : "");
+      const text = f.help + (f.multiple ? " (may be repeated)" : "") +
+        (f.env ? ` [env ${f.env}]` : "");
       return name.length < width - 1
         ? name.padEnd(width) + text
         : `${name}\n${" ".repeat(width)}${text}`;

@@ -1,5 +1,7 @@
 /**
- * The service's version, as `--version` prints it and `ping` reports it.
+ * The service's version, as `--version` prints it, `ping` reports it and the
+ * metrics label it: written once, as deno.json's `version`, and read from
+ * there.
  *
  * @example
  * ```ts
@@ -10,5 +12,7 @@
  * @module
  */
 
-/** Semantic version of the service. Keep in step with `deno.json`. */
-export const VERSION = "1.1.0";
+import denoJson from "../../deno.json" with { type: "json" };
+
+/** Semantic version of the service: deno.json's `version`. */
+export const VERSION: string = denoJson.version;

@@ -4,19 +4,65 @@
 // stuck), and the request goes again, to the next endpoint, until the retry
 // budget is spent. `overloaded` is retried after a doubling backoff. Idle
 // sockets are kept per endpoint, so that requests made at once each get
-// their own and a later request does not reconnect.
+// their own and a later request does not reconnect; one idle for `idleMs`
+// is closed. At most `maxInFlight` requests are out at once (each holds a
+// socket, and a Deno thread while it waits): further ones queue, in order,
+// until one ends. Sockets come from a connector (the real one keeps them all
+// in one libzmq context, one I/O thread) and time from a clock, both given,
+// so that the loop is tested with fake ones.
 
 import {
   NotConnected,
   ReplyTimeout,
   ReqClient,
   type ReqClientOptions,
+  type ZmqContext,
 } from "../zmq/client.ts";
 import type { CurveClientKeys } from "../zmq/curve.ts";
 import { ZmqError } from "../zmq/errors.ts";
 import type { LoadedLibzmq } from "../zmq/libzmq.ts";
+import { type Clock, sleep, systemClock } from "../clock/mod.ts";
 import { BadReply, TimeoutError, UnreachableError } from "./errors.ts";
 import type { RetryEvent, RetryReason } from "./types.ts";
+
+/**
+ * What an attempt needs of a REQ socket: one request, then its reply's
+ * frames. It rejects with `ReplyTimeout` (sent, not answered in time),
+ * `NotConnected` (never sent) or a `ZmqError`.
+ */
+export interface ReqSocket {
+  request(body: Uint8Array, timeoutMs: number): Promise<Uint8Array[]>;
+  close(): void;
+}
+
+/** Opens a REQ socket connected to `endpoint`. */
+export type ConnectReq = (endpoint: string) => ReqSocket;
+
+/**
+ * The real connector: libzmq REQ sockets in `context`, with CURVE when given
+ * keys, taking reply frames up to `maxReplyBytes`.
+ */
+export function reqConnector(
+  libzmq: LoadedLibzmq,
+  curve: CurveClientKeys | undefined,
+  context: ZmqContext,
+  maxReplyBytes: number,
+): ConnectReq {
+  return (endpoint) => {
+    const options: ReqClientOptions = {
+      endpoint,
+      immediate: true,
+      context,
+      maxReplyBytes,
+      ...(curve === undefined ? {} : {
+        curveServerKey: curve.serverKey,
+        curvePublicKey: curve.publicKey,
+        curveSecretKey: curve.secretKey,
+      }),
+    };
+    return ReqClient.connect(libzmq, options);
+  };
+}
 
 /** The settled options the transport runs with. */
 export interface PirateOptions {
@@ -26,8 +72,29 @@ export interface PirateOptions {
   readonly backoffMs: number;
   readonly strategy: "spread" | "failover";
   readonly downMs: number;
-  readonly curve: CurveClientKeys | undefined;
   readonly onRetry: (event: RetryEvent) => void;
+  readonly maxInFlight: number;
+  readonly idleMs: number;
+}
+
+/** A socket at rest, and since when (on the clock). */
+interface Idle {
+  readonly socket: ReqSocket;
+  readonly since: number;
+}
+
+/** What the Pirate takes from outside: sockets, time, and chance. */
+export interface PirateParts {
+  /** Opens sockets. */
+  readonly connect: ConnectReq;
+  /** Times the backoff and the endpoints' down time. Default: the real one. */
+  readonly clock?: Clock;
+  /** Jitters the backoff, in [0, 1). Default `Math.random`. */
+  readonly random?: () => number;
+  /** Called once the Pirate is closed (the real one ends the context). */
+  readonly close?: () => void;
+  /** Lets a timer not keep the process alive. Default `Deno.unrefTimer`. */
+  readonly unref?: (timer: unknown) => void;
 }
 
 /** A reply, parsed: always a JSON object. */
@@ -49,25 +116,61 @@ function parse(frames: Uint8Array[]): ReplyObject {
   return value as ReplyObject;
 }
 
-const pause = (ms: number) => new Promise((done) => setTimeout(done, ms));
-
 /** Sends requests with retries and failover; see the file's header. */
 export class Pirate {
-  readonly #libzmq: LoadedLibzmq;
+  readonly #connect: ConnectReq;
+  readonly #clock: Clock;
+  readonly #random: () => number;
   readonly #options: PirateOptions;
-  readonly #idle = new Map<string, ReqClient[]>();
-  /** Until when (performance.now()) an endpoint that failed is tried last. */
+  readonly #parts: PirateParts;
+  readonly #idle = new Map<string, Idle[]>();
+  /** Requests out now, and those queued for a turn (their wake-ups). */
+  #inFlight = 0;
+  readonly #queued: (() => void)[] = [];
+  #trimTimer: unknown;
+  /** Until when (on the clock) an endpoint that failed is tried last. */
   readonly #downUntil = new Map<string, number>();
   #next = 0;
   #closed = false;
 
-  constructor(libzmq: LoadedLibzmq, options: PirateOptions) {
-    this.#libzmq = libzmq;
+  constructor(parts: PirateParts, options: PirateOptions) {
+    this.#connect = parts.connect;
+    this.#clock = parts.clock ?? systemClock;
+    this.#random = parts.random ?? Math.random;
+    this.#parts = parts;
     this.#options = options;
   }
 
-  /** Sends `body` until a reply comes or the budget is spent. */
+  /** Requests sent or being retried now (at most `maxInFlight`). */
+  get inFlight(): number {
+    return this.#inFlight;
+  }
+
+  /** Requests waiting for a turn. */
+  get queued(): number {
+    return this.#queued.length;
+  }
+
+  /**
+   * Sends `body` until a reply comes or the budget is spent, once fewer than
+   * `maxInFlight` requests are out.
+   */
   async request(body: Uint8Array): Promise<ReplyObject> {
+    if (this.#closed) throw new Error("the client is closed");
+    if (this.#inFlight >= this.#options.maxInFlight) {
+      await new Promise<void>((turn) => this.#queued.push(turn));
+      if (this.#closed) throw new Error("the client is closed");
+    }
+    this.#inFlight++;
+    try {
+      return await this.#send(body);
+    } finally {
+      this.#inFlight--;
+      this.#queued.shift()?.();
+    }
+  }
+
+  async #send(body: Uint8Array): Promise<ReplyObject> {
     const { retries, timeoutMs, backoffMs, onRetry } = this.#options;
     const order = this.#order();
     let sent = 0;
@@ -91,7 +194,7 @@ export class Pirate {
         } else if (error instanceof NotConnected || error instanceof ZmqError) {
           reason = "unreachable";
         } else throw error;
-        this.#downUntil.set(endpoint, performance.now() + this.#options.downMs);
+        this.#downUntil.set(endpoint, this.#clock.now() + this.#options.downMs);
       }
       if (attempt >= retries) {
         if (sent > 0) throw new TimeoutError(sent, timeoutMs);
@@ -101,7 +204,7 @@ export class Pirate {
       if (reason === "overloaded") {
         // Jittered, so that clients told at once do not come back at once.
         const wait = backoffMs * 2 ** overloaded++;
-        await pause(wait / 2 + Math.random() * wait / 2);
+        await sleep(this.#clock, wait / 2 + this.#random() * wait / 2);
       }
     }
   }
@@ -111,40 +214,58 @@ export class Pirate {
     const { endpoints, strategy } = this.#options;
     const start = strategy === "spread" ? this.#next++ % endpoints.length : 0;
     const rotated = [...endpoints.slice(start), ...endpoints.slice(0, start)];
-    const now = performance.now();
+    const now = this.#clock.now();
     const down = (e: string) => (this.#downUntil.get(e) ?? 0) > now ? 1 : 0;
     return rotated.sort((a, b) => down(a) - down(b));
   }
 
-  #take(endpoint: string): ReqClient {
-    const socket = this.#idle.get(endpoint)?.pop();
-    if (socket !== undefined) return socket;
-    const curve = this.#options.curve;
-    const options: ReqClientOptions = {
-      endpoint,
-      immediate: true,
-      ...(curve === undefined ? {} : {
-        curveServerKey: curve.serverKey,
-        curvePublicKey: curve.publicKey,
-        curveSecretKey: curve.secretKey,
-      }),
-    };
-    return ReqClient.connect(this.#libzmq, options);
+  #take(endpoint: string): ReqSocket {
+    return this.#idle.get(endpoint)?.pop()?.socket ?? this.#connect(endpoint);
   }
 
-  #give(endpoint: string, socket: ReqClient): void {
+  #give(endpoint: string, socket: ReqSocket): void {
     if (this.#closed) return socket.close();
     const idle = this.#idle.get(endpoint) ?? [];
-    idle.push(socket);
+    idle.push({ socket, since: this.#clock.now() });
     this.#idle.set(endpoint, idle);
+    this.#trimLater();
   }
 
-  /** Closes the idle sockets; those in use close when their request ends. */
+  /** Closes, in a while, the sockets that stayed idle that long. */
+  #trimLater(): void {
+    if (this.#trimTimer !== undefined || this.#closed) return;
+    const timer = this.#clock.setTimeout(() => {
+      this.#trimTimer = undefined;
+      const before = this.#clock.now() - this.#options.idleMs;
+      let left = 0;
+      for (const [endpoint, idle] of this.#idle) {
+        // Oldest first: the stack's bottom is the longest at rest.
+        const fresh = idle.findIndex((entry) => entry.since > before);
+        const end = fresh === -1 ? idle.length : fresh;
+        for (const entry of idle.splice(0, end)) entry.socket.close();
+        if (idle.length === 0) this.#idle.delete(endpoint);
+        left += idle.length;
+      }
+      if (left > 0) this.#trimLater();
+    }, this.#options.idleMs);
+    this.#trimTimer = timer;
+    // An idle client does not keep the process alive.
+    (this.#parts.unref ?? ((t) => Deno.unrefTimer(t as number)))(timer);
+  }
+
+  /**
+   * Closes the idle sockets; those in use close when their request ends,
+   * and queued requests reject. The context ends with the last socket.
+   */
   close(): void {
+    if (this.#closed) return;
     this.#closed = true;
-    for (const sockets of this.#idle.values()) {
-      for (const socket of sockets) socket.close();
+    this.#clock.clearTimeout(this.#trimTimer);
+    for (const idle of this.#idle.values()) {
+      for (const entry of idle) entry.socket.close();
     }
     this.#idle.clear();
+    for (const turn of this.#queued.splice(0)) turn();
+    this.#parts.close?.();
   }
 }

@@ -5,7 +5,11 @@
  * ZeroMQ guide's "Lazy Pirate" way: a timeout per attempt, a fresh socket
  * and a resend after it, up to a retry budget, `overloaded` after a
  * backoff, and the next endpoint when one does not answer. Several
- * requests may be in flight at once (each has its own socket).
+ * requests may be in flight at once (each has its own socket, all in one
+ * libzmq context; `maxInFlight`, 16 by default, at most, the rest queued;
+ * sockets idle for `idleMs` closed). Without CURVE, only endpoints on this
+ * machine are accepted unless `allowInsecure`; reply frames over
+ * `maxReplyBytes` (1 MiB) are refused.
  *
  * @example
  * ```ts
@@ -24,10 +28,13 @@
  * @module
  */
 
+import { DEFAULT_ENDPOINT } from "../contract/mod.ts";
 import { type LoadedLibzmq, loadLibzmq } from "../zmq/libzmq.ts";
 import { curveClientKeys } from "./curve_keys.ts";
-import { Pirate, type ReplyObject } from "./_pirate.ts";
-import { BadReply, errorFromReply } from "./errors.ts";
+import { ZmqContext } from "../zmq/client.ts";
+import { isLocalEndpoint } from "../zmq/endpoint.ts";
+import { Pirate, type ReplyObject, reqConnector } from "./_pirate.ts";
+import { BadReply, errorFromReply, InsecureEndpoint } from "./errors.ts";
 import type {
   DecryptOptions,
   EncryptOptions,
@@ -38,8 +45,14 @@ import type {
   PingReply,
 } from "./types.ts";
 
-/** Where a client connects when given no endpoint. */
-export const DEFAULT_CLIENT_ENDPOINT = "tcp://127.0.0.1:5555";
+/** Where a client connects when given no endpoint: the contract's default. */
+export const DEFAULT_CLIENT_ENDPOINT: string = DEFAULT_ENDPOINT;
+
+/** Requests out at once, by default. */
+export const DEFAULT_MAX_IN_FLIGHT = 16;
+
+/** The largest reply frame taken, by default: 1 MiB. */
+export const DEFAULT_MAX_REPLY_BYTES = 1024 * 1024;
 
 const encoder = new TextEncoder();
 
@@ -66,24 +79,41 @@ export class KeyServiceClient {
 
   /**
    * Loads libzmq (unless given) and reads the CURVE keys; connects lazily,
-   * on the first request. Throws when libzmq or a key file cannot be read.
+   * on the first request. Throws when libzmq or a key file cannot be read,
+   * and `InsecureEndpoint` for an endpoint off this machine without CURVE
+   * (unless `allowInsecure`).
    */
   constructor(options: KeyServiceClientOptions = {}) {
     const given = options.endpoints ?? DEFAULT_CLIENT_ENDPOINT;
     this.endpoints = typeof given === "string" ? [given] : [...given];
     if (this.endpoints.length === 0) throw new TypeError("no endpoint given");
+    const maxInFlight = options.maxInFlight ?? DEFAULT_MAX_IN_FLIGHT;
+    if (!Number.isInteger(maxInFlight) || maxInFlight < 1) {
+      throw new RangeError("maxInFlight must be a whole number from 1");
+    }
+    if (options.curve === undefined && options.allowInsecure !== true) {
+      const remote = this.endpoints.find((e) => !isLocalEndpoint(e));
+      if (remote !== undefined) throw new InsecureEndpoint(remote);
+    }
     const libzmq: LoadedLibzmq = typeof options.libzmq === "object"
       ? options.libzmq
       : loadLibzmq(options.libzmq);
-    this.#pirate = new Pirate(libzmq, {
+    const curve = options.curve && curveClientKeys(libzmq, options.curve);
+    const context = ZmqContext.create(libzmq);
+    const maxReplyBytes = options.maxReplyBytes ?? DEFAULT_MAX_REPLY_BYTES;
+    this.#pirate = new Pirate({
+      connect: reqConnector(libzmq, curve, context, maxReplyBytes),
+      close: () => context.close(),
+    }, {
       endpoints: this.endpoints,
       timeoutMs: options.timeoutMs ?? 5000,
       retries: options.retries ?? 3,
       backoffMs: options.backoffMs ?? 100,
       strategy: options.strategy ?? "spread",
       downMs: options.downMs ?? 5000,
-      curve: options.curve && curveClientKeys(libzmq, options.curve),
       onRetry: options.onRetry ?? (() => {}),
+      maxInFlight,
+      idleMs: options.idleMs ?? 30_000,
     });
   }
 

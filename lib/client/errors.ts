@@ -1,5 +1,5 @@
 /**
- * The client's errors. A reply `{"error": ..., "code": ...}` becomes a
+ * The client's errors. Their codes are the contract's (lib/contract). A reply `{"error": ..., "code": ...}` becomes a
  * {@linkcode ServiceError} of the class for its code (`DecryptionFailed`,
  * `Overloaded`, ...), carrying the reply's `code` and message; a code this
  * version does not know becomes a plain `ServiceError` with that code. The
@@ -14,14 +14,23 @@
  * const error = errorFromReply({ error: "Decryption failed", code: "decryption_failed" });
  * error instanceof DecryptionFailed; // true
  * error.code; // "decryption_failed"
+ * DecryptionFailed.code; // "decryption_failed", without an instance
  * ```
  * @module
  */
 
-/** Every error the client throws has a stable `code`. */
+import type { ErrorCode } from "../contract/errors.ts";
+
+/**
+ * Every error the client throws has a stable `code`, on the instance and,
+ * for each class, as a static `code` (as jose's errors).
+ */
 export abstract class KeyServiceClientError extends Error {
+  /** The class's code. */
+  declare static readonly code: string;
   /** A stable, machine-readable code. */
   abstract readonly code: string;
+  /** The class's name, such as `DecryptionFailed`. */
   override get name(): string {
     return this.constructor.name;
   }
@@ -32,116 +41,154 @@ export abstract class KeyServiceClientError extends Error {
  * the contract has its subclass, below; an unknown code comes as this.
  */
 export class ServiceError extends KeyServiceClientError {
+  /** The code of a reply that names none (a seed service's). */
+  static override readonly code: string = "error";
+  /** The reply's code. */
   readonly code: string;
-  constructor(message: string, code = "error") {
+  /**
+   * An error with the reply's message; `code` defaults to the class's own
+   * (`error` for this class, the contract's code for each subclass).
+   */
+  constructor(message: string, code?: string) {
     super(message);
-    this.code = code;
+    this.code = code ?? (new.target as typeof ServiceError).code;
   }
 }
 
 /** A {@linkcode ServiceError} class for one code of the contract. */
-type CodedClass = new (message: string) => ServiceError;
+export interface ServiceErrorClass<C extends string = string> {
+  /** The code its errors carry. */
+  readonly code: C;
+  /** An error with the reply's message. */
+  new (message: string): ServiceError;
+}
 
 /** `invalid_json`: the request was not UTF-8 JSON. */
 export class InvalidJson extends ServiceError {
-  override readonly code = "invalid_json";
+  /** The contract's code for this error. */
+  static override readonly code = "invalid_json";
 }
 /** `not_an_object`: the request was JSON, not a JSON object. */
 export class NotAnObject extends ServiceError {
-  override readonly code = "not_an_object";
+  /** The contract's code for this error. */
+  static override readonly code = "not_an_object";
 }
 /** `unknown_type`: no such operation (an older service, say). */
 export class UnknownType extends ServiceError {
-  override readonly code = "unknown_type";
+  /** The contract's code for this error. */
+  static override readonly code = "unknown_type";
 }
 /** `missing_field`: a required field was absent. */
 export class MissingField extends ServiceError {
-  override readonly code = "missing_field";
+  /** The contract's code for this error. */
+  static override readonly code = "missing_field";
 }
 /** `invalid_field`: a field or option had the wrong type or value. */
 export class InvalidField extends ServiceError {
-  override readonly code = "invalid_field";
+  /** The contract's code for this error. */
+  static override readonly code = "invalid_field";
 }
 /** `invalid_pem`: a PEM key was malformed. */
 export class InvalidPem extends ServiceError {
-  override readonly code = "invalid_pem";
+  /** The contract's code for this error. */
+  static override readonly code = "invalid_pem";
 }
 /** `wrong_key_type`: a PEM of another kind than the field needs. */
 export class WrongKeyType extends ServiceError {
-  override readonly code = "wrong_key_type";
+  /** The contract's code for this error. */
+  static override readonly code = "wrong_key_type";
 }
 /** `invalid_key`: the key parsed but is unusable. */
 export class InvalidKey extends ServiceError {
-  override readonly code = "invalid_key";
+  /** The contract's code for this error. */
+  static override readonly code = "invalid_key";
 }
 /** `invalid_passphrase`: the passphrase does not open the key. */
 export class InvalidPassphrase extends ServiceError {
-  override readonly code = "invalid_passphrase";
+  /** The contract's code for this error. */
+  static override readonly code = "invalid_passphrase";
 }
 /** `plaintext_too_long`: the Fernet key does not fit the RSA key. */
 export class PlaintextTooLong extends ServiceError {
-  override readonly code = "plaintext_too_long";
+  /** The contract's code for this error. */
+  static override readonly code = "plaintext_too_long";
 }
 /** `invalid_ciphertext`: the ciphertext is not strict base64 or not key-sized. */
 export class InvalidCiphertext extends ServiceError {
-  override readonly code = "invalid_ciphertext";
+  /** The contract's code for this error. */
+  static override readonly code = "invalid_ciphertext";
 }
 /** `decryption_failed`: wrong key or damaged ciphertext (one reply for all). */
 export class DecryptionFailed extends ServiceError {
-  override readonly code = "decryption_failed";
+  /** The contract's code for this error. */
+  static override readonly code = "decryption_failed";
 }
 /** `multipart_request`: the request was not one frame. */
 export class MultipartRequest extends ServiceError {
-  override readonly code = "multipart_request";
+  /** The contract's code for this error. */
+  static override readonly code = "multipart_request";
 }
 /** `request_too_large`: the request was over the service's limit. */
 export class RequestTooLarge extends ServiceError {
-  override readonly code = "request_too_large";
+  /** The contract's code for this error. */
+  static override readonly code = "request_too_large";
 }
 /** `overloaded`: still too busy after the client's retries. */
 export class Overloaded extends ServiceError {
-  override readonly code = "overloaded";
+  /** The contract's code for this error. */
+  static override readonly code = "overloaded";
 }
 /** `internal_error`: a fault inside the service. */
 export class InternalError extends ServiceError {
-  override readonly code = "internal_error";
+  /** The contract's code for this error. */
+  static override readonly code = "internal_error";
 }
 
 /** `key_not_found` (v1.2): no stored key has this id. */
 export class KeyNotFound extends ServiceError {
-  override readonly code = "key_not_found";
+  /** The contract's code for this error. */
+  static override readonly code = "key_not_found";
 }
 /** `key_exists` (v1.2): the key id is taken. */
 export class KeyExists extends ServiceError {
-  override readonly code = "key_exists";
+  /** The contract's code for this error. */
+  static override readonly code = "key_exists";
 }
 /** `key_version_not_found` (v1.2): the version is not held. */
 export class KeyVersionNotFound extends ServiceError {
-  override readonly code = "key_version_not_found";
+  /** The contract's code for this error. */
+  static override readonly code = "key_version_not_found";
 }
 /** `key_version_below_minimum` (v1.2): rewrap under a newer version. */
 export class KeyVersionBelowMinimum extends ServiceError {
-  override readonly code = "key_version_below_minimum";
+  /** The contract's code for this error. */
+  static override readonly code = "key_version_below_minimum";
 }
 /** `permission_denied` (v1.2): the key's policy refuses this client. */
 export class PermissionDenied extends ServiceError {
-  override readonly code = "permission_denied";
+  /** The contract's code for this error. */
+  static override readonly code = "permission_denied";
 }
 /** `deletion_not_allowed` (v1.2): the key's configuration forbids it. */
 export class DeletionNotAllowed extends ServiceError {
-  override readonly code = "deletion_not_allowed";
+  /** The contract's code for this error. */
+  static override readonly code = "deletion_not_allowed";
 }
 /** `keystore_unavailable` (v1.2): no keystore, or it cannot be used now. */
 export class KeystoreUnavailable extends ServiceError {
-  override readonly code = "keystore_unavailable";
+  /** The contract's code for this error. */
+  static override readonly code = "keystore_unavailable";
 }
 /** `audit_unavailable` (v1.2): the audit log cannot be written. */
 export class AuditUnavailable extends ServiceError {
-  override readonly code = "audit_unavailable";
+  /** The contract's code for this error. */
+  static override readonly code = "audit_unavailable";
 }
 
-/** The class for each code of the contract. */
-export const SERVICE_ERRORS: Readonly<Record<string, CodedClass>> = {
+/** The class for each code of the contract (lib/contract/errors.ts). */
+export const SERVICE_ERRORS: {
+  readonly [C in ErrorCode]: ServiceErrorClass<C>;
+} = {
   invalid_json: InvalidJson,
   not_an_object: NotAnObject,
   unknown_type: UnknownType,
@@ -174,7 +221,9 @@ export function errorFromReply(
 ): ServiceError {
   const message = String(reply.error);
   const code = typeof reply.code === "string" ? reply.code : "error";
-  const known = SERVICE_ERRORS[code];
+  const known = Object.hasOwn(SERVICE_ERRORS, code)
+    ? SERVICE_ERRORS[code as ErrorCode]
+    : undefined;
   return known ? new known(message) : new ServiceError(message, code);
 }
 
@@ -183,9 +232,13 @@ export function errorFromReply(
  * The service may have carried it out.
  */
 export class TimeoutError extends KeyServiceClientError {
+  /** The code of every {@linkcode TimeoutError}. */
+  static override readonly code = "timeout";
+  /** `timeout`. */
   readonly code = "timeout";
   /** How many times it was sent. */
   readonly attempts: number;
+  /** After `attempts` sends, each given `timeoutMs`. */
   constructor(attempts: number, timeoutMs: number) {
     super(`no reply within ${timeoutMs} ms, ${attempts} attempt(s)`);
     this.attempts = attempts;
@@ -197,9 +250,13 @@ export class TimeoutError extends KeyServiceClientError {
  * handshake refused): the request was never sent.
  */
 export class UnreachableError extends KeyServiceClientError {
+  /** The code of every {@linkcode UnreachableError}. */
+  static override readonly code = "unreachable";
+  /** `unreachable`. */
   readonly code = "unreachable";
   /** The endpoints tried. */
   readonly endpoints: readonly string[];
+  /** After `attempts` tries at `endpoints`, each given `timeoutMs`. */
   constructor(
     endpoints: readonly string[],
     attempts: number,
@@ -216,5 +273,30 @@ export class UnreachableError extends KeyServiceClientError {
 
 /** The reply was not a JSON object of the contract's shape. */
 export class BadReply extends KeyServiceClientError {
+  /** The code of every {@linkcode BadReply}. */
+  static override readonly code = "bad_reply";
+  /** `bad_reply`. */
   readonly code = "bad_reply";
+}
+
+/**
+ * An endpoint off this machine without CURVE, not opted into: the client
+ * refuses to send requests there in clear (`allowInsecure` overrides).
+ */
+export class InsecureEndpoint extends KeyServiceClientError {
+  /** The code of every {@linkcode InsecureEndpoint}. */
+  static override readonly code = "insecure_endpoint";
+  /** `insecure_endpoint`. */
+  readonly code = "insecure_endpoint";
+  /** The endpoint refused. */
+  readonly endpoint: string;
+  /** Refuses `endpoint`. */
+  constructor(endpoint: string) {
+    super(
+      `refusing to talk to ${endpoint} without CURVE: private keys would ` +
+        "cross the network in clear, to whatever listens there. Give the " +
+        "server's CURVE key, or allowInsecure (--allow-insecure-network).",
+    );
+    this.endpoint = endpoint;
+  }
 }

@@ -26,7 +26,12 @@
  * @module
  */
 
-export { DEFAULT_CLIENT_ENDPOINT, KeyServiceClient } from "./client.ts";
+export {
+  DEFAULT_CLIENT_ENDPOINT,
+  DEFAULT_MAX_IN_FLIGHT,
+  DEFAULT_MAX_REPLY_BYTES,
+  KeyServiceClient,
+} from "./client.ts";
 export { curveClientKeys } from "./curve_keys.ts";
 export { KeystoreClient } from "./keystore_client.ts";
 export type {
@@ -36,4 +41,12 @@ export type {
   StoredKeyVersion,
 } from "./keystore_client.ts";
 export * from "./errors.ts";
+export {
+  DEFAULT_ENDPOINT,
+  ERROR_CODES,
+  ERRORS,
+  KEY_BITS,
+  KEY_FORMATS,
+  PADDINGS,
+} from "../contract/mod.ts";
 export type * from "./types.ts";

@@ -17,17 +17,33 @@
  */
 
 import type { LoadedLibzmq } from "../zmq/libzmq.ts";
-import type { KeyBits } from "../service/protocol.ts";
-import type { PoolStatus } from "../service/status.ts";
+import type { CurveClientKeys } from "../zmq/curve.ts";
+import type { ReplyObject } from "./_pirate.ts";
+import type {
+  Capabilities,
+  ErrorCode,
+  GenerateKeysReply,
+  KeyBits,
+  KeyFormat,
+  Padding,
+  PingReply,
+  PoolStatus,
+} from "../contract/mod.ts";
 import type { ServiceError } from "./errors.ts";
 
-export type { KeyBits };
-
-/** RSA encryption scheme: PKCS#1 v1.5 (the default) or OAEP with SHA-256. */
-export type Padding = "pkcs1v15" | "oaep-sha256";
-
-/** PEM format of a generated pair: PKCS#1 (the default) or SPKI/PKCS#8. */
-export type KeyFormat = "pkcs1" | "pkcs8";
+export type {
+  Capabilities,
+  CurveClientKeys,
+  ErrorCode,
+  GenerateKeysReply,
+  KeyBits,
+  KeyFormat,
+  LoadedLibzmq,
+  Padding,
+  PingReply,
+  PoolStatus,
+  ReplyObject,
+};
 
 /**
  * CurveZMQ: the server's public key, and this client's key pair, each as
@@ -60,7 +76,7 @@ export interface RetryEvent {
 
 /** How a {@linkcode KeyServiceClient} connects and retries. */
 export interface KeyServiceClientOptions {
-  /** One endpoint or several. Default `tcp://127.0.0.1:5555`. */
+  /** One endpoint or several. Default `tcp://127.0.0.1:5555` (the contract's). */
   readonly endpoints?: string | readonly string[];
   /** Time for one attempt: connecting, then the reply. Default 5000 ms. */
   readonly timeoutMs?: number;
@@ -82,6 +98,29 @@ export interface KeyServiceClientOptions {
   readonly libzmq?: LoadedLibzmq | string;
   /** Told of each retry (for logs and metrics). */
   readonly onRetry?: (event: RetryEvent) => void;
+  /**
+   * Speak in clear (no CURVE) to endpoints off this machine. Default false:
+   * the constructor throws `InsecureEndpoint` for such an endpoint, since
+   * private keys would cross the network unencrypted, to whatever listens
+   * there. On loopback, `ipc://` and `inproc://` no CURVE is needed, but a
+   * local process that takes the port first (a squatter) then receives
+   * every request, private keys included, and its forged replies are taken
+   * as the service's: use CURVE wherever other users share the machine.
+   */
+  readonly allowInsecure?: boolean;
+  /**
+   * Requests out at once, at most (each holds a socket, and a Deno thread
+   * while it waits). Further ones queue in order. Default 16.
+   */
+  readonly maxInFlight?: number;
+  /** A socket unused this long is closed. Default 30000 ms. */
+  readonly idleMs?: number;
+  /**
+   * The largest reply frame taken, in bytes: a larger one cuts the
+   * connection (libzmq, before it is copied), and the attempt times out.
+   * Default 1 MiB, above the largest reply the service sends.
+   */
+  readonly maxReplyBytes?: number;
 }
 
 /** `generate_keys` options; each left out keeps the v1 request. */
@@ -94,13 +133,8 @@ export interface GenerateKeysOptions {
   readonly passphrase?: string;
 }
 
-/** A new key set. */
-export interface KeySet {
-  /** The RSA pair, PEM. */
-  readonly rsa: { readonly public: string; readonly private: string };
-  /** A Fernet key, URL-safe base64, 44 characters. */
-  readonly fernet: string;
-}
+/** A new key set: the contract's `generate_keys` reply. */
+export type KeySet = GenerateKeysReply;
 
 /** `encrypt_fernet` and `encrypt_fernet_many` options. */
 export interface EncryptOptions {
@@ -120,18 +154,3 @@ export interface DecryptOptions {
 export type ManyResult =
   | { readonly encryptedFernet: string }
   | { readonly error: ServiceError };
-
-/** What `ping` answers. */
-export type PingReply = PoolStatus & {
-  readonly status: string;
-  readonly version: string;
-  /** Requests being handled, not counting this ping. */
-  readonly in_flight: number;
-  /** What this version supports (v1.1 on). */
-  readonly capabilities?: {
-    readonly operations: readonly string[];
-    readonly bits: readonly number[];
-    readonly paddings: readonly string[];
-    readonly formats: readonly string[];
-  };
-};

@@ -5,9 +5,9 @@
 // structures around them.
 //
 // It replaced node-forge's ASN.1 on the request path: forge reads through
-// binary strings and re-encodes every value to prove it canonical. A 2048-bit
-// private key parsed in 0.26 ms with it and parses in 0.15 ms without, and the
-// idle service fell from 74.1 to 64.3 MB without the library.
+// binary strings and re-encodes every value to prove it canonical, which
+// costs time on every key parsed, and the library costs the idle service
+// memory (docs/benchmarks.md has both figures).
 
 import { bigintToBytes, bytesToBigint } from "./_bigint.ts";
 
@@ -172,26 +172,39 @@ export function items(node: Der | undefined): Der[] | null {
     : null;
 }
 
-/** The dotted form of a minimally encoded OBJECT IDENTIFIER, or null. */
-export function readObjectId(node: Der | undefined): string | null {
+/**
+ * The longest OBJECT IDENTIFIER content read, in bytes: every identifier
+ * this service knows takes 11 or fewer. Longer ones are refused unread: an
+ * identifier is compared as bytes, never decoded, so that its cost is
+ * bounded by this, not by what a client sends.
+ */
+export const MAX_OID_BYTES = 32;
+
+/**
+ * The content bytes of a minimally encoded OBJECT IDENTIFIER of at most
+ * {@linkcode MAX_OID_BYTES}, or null. Compare them with
+ * {@linkcode sameObjectId} and the content of {@linkcode objectId}.
+ */
+export function readObjectId(node: Der | undefined): Uint8Array | null {
   const content = primitive(node, OID);
-  if (content === null || content.length === 0) return null;
-  const values: bigint[] = [];
-  let value = 0n;
+  if (
+    content === null || content.length === 0 ||
+    content.length > MAX_OID_BYTES
+  ) {
+    return null;
+  }
   let fresh = true;
   for (const byte of content) {
     if (fresh && byte === 0x80) return null; // a leading zero group
-    value = (value << 7n) | BigInt(byte & 0x7f);
     fresh = (byte & 0x80) === 0;
-    if (fresh) {
-      values.push(value);
-      value = 0n;
-    }
   }
-  if (!fresh) return null; // the last subidentifier never ended
-  const [first, ...rest] = values;
-  const top = first < 80n ? first / 40n : 2n;
-  return [top, first - top * 40n, ...rest].join(".");
+  return fresh ? content : null; // else the last subidentifier never ended
+}
+
+/** Whether OBJECT IDENTIFIER content `found` is the identifier `dotted`. */
+export function sameObjectId(found: Uint8Array, dotted: string): boolean {
+  const known = objectId(dotted).content!;
+  return found.length === known.length && found.every((b, i) => b === known[i]);
 }
 
 /** Whether `node` is NULL. */
@@ -213,12 +226,27 @@ export function readBitString(node: Der | undefined): Uint8Array | null {
     : null;
 }
 
-/** A non-negative, minimally encoded INTEGER's value, or null. */
-export function readInteger(node: Der | undefined): bigint | null {
+/**
+ * What {@linkcode readInteger} and {@linkcode decodeIntegerSequence} give
+ * for a well-formed INTEGER longer than they were asked to read: never a
+ * value read (those are non-negative), so that any check of the value
+ * fails.
+ */
+export const TOO_LONG = -1n;
+
+/**
+ * A non-negative, minimally encoded INTEGER's value, or null;
+ * {@linkcode TOO_LONG} for one of more than `maxBytes` content bytes,
+ * left undecoded.
+ */
+export function readInteger(
+  node: Der | undefined,
+  maxBytes = Infinity,
+): bigint | null {
   const bytes = primitive(node, INTEGER);
   if (bytes === null || bytes.length === 0 || bytes[0] & 0x80) return null;
   if (bytes.length > 1 && bytes[0] === 0 && !(bytes[1] & 0x80)) return null;
-  return bytesToBigint(bytes);
+  return bytes.length > maxBytes ? TOO_LONG : bytesToBigint(bytes);
 }
 
 /** DER of `SEQUENCE { INTEGER, ... }` for non-negative integers. */
@@ -229,14 +257,19 @@ export function encodeIntegerSequence(values: readonly bigint[]): Uint8Array {
 /**
  * Reads canonical DER of `SEQUENCE { INTEGER, ... }` holding non-negative,
  * minimally encoded integers, with nothing before or after it. Returns null
- * when the bytes are anything else.
+ * when the bytes are anything else, or the sequence holds more than
+ * `maxItems`; an integer of more than `maxBytes` content bytes reads as
+ * {@linkcode TOO_LONG}, undecoded.
  */
-export function decodeIntegerSequence(der: Uint8Array): bigint[] | null {
+export function decodeIntegerSequence(
+  der: Uint8Array,
+  { maxBytes = Infinity, maxItems = Infinity } = {},
+): bigint[] | null {
   const list = items(parseDer(der) ?? undefined);
-  if (list === null) return null;
+  if (list === null || list.length > maxItems) return null;
   const values: bigint[] = [];
   for (const item of list) {
-    const value = readInteger(item);
+    const value = readInteger(item, maxBytes);
     if (value === null) return null;
     values.push(value);
   }

@@ -1,8 +1,8 @@
 // Private: SHA-256 (FIPS 180-4, section 6.2), synchronous. OAEP encryption
 // hashes its label and masks with MGF1-SHA-256 inside the synchronous
 // `encryptWith`; WebCrypto's digest is asynchronous, and node:crypto's
-// `createHash` would load node:crypto on the main thread (2.6 MB more idle
-// RSS) for what is a few short hashes per request. What it hashes there is
+// `createHash` would load node:crypto on the main thread (more idle memory;
+// see docs/benchmarks.md) for what is a few short hashes per request. What it hashes there is
 // secret (the seed, the masked message): like every SHA-256, it only adds,
 // rotates and shifts, with no branch or table lookup on the data.
 

@@ -42,12 +42,13 @@ export class UnexpectedKeyType extends CryptoError {
   readonly code = "unexpected_key_type";
   /** The PEM label expected, such as `RSA PUBLIC KEY`. */
   readonly expected: string;
-  /** The PEM label found. */
-  readonly found: string;
-  constructor(expected: string, found: string) {
-    super(`PEM label is "${found}", expected "${expected}"`);
+  /**
+   * `expected` the label wanted; the label found is not kept: it is the
+   * client's bytes, and nothing may carry them on to a reply or a log.
+   */
+  constructor(expected: string) {
+    super(`PEM label is not "${expected}"`);
     this.expected = expected;
-    this.found = found;
   }
 }
 
@@ -70,7 +71,7 @@ export class MessageTooLong extends CryptoError {
   /** The most this key can encrypt, in bytes. */
   readonly limit: number;
   constructor(length: number, limit: number) {
-    super(`Message is ${length} bytes; this key can encrypt at most ${limit}`);
+    super(`Message is longer than the ${limit} bytes this key can encrypt`);
     this.length = length;
     this.limit = limit;
   }
@@ -104,7 +105,10 @@ export class DecryptionError extends CryptoError {
  */
 export class UnsupportedKeyAlgorithm extends CryptoError {
   readonly code = "unsupported_key_algorithm";
-  /** The algorithm found, by name where known, else its OID. */
+  /**
+   * The algorithm found, in fixed words: its name where known (`an EC
+   * key`), else `another algorithm`; never its identifier.
+   */
   readonly algorithm: string;
   constructor(algorithm: string) {
     super(`Expected an RSA (rsaEncryption) key, found ${algorithm}`);

@@ -28,6 +28,7 @@ import {
   readInteger,
   readObjectId,
   readOctets,
+  sameObjectId,
   sequenceOf,
 } from "./_der.ts";
 import { MalformedKey, UnsupportedKeyAlgorithm } from "./errors.ts";
@@ -35,8 +36,12 @@ import { MalformedKey, UnsupportedKeyAlgorithm } from "./errors.ts";
 /** The OID of rsaEncryption (RFC 8017). */
 export const RSA_ENCRYPTION = "1.2.840.113549.1.1.1";
 
-/** Names of the key algorithms people send instead of RSA, for messages. */
-const ALGORITHMS: Record<string, string> = {
+/**
+ * Names of the key algorithms people send instead of RSA, for messages: a
+ * closed set of fixed words, matched by their encoding. Any other is
+ * "another algorithm", never its identifier (which is the client's bytes).
+ */
+const ALGORITHMS: readonly (readonly [string, string])[] = Object.entries({
   "1.2.840.10045.2.1": "an EC key",
   "1.3.101.110": "an X25519 key",
   "1.3.101.111": "an X448 key",
@@ -45,7 +50,7 @@ const ALGORITHMS: Record<string, string> = {
   "1.2.840.113549.1.1.10": "an RSASSA-PSS key",
   "1.2.840.10040.4.1": "a DSA key",
   "1.2.840.10046.2.1": "a DH key",
-};
+});
 
 const rsaAlgorithm = () => sequenceOf(objectId(RSA_ENCRYPTION), nullValue());
 
@@ -56,8 +61,9 @@ function checkRsaAlgorithm(node: Parameters<typeof items>[0], what: string) {
   if (parts === null || oid === null || parts.length > 2) {
     throw new MalformedKey(`the ${what} algorithm is malformed`);
   }
-  if (oid !== RSA_ENCRYPTION) {
-    throw new UnsupportedKeyAlgorithm(ALGORITHMS[oid] ?? `algorithm ${oid}`);
+  if (!sameObjectId(oid, RSA_ENCRYPTION)) {
+    const known = ALGORITHMS.find(([dotted]) => sameObjectId(oid, dotted));
+    throw new UnsupportedKeyAlgorithm(known?.[1] ?? "another algorithm");
   }
   if (parts.length === 2 && !isNull(parts[1])) {
     throw new MalformedKey("rsaEncryption parameters must be NULL");

@@ -2,9 +2,10 @@
  * RSA decryption with Deno's `node:crypto`, both schemes: the fallback
  * backend's, run in its workers (lib/service/_decrypt_worker.ts), and the
  * reference the tests check OpenSSL's decryption against. Not re-exported
- * from mod.ts: importing `node:crypto` costs the service 2.6 MB of RSS, which the
- * service's main thread, encrypting on bigints and decrypting through
- * OpenSSL, does not pay (tests/unit/project/startup_graph_test.ts).
+ * from mod.ts: importing `node:crypto` adds to the service's resident memory
+ * (docs/benchmarks.md has the figure), which the service's main thread,
+ * encrypting on bigints and decrypting through OpenSSL, does not pay
+ * (tests/unit/project/startup_graph_test.ts).
  *
  * @example
  * ```ts

@@ -2,9 +2,9 @@
  * RSAES-OAEP encryption (RFC 8017, section 7.1.1) with SHA-256, MGF1 with
  * SHA-256 and an empty label: what pyca/cryptography calls `OAEP(MGF1(SHA256()),
  * SHA256(), None)` and WebCrypto `RSA-OAEP` with SHA-256. On native bigints,
- * synchronous, without `node:crypto` (which would cost the service 2.6 MB of
- * idle RSS); decryption is OpenSSL's (openssl.ts) or, in the fallback
- * backend's workers, node:crypto's (node_decrypt.ts).
+ * synchronous, without `node:crypto` (whose import the main thread does not
+ * pay for; see node_decrypt.ts); decryption is OpenSSL's (openssl.ts) or, in
+ * the fallback backend's workers, node:crypto's (node_decrypt.ts).
  *
  * @example
  * ```ts

@@ -3,8 +3,10 @@
  * blinded, with constant-time padding checks, and off the main thread (the
  * decryption call is `nonblocking`, so it runs on Deno's blocking-thread
  * pool). The key is handed over as PKCS#1 DER, parsed by
- * `d2i_RSAPrivateKey` (OpenSSL 3's decoder framework costs 90 times more),
- * and freed after each call: nothing of it stays in OpenSSL.
+ * `d2i_RSAPrivateKey` (OpenSSL 3's decoder framework looks up providers
+ * and builds a decoder chain for every key, which costs far more than the
+ * RSA operation; see docs/benchmarks.md), and freed after each call:
+ * nothing of it stays in OpenSSL.
  *
  * OpenSSL 3.2 and later answer bad PKCS#1 v1.5 padding with a random
  * plaintext ("implicit rejection") unless told not to. This module turns it

@@ -3,7 +3,7 @@
  * PBES2 (RFC 8018): PBKDF2-HMAC-SHA-256 for the key, AES-256-CBC for the
  * data, as OpenSSL (`openssl pkcs8 -topk8 -v2 aes-256-cbc`) and
  * pyca/cryptography write them. PBKDF2 and AES run in WebCrypto, off the
- * main thread; the structures are DER through node-forge's ASN.1.
+ * main thread; the structures are strict DER (_der.ts).
  *
  * @example
  * ```ts
@@ -28,6 +28,7 @@ import {
   readInteger,
   readObjectId,
   readOctets,
+  sameObjectId,
   sequenceOf,
 } from "./_der.ts";
 import { MalformedKey, UnusableKey, WrongPassphrase } from "./errors.ts";
@@ -42,14 +43,26 @@ export const SUPPORTED_ENCRYPTION =
   "PBES2 with PBKDF2-HMAC-SHA-256 and AES-256-CBC";
 
 /**
- * The most PBKDF2 iterations an encrypted key may ask for. A key is input
- * from a client, and its iteration count is the work the service does for
- * it: 10 million is about 2 s of one core, 17 times OWASP's figure.
+ * The most PBKDF2 iterations an encrypted key may ask for, whatever a caller
+ * allows: the format's hard cap. A key is input from a client, and its
+ * iteration count is the work the service does for it, all on one core: 10
+ * million is 17 times OWASP's figure (docs/benchmarks.md gives what an
+ * iteration costs). The service allows less by default
+ * (`--max-pbkdf2-iterations`).
  */
 export const MAX_ITERATIONS = 10_000_000;
 
 /** Bytes of random salt written; RFC 8018 asks for at least 8. */
 const SALT_BYTES = 16;
+
+/** The longest salt read: OpenSSL and pyca/cryptography write 8 to 16. */
+const MAX_SALT_BYTES = 64;
+
+/**
+ * The most encrypted data read: a 4096-bit key's PKCS#8 takes about 2.4
+ * KB, and a 16384-bit one's under 10 KB.
+ */
+const MAX_SEALED_BYTES = 16 * 1024;
 
 const encoder = new TextEncoder();
 
@@ -126,7 +139,10 @@ function unsupported(what: string): never {
   );
 }
 
-function readSealed(der: Uint8Array): Sealed {
+function readSealed(
+  der: Uint8Array,
+  maxIterations: number = MAX_ITERATIONS,
+): Sealed {
   const malformed = () =>
     new MalformedKey("the body is not a PKCS#8 EncryptedPrivateKeyInfo");
   const [algorithm, encrypted, ...rest] = items(parseDer(der) ?? undefined) ??
@@ -137,7 +153,7 @@ function readSealed(der: Uint8Array): Sealed {
   if (rest.length > 0 || extra.length > 0 || data === null || !scheme) {
     throw malformed();
   }
-  if (scheme !== PBES2) unsupported(`scheme ${scheme}`);
+  if (!sameObjectId(scheme, PBES2)) unsupported("another scheme");
   const [kdf, cipher, ...more] = items(params) ?? [];
   const [kdfOid, kdfParams, ...kdfExtra] = items(kdf) ?? [];
   const [cipherOid, ivNode, ...cipherExtra] = items(cipher) ?? [];
@@ -145,8 +161,8 @@ function readSealed(der: Uint8Array): Sealed {
   const kdfName = readObjectId(kdfOid);
   const cipherName = readObjectId(cipherOid);
   if (kdfName === null || cipherName === null) throw malformed();
-  if (kdfName !== PBKDF2) unsupported(`key derivation ${kdfName}`);
-  if (cipherName !== AES_256_CBC) unsupported(`cipher ${cipherName}`);
+  if (!sameObjectId(kdfName, PBKDF2)) unsupported("another key derivation");
+  if (!sameObjectId(cipherName, AES_256_CBC)) unsupported("another cipher");
   const iv = readOctets(ivNode);
   const fields = items(kdfParams);
   if (iv === null || iv.length !== 16 || fields === null) throw malformed();
@@ -154,12 +170,18 @@ function readSealed(der: Uint8Array): Sealed {
   // hmacWithSHA1 (RFC 8018, A.2).
   const [saltNode, countNode, ...tail] = fields;
   const salt = readOctets(saltNode);
-  const count = readInteger(countNode);
-  if (salt === null || salt.length === 0 || count === null) throw malformed();
+  // Anything past 8 bytes is past the cap, and read as TOO_LONG.
+  const count = readInteger(countNode, 8);
+  if (
+    salt === null || salt.length === 0 || salt.length > MAX_SALT_BYTES ||
+    count === null
+  ) {
+    throw malformed();
+  }
   let next = tail.shift();
-  const keyLength = readInteger(next);
+  const keyLength = readInteger(next, 8);
   if (keyLength !== null) {
-    if (keyLength !== 32n) unsupported(`a ${keyLength}-byte key length`);
+    if (keyLength !== 32n) unsupported("another key length");
     next = tail.shift();
   }
   if (next === undefined) unsupported("PBKDF2-HMAC-SHA-1");
@@ -167,13 +189,19 @@ function readSealed(der: Uint8Array): Sealed {
   const prf = readObjectId(prfOid);
   if (prf === null || tail.length > 0 || prfExtra.length > 0) throw malformed();
   if (prfParams !== undefined && !isNull(prfParams)) throw malformed();
-  if (prf !== HMAC_SHA256) unsupported(`PBKDF2 with PRF ${prf}`);
-  if (count < 1n || count > BigInt(MAX_ITERATIONS)) {
+  if (!sameObjectId(prf, HMAC_SHA256)) unsupported("PBKDF2 with another PRF");
+  const most = Math.min(maxIterations, MAX_ITERATIONS);
+  if (count < 1n || count > BigInt(most)) {
     throw new UnusableKey(
-      `the key asks for ${count} PBKDF2 iterations; at most ${MAX_ITERATIONS} are allowed`,
+      `the key's PBKDF2 iteration count is not from 1 to the ${most} allowed`,
     );
   }
-  if (data.length === 0 || data.length % 16 !== 0) throw malformed();
+  if (
+    data.length === 0 || data.length % 16 !== 0 ||
+    data.length > MAX_SEALED_BYTES
+  ) {
+    throw malformed();
+  }
   return {
     salt: new Uint8Array(salt),
     iterations: Number(count),
@@ -183,17 +211,32 @@ function readSealed(der: Uint8Array): Sealed {
 }
 
 /**
+ * Checks an `EncryptedPrivateKeyInfo` DER as {@linkcode decryptPkcs8} does
+ * before any key derivation, at no cost to speak of; returns the length of
+ * its encrypted data. Throws as `decryptPkcs8` does, short of
+ * `WrongPassphrase`.
+ */
+export function checkEncryptedPkcs8(
+  der: Uint8Array,
+  maxIterations: number = MAX_ITERATIONS,
+): { readonly dataBytes: number } {
+  return { dataBytes: readSealed(der, maxIterations).data.length };
+}
+
+/**
  * Decrypts an `EncryptedPrivateKeyInfo` DER with `passphrase`; resolves to
  * the PKCS#8 PrivateKeyInfo DER inside. Throws `MalformedKey` for a broken
  * structure, `UnusableKey` for parameters other than
- * {@linkcode SUPPORTED_ENCRYPTION} (or too many iterations), and
- * `WrongPassphrase` when the passphrase does not open it.
+ * {@linkcode SUPPORTED_ENCRYPTION} (or more iterations than `maxIterations`,
+ * at most {@linkcode MAX_ITERATIONS}), and `WrongPassphrase` when the
+ * passphrase does not open it.
  */
 export async function decryptPkcs8(
   der: Uint8Array,
   passphrase: string,
+  maxIterations: number = MAX_ITERATIONS,
 ): Promise<Uint8Array> {
-  const sealed = readSealed(der);
+  const sealed = readSealed(der, maxIterations);
   const key = await deriveKey(
     passphrase,
     sealed.salt,

@@ -68,7 +68,7 @@ export function decodePemLabelled(
   if (begin !== end) {
     throw new MalformedKey("BEGIN and END labels differ");
   }
-  if (!labels.includes(begin)) throw new UnexpectedKeyType(labels[0], begin);
+  if (!labels.includes(begin)) throw new UnexpectedKeyType(labels[0]);
   let der: Uint8Array;
   try {
     der = Uint8Array.fromBase64(body, { lastChunkHandling: "strict" });

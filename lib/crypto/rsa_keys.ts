@@ -19,10 +19,15 @@
  */
 
 import { bitLength, gcd } from "./_bigint.ts";
-import { decodeIntegerSequence } from "./_der.ts";
-import { MalformedKey, PassphraseRequired, UnusableKey } from "./errors.ts";
+import { decodeIntegerSequence, TOO_LONG } from "./_der.ts";
+import {
+  MalformedCiphertext,
+  MalformedKey,
+  PassphraseRequired,
+  UnusableKey,
+} from "./errors.ts";
 import { pkcs1FromPkcs8, pkcs1FromSpki } from "./key_formats.ts";
-import { decryptPkcs8 } from "./pbes2.ts";
+import { checkEncryptedPkcs8, decryptPkcs8 } from "./pbes2.ts";
 import { decodePemLabelled } from "./pem.ts";
 
 /** PEM label of a PKCS#1 `RSAPublicKey`. */
@@ -46,6 +51,11 @@ export interface KeyLimits {
   minBits?: number;
   /** Largest modulus accepted, in bits. Default 4096. */
   maxBits?: number;
+  /**
+   * Most PBKDF2 iterations an encrypted private key may ask for. Default
+   * and ceiling `MAX_ITERATIONS` (10,000,000).
+   */
+  maxIterations?: number;
 }
 
 /** An RSA public key, validated. */
@@ -93,23 +103,38 @@ function balanced(prime: bigint, modulusBits: number): boolean {
 }
 
 /**
+ * What a key's integers are read up to: `count` of them, each of at most
+ * the largest modulus's bytes and a sign byte. A longer one is left
+ * undecoded (`TOO_LONG`, which every check of a value refuses), so that its
+ * cost is bounded by the limits, not by what a client sends.
+ */
+function integerBounds(
+  limits: KeyLimits,
+  count: number,
+): { maxBytes: number; maxItems: number } {
+  return {
+    maxBytes: Math.ceil((limits.maxBits ?? 4096) / 8) + 1,
+    maxItems: count,
+  };
+}
+
+/**
  * Checks a modulus and public exponent against `limits` and the rules every
  * usable key meets; returns the modulus length in bytes. Throws
  * `UnusableKey`.
  */
 function validatePublicValues(n: bigint, e: bigint, limits: KeyLimits): number {
-  const bits = bitLength(n);
   const minBits = limits.minBits ?? 2048;
   const maxBits = limits.maxBits ?? 4096;
+  // Fixed words and the limits only: the key's own size is the client's.
+  const bits = n === TOO_LONG ? Infinity : bitLength(n);
   if (bits < minBits) {
     throw new UnusableKey(
-      `modulus has ${bits} bits, at least ${minBits} required`,
+      `modulus is shorter than the ${minBits} bits required`,
     );
   }
   if (bits > maxBits) {
-    throw new UnusableKey(
-      `modulus has ${bits} bits, at most ${maxBits} allowed`,
-    );
+    throw new UnusableKey(`modulus is longer than the ${maxBits} bits allowed`);
   }
   if (n % 2n === 0n) throw new UnusableKey("modulus is even");
   if (e < 3n || e % 2n === 0n || e >= E_MAX) {
@@ -132,7 +157,7 @@ export function parsePublicKey(
 ): RsaPublicKey {
   const { label, der } = decodePemLabelled(pem, PUBLIC_LABELS);
   const pkcs1 = label === SPKI_LABEL ? pkcs1FromSpki(der) : der;
-  const values = decodeIntegerSequence(pkcs1);
+  const values = decodeIntegerSequence(pkcs1, integerBounds(limits, 2));
   if (values === null || values.length !== 2) {
     throw new MalformedKey("the body is not a PKCS#1 RSAPublicKey");
   }
@@ -172,8 +197,40 @@ export async function openPrivateKey(
 ): Promise<RsaPrivateKey> {
   const { label, der } = decodePemLabelled(pem, PRIVATE_LABELS);
   if (label !== ENCRYPTED_LABEL) return parsePrivateKey(pem, limits);
-  const pkcs8 = await decryptPkcs8(der, passphrase);
+  const pkcs8 = await decryptPkcs8(der, passphrase, limits.maxIterations);
   return privateKeyFromPkcs1(pkcs1FromPkcs8(pkcs8), limits);
+}
+
+/**
+ * Checks, at no cost to speak of, what {@linkcode openPrivateKey} checks
+ * before it derives a key from the passphrase: the PEM, and for an
+ * `ENCRYPTED PRIVATE KEY` its structure, parameters and iteration count.
+ * Throws as `openPrivateKey` does, short of `WrongPassphrase`.
+ */
+export function checkSealedKey(pem: string, limits: KeyLimits = {}): void {
+  const { label, der } = decodePemLabelled(pem, PRIVATE_LABELS);
+  if (label === ENCRYPTED_LABEL) checkEncryptedPkcs8(der, limits.maxIterations);
+}
+
+/**
+ * Checks, before any key is opened, that a ciphertext of `length` bytes is
+ * as long as the modulus of some key size allowed; else throws
+ * `MalformedCiphertext`. The exact check comes once the key is open
+ * (`checkCiphertext`): an encrypted PKCS#8 key hides its modulus until
+ * then, and its size alone cannot tell an RSA key from another kind, which
+ * must be refused as such.
+ */
+export function checkCiphertextLength(
+  length: number,
+  limits: KeyLimits = {},
+): void {
+  const shortest = Math.ceil((limits.minBits ?? 2048) / 8);
+  const longest = Math.ceil((limits.maxBits ?? 4096) / 8);
+  if (length < shortest || length > longest) {
+    throw new MalformedCiphertext(
+      "is not as long as the modulus of any key size allowed",
+    );
+  }
 }
 
 /** A validated private key from PKCS#1 `RSAPrivateKey` DER. */
@@ -181,7 +238,7 @@ function privateKeyFromPkcs1(
   der: Uint8Array,
   limits: KeyLimits,
 ): RsaPrivateKey {
-  const values = decodeIntegerSequence(der);
+  const values = decodeIntegerSequence(der, integerBounds(limits, 9));
   if (values === null || values.length !== 9) {
     throw new MalformedKey("the body is not a PKCS#1 RSAPrivateKey");
   }

@@ -1,7 +1,11 @@
 /**
- * Errors the key service answers with (the wire errors). Each class carries a
- * stable `code` string that clients can branch on; the `message` is for
- * people and never holds key material or any part of the request. Errors from
+ * Errors the key service answers with (the wire errors), one class for each
+ * code of the contract's table (lib/contract/errors.ts), whose message it
+ * fills in. Each class carries a stable `code` string that clients can
+ * branch on, also as a static `code`; the `message` is for people and never
+ * holds key material or any part of the request: it names the field and the
+ * reason in fixed words, and the service's own limits, never a label,
+ * identifier, count or length the client sent. Errors from
  * the crypto layer, which knows no request fields, become wire errors here,
  * through {@linkcode wireError}, with the field they concern.
  *
@@ -14,6 +18,7 @@
  * } catch (error) {
  *   if (error instanceof KeyServiceError) console.log(error.code); // "unknown_type"
  * }
+ * UnknownType.code; // "unknown_type", without an instance
  * ```
  * @module
  */
@@ -29,43 +34,29 @@ import {
   UnusableKey,
   WrongPassphrase,
 } from "../crypto/errors.ts";
+import {
+  ERROR_CODES,
+  type ErrorCode,
+  errorMessage,
+} from "../contract/errors.ts";
+
+/** Every code a {@linkcode KeyServiceError} carries: the contract's table. */
+export { ERROR_CODES, type ErrorCode };
 
 /**
- * Every code a {@linkcode KeyServiceError} carries: a closed set, so that
- * metrics may label by code (a test holds it to the classes below).
+ * Every error the service reports to a client. Each subclass has its
+ * contract code as a static `code` (readable without an instance, as jose's
+ * errors), and each instance the same as `code`.
  */
-export const ERROR_CODES = [
-  "invalid_json",
-  "not_an_object",
-  "unknown_type",
-  "missing_field",
-  "invalid_field",
-  "invalid_pem",
-  "wrong_key_type",
-  "invalid_passphrase",
-  "invalid_key",
-  "plaintext_too_long",
-  "invalid_ciphertext",
-  "decryption_failed",
-  "multipart_request",
-  "request_too_large",
-  "overloaded",
-  "internal_error",
-  // Contract v1.2: keys kept in the service.
-  "key_not_found",
-  "key_exists",
-  "key_version_not_found",
-  "key_version_below_minimum",
-  "permission_denied",
-  "deletion_not_allowed",
-  "keystore_unavailable",
-  "audit_unavailable",
-] as const;
-
-/** Every error the service reports to a client. */
 export abstract class KeyServiceError extends Error {
+  /** The subclass's code of the contract. */
+  declare static readonly code: ErrorCode;
   /** A stable, machine-readable code such as `invalid_json`. */
-  abstract readonly code: string;
+  readonly code: ErrorCode;
+  constructor(message: string) {
+    super(message);
+    this.code = (new.target as unknown as { readonly code: ErrorCode }).code;
+  }
   override get name(): string {
     return this.constructor.name;
   }
@@ -73,55 +64,55 @@ export abstract class KeyServiceError extends Error {
 
 /** The request is not UTF-8 JSON. */
 export class InvalidJson extends KeyServiceError {
-  readonly code = "invalid_json";
+  static override readonly code = "invalid_json";
   constructor() {
-    super("Request is not valid UTF-8 JSON");
+    super(errorMessage("invalid_json"));
   }
 }
 
 /** The request is JSON but not a JSON object. */
 export class NotAnObject extends KeyServiceError {
-  readonly code = "not_an_object";
+  static override readonly code = "not_an_object";
   constructor() {
-    super("Request must be a JSON object");
+    super(errorMessage("not_an_object"));
   }
 }
 
 /** The request's `type` names no operation (the seed's exact message). */
 export class UnknownType extends KeyServiceError {
-  readonly code = "unknown_type";
+  static override readonly code = "unknown_type";
   constructor() {
-    super("Invalid request type");
+    super(errorMessage("unknown_type"));
   }
 }
 
 /** A required field is absent. */
 export class MissingField extends KeyServiceError {
-  readonly code = "missing_field";
+  static override readonly code = "missing_field";
   /** The name of the absent field. */
   readonly field: string;
   constructor(field: string) {
-    super(`Missing field "${field}"`);
+    super(errorMessage("missing_field", { field }));
     this.field = field;
   }
 }
 
 /** A field is present but not a usable string. */
 export class InvalidField extends KeyServiceError {
-  readonly code = "invalid_field";
+  static override readonly code = "invalid_field";
   /** The name of the offending field. */
   readonly field: string;
   constructor(field: string, why: string) {
-    super(`Field "${field}" ${why}`);
+    super(errorMessage("invalid_field", { field, why }));
     this.field = field;
   }
 }
 
 /** A PEM block is malformed: armour, base64 body or DER structure. */
 export class InvalidPem extends KeyServiceError {
-  readonly code = "invalid_pem";
+  static override readonly code = "invalid_pem";
   constructor(field: string, why: string) {
-    super(`Field "${field}" is not a valid PEM key: ${why}`);
+    super(errorMessage("invalid_pem", { field, why }));
   }
 }
 
@@ -130,36 +121,34 @@ export class InvalidPem extends KeyServiceError {
  * PEM label that does not fit, or a key of another algorithm than RSA.
  */
 export class WrongKeyType extends KeyServiceError {
-  readonly code = "wrong_key_type";
+  static override readonly code = "wrong_key_type";
   /** `what` completes "Field "x" must hold ...". */
   constructor(field: string, what: string) {
-    super(`Field "${field}" must hold ${what}`);
+    super(errorMessage("wrong_key_type", { field, what }));
   }
 }
 
 /** The passphrase does not open the encrypted private key. */
 export class InvalidPassphrase extends KeyServiceError {
-  readonly code = "invalid_passphrase";
+  static override readonly code = "invalid_passphrase";
   constructor() {
-    super('Field "passphrase" does not open the private key');
+    super(errorMessage("invalid_passphrase"));
   }
 }
 
 /** The key parses but is not a usable RSA key. */
 export class InvalidKey extends KeyServiceError {
-  readonly code = "invalid_key";
+  static override readonly code = "invalid_key";
   constructor(field: string, why: string) {
-    super(`Field "${field}" is not a usable RSA key: ${why}`);
+    super(errorMessage("invalid_key", { field, why }));
   }
 }
 
 /** The plaintext does not fit in one PKCS#1 v1.5 block for the key. */
 export class PlaintextTooLong extends KeyServiceError {
-  readonly code = "plaintext_too_long";
-  constructor(field: string, length: number, limit: number) {
-    super(
-      `Field "${field}" is ${length} bytes in UTF-8; this key can encrypt at most ${limit}`,
-    );
+  static override readonly code = "plaintext_too_long";
+  constructor(field: string, limit: number) {
+    super(errorMessage("plaintext_too_long", { field, limit }));
   }
 }
 
@@ -168,9 +157,9 @@ export class PlaintextTooLong extends KeyServiceError {
  * below it.
  */
 export class InvalidCiphertext extends KeyServiceError {
-  readonly code = "invalid_ciphertext";
+  static override readonly code = "invalid_ciphertext";
   constructor(field: string, why: string) {
-    super(`Field "${field}" ${why}`);
+    super(errorMessage("invalid_ciphertext", { field, why }));
   }
 }
 
@@ -180,111 +169,141 @@ export class InvalidCiphertext extends KeyServiceError {
  * attacker nothing about why.
  */
 export class DecryptionFailed extends KeyServiceError {
-  readonly code = "decryption_failed";
+  static override readonly code = "decryption_failed";
   constructor() {
-    super("Decryption failed");
+    super(errorMessage("decryption_failed"));
   }
 }
 
 /** A request arrived as more than one ZeroMQ frame. */
 export class MultipartRequest extends KeyServiceError {
-  readonly code = "multipart_request";
+  static override readonly code = "multipart_request";
   constructor() {
-    super("Request must be exactly one frame holding one JSON object");
+    super(errorMessage("multipart_request"));
   }
 }
 
 /** The request is larger than the service accepts. */
 export class RequestTooLarge extends KeyServiceError {
-  readonly code = "request_too_large";
+  static override readonly code = "request_too_large";
   constructor(limit: number) {
-    super(`Request is larger than the limit of ${limit} bytes`);
+    super(errorMessage("request_too_large", { limit }));
   }
 }
 
 /** Too many requests are in flight; the client may retry later. */
 export class Overloaded extends KeyServiceError {
-  readonly code = "overloaded";
+  static override readonly code = "overloaded";
   constructor() {
-    super("Service is overloaded, retry later");
+    super(errorMessage("overloaded"));
   }
 }
 
 /** Something failed inside the service; the details stay in the service. */
 export class InternalError extends KeyServiceError {
-  readonly code = "internal_error";
+  static override readonly code = "internal_error";
   constructor() {
-    super("Internal error");
+    super(errorMessage("internal_error"));
   }
 }
 
 /** v1.2: no stored key has this id. */
 export class KeyNotFound extends KeyServiceError {
-  readonly code = "key_not_found";
+  static override readonly code = "key_not_found";
   constructor() {
-    super("No key with this key_id");
+    super(errorMessage("key_not_found"));
   }
 }
 
 /** v1.2: `create_key` or `import_key` for an id that is taken. */
 export class KeyExists extends KeyServiceError {
-  readonly code = "key_exists";
+  static override readonly code = "key_exists";
   constructor() {
-    super("A key with this key_id exists already");
+    super(errorMessage("key_exists"));
   }
 }
 
 /** v1.2: the version is not held (never made, or trimmed). */
 export class KeyVersionNotFound extends KeyServiceError {
-  readonly code = "key_version_not_found";
+  static override readonly code = "key_version_not_found";
   constructor() {
-    super("The key holds no such version");
+    super(errorMessage("key_version_not_found"));
   }
 }
 
 /** v1.2: a ciphertext under a version below the minimum decryption version. */
 export class KeyVersionBelowMinimum extends KeyServiceError {
-  readonly code = "key_version_below_minimum";
-  constructor(minimum: number) {
-    super(
-      `The ciphertext's key version is below the key's minimum decryption version (${minimum}); rewrap it`,
-    );
+  static override readonly code = "key_version_below_minimum";
+  constructor() {
+    super(errorMessage("key_version_below_minimum"));
   }
 }
 
 /** v1.2: the key's policy does not allow this client this use. */
 export class PermissionDenied extends KeyServiceError {
-  readonly code = "permission_denied";
+  static override readonly code = "permission_denied";
+  /** `use`: one of the service's fixed names of uses, never request bytes. */
   constructor(use: string) {
-    super(`The key's policy does not allow this client this use (${use})`);
+    super(errorMessage("permission_denied", { use }));
   }
 }
 
 /** v1.2: `delete_key` on a key whose configuration forbids it. */
 export class DeletionNotAllowed extends KeyServiceError {
-  readonly code = "deletion_not_allowed";
+  static override readonly code = "deletion_not_allowed";
   constructor() {
-    super(
-      'The key\'s configuration does not allow its deletion (configure_key "deletion_allowed": true first)',
-    );
+    super(errorMessage("deletion_not_allowed"));
   }
 }
 
 /** v1.2: no keystore, or it cannot be read or written now. */
 export class KeystoreUnavailable extends KeyServiceError {
-  readonly code = "keystore_unavailable";
-  constructor(why = "The keystore is not available") {
-    super(why);
+  static override readonly code = "keystore_unavailable";
+  constructor() {
+    super(errorMessage("keystore_unavailable"));
   }
 }
 
 /** v1.2: the audit log cannot be written, so the operation was refused. */
 export class AuditUnavailable extends KeyServiceError {
-  readonly code = "audit_unavailable";
+  static override readonly code = "audit_unavailable";
   constructor() {
-    super("The audit log cannot be written; keystore operations are refused");
+    super(errorMessage("audit_unavailable"));
   }
 }
+
+/**
+ * The service's class for each code of the contract: the type holds it to
+ * the table, one class per code, each with its own code.
+ */
+export const WIRE_ERRORS: {
+  readonly [C in ErrorCode]: { readonly code: C };
+} = {
+  invalid_json: InvalidJson,
+  not_an_object: NotAnObject,
+  unknown_type: UnknownType,
+  missing_field: MissingField,
+  invalid_field: InvalidField,
+  invalid_pem: InvalidPem,
+  wrong_key_type: WrongKeyType,
+  invalid_passphrase: InvalidPassphrase,
+  invalid_key: InvalidKey,
+  plaintext_too_long: PlaintextTooLong,
+  invalid_ciphertext: InvalidCiphertext,
+  decryption_failed: DecryptionFailed,
+  multipart_request: MultipartRequest,
+  request_too_large: RequestTooLarge,
+  overloaded: Overloaded,
+  internal_error: InternalError,
+  key_not_found: KeyNotFound,
+  key_exists: KeyExists,
+  key_version_not_found: KeyVersionNotFound,
+  key_version_below_minimum: KeyVersionBelowMinimum,
+  permission_denied: PermissionDenied,
+  deletion_not_allowed: DeletionNotAllowed,
+  keystore_unavailable: KeystoreUnavailable,
+  audit_unavailable: AuditUnavailable,
+};
 
 /**
  * The wire error for a crypto error about the request field `field`. Errors
@@ -293,10 +312,11 @@ export class AuditUnavailable extends KeyServiceError {
 export function wireError(error: unknown, field: string): unknown {
   if (error instanceof MalformedKey) return new InvalidPem(field, error.reason);
   if (error instanceof UnexpectedKeyType) {
-    const { expected, found } = error;
+    // Fixed words: the label found is the client's bytes.
+    const { expected } = error;
     return new WrongKeyType(
       field,
-      `${article(expected)} ${expected} PEM block, found "${found}"`,
+      `${article(expected)} ${expected} PEM block, not another label`,
     );
   }
   if (error instanceof UnsupportedKeyAlgorithm) {
@@ -308,7 +328,7 @@ export function wireError(error: unknown, field: string): unknown {
   if (error instanceof WrongPassphrase) return new InvalidPassphrase();
   if (error instanceof UnusableKey) return new InvalidKey(field, error.reason);
   if (error instanceof MessageTooLong) {
-    return new PlaintextTooLong(field, error.length, error.limit);
+    return new PlaintextTooLong(field, error.limit);
   }
   if (error instanceof MalformedCiphertext) {
     return new InvalidCiphertext(field, error.reason);

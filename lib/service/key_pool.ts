@@ -21,6 +21,7 @@
 import { generateRsaKeyPair, type RsaKeyPairPem } from "../crypto/mod.ts";
 import type { KeyPairSource } from "./types.ts";
 import { HEAVY_CONCURRENCY } from "./work_limiter.ts";
+import { type Clock, systemClock, type TimerId } from "../clock/mod.ts";
 
 /** How a {@linkcode KeyPool} behaves. */
 export interface KeyPoolOptions {
@@ -46,8 +47,11 @@ export interface KeyPoolOptions {
    * it, it is dropped and replaced. Default: no limit.
    */
   readonly maxAgeMs?: number;
-  /** The clock ages are read from, in milliseconds. Default `performance.now`. */
-  readonly now?: () => number;
+  /**
+   * The clock that ages are read from and that retries and the expiry sweep
+   * are timed on. Default: the real one.
+   */
+  readonly clock?: Clock;
 }
 
 interface Ready {
@@ -72,14 +76,14 @@ export class KeyPool implements KeyPairSource {
   readonly #generate: () => Promise<RsaKeyPairPem>;
   readonly #onError: (error: unknown) => void;
   readonly #maxAgeMs: number;
-  readonly #now: () => number;
+  readonly #clock: Clock;
   /** Oldest first: pairs are pushed as they are made. */
   readonly #ready: Ready[] = [];
   readonly #waiters: Waiter[] = [];
   #generating = 0;
   #failures = 0;
-  #retry: ReturnType<typeof setTimeout> | undefined;
-  #sweep: ReturnType<typeof setTimeout> | undefined;
+  #retry: TimerId;
+  #sweep: TimerId;
   #expired = 0;
   #closed = false;
 
@@ -94,7 +98,7 @@ export class KeyPool implements KeyPairSource {
     this.#generate = options.generate ?? (() => generateRsaKeyPair());
     this.#onError = options.onError ?? (() => {});
     this.#maxAgeMs = options.maxAgeMs ?? Infinity;
-    this.#now = options.now ?? (() => performance.now());
+    this.#clock = options.clock ?? systemClock;
     this.#schedule();
   }
 
@@ -144,8 +148,8 @@ export class KeyPool implements KeyPairSource {
   close(): void {
     if (this.#closed) return;
     this.#closed = true;
-    clearTimeout(this.#retry);
-    clearTimeout(this.#sweep);
+    this.#clock.clearTimeout(this.#retry);
+    this.#clock.clearTimeout(this.#sweep);
     this.#ready.length = 0;
     for (const waiter of this.#waiters.splice(0)) {
       waiter.reject(new Error("KeyPool is closed"));
@@ -177,7 +181,7 @@ export class KeyPool implements KeyPairSource {
           const waiter = this.#waiters.shift();
           if (waiter !== undefined) waiter.resolve(pair);
           else {
-            this.#ready.push({ pair, born: this.#now() });
+            this.#ready.push({ pair, born: this.#clock.now() });
             this.#armSweep();
           }
           this.#schedule();
@@ -189,8 +193,8 @@ export class KeyPool implements KeyPairSource {
           // A generator that keeps failing fails a waiter every third try
           // instead of leaving it hanging, and backs off, up to 5 s.
           if (++this.#failures % 3 === 0) this.#waiters.shift()?.reject(error);
-          clearTimeout(this.#retry);
-          this.#retry = setTimeout(
+          this.#clock.clearTimeout(this.#retry);
+          this.#retry = this.#clock.setTimeout(
             () => this.#schedule(),
             Math.min(5000, 10 * 2 ** this.#failures),
           );
@@ -201,7 +205,7 @@ export class KeyPool implements KeyPairSource {
 
   /** Drops the pairs that reached the maximum age; refills for them. */
   #dropExpired(): void {
-    const now = this.#now();
+    const now = this.#clock.now();
     let dropped = 0;
     while (
       this.#ready.length > 0 && now - this.#ready[0].born >= this.#maxAgeMs
@@ -223,8 +227,8 @@ export class KeyPool implements KeyPairSource {
       this.#closed || this.#sweep !== undefined ||
       this.#ready.length === 0 || !Number.isFinite(this.#maxAgeMs)
     ) return;
-    const due = this.#ready[0].born + this.#maxAgeMs - this.#now();
-    this.#sweep = setTimeout(() => {
+    const due = this.#ready[0].born + this.#maxAgeMs - this.#clock.now();
+    this.#sweep = this.#clock.setTimeout(() => {
       this.#sweep = undefined;
       this.#dropExpired();
       this.#armSweep();

@@ -22,10 +22,10 @@
 import {
   encryptWith,
   generateRsaKeyPair,
-  KEY_FORMATS,
   type KeyLimits,
-  PADDINGS,
 } from "../crypto/mod.ts";
+import { CAPABILITIES } from "../contract/mod.ts";
+import type { RequestType } from "./protocol.ts";
 import {
   InternalError,
   KeyServiceError,
@@ -44,13 +44,10 @@ import {
   decodeJson,
   encodeReply,
   errorReply,
-  KEY_BITS,
   parseRequest,
   type Reply,
   type Request,
-  REQUEST_TYPES,
   requestFrom,
-  type RequestType,
 } from "./protocol.ts";
 import type {
   Decryptor,
@@ -152,8 +149,9 @@ export interface Outcome {
 }
 
 const onDemand: KeyPairSource = { take: () => generateRsaKeyPair() };
-// Loaded on first use only: node_decrypt.ts imports node:crypto (2.6 MB of
-// RSS), which a service given its decryption backend never needs.
+// Loaded on first use only: node_decrypt.ts imports node:crypto (which costs
+// resident memory; see node_decrypt.ts), which a service given its
+// decryption backend never needs.
 // In JavaScript, on the calling thread (bigint RSA; see pkcs1v15.ts).
 const encryptHere: Encryptor = (key, plaintext, padding) =>
   Promise.try(() => encryptWith(padding, key, plaintext));
@@ -174,14 +172,6 @@ function boundedWaiters(source: KeyPairSource, max: number): KeyPairSource {
     },
   };
 }
-
-/** What `ping` says this version supports. */
-export const CAPABILITIES = {
-  operations: REQUEST_TYPES,
-  bits: KEY_BITS,
-  paddings: PADDINGS,
-  formats: KEY_FORMATS,
-} as const;
 
 /** Handles requests of the key-service contract. */
 export class KeyService {
@@ -264,7 +254,7 @@ export class KeyService {
       type = request.type === "keystore" ? request.op : request.type;
       const reply = request.type === "keystore"
         ? await this.#stored(request, clientKey)
-        : await this.#perform(request);
+        : await this.#perform(request, client);
       return { reply: encodeReply(reply), type, code: "ok" };
     } catch (error) {
       if (error instanceof KeyServiceError) return failure(type, error);
@@ -314,15 +304,18 @@ export class KeyService {
     return this.#keystore.perform(request, clientKey);
   }
 
-  #perform(request: Exclude<Request, KeystoreRequest>): Promise<Reply> | Reply {
+  #perform(
+    request: Exclude<Request, KeystoreRequest>,
+    client: string,
+  ): Promise<Reply> | Reply {
     const context = this.#context;
     switch (request.type) {
       case "generate_keys":
-        return generateKeys(context, request);
+        return generateKeys(context, request, client);
       case "encrypt_fernet":
         return encryptFernet(context, request);
       case "decrypt_fernet":
-        return decryptFernet(context, request);
+        return decryptFernet(context, request, client);
       case "encrypt_fernet_many":
         return encryptFernetMany(context, request);
       case "ping":

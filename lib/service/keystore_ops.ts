@@ -311,7 +311,7 @@ export class KeystoreOperations {
     note.version = parsed.version;
     if (parsed.version > key.latestVersion) throw new KeyVersionNotFound();
     if (parsed.version < key.minDecryptionVersion) {
-      throw new KeyVersionBelowMinimum(key.minDecryptionVersion);
+      throw new KeyVersionBelowMinimum();
     }
     const load = async () => {
       const der = await this.#context.keystore.privateKey(

@@ -77,12 +77,12 @@ export class OpenSslBackend implements DecryptBackend {
             ? libcrypto.decrypt(padding, key, ciphertext)
             : cache.decrypt(key, ciphertext, padding)
         );
-    // Encryption for keys of up to 2048 bits stays on this thread: the
-    // bigint public operation costs 0.08 ms there, where OpenSSL through a
-    // thread and back takes 0.37 ms. Larger keys cost this thread 0.18 ms
-    // (3072 bits) to 0.34 ms (4096) in JavaScript and go to OpenSSL (0.51 ms
-    // for 4096 bits, the operation itself on another thread), taking the same turns as
-    // decryptions: both hold a thread of Deno's blocking-thread pool.
+    // Encryption for keys of up to 2048 bits stays on this thread: there the
+    // bigint public operation costs less than the hand-over of a job to
+    // OpenSSL on another thread and back. Larger keys would hold this thread
+    // for longer in JavaScript, and go to OpenSSL instead, taking the same
+    // turns as decryptions: both hold a thread of Deno's blocking-thread
+    // pool. docs/benchmarks.md has the costs on each side of the line.
     this.encrypt = (key, plaintext, padding) => {
       if (this.#closed) return Promise.reject(new InternalError());
       if (key.size <= ON_THREAD_MAX_BYTES) {

@@ -8,7 +8,7 @@
  * ```ts
  * import { generateKeys } from "./operations.ts";
  * import { WorkLimiter } from "./work_limiter.ts";
- * import { generateRsaKeyPair } from "../crypto/mod.ts";
+ * import { encryptWith, generateRsaKeyPair } from "../crypto/mod.ts";
  * import { decryptWith } from "../crypto/node_decrypt.ts";
  *
  * const reply = await generateKeys({
@@ -16,6 +16,7 @@
  *   keyPairs: { take: () => generateRsaKeyPair() },
  *   generate: (bits) => generateRsaKeyPair(bits),
  *   decrypt: (key, c, padding) => Promise.resolve(decryptWith(padding, key, c)),
+ *   encrypt: (key, p, padding) => Promise.resolve(encryptWith(padding, key, p)),
  *   limiter: new WorkLimiter(2),
  *   passphraseLimiter: new WorkLimiter(2),
  *   pbkdf2Iterations: 600_000,
@@ -26,6 +27,8 @@
 
 import {
   checkCiphertext,
+  checkCiphertextLength,
+  checkSealedKey,
   exportKeyPair,
   generateFernetKey,
   type KeyLimits,
@@ -96,23 +99,26 @@ function about<T>(field: string, fn: () => T): T {
   }
 }
 
-/** `generate_keys`: a pair in the size and format asked for, and a key. */
+/**
+ * `generate_keys`: a pair in the size and format asked for, and a key.
+ * `client` names who asked, for turns at the heavy work (see `WorkLimiter`).
+ */
 export async function generateKeys(
   context: OperationContext,
   request: GenerateKeysRequest,
+  client = "",
 ): Promise<Reply> {
   const { bits, format, passphrase } = request;
   let pair = bits === 2048
     ? await context.keyPairs.take()
-    : await context.limiter.run(() => context.generate(bits));
+    : await context.limiter.run(() => context.generate(bits), client);
   if (passphrase !== undefined) {
     pair = await context.passphraseLimiter.run(() =>
       exportKeyPair(pair, {
         format,
         passphrase,
         iterations: context.pbkdf2Iterations,
-      })
-    );
+      }), client);
   } else if (format !== "pkcs1") {
     pair = await exportKeyPair(pair, { format });
   }
@@ -206,10 +212,14 @@ function ciphertextOf(request: DecryptFernetRequest): Uint8Array {
   }
 }
 
-/** `decrypt_fernet`: the plaintext, as UTF-8 text. */
+/**
+ * `decrypt_fernet`: the plaintext, as UTF-8 text. `client` names who asked,
+ * for turns at PBKDF2 (see `WorkLimiter`).
+ */
 export async function decryptFernet(
   context: OperationContext,
   request: DecryptFernetRequest,
+  client = "",
 ): Promise<Reply> {
   let key: RsaPrivateKey | undefined;
   try {
@@ -223,13 +233,23 @@ export async function decryptFernet(
   if (key === undefined && passphrase === undefined) {
     throw new MissingField("passphrase");
   }
-  // Checked before an encrypted key is opened: a junk request costs no key
-  // derivation.
+  // Checked before an encrypted key is opened, and before it waits its
+  // turn: a junk request costs no key derivation.
   const ciphertext = ciphertextOf(request);
   if (key === undefined) {
+    about(
+      "rsa_private",
+      () => checkSealedKey(request.rsaPrivate, context.keyLimits),
+    );
+    about(
+      "encrypted_fernet",
+      () => checkCiphertextLength(ciphertext.length, context.keyLimits),
+    );
     try {
-      key = await context.passphraseLimiter.run(() =>
-        openPrivateKey(request.rsaPrivate, passphrase!, context.keyLimits)
+      key = await context.passphraseLimiter.run(
+        () =>
+          openPrivateKey(request.rsaPrivate, passphrase!, context.keyLimits),
+        client,
       );
     } catch (error) {
       throw wireError(error, "rsa_private");

@@ -1,8 +1,9 @@
 /**
  * The wire protocol: one request is one UTF-8 JSON object, one reply is one
- * UTF-8 JSON object (see docs/contract.md). This module turns request bytes into a
- * typed {@linkcode Request} and replies into bytes; it knows nothing of
- * ZeroMQ and nothing of keys.
+ * UTF-8 JSON object (see docs/contract.md; the enumerations and limits are
+ * lib/contract's). This module turns request bytes into a typed
+ * {@linkcode Request} and replies into bytes; it knows nothing of ZeroMQ and
+ * nothing of keys.
  *
  * @example
  * ```ts
@@ -29,35 +30,24 @@ import {
   keystoreRequestFrom,
 } from "./keystore_protocol.ts";
 import {
+  KEY_BITS,
   KEY_FORMATS,
+  type KeyBits,
   type KeyFormat,
+  MAX_FIELD_LENGTH,
+  MAX_RECIPIENTS,
   type Padding,
   PADDINGS,
-} from "../crypto/mod.ts";
+  type RequestType as WireRequestType,
+} from "../contract/mod.ts";
 
-/** The operations a client can ask for. */
-export const REQUEST_TYPES = [
-  "generate_keys",
-  "encrypt_fernet",
-  "decrypt_fernet",
-  "encrypt_fernet_many",
-  "ping",
-] as const;
-
-/** The name of an operation. */
+/**
+ * The name of an operation: the contract's, and contract v1.2's own, apart
+ * (`ping`'s capabilities stay as in v1.1).
+ */
 export type RequestType =
-  | typeof REQUEST_TYPES[number]
-  // Contract v1.2's own, apart: `ping`'s capabilities stay as in v1.1.
+  | WireRequestType
   | typeof KEYSTORE_REQUEST_TYPES[number];
-
-/** RSA modulus sizes `generate_keys` makes, default first. */
-export const KEY_BITS = [2048, 3072, 4096] as const;
-
-/** An RSA modulus size `generate_keys` makes. */
-export type KeyBits = typeof KEY_BITS[number];
-
-/** Most recipients one `encrypt_fernet_many` wraps a key for. */
-export const MAX_RECIPIENTS = 256;
 
 /**
  * `{"type": "generate_keys", "bits"?, "format"?, "passphrase"?}`: a new RSA
@@ -127,9 +117,6 @@ export type Request =
   | EncryptFernetManyRequest
   | PingRequest
   | KeystoreRequest;
-
-/** Longest string accepted in any field, in UTF-16 code units. */
-export const MAX_FIELD_LENGTH = 16 * 1024;
 
 const decoder = new TextDecoder("utf-8", { fatal: true });
 const encoder = new TextEncoder();
@@ -220,7 +207,7 @@ function recipients(object: Record<string, unknown>): string[] {
   if (value.length === 0 || value.length > MAX_RECIPIENTS) {
     throw new InvalidField(
       name,
-      `must hold 1 to ${MAX_RECIPIENTS} keys, got ${value.length}`,
+      `must hold 1 to ${MAX_RECIPIENTS} keys`,
     );
   }
   return value.map((entry, i) => checkString(`${name}[${i}]`, entry));
@@ -298,7 +285,40 @@ export function encodeReply(reply: Reply): Uint8Array {
   return encoder.encode(JSON.stringify(reply));
 }
 
-/** The reply to a failed request: `{"error": message, "code": code}`. */
+/**
+ * Most bytes of an error reply's JSON, an `encrypt_fernet_many` entry's
+ * included: a message that would make it longer is replaced by fixed words,
+ * so that a reply's size follows from the limits (see `MAX_REPLY_BYTES`)
+ * whatever a request makes a message say.
+ */
+export const MAX_ERROR_REPLY_BYTES = 320;
+
+/**
+ * The reply to a failed request: `{"error": message, "code": code}`, at
+ * most `MAX_ERROR_REPLY_BYTES` long.
+ */
 export function errorReply(error: KeyServiceError): Reply {
-  return { error: error.message, code: error.code };
+  const reply = { error: error.message, code: error.code };
+  if (encodeReply(reply).length <= MAX_ERROR_REPLY_BYTES) return reply;
+  return {
+    error: "Request refused; the reason is too long to tell",
+    code: error.code,
+  };
 }
+
+/** Most bytes of the base64 of one ciphertext: 4096-bit keys at most. */
+const MAX_CIPHERTEXT_BASE64 = Math.ceil(4096 / 8 / 3) * 4;
+
+/**
+ * The largest reply, in bytes, that the limits allow: an `encrypt_fernet_many`
+ * of `MAX_RECIPIENTS` entries, each the larger of a 4096-bit key's
+ * `{"encrypted_fernet": ...}` and the largest error entry, in
+ * `{"results":[...]}` (about 181 KB). A `generate_keys` reply of 4096-bit
+ * keys is under 6 KB; any other reply is smaller still.
+ */
+export const MAX_REPLY_BYTES = '{"results":[]}'.length +
+  MAX_RECIPIENTS * (Math.max(
+      '{"encrypted_fernet":""}'.length + MAX_CIPHERTEXT_BASE64,
+      MAX_ERROR_REPLY_BYTES,
+    ) + 1) -
+  1;

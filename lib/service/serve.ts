@@ -20,6 +20,7 @@
  * @module
  */
 
+import { type Clock, systemClock } from "../clock/mod.ts";
 import type { KeyService, Outcome } from "./key_service.ts";
 
 /** One request from a transport, to be answered once. */
@@ -37,22 +38,45 @@ export interface Message {
 /** Told of each request answered, with its handling time in milliseconds. */
 export type OutcomeListener = (outcome: Outcome, ms: number) => void;
 
+/** How {@linkcode serve} times requests and reports a listener's failure. */
+export interface ServeOptions {
+  /**
+   * Told when the outcome listener throws. The reply has gone by then, and
+   * the loop goes on serving. Default: nothing is told.
+   */
+  readonly onListenerError?: (error: unknown) => void;
+  /** Times each request, for the listener. Default: the real clock. */
+  readonly clock?: Pick<Clock, "now">;
+}
+
 /**
  * Answers every message of `messages` with `service`; resolves when the
  * iteration ends. Requests are handled concurrently: the loop does not wait
- * for one reply before it takes the next message.
+ * for one reply before it takes the next message. A listener that throws
+ * costs neither the reply nor the loop.
  */
 export async function serve(
   messages: AsyncIterable<Message>,
   service: KeyService,
   onOutcome: OutcomeListener = () => {},
+  options: ServeOptions = {},
 ): Promise<void> {
+  const clock = options.clock ?? systemClock;
+  const onListenerError = options.onListenerError ?? (() => {});
   for await (const message of messages) {
-    const started = performance.now();
+    const started = clock.now();
     service.handle(message.parts, message.client, message.clientKey).then(
       (outcome) => {
         message.reply(outcome.reply);
-        onOutcome(outcome, performance.now() - started);
+        try {
+          onOutcome(outcome, clock.now() - started);
+        } catch (error) {
+          try {
+            onListenerError(error);
+          } catch {
+            // Reporting must not cost the loop either.
+          }
+        }
       },
     );
   }

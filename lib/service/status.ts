@@ -22,28 +22,10 @@
 
 import type { KeyPool } from "./key_pool.ts";
 import type { DecryptBackend } from "./types.ts";
+import type { PoolStatus } from "../contract/mod.ts";
 
-/** What `ping` adds to its reply, read afresh on each call. */
-export type PoolStatus = {
-  /**
-   * The key pool: pairs ready, its configured size, generations running,
-   * and pairs dropped so far for reaching the maximum age unused.
-   */
-  readonly pool: {
-    readonly depth: number;
-    readonly size: number;
-    readonly generating: number;
-    readonly expired: number;
-  };
-  /** Decryptions at once, at most (worker threads, or OpenSSL calls). */
-  readonly workers: number;
-  /** What decrypts: `openssl-3.x.y`, or `node`. */
-  readonly crypto: string;
-  /** Resident set size of the process, in bytes. */
-  readonly rss_bytes: number;
-  /** Bytes used on the main JavaScript heap. */
-  readonly heap_used_bytes: number;
-};
+/** What `ping` adds to its reply at detail `full`: the contract's shape. */
+export type { PoolStatus };
 
 /** A status function for `KeyService`'s `status` option. */
 export function poolStatus(

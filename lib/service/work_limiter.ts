@@ -4,7 +4,7 @@
  * runs these on that pool (32 threads), which the transport's `zmq_poll`
  * shares: a flood of them must wait here, in order, not fill the pool and
  * stall the socket. More at once than there are cores would not finish any
- * sooner anyway.
+ * sooner anyway. Waiting tasks take turns client by client.
  *
  * @example
  * ```ts
@@ -25,10 +25,17 @@ export const HEAVY_CONCURRENCY: number = Math.max(
   navigator.hardwareConcurrency || 1,
 );
 
-/** Runs at most `capacity` tasks at once; the others wait in order. */
+/**
+ * Runs at most `capacity` tasks at once; the others wait, taken in turn
+ * client by client (round robin), each client's own in order. One client's
+ * queue of costly tasks then delays another client's task by at most one
+ * task of each other client waiting, not by the whole queue.
+ */
 export class WorkLimiter {
   readonly #capacity: number;
-  readonly #waiting: (() => void)[] = [];
+  /** Waiters by client; the map's order is the rotation. */
+  readonly #waiting = new Map<string, (() => void)[]>();
+  #waitingCount = 0;
   #running = 0;
 
   /** `capacity` tasks at once (at least one). */
@@ -43,13 +50,22 @@ export class WorkLimiter {
 
   /** Tasks waiting for a turn. */
   get waiting(): number {
-    return this.#waiting.length;
+    return this.#waitingCount;
   }
 
-  /** Runs `task` when a turn is free; settles as it does. */
-  async run<T>(task: () => Promise<T>): Promise<T> {
+  /**
+   * Runs `task` when a turn is free; settles as it does. `client` names who
+   * asked (the transport's name for the connection): turns go round the
+   * clients waiting.
+   */
+  async run<T>(task: () => Promise<T>, client = ""): Promise<T> {
     if (this.#running >= this.#capacity) {
-      await new Promise<void>((resolve) => this.#waiting.push(resolve));
+      await new Promise<void>((resolve) => {
+        const queue = this.#waiting.get(client);
+        if (queue === undefined) this.#waiting.set(client, [resolve]);
+        else queue.push(resolve);
+        this.#waitingCount++;
+      });
     } else {
       this.#running++;
     }
@@ -57,9 +73,21 @@ export class WorkLimiter {
       return await task();
     } finally {
       // The turn passes straight to the next waiter, if any.
-      const next = this.#waiting.shift();
+      const next = this.#next();
       if (next !== undefined) next();
       else this.#running--;
     }
+  }
+
+  /** The first waiter of the client next in turn; that client goes last. */
+  #next(): (() => void) | undefined {
+    for (const [client, queue] of this.#waiting) {
+      const next = queue.shift()!;
+      this.#waiting.delete(client);
+      if (queue.length > 0) this.#waiting.set(client, queue);
+      this.#waitingCount--;
+      return next;
+    }
+    return undefined;
   }
 }

@@ -21,6 +21,7 @@ export const SYMBOLS = {
   },
   zmq_bind: { parameters: ["pointer", "buffer"], result: "i32" },
   zmq_connect: { parameters: ["pointer", "buffer"], result: "i32" },
+  zmq_disconnect: { parameters: ["pointer", "buffer"], result: "i32" },
   zmq_send: {
     parameters: ["pointer", "buffer", "usize", "i32"],
     result: "i32",
@@ -94,7 +95,9 @@ export const ZMQ_IMMEDIATE = 39;
 export const ZMQ_HEARTBEAT_IVL = 75;
 export const ZMQ_HEARTBEAT_TIMEOUT = 77;
 
-// Monitor events: handshakes that failed.
+// Monitor events: a connection lost or made, handshakes that failed.
+export const ZMQ_EVENT_DISCONNECTED = 0x0200;
+export const ZMQ_EVENT_HANDSHAKE_SUCCEEDED = 0x1000;
 export const ZMQ_EVENT_HANDSHAKE_FAILED_NO_DETAIL = 0x0800;
 export const ZMQ_EVENT_HANDSHAKE_FAILED_PROTOCOL = 0x2000;
 export const ZMQ_EVENT_HANDSHAKE_FAILED_AUTH = 0x4000;

@@ -10,7 +10,8 @@
  * sends TERMINATE on its control socket. With CURVE, the frontend is a
  * CURVE server (clients need its public key; a ZAP handler may vet each
  * client's key), and the backend a CURVE client of the instances (which
- * then share one server key).
+ * then share one server key): only a peer that holds that key's secret can
+ * complete the handshake, so only an instance receives requests.
  *
  * @example
  * ```ts
@@ -36,6 +37,7 @@ import {
   ZMQ_HEARTBEAT_IVL,
   ZMQ_HEARTBEAT_TIMEOUT,
   ZMQ_LINGER,
+  ZMQ_MAXMSGSIZE,
   ZMQ_POLLIN,
   ZMQ_REP,
   ZMQ_REQ,
@@ -47,6 +49,7 @@ import {
   MessageReader,
   setCurveClient,
   setCurveServer,
+  setInt64Option,
   setIntOption,
 } from "./_socket.ts";
 import { type Authorize, ZapHandler } from "./_zap.ts";
@@ -73,6 +76,14 @@ export interface BrokerOptions {
    * machine vanished without closing the connection. 0 turns it off.
    */
   readonly heartbeatMs?: number;
+  /**
+   * The largest frame a client may send, in bytes (ZMQ_MAXMSGSIZE on the
+   * frontend); -1, the default, for no limit. Set it to the instances' own
+   * cap: libzmq drops the connection that sends a larger frame, and were
+   * the broker to pass one on, the instance it reached would lose its
+   * connection to the broker instead of that client.
+   */
+  readonly maxFrameBytes?: number;
 }
 
 let controlCount = 0;
@@ -107,6 +118,7 @@ export class Broker {
         );
       }
       const front = this.#socket(ZMQ_ROUTER);
+      setInt64Option(zmq, front, ZMQ_MAXMSGSIZE, options.maxFrameBytes ?? -1);
       if (frontendCurve) setCurveServer(zmq, front, frontendCurve.secretKey);
       this.#call("zmq_bind", zmq.zmq_bind(front, cstring(options.frontend)));
       this.frontend = lastEndpoint(zmq, front);

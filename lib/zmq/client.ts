@@ -27,6 +27,7 @@ import {
   ZMQ_DONTWAIT,
   ZMQ_IMMEDIATE,
   ZMQ_LINGER,
+  ZMQ_MAXMSGSIZE,
   ZMQ_POLLIN,
   ZMQ_POLLOUT,
   ZMQ_REQ,
@@ -35,7 +36,12 @@ import {
 } from "./_ffi.ts";
 import type { LoadedLibzmq } from "./libzmq.ts";
 import { ZmqError } from "./errors.ts";
-import { MessageReader, setCurveClient, setIntOption } from "./_socket.ts";
+import {
+  MessageReader,
+  setCurveClient,
+  setInt64Option,
+  setIntOption,
+} from "./_socket.ts";
 
 /** Where and how a client connects. */
 export interface ReqClientOptions {
@@ -53,6 +59,68 @@ export interface ReqClientOptions {
    * none comes within its timeout (the request was then never sent).
    */
   readonly immediate?: boolean;
+  /**
+   * The context to open the socket in, shared with other clients (one
+   * libzmq I/O thread for all); by default, a context of its own.
+   */
+  readonly context?: ZmqContext;
+  /**
+   * The largest reply frame taken, in bytes (ZMQ_MAXMSGSIZE): libzmq drops
+   * the connection that sends a larger one, before it is copied, and the
+   * request then times out. -1, the default, for no limit.
+   */
+  readonly maxReplyBytes?: number;
+}
+
+/**
+ * A libzmq context shared by many {@linkcode ReqClient}s: one I/O thread
+ * and one reaper for all of them, instead of a pair for each. It is
+ * terminated once closed and its last socket released.
+ */
+export class ZmqContext {
+  readonly #zmq: LoadedLibzmq["symbols"];
+  /** The context's pointer, for the sockets opened in it. */
+  readonly pointer: Deno.PointerValue;
+  #sockets = 0;
+  #closed = false;
+
+  private constructor(zmq: LoadedLibzmq["symbols"]) {
+    this.#zmq = zmq;
+    this.pointer = zmq.zmq_ctx_new();
+    if (this.pointer === null) {
+      throw new ZmqError("zmq_ctx_new", lastError(zmq));
+    }
+  }
+
+  /** A new context. */
+  static create(libzmq: LoadedLibzmq): ZmqContext {
+    return new ZmqContext(libzmq.symbols);
+  }
+
+  /** A socket was opened in it. */
+  acquire(): void {
+    if (this.#closed) throw new Error("ZmqContext is closed");
+    this.#sockets++;
+  }
+
+  /** A socket opened in it was closed. */
+  release(): void {
+    this.#sockets--;
+    this.#terminateIfDone();
+  }
+
+  /** Terminates the context once its last socket is closed. */
+  close(): void {
+    this.#closed = true;
+    this.#terminateIfDone();
+  }
+
+  #terminateIfDone(): void {
+    if (this.#closed && this.#sockets === 0) {
+      this.#sockets = -1; // terminated once
+      this.#zmq.zmq_ctx_term(this.pointer);
+    }
+  }
 }
 
 /** No reply came within the timeout; the client cannot be used again. */
@@ -75,10 +143,11 @@ export class NotConnected extends Error {
   }
 }
 
-/** A connected REQ socket with its own context. */
+/** A connected REQ socket, in its own context or a shared one. */
 export class ReqClient {
   readonly #zmq: LoadedLibzmq["symbols"];
   readonly #context: Deno.PointerValue;
+  readonly #shared: ZmqContext | undefined;
   readonly #socket: Deno.PointerValue;
   readonly #items = new Uint8Array(POLLITEM_SIZE);
   readonly #reader: MessageReader;
@@ -91,14 +160,24 @@ export class ReqClient {
     this.#zmq = zmq;
     this.#reader = new MessageReader(zmq);
     this.#immediate = options.immediate === true;
-    this.#context = zmq.zmq_ctx_new();
+    this.#shared = options.context;
+    this.#context = options.context?.pointer ?? zmq.zmq_ctx_new();
     this.#socket = zmq.zmq_socket(this.#context, ZMQ_REQ);
     if (this.#socket === null) {
-      throw new ZmqError("zmq_socket", lastError(zmq));
+      const error = new ZmqError("zmq_socket", lastError(zmq));
+      if (this.#shared === undefined) zmq.zmq_ctx_term(this.#context);
+      throw error;
     }
+    this.#shared?.acquire();
     try {
       setIntOption(zmq, this.#socket, ZMQ_LINGER, 0);
       setIntOption(zmq, this.#socket, ZMQ_SNDTIMEO, 5000);
+      setInt64Option(
+        zmq,
+        this.#socket,
+        ZMQ_MAXMSGSIZE,
+        options.maxReplyBytes ?? -1,
+      );
       if (options.curveServerKey !== undefined) {
         setCurveClient(zmq, this.#socket, {
           serverKey: options.curveServerKey,
@@ -241,6 +320,7 @@ export class ReqClient {
 
   #release(): void {
     if (this.#socket !== null) this.#zmq.zmq_close(this.#socket);
-    this.#zmq.zmq_ctx_term(this.#context);
+    if (this.#shared !== undefined) this.#shared.release();
+    else this.#zmq.zmq_ctx_term(this.#context);
   }
 }

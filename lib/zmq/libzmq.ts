@@ -19,7 +19,11 @@ import { LibzmqUnavailable, UnsupportedPlatform } from "./errors.ts";
 
 /** An opened libzmq. */
 export interface LoadedLibzmq {
-  /** The C functions. */
+  /**
+   * The C functions, for lib/zmq's own use.
+   *
+   * @internal
+   */
   readonly symbols: Libzmq;
   /** The file that was opened. */
   readonly path: string;
@@ -39,14 +43,28 @@ export function checkPlatform(os: typeof Deno.build.os = Deno.build.os): void {
   if (os === "windows") throw new UnsupportedPlatform("Windows");
 }
 
+/**
+ * Never called. A dynamic import with a literal specifier puts the package
+ * in the module graph, so Deno fetches it for any program that imports this
+ * module, and `import.meta.resolve` then gives its files; nothing of it is
+ * evaluated.
+ */
+export const _inGraph = () =>
+  // deno-lint-ignore no-import-prefix -- the point: no import map applies.
+  import("npm:zeromq@6.8.0/package.json", { with: { type: "json" } });
+
 /** The addon files inside npm:zeromq that may serve this platform, best first. */
 export function npmZeromqCandidates(): string[] {
-  // URLs and string joins rather than node:path and node:url, which would
-  // cost the service about 0.5 MB of RSS for these few lines.
+  // URLs and string joins rather than node:path and node:url, whose import
+  // would cost the service resident memory for these few lines.
   let base: URL;
   try {
     // zeromq's entry point is lib/index.js: the package is two levels up.
-    const entry = new URL(import.meta.resolve("zeromq"));
+    // Named in full (a literal, so `deno publish` can analyse it) so that it
+    // resolves from any importer, not only under this repository's import
+    // map; deno.json's `zeromq` entry names the same version, and a test
+    // holds them equal.
+    const entry = new URL(import.meta.resolve("npm:zeromq@6.8.0"));
     if (entry.protocol !== "file:") return [];
     const os = Deno.build.os;
     const arch = Deno.build.arch === "x86_64" ? "x64" : "arm64";

@@ -39,7 +39,7 @@ import {
   ZMQ_ROUTER,
   ZMQ_SNDHWM,
 } from "./_ffi.ts";
-import { HandshakeMonitor } from "./_monitor.ts";
+import { type SocketMonitor, watchSocket } from "./_monitor.ts";
 import {
   lastEndpoint,
   MessageReader,
@@ -49,6 +49,8 @@ import {
   setIntOption,
 } from "./_socket.ts";
 import { ZapHandler } from "./_zap.ts";
+import { splitEnvelope } from "./envelope.ts";
+import { clientKey } from "./client_key.ts";
 import { z85Encode } from "./curve.ts";
 import { ZmqError } from "./errors.ts";
 import type { LoadedLibzmq } from "./libzmq.ts";
@@ -78,12 +80,13 @@ export class RouterServer implements AsyncIterable<IncomingMessage> {
   readonly #wakeSend: Deno.PointerValue;
   readonly #wakeRecv: Deno.PointerValue;
   readonly #zap: ZapHandler | undefined;
-  readonly #monitor: HandshakeMonitor | undefined;
+  readonly #monitor: SocketMonitor | undefined;
   readonly #items: Uint8Array;
   /** Poll items that stay watched while draining (all but the router). */
   readonly #drainItems: number;
   readonly #reader: MessageReader;
   readonly #maxFrames: number;
+  readonly #trustedHops: number;
   readonly #outbox: Outgoing[] = [];
   #unanswered = 0;
   #polling = false;
@@ -100,6 +103,7 @@ export class RouterServer implements AsyncIterable<IncomingMessage> {
     this.#zmq = zmq;
     const curve = options.curve;
     this.#maxFrames = options.maxFrames ?? 10;
+    this.#trustedHops = options.trustedHops ?? 0;
     this.#reader = new MessageReader(zmq);
     // Connected to a broker, the CURVE peer is the broker, not the client:
     // its key would name every client alike, so none is read.
@@ -155,15 +159,13 @@ export class RouterServer implements AsyncIterable<IncomingMessage> {
         this.#call("zmq_bind", zmq.zmq_bind(this.#router, address));
         this.endpoint = lastEndpoint(zmq, this.#router);
       }
-      if (curve?.onHandshakeFailed !== undefined) {
-        this.#monitor = new HandshakeMonitor(
-          zmq,
-          this.#router,
-          this.#socket(ZMQ_PAIR, sockets),
-          curve.onHandshakeFailed,
-          (what, rc) => this.#call(what, rc),
-        );
-      }
+      this.#monitor = watchSocket(zmq, this.#router, {
+        pair: () => this.#socket(ZMQ_PAIR, sockets),
+        onHandshakeFailed: curve?.onHandshakeFailed,
+        reconnect: options.connect === true ? address : undefined,
+        onConnection: options.onConnection,
+        check: (what, rc) => this.#call(what, rc),
+      });
       const pipe = `inproc://keyservice-wake-${++pipeCount}`;
       this.#wakeRecv = this.#socket(ZMQ_PULL, sockets);
       this.#call("zmq_bind", zmq.zmq_bind(this.#wakeRecv, cstring(pipe)));
@@ -178,11 +180,12 @@ export class RouterServer implements AsyncIterable<IncomingMessage> {
       zmq.zmq_ctx_term(this.#context);
       throw error;
     }
-    // Poll order: the wake pipe, the ZAP handler, then the router, which
-    // alone is dropped from the poll while draining.
+    // Poll order: the wake pipe, the ZAP handler, the monitor, then the
+    // router, which alone is dropped from the poll while draining.
     const watched = [
       this.#wakeRecv,
       ...(this.#zap ? [this.#zap.socket] : []),
+      ...(this.#monitor ? [this.#monitor.socket] : []),
       this.#router,
     ];
     this.#drainItems = watched.length - 1;
@@ -205,6 +208,11 @@ export class RouterServer implements AsyncIterable<IncomingMessage> {
    */
   static bind(libzmq: LoadedLibzmq, options: RouterOptions): RouterServer {
     return new RouterServer(libzmq, options);
+  }
+
+  /** Connecting (to a broker): whether the connection is up. */
+  get connected(): boolean {
+    return this.#monitor?.link?.connected ?? false;
   }
 
   /** Messages handed out and not yet answered. */
@@ -282,21 +290,18 @@ export class RouterServer implements AsyncIterable<IncomingMessage> {
   }
 
   #accept(frames: Uint8Array[]): IncomingMessage | null {
-    // [routing id, ..., empty delimiter, body...]: the envelope ends at the
-    // first empty frame (REQ); a DEALER without one has just the routing id.
-    let split = frames.findIndex((frame, i) => i > 0 && frame.length === 0);
-    if (split === -1) {
-      if (this.#reader.truncated) return null; // its envelope was cut off
-      split = 0;
-    }
-    const envelope = frames.slice(0, split + 1);
-    const parts = frames.slice(split + 1);
-    if (envelope.length > 8) return null; // not a client we can answer
+    const split = splitEnvelope(frames, this.#reader.truncated);
+    if (split === null) return null; // not a client we can answer
+    const { envelope, parts } = split;
     this.#unanswered++;
     let answered = false;
+    // The routing ids, without REQ's empty delimiter.
+    const routingIds = envelope.at(-1)?.length === 0
+      ? envelope.slice(0, -1)
+      : envelope;
     return {
       parts,
-      client: envelope.map((frame) => frame.toBase64()).join("."),
+      client: clientKey(routingIds, this.#trustedHops),
       clientKey: this.#reader.userId,
       reply: (body: Uint8Array) => {
         if (answered) return;
@@ -338,6 +343,7 @@ export class RouterServer implements AsyncIterable<IncomingMessage> {
     if (this.#closed) return;
     this.#closed = true;
     this.#closing = true;
+    this.#monitor?.link?.close();
     this.#outbox.length = 0;
     this.#zmq.zmq_close(this.#wakeSend);
     this.#zmq.zmq_close(this.#wakeRecv);

@@ -22,8 +22,20 @@ import type { Authorize } from "./_zap.ts";
 export interface RouterOptions {
   /** Where to bind, such as `tcp://127.0.0.1:5555` (`:*` picks a port). */
   readonly endpoint: string;
-  /** Connect to `endpoint` (a broker's backend) instead of binding it. */
+  /**
+   * Connect to `endpoint` (a broker's backend) instead of binding it. A lost
+   * connection is connected again, whatever the cause.
+   */
   readonly connect?: boolean;
+  /** Connecting: told when the connection comes up (true) or is lost. */
+  readonly onConnection?: (up: boolean) => void;
+  /**
+   * ROUTER hops in front of this socket whose routing ids it trusts: 0 for
+   * clients that connect directly (the default), 1 behind a broker. A
+   * message's client is its first `trustedHops + 1` routing ids, never the
+   * frames a client wrote before its delimiter (see client_key.ts).
+   */
+  readonly trustedHops?: number;
   /** libzmq drops a connection that sends a larger frame. -1: no limit. */
   readonly maxFrameBytes?: number;
   /**
@@ -68,9 +80,10 @@ export interface IncomingMessage {
   /** The message's frames after the envelope: one for a valid request. */
   readonly parts: readonly Uint8Array[];
   /**
-   * Who sent it: the envelope's routing ids, as text. Stable for one
-   * connection (through a broker, for one client behind it); a key for
-   * bounds per client, never shown to anyone.
+   * Who sent it: the routing ids of its connection and of the trusted hops
+   * (`RouterOptions.trustedHops`), as text. Stable for one connection
+   * (through a broker, for one client behind it), whatever frames the
+   * client adds; a key for bounds per client, never shown to anyone.
    */
   readonly client: string;
   /**

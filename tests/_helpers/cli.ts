@@ -17,15 +17,19 @@ import { waitFor } from "./wait.ts";
 const ROOT = new URL("../..", import.meta.url);
 const decoder = new TextDecoder();
 
-/** `deno task -q cli ...args` to its exit, with `stdin` as its input. */
+/**
+ * `deno task -q cli ...args` to its exit, with `stdin` as its input, and
+ * {@linkcode CLEAN_ENV} and then `env` in its environment.
+ */
 export async function runCli(
   args: string[],
   stdin = "",
+  env: Record<string, string> = {},
 ): Promise<Run> {
   const child = new Deno.Command(Deno.execPath(), {
     args: ["task", "-q", "cli", ...args],
     cwd: ROOT,
-    env: CLEAN_ENV,
+    env: { ...CLEAN_ENV, ...env },
     stdin: "piped",
     stdout: "piped",
     stderr: "piped",
@@ -48,19 +52,46 @@ export interface RunningBroker {
   readonly frontend: string;
   /** Where instances connect (`--connect`). */
   readonly backend: string;
+  /** The process id of `deno task` (the broker's parent). */
+  readonly pid: number;
   /** Its log so far. */
   stderr(): string;
   /** SIGTERM, then resolves to the exit code. */
   stop(): Promise<number>;
 }
 
+/** How {@linkcode startBroker} runs the broker beyond its flags. */
+export interface BrokerStart {
+  /**
+   * `--backend`: by default an `ipc://` socket in a new folder of mode 0700
+   * (removed at stop), which the broker accepts without CURVE.
+   */
+  readonly backend?: string;
+  /** A command that runs `deno` (as its last arguments), such as `setpriv`. */
+  readonly wrapper?: readonly [string, ...string[]];
+}
+
+/** `deno task -q cli broker ...args` to its exit (a start-up refusal). */
+export async function runBroker(args: string[]): Promise<Run> {
+  return await runCli(["broker", ...args]);
+}
+
 /**
  * Starts `deno task -q cli broker --frontend tcp://127.0.0.1:* --backend
- * tcp://127.0.0.1:* ...args` and waits for its start-up line.
+ * BACKEND ...args` and waits for its start-up line.
  */
-export async function startBroker(args: string[] = []): Promise<RunningBroker> {
-  const child = new Deno.Command(Deno.execPath(), {
+export async function startBroker(
+  args: string[] = [],
+  options: BrokerStart = {},
+): Promise<RunningBroker> {
+  const folder = options.backend === undefined
+    ? await Deno.makeTempDir({ prefix: "keyservice-broker-" })
+    : undefined;
+  const backend = options.backend ?? `ipc://${folder}/backend`;
+  const [command, ...wrapperArgs] = options.wrapper ?? [Deno.execPath()];
+  const child = new Deno.Command(command, {
     args: [
+      ...(options.wrapper ? [...wrapperArgs, Deno.execPath()] : []),
       "task",
       "-q",
       "cli",
@@ -68,7 +99,7 @@ export async function startBroker(args: string[] = []): Promise<RunningBroker> {
       "--frontend",
       "tcp://127.0.0.1:*",
       "--backend",
-      "tcp://127.0.0.1:*",
+      backend,
       ...args,
     ],
     cwd: ROOT,
@@ -87,20 +118,23 @@ export async function startBroker(args: string[] = []): Promise<RunningBroker> {
   const status = child.status.then(async (s) => {
     exited = true;
     await pump;
+    if (folder !== undefined) await Deno.remove(folder, { recursive: true });
     return s.code;
   });
   const match = await waitFor(() => {
     if (exited) throw new Error(`broker exited:\n${err}`);
     return /INFO broker-listening frontend=(\S+) backend=(\S+)/.exec(err);
   }, { what: "the broker's start-up line", explain: () => err }).catch(
-    (error) => {
+    async (error) => {
       if (!exited) child.kill("SIGKILL");
+      await status;
       throw error;
     },
   );
   return {
     frontend: match[1],
     backend: match[2],
+    pid: child.pid,
     stderr: () => err,
     async stop() {
       if (!exited) child.kill("SIGTERM");

@@ -7,7 +7,11 @@
 
 import assert from "node:assert/strict";
 import { ReqClient } from "../../lib/zmq/client.ts";
-import type { CurveKeyPair } from "../../lib/zmq/curve.ts";
+import {
+  type CurveKeyPair,
+  curvePublicKey,
+  z85Encode,
+} from "../../lib/zmq/curve.ts";
 import { type RunningService, runService, testLibzmq } from "./service.ts";
 
 /** A value as the service's logger writes it: bare, or quoted JSON. */
@@ -23,6 +27,25 @@ export async function cliKeyPair(): Promise<CurveKeyPair & { text: string }> {
   const match = /^public (\S{40})\nsecret (\S{40})\n$/.exec(run.stdout);
   assert.ok(match, `not two key lines:\n${run.stdout}`);
   return { public: match[1], secret: match[2], text: run.stdout };
+}
+
+/**
+ * A key pair whose secret and public keys both begin with `-`, as one
+ * random pair in 7,225 does: the secret's first four bytes are chosen to
+ * make its first Z85 digit `-` (digit 63), the rest drawn until the public
+ * key's first digit is `-` too (one try in 85).
+ */
+export function dashKeyPair(): CurveKeyPair {
+  const zmq = testLibzmq();
+  const digit = 85 ** 4;
+  for (;;) {
+    const secret = crypto.getRandomValues(new Uint8Array(32));
+    const lead = 63 * digit + Math.floor(Math.random() * digit);
+    new DataView(secret.buffer).setUint32(0, lead);
+    const pair = { secret: z85Encode(zmq, secret), public: "" };
+    pair.public = curvePublicKey(zmq, pair.secret);
+    if (pair.secret[0] === "-" && pair.public[0] === "-") return pair;
+  }
 }
 
 /** Writes a file only its owner can read; resolves to its path. */

@@ -25,10 +25,14 @@ export interface PythonRun {
   readonly stderr: string;
 }
 
-/** Runs `PYTHON ...args` in the project root, with a clean environment. */
+/**
+ * Runs `PYTHON ...args` in the project root, with a clean environment and
+ * then `env`.
+ */
 export async function python(
   args: string[],
   timeoutMs = CLIENT_TIMEOUT_MS,
+  env: Record<string, string> = {},
 ): Promise<PythonRun> {
   const output = await new Deno.Command(PYTHON, {
     args,
@@ -39,6 +43,7 @@ export async function python(
       LANG: "C.UTF-8",
       PYTHONDONTWRITEBYTECODE: "1",
       PYTHONUNBUFFERED: "1",
+      ...env,
     },
     stdin: "null",
     stdout: "piped",

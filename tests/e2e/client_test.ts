@@ -308,7 +308,8 @@ Deno.test("the client: fails over from an endpoint that does not answer to one t
 });
 
 Deno.test("the client: spreads its requests over several endpoints", async () => {
-  const a = await startService();
+  const debug = ["--log-level", "debug"];
+  const a = await startService(debug);
   try {
     await withService(async (b) => {
       await withClient(
@@ -318,9 +319,9 @@ Deno.test("the client: spreads its requests over several endpoints", async () =>
         },
       );
       const count = (s: RunningService) =>
-        logLines(s, / request type=ping /).length;
+        logLines(s, / DEBUG request type=ping /).length;
       assert.deepEqual([count(a), count(b)], [5, 5]);
-    });
+    }, debug);
   } finally {
     await a.stop();
   }

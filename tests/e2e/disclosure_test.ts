@@ -6,7 +6,7 @@
 
 import assert from "node:assert/strict";
 import { generateCurveKeyPair } from "../../lib/zmq/curve.ts";
-import { CAPABILITIES } from "../../lib/service/key_service.ts";
+import { CAPABILITIES } from "../../lib/contract/mod.ts";
 import { assertNoSecrets, curveClient } from "../_helpers/curve.ts";
 import {
   ask,

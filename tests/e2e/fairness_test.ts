@@ -8,6 +8,10 @@ import assert from "node:assert/strict";
 import { Dealer } from "../_helpers/dealer.ts";
 import { FIXED_PUBLIC_PEM } from "../_helpers/fixed_key.ts";
 import {
+  FORGED_HOP_LIMITS,
+  forgeWhilePolite,
+} from "../_helpers/forged_hops.ts";
+import {
   ask,
   jsonBytes,
   withClient,
@@ -77,6 +81,40 @@ Deno.test("a greedy DEALER pipelining 400 generate_keys is held to its own cap; 
       greedy.close();
     }
   }, ["--max-inflight-per-client", "8", "--pool-size", "2"]);
+});
+
+Deno.test("a DEALER writing a new hop frame before each request is still one client, held to its cap; a polite client is never overloaded", async () => {
+  await withService(async (service) => {
+    const forger = Dealer.connect(service.endpoint);
+    try {
+      const { statuses, inFlight, sent } = await withClient(
+        service,
+        (client) =>
+          forgeWhilePolite(forger, () => ask(client, { type: "ping" })),
+      );
+      const forged = await forger.receive(sent, 120_000);
+      const counts: Record<string, number> = {};
+      for (const message of forged) {
+        const code = String(
+          JSON.parse(decoder.decode(message.at(-1))).code ?? "ok",
+        );
+        counts[code] = (counts[code] ?? 0) + 1;
+      }
+      console.log(
+        `forged hops: ${forged.length} of ${sent} replies, by code:`,
+        counts,
+        "; requests in flight seen by the polite client:",
+        inFlight.join(" "),
+      );
+      assert.deepEqual(statuses, Array(20).fill("ok"));
+      // One connection, one client: never more than its cap in flight,
+      // however many hops it makes up.
+      assert.ok(Math.max(...inFlight) <= 4, inFlight.join(" "));
+      assert.ok((counts.overloaded ?? 0) > 0, JSON.stringify(counts));
+    } finally {
+      forger.close();
+    }
+  }, [...FORGED_HOP_LIMITS]);
 });
 
 Deno.test("--max-pool-waiters 2: generate_keys past two waiting for the pool is overloaded; encrypt_fernet is not", async () => {

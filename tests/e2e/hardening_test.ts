@@ -1,6 +1,6 @@
 // Keeping keys in memory for as short a time as possible and out of other
-// processes' reach, end to end: the service makes itself not dumpable at
-// start-up (Linux), seen from outside as a process without capabilities
+// processes' reach, end to end: the service, and the broker every request
+// passes through, make themselves not dumpable at start-up (Linux), seen from outside as a process without capabilities
 // that cannot read the service's /proc/<pid>/environ while it can read that
 // of a dumpable process of the same user (`deno task`, the service's
 // parent); and pooled key pairs that nobody takes are dropped at
@@ -13,6 +13,7 @@ import {
   parsePublicKey,
 } from "../../lib/crypto/mod.ts";
 import { decryptPkcs1v15 } from "../../lib/crypto/node_decrypt.ts";
+import { startBroker } from "../_helpers/cli.ts";
 import { gate } from "../_helpers/gate.ts";
 import { withService } from "../_helpers/service.ts";
 import { waitFor } from "../_helpers/wait.ts";
@@ -81,6 +82,27 @@ Deno.test({
     ).then((service) =>
       assert.match(service.stderr(), / DEBUG not-dumpable dumpable=0/)
     );
+  },
+});
+
+Deno.test({
+  name:
+    "the broker is not dumpable either: a process without capabilities cannot read its /proc/<pid>/environ, but can its parent's",
+  ignore: SETPRIV.ignore,
+  async fn() {
+    SETPRIV.assertRunnable();
+    const broker = await startBroker(["--log-level", "debug"], {
+      wrapper: NO_CAPS,
+    });
+    try {
+      const match = / INFO broker-listening .* pid=(\d+)/.exec(broker.stderr());
+      assert.ok(match, `no pid in the start-up line:\n${broker.stderr()}`);
+      assert.equal(await environReadable(broker.pid), true);
+      assert.equal(await environReadable(Number(match[1])), false);
+      assert.match(broker.stderr(), / DEBUG not-dumpable dumpable=0/);
+    } finally {
+      assert.equal(await broker.stop(), 0, broker.stderr());
+    }
   },
 });
 

@@ -31,6 +31,16 @@ function assertError(reply: Record<string, unknown>, code: string): void {
   assert.deepEqual(Object.keys(reply).sort(), ["code", "error"]);
 }
 
+/** 2 KiB requests, no key pool, and a log line per request. */
+const SMALL_REQUESTS = [
+  "--max-request-bytes",
+  "2048",
+  "--pool-size",
+  "0",
+  "--log-level",
+  "debug",
+];
+
 Deno.test("--max-request-bytes 2048: a 3000-byte request gets request_too_large", async () => {
   await withService(async (service) => {
     await withClient(service, async (client) => {
@@ -49,9 +59,9 @@ Deno.test("--max-request-bytes 2048: a 3000-byte request gets request_too_large"
     // Each request's log line follows its reply: wait for it.
     await waitForLog(
       service,
-      / INFO request type=invalid code=request_too_large /,
+      / DEBUG request type=invalid code=request_too_large /,
     );
-  }, ["--max-request-bytes", "2048", "--pool-size", "0"]);
+  }, SMALL_REQUESTS);
 });
 
 Deno.test("--max-frame-bytes 4096: a larger frame gets no reply, and the service lives on", async () => {
@@ -79,7 +89,7 @@ Deno.test("--max-frame-bytes 4096: a larger frame gets no reply, and the service
     });
     // Only the first request and the ping reached the service; the frame
     // never did. (Each log line follows its reply: wait for both.)
-    const requests = await waitForLog(service, / INFO request /, {
+    const requests = await waitForLog(service, / DEBUG request /, {
       count: 2,
     });
     assert.equal(
@@ -89,14 +99,7 @@ Deno.test("--max-frame-bytes 4096: a larger frame gets no reply, and the service
     );
     assert.match(requests[0], / type=invalid code=request_too_large /);
     assert.match(requests[1], / type=ping code=ok /);
-  }, [
-    "--max-frame-bytes",
-    "4096",
-    "--max-request-bytes",
-    "2048",
-    "--pool-size",
-    "0",
-  ]);
+  }, ["--max-frame-bytes", "4096", ...SMALL_REQUESTS]);
 });
 
 Deno.test("--min-key-bits 3072: a 2048-bit key gets invalid_key", async () => {

@@ -24,7 +24,7 @@ const CLIENTS = 4;
 
 /** Requests an instance answered, by its log. */
 function answered(instance: RunningService): number {
-  return logLines(instance, / INFO request type=/).length;
+  return logLines(instance, / DEBUG request type=/).length;
 }
 
 /** What one client did. */
@@ -76,7 +76,7 @@ async function clientLoop(
 Deno.test("scale-out: a broker, two instances, one killed and restarted under load; every request answered", async () => {
   const pythonGate = await interopGate("seed client through the broker");
   const broker = await startBroker();
-  const connect = ["--connect", broker.backend];
+  const connect = ["--connect", broker.backend, "--log-level", "debug"];
   const a = await startService(connect, {}, { direct: true });
   const b = await startService(connect, {}, { direct: true });
   let restarted: RunningService | undefined;
@@ -155,6 +155,8 @@ Deno.test("scale-out: CURVE on both sides of the broker, an allow list on each",
     const served = await startService([
       "--connect",
       broker.backend,
+      "--log-level",
+      "debug",
       "--curve-secret-key-file",
       await file("instance", instance.text),
       "--curve-allow",

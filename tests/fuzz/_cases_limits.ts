@@ -58,6 +58,14 @@ export interface DealerPlan {
    * answered.
    */
   readonly squatter?: boolean;
+  /**
+   * More messages sent at once after `frames` on the same connection, each
+   * with hop frames of its own before the same delimiter and request: a
+   * client passing for a new one on each request. Each must be answered
+   * once, with its own hops; a burst within the per-client cap (8) is never
+   * `overloaded`, and past it a reply may be.
+   */
+  readonly burst?: readonly (readonly Uint8Array[])[];
   /** What the reply starts with (the envelope sent back); null: no reply. */
   readonly echoed: readonly Uint8Array[] | null;
   /** The frames the service reads as the request (none when unanswered). */
@@ -120,7 +128,11 @@ const idNote = (id: Uint8Array | undefined) =>
 function dealerCase(
   note: string,
   sent: Uint8Array[],
-  plan: { routingId?: Uint8Array; squatter?: boolean } = {},
+  plan: {
+    routingId?: Uint8Array;
+    squatter?: boolean;
+    burst?: Uint8Array[][];
+  } = {},
 ): Generated {
   const { echoed, parts } = routed(sent);
   return {
@@ -199,6 +211,30 @@ export function envelope(r: Rng, m: Material): Generated {
       });
     }
   }
+}
+
+/**
+ * One connection forging a new hop before the delimiter of each request:
+ * 2 to 16 copies of a request sent at once, each behind 1 to 6 hop frames
+ * of its own. They are one client (lib/zmq/client_key.ts): each is answered
+ * with its own hops, and only those past the per-client cap may be
+ * `overloaded`.
+ */
+export function forgedHops(r: Rng, m: Material): Generated {
+  const count = r.range(2, 16);
+  const [kind, request] = body(r, m, false);
+  const routingId = r.chance(0.25) ? chosenId(r) : undefined;
+  const messages = Array.from({ length: count }, (_, i) => {
+    const hops = Array.from({ length: r.range(1, 6) }, () => hop(r));
+    // Unique per message, so that each reply names the message it answers.
+    hops[0] = new Uint8Array([...encoder.encode(`forged-${i}:`), ...hops[0]]);
+    return [...hops, EMPTY, request];
+  });
+  return dealerCase(
+    `${count} requests, each behind new forged hops: ${kind}`,
+    messages[0],
+    { routingId, burst: messages.slice(1) },
+  );
 }
 
 /**
@@ -401,6 +437,10 @@ const isPingReply = (message: Uint8Array[]) =>
   message.length === 2 && message[0].length === 0 &&
   /"status":"ok"/.test(decoder.decode(message[1]));
 
+const isOverloaded = (message: Uint8Array[]) =>
+  message.length === 2 && message[0].length === 0 &&
+  /"code":"overloaded"/.test(decoder.decode(message[1]));
+
 const equal = (x: Uint8Array, y: Uint8Array) => x.toHex() === y.toHex();
 
 /**
@@ -422,6 +462,9 @@ export async function exchange(
   };
   try {
     dealer.send(frames);
+    if (plan.burst !== undefined) {
+      return await exchangeBurst(dealer, frames, plan.burst, timeoutMs);
+    }
     const { echoed } = plan;
     if (echoed === null) {
       const got = [...await probe(1), ...await probe(1), ...dealer.drain()];
@@ -472,4 +515,62 @@ export async function exchange(
     squatter?.close();
     dealer.close();
   }
+}
+
+/** Per-client requests in flight at once, the service's default. */
+const PER_CLIENT_CAP = 8;
+
+/**
+ * A burst of forged-hop messages (`first`, then `burst`), sent on `dealer`:
+ * each answered once with its own hops, the first `PER_CLIENT_CAP` never
+ * `overloaded`. The first message's reply is the case's.
+ */
+async function exchangeBurst(
+  dealer: Dealer,
+  first: readonly Uint8Array[],
+  burst: readonly (readonly Uint8Array[])[],
+  timeoutMs: number,
+): Promise<Exchanged> {
+  const sent = [first, ...burst];
+  for (const message of burst) dealer.send([...message]);
+  dealer.send([EMPTY, PING]);
+  const got = await dealer.receive(sent.length + 1, timeoutMs);
+  const replies: (Uint8Array[] | undefined)[] = sent.map(() => undefined);
+  let pings = 0;
+  for (const message of got) {
+    const i = sent.findIndex((m) => {
+      const hops = m.length - 1; // its hops and delimiter
+      return message.length === hops + 1 &&
+        m.slice(0, hops).every((frame, j) => equal(frame, message[j]));
+    });
+    // The ping after the burst may find the client at its cap.
+    if (i === -1 && (isPingReply(message) || isOverloaded(message))) pings++;
+    else if (i === -1 || replies[i] !== undefined) {
+      return {
+        reply: null,
+        problem: `a reply with hops no message had: ${
+          message.map((f) => f.length).join(",")
+        } / ${i}`,
+      };
+    } else replies[i] = message.slice(sent[i].length - 1);
+  }
+  const missing = replies.filter((reply) => reply === undefined).length;
+  if (missing > 0 || pings !== 1) {
+    return {
+      reply: null,
+      problem: `${missing} of ${sent.length} forged-hop messages unanswered`,
+    };
+  }
+  const overloaded = replies.findIndex((reply) =>
+    /"code":"overloaded"/.test(decoder.decode(reply![0]))
+  );
+  if (overloaded !== -1 && overloaded < PER_CLIENT_CAP) {
+    return {
+      reply: replies[0]!,
+      problem: `message ${
+        overloaded + 1
+      } of a burst within the cap was overloaded`,
+    };
+  }
+  return { reply: replies[0]! };
 }

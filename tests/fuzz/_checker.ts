@@ -585,6 +585,6 @@ export function describeFailure({ c, problem, reply }: Failure): string {
     `  replay the run: ${REPLAY}`,
     `  replay this case alone: KEYSERVICE_FUZZ_SEED=${SEED} KEYSERVICE_FUZZ_COUNT=${
       Math.max(COUNT, c.index + 1)
-    } KEYSERVICE_FUZZ_ONLY=${c.index} deno task test`,
+    } KEYSERVICE_FUZZ_ONLY=${c.index} deno task test:fuzz`,
   ].join("\n");
 }

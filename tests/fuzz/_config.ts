@@ -50,7 +50,7 @@ export const RSS_GROWTH_LIMIT = 64 * 1024 * 1024;
 export const POOL_SIZE = 4;
 
 /** The command that replays this run exactly. */
-export const REPLAY = `KEYSERVICE_FUZZ_SEED=${SEED} deno task test`;
+export const REPLAY = `KEYSERVICE_FUZZ_SEED=${SEED} deno task test:fuzz`;
 /** Prefix of every line and assertion message of this run. */
 export const TAG = `[fuzz seed ${SEED}]`;
 

@@ -7,7 +7,7 @@ import {
   PASSPHRASE_BUDGET,
 } from "./_config.ts";
 import { many, options } from "./_cases_v11.ts";
-import { envelope, keyCost, routingId } from "./_cases_limits.ts";
+import { envelope, forgedHops, keyCost, routingId } from "./_cases_limits.ts";
 import {
   type Budgets,
   huge,
@@ -24,6 +24,7 @@ import {
   valid,
 } from "./_cases_keys.ts";
 import { classify, type Expect } from "./_classifier.ts";
+import { oversizedDer } from "./_cases_der.ts";
 import type { Generated } from "./_requests.ts";
 import { caseRng, type Rng } from "./_rng.ts";
 import type { Material } from "./_variants.ts";
@@ -58,7 +59,9 @@ export const CATEGORIES: readonly (readonly [string, number, Family])[] = [
   ["many", 4, many],
   ["envelope", 3, envelope],
   ["routing_id", 2, routingId],
+  ["forged_hops", 2, forgedHops],
   ["key_cost", 4, keyCost],
+  ["oversized_der", 3, oversizedDer],
 ];
 
 /**
@@ -119,10 +122,11 @@ export function generateCases(
 export async function requestDigest(
   cases: readonly FuzzCase[],
 ): Promise<string> {
-  const framesOf = (c: FuzzCase) =>
-    c.dealer?.routingId === undefined
-      ? c.frames
-      : [...c.frames, c.dealer.routingId];
+  const framesOf = (c: FuzzCase) => [
+    ...c.frames,
+    ...(c.dealer?.burst ?? []).flat(),
+    ...(c.dealer?.routingId === undefined ? [] : [c.dealer.routingId]),
+  ];
   let total = 0;
   for (const c of cases) {
     for (const f of framesOf(c)) total += 12 + f.length;

@@ -100,10 +100,10 @@ Deno.test({
       assertPassed(run, service, "seed_client.py (node backend)");
       assert.match(
         service.stderr(),
-        /INFO request type=decrypt_fernet code=ok/,
+        /DEBUG request type=decrypt_fernet code=ok/,
         "the seed client's decryptions did not reach the service",
       );
-    }, ["--crypto-backend", "node"]);
+    }, ["--crypto-backend", "node", "--log-level", "debug"]);
   },
 });
 
@@ -206,7 +206,7 @@ Deno.test({
         1,
       );
       const stderr = service.stderr();
-      assert.match(stderr, /INFO request type=decrypt_fernet code=ok/);
+      assert.match(stderr, /DEBUG request type=decrypt_fernet code=ok/);
       const found = leaks(
         { stderr, stdout: service.stdout() },
         needles,

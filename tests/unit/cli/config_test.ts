@@ -136,11 +136,13 @@ Deno.test("a bad drain time throws ConfigError", () => {
   assertConfigError([], { KEYSERVICE_DRAIN_SECONDS: "soon" });
 });
 
-Deno.test("a flag value that starts with a dash gives a one-line ConfigError", () => {
-  // node:util parseArgs reports this case in a three-line message; the
-  // ConfigError contract (and main.ts's "... (see --help)") wants one line.
+Deno.test("a flag value that starts with a dash is the flag's value; a bad one gives a one-line ConfigError", () => {
+  // The value is read as given (issue 16, finding 11), and refused as any
+  // bad value is; the ConfigError contract (and main.ts's "... (see
+  // --help)") wants one line, where node:util's messages run to three.
   assertConfigError(["--drain-seconds", "-1"]);
-  assertConfigError(["--endpoint", "-x"]);
+  assert.equal(run(["--endpoint", "-x"]).endpoint, "-x");
+  assertConfigError(["--endpoint"]);
 });
 
 /** A value each option accepts, other than its default. */

@@ -3,9 +3,12 @@
 
 import assert from "node:assert/strict";
 import {
+  backendRefusal,
   insecureBindRefusal,
+  ipcFolderProblem,
   isLocalEndpoint,
 } from "../../../lib/cli/network_policy.ts";
+import { effectiveUid } from "../../../lib/cli/harden.ts";
 
 Deno.test("isLocalEndpoint: loopback, ipc and inproc only", () => {
   for (
@@ -89,4 +92,74 @@ Deno.test("insecureBindRefusal refuses CURVE without an allow list off loopback,
     undefined,
   );
   assert.equal(insecureBindRefusal("tcp://127.0.0.1:5555", curve), undefined);
+});
+
+Deno.test({
+  name:
+    "ipcFolderProblem: a folder of this user's, mode 0700, and nothing else",
+  ignore: Deno.build.os !== "linux",
+  async fn() {
+    const uid = effectiveUid()!;
+    const dir = await Deno.makeTempDir();
+    try {
+      await Deno.chmod(dir, 0o700);
+      assert.equal(ipcFolderProblem(`ipc://${dir}/sock`, uid), undefined);
+      assert.match(
+        ipcFolderProblem(`ipc://${dir}/sock`, uid + 1)!,
+        /not owned by this user/,
+      );
+      for (const mode of [0o750, 0o705, 0o710, 0o777]) {
+        await Deno.chmod(dir, mode);
+        assert.match(
+          ipcFolderProblem(`ipc://${dir}/sock`, uid)!,
+          /open to group or others/,
+          mode.toString(8),
+        );
+      }
+      await Deno.writeTextFile(`${dir}/file`, "");
+      assert.match(
+        ipcFolderProblem(`ipc://${dir}/file/sock`, uid)!,
+        /is not a folder/,
+      );
+      assert.match(ipcFolderProblem("ipc://@name", uid)!, /abstract/);
+    } finally {
+      await Deno.remove(dir, { recursive: true });
+    }
+  },
+});
+
+Deno.test("backendRefusal: CURVE, or a private ipc folder; otherwise only with --insecure-backend, and off loopback only with --allow-insecure-network too", () => {
+  const base = {
+    curve: false,
+    insecureBackend: false,
+    allowInsecureNetwork: false,
+    uid: -1,
+  };
+  const tcp = "tcp://127.0.0.1:5556";
+  const remote = "tcp://0.0.0.0:5556";
+  assert.equal(backendRefusal(remote, { ...base, curve: true }), undefined);
+  assert.match(backendRefusal(tcp, base)!, /without CURVE.*--insecure-backend/);
+  assert.ok(!backendRefusal(tcp, base)!.includes("\n"));
+  assert.equal(
+    backendRefusal(tcp, { ...base, insecureBackend: true }),
+    undefined,
+  );
+  assert.match(
+    backendRefusal(remote, { ...base, insecureBackend: true })!,
+    /--allow-insecure-network/,
+  );
+  assert.equal(
+    backendRefusal(remote, {
+      ...base,
+      insecureBackend: true,
+      allowInsecureNetwork: true,
+    }),
+    undefined,
+  );
+  // uid -1 owns nothing: the folder check refuses, the override allows.
+  assert.match(backendRefusal("ipc:///tmp/b", base)!, /not owned/);
+  assert.equal(
+    backendRefusal("ipc:///tmp/b", { ...base, insecureBackend: true }),
+    undefined,
+  );
 });

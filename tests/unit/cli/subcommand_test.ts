@@ -90,3 +90,56 @@ Deno.test("--connect replaces binding: with --endpoint (flag or variable) it is 
     ConfigError,
   );
 });
+
+// Issue 16, finding 11: values beginning with `-`, in both forms.
+const DASH_KEY = "-Mmn9vK>Q2<}cSuVbL-ke*W9y+z0qNbfp{b=Ln4]";
+
+Deno.test("parseCommand takes a value beginning with '-' as --flag VALUE and --flag=VALUE", () => {
+  for (
+    const args of [
+      ["--out", "-d", "--timeout", "-1"],
+      ["--out=-d", "--timeout=-1"],
+    ]
+  ) {
+    const parsed = parseCommand(SPEC, args);
+    assert.equal(parsed.values.out, "-d");
+    assert.equal(parsed.values.timeout, "-1");
+  }
+  // Taken as the value even when it looks like a flag, as getopt does.
+  assert.equal(
+    parseCommand(SPEC, ["--out", "--timeout"]).values.out,
+    "--timeout",
+  );
+  // A valued flag with nothing after it is still an error.
+  assert.throws(() => parseCommand(SPEC, ["--out"]), UsageError);
+});
+
+Deno.test("parseCommand reads a flag's variable when the flag is absent; the flag wins", () => {
+  const spec: CommandSpec = {
+    name: "demo",
+    summary: "",
+    flags: [{ flag: "endpoint", arg: "A", help: "", multiple: true, env: "E" }],
+  };
+  assert.deepEqual(parseCommand(spec, [], { E: "-x" }).values.endpoint, ["-x"]);
+  assert.deepEqual(
+    parseCommand(spec, ["--endpoint", "y"], { E: "x" }).values.endpoint,
+    ["y"],
+  );
+  assert.equal(parseCommand(spec, [], { E: "" }).values.endpoint, undefined);
+});
+
+Deno.test("parseConfig takes a CURVE key beginning with '-' in both forms", () => {
+  for (
+    const args of [
+      ["--curve-secret-key", DASH_KEY],
+      [`--curve-secret-key=${DASH_KEY}`],
+    ]
+  ) {
+    const parsed = parseConfig(args, {});
+    assert.equal(parsed.kind, "run");
+    if (parsed.kind === "run") {
+      assert.equal(parsed.config.curveSecretKey, DASH_KEY);
+    }
+  }
+  assert.throws(() => parseConfig(["--endpoint"], {}), ConfigError);
+});

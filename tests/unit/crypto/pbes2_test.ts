@@ -564,11 +564,7 @@ Deno.test("a decryption that passes the padding check but is not DER is wrong_pa
   );
 });
 
-Deno.test("MAX_ITERATIONS is 10,000,000", () => {
-  assert.equal(MAX_ITERATIONS, 10_000_000);
-});
-
-Deno.test("an iteration count above MAX_ITERATIONS is unusable_key naming the count and the limit", async () => {
+Deno.test("an iteration count above MAX_ITERATIONS is unusable_key naming the limit, never the count", async () => {
   const counts = [MAX_ITERATIONS + 1, 2 ** 31, 2n ** 64n];
   for (const iterations of counts) {
     const sealed = await seal(PKCS8, PASS, {
@@ -576,7 +572,7 @@ Deno.test("an iteration count above MAX_ITERATIONS is unusable_key naming the co
       data: new Uint8Array(PKCS8.length + 16 - PKCS8.length % 16),
     });
     const error = await rejectsWith(decryptPkcs8(sealed, PASS), "unusable_key");
-    assert.ok(error.message.includes(String(iterations)), error.message);
+    assert.ok(!error.message.includes(String(iterations)), error.message);
     assert.ok(error.message.includes(String(MAX_ITERATIONS)), error.message);
     await rejectsWith(
       openPrivateKey(pem("ENCRYPTED PRIVATE KEY", sealed), PASS),

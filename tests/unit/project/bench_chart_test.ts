@@ -1,13 +1,13 @@
-// The benchmark's SVG charts (scripts/_bench_chart.ts): one bar per
-// percentile per scenario, the floor drawn across them, names escaped, one
-// point per RSS sample; and both files written beside the JSON.
+// The benchmark's SVG charts (scripts/bench/chart.ts): one bar per
+// percentile per load, the floor drawn across them, names escaped, one point
+// per RSS sample, one point a thread count and series on the scaling chart.
 
 import assert from "node:assert/strict";
 import {
   latencyChart,
   rssChart,
-  writeCharts,
-} from "../../../scripts/_bench_chart.ts";
+  scalingChart,
+} from "../../../scripts/bench/chart.ts";
 
 const ROWS = [
   { name: "ping (round-trip floor)", clients: 1, p50: 0.4, p90: 0.6, p99: 1 },
@@ -42,21 +42,17 @@ Deno.test("the RSS chart draws one point a sample", () => {
   assert.match(svg, />16 clients|16 clients\)/);
 });
 
-Deno.test("writeCharts writes -latency.svg and -rss.svg beside the JSON", async () => {
-  const dir = await Deno.makeTempDir({ prefix: "keyservice-chart-" });
-  try {
-    const written = await writeCharts(`${dir}/latest.json`, {
-      results: ROWS,
-      mixRss: { clients: 16, seconds: 2, rss: [1e8, 1.1e8] },
-    });
-    assert.deepEqual(written, [
-      `${dir}/latest-latency.svg`,
-      `${dir}/latest-rss.svg`,
-    ]);
-    for (const file of written) {
-      assert.match(await Deno.readTextFile(file), /^<svg /);
-    }
-  } finally {
-    await Deno.remove(dir, { recursive: true });
-  }
+Deno.test("the scaling chart has a point a thread count and series, and skips unmeasured ones", () => {
+  const points = [1, 2, 4].map((threads) => ({
+    threads,
+    decryptPerSecond: 400 * threads,
+    encryptPerSecond: 1000 * threads,
+    opensslPerSecond: threads === 4 ? NaN : 2000 * threads,
+  }));
+  const svg = scalingChart(points, "scaling <16>", "threads");
+  assert.equal(svg.match(/<polyline /g)?.length, 3);
+  // 3 decrypt + 3 encrypt + 2 OpenSSL points (the NaN is left out).
+  assert.equal(svg.match(/<circle /g)?.length, 8);
+  assert.ok(svg.includes("scaling &lt;16&gt;"));
+  for (const label of [">1<", ">2<", ">4<"]) assert.ok(svg.includes(label));
 });

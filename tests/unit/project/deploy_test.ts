@@ -73,10 +73,17 @@ Deno.test("the unit keeps the hardening a key service wants", () => {
     ProtectHome: "yes",
     LimitCORE: "0",
     CapabilityBoundingSet: "",
+    // Issue 16, finding 12: memory bounded, no swap, /proc of its own, and
+    // an address allow list that denies everyone not named.
+    MemorySwapMax: "0",
+    ProcSubset: "pid",
+    IPAddressDeny: "any",
+    IPAddressAllow: "localhost",
   };
   for (const [key, value] of Object.entries(wanted)) {
     assert.equal(unit.get(key), value, key);
   }
+  assert.match(unit.get("MemoryMax") ?? "", /^\d+[KMG]$/, "MemoryMax");
   // MemoryDenyWriteExecute would stop V8's JIT: absent, and the unit says why.
   assert.ok(!unit.has("MemoryDenyWriteExecute"));
   assert.match(UNIT, /^# MemoryDenyWriteExecute=yes cannot be used: .*JIT/ms);

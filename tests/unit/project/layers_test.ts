@@ -1,7 +1,9 @@
-// The layers of lib/ and what each may import: crypto nothing of the others,
-// keystore (storage) nothing of the others, service crypto and keystore, zmq nothing of the service or crypto, client zmq and
-// the service's wire types, cli anything below it. main.ts only wires; no
-// module grows past a size one can read.
+// The layers of lib/ and what each may import: the wire contract and the
+// clock nothing at all; crypto nothing of the others; keystore (storage)
+// nothing of the others; service crypto, keystore and the contract; zmq
+// nothing of the service or crypto; client zmq and the contract; cli
+// anything below it. main.ts only wires; no module grows past a size one
+// can read.
 
 import assert from "node:assert/strict";
 import { dirname, join, relative } from "node:path";
@@ -12,13 +14,16 @@ const LIB = join(ROOT, "lib");
 
 /** What each layer may import from lib/, besides itself. */
 const ALLOWED: Record<string, readonly string[]> = {
+  // The wire contract, which the service, the client and the docs read.
+  contract: [],
+  // The clock interface the timed parts take (a fake one in tests).
+  clock: [],
   crypto: [],
   keystore: [],
-  service: ["crypto", "keystore"],
+  service: ["crypto", "keystore", "contract", "clock"],
   zmq: [],
-  // The client may use the service's wire types (types only).
-  client: ["zmq", "service"],
-  cli: ["crypto", "keystore", "service", "zmq", "client"],
+  client: ["zmq", "contract", "clock"],
+  cli: ["crypto", "keystore", "service", "zmq", "client", "contract", "clock"],
 };
 
 function* modules(dir: string): Generator<string> {
@@ -35,6 +40,8 @@ function importedLayers(file: string): string[] {
   const layers: string[] = [];
   for (const match of text.matchAll(/(?:from|import)\s*\(?\s*"(\.[^"]+)"/g)) {
     const target = relative(LIB, join(dirname(file), match[1]));
+    // deno.json holds the version, written once.
+    if (target === "../deno.json") continue;
     if (target.startsWith("..")) {
       layers.push(`outside lib/: ${match[1]}`);
     } else layers.push(target.split("/")[0]);

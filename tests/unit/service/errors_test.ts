@@ -12,7 +12,6 @@ import {
 } from "../../../lib/crypto/errors.ts";
 import {
   DecryptionFailed,
-  ERROR_CODES,
   KeyServiceError,
   wireError,
 } from "../../../lib/service/errors.ts";
@@ -31,9 +30,9 @@ Deno.test("wireError maps each crypto error to its code and names the field", ()
       'Field "rsa_public" is not a valid PEM key: the body is empty',
     ],
     [
-      new UnexpectedKeyType("RSA PUBLIC KEY", "PUBLIC KEY"),
+      new UnexpectedKeyType("RSA PUBLIC KEY"),
       "wrong_key_type",
-      'Field "rsa_public" must hold an RSA PUBLIC KEY PEM block, found "PUBLIC KEY"',
+      'Field "rsa_public" must hold an RSA PUBLIC KEY PEM block, not another label',
     ],
     [
       new UnusableKey("modulus is even"),
@@ -43,7 +42,7 @@ Deno.test("wireError maps each crypto error to its code and names the field", ()
     [
       new MessageTooLong(300, 245),
       "plaintext_too_long",
-      'Field "rsa_public" is 300 bytes in UTF-8; this key can encrypt at most 245',
+      'Field "rsa_public" is longer in UTF-8 than the 245 bytes this key can encrypt',
     ],
     [
       new MalformedCiphertext("is not below the key's modulus"),
@@ -61,7 +60,7 @@ Deno.test("wireError maps each crypto error to its code and names the field", ()
 
 Deno.test("wireError says 'a' before a label that starts with a consonant sound", () => {
   const mapped = wire(
-    new UnexpectedKeyType("PUBLIC KEY", "RSA PUBLIC KEY"),
+    new UnexpectedKeyType("PUBLIC KEY"),
     "rsa_public",
   );
   assert.match(mapped.message, /must hold a PUBLIC KEY PEM block/);
@@ -78,7 +77,7 @@ Deno.test("crypto error messages name no request field", () => {
   for (
     const error of [
       new MalformedKey("the body is empty"),
-      new UnexpectedKeyType("RSA PUBLIC KEY", "PUBLIC KEY"),
+      new UnexpectedKeyType("RSA PUBLIC KEY"),
       new UnusableKey("modulus is even"),
       new MessageTooLong(300, 245),
       new MalformedCiphertext("is not below the key's modulus"),
@@ -87,13 +86,4 @@ Deno.test("crypto error messages name no request field", () => {
   ) {
     assert.doesNotMatch(error.message, /field|rsa_|fernet/i, error.message);
   }
-});
-
-Deno.test("ERROR_CODES lists every code an error class carries, and no other", async () => {
-  const source = await Deno.readTextFile(
-    new URL("../../../lib/service/errors.ts", import.meta.url),
-  );
-  const declared = [...source.matchAll(/readonly code = "([a-z_]+)"/g)]
-    .map((match) => match[1]);
-  assert.deepEqual([...declared].sort(), [...ERROR_CODES].sort());
 });

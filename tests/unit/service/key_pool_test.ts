@@ -2,25 +2,52 @@
 // refills, an empty pool generates on demand, waiters are served in order,
 // parallelism is bounded, failures are survived, and close() stops it all.
 // Tests about keys use real WebCrypto generation; tests about scheduling use
-// a fake generator the test controls.
+// a fake generator the test controls, and a fake clock: retries and expiry
+// run when the test moves time on, and "nothing more happens" is a count of
+// timers armed, not a wait.
 
 import assert from "node:assert/strict";
 import { KeyPool } from "../../../lib/service/key_pool.ts";
 import { waitFor } from "../../_helpers/wait.ts";
+import { FakeTime, runMicrotasks } from "../../_helpers/fake_time.ts";
 import {
   parsePrivateKey,
   parsePublicKey,
   type RsaKeyPairPem,
 } from "../../../lib/crypto/mod.ts";
 
-/** Resolves after `ms`; the timer always completes (no leak). */
-function delay(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
-}
-
 /** Waits until `condition` holds; throws after 30 s. */
 function until(condition: () => boolean, what: string): Promise<boolean> {
   return waitFor(condition, { what, timeoutMs: 30_000, intervalMs: 5 });
+}
+
+/**
+ * Runs the fake clock's timers one at a time, letting the promises each
+ * starts settle, until `condition` holds; fails after `limit` timers.
+ */
+async function advanceUntil(
+  time: FakeTime,
+  condition: () => boolean,
+  what: string,
+  limit = 1000,
+): Promise<void> {
+  for (let timers = 0; timers < limit; timers++) {
+    await runMicrotasks();
+    if (condition()) return;
+    if (!await time.next()) break;
+  }
+  await runMicrotasks();
+  assert.ok(condition(), `${what}: not after ${limit} timers`);
+}
+
+/** `promise`, marked handled, and whether it has settled yet. */
+function tracked<T>(promise: Promise<T>) {
+  const state = { settled: false, promise };
+  promise.then(
+    () => (state.settled = true),
+    () => (state.settled = true),
+  );
+  return state;
 }
 
 /**
@@ -132,15 +159,21 @@ Deno.test("KeyPool: real pairs are unique, valid, and private matches public", a
 
 Deno.test("KeyPool: fills up to size and no further", async () => {
   const generator = countingGenerator();
-  const pool = new KeyPool({ size: 5, generate: generator.generate });
+  const time = new FakeTime();
+  const pool = new KeyPool({
+    size: 5,
+    generate: generator.generate,
+    clock: time,
+  });
   try {
     assert.equal(pool.size, 5);
     await until(() => pool.depth === 5, "the pool is full");
-    await delay(100);
+    await runMicrotasks();
     assert.equal(pool.depth, 5);
     assert.equal(generator.calls, 5);
     assert.equal(pool.generating, 0);
     assert.equal(pool.waiting, 0);
+    assert.equal(time.pending, 0, "no timer armed: nothing more will happen");
   } finally {
     pool.close();
   }
@@ -148,10 +181,12 @@ Deno.test("KeyPool: fills up to size and no further", async () => {
 
 Deno.test("KeyPool: refills after it drains", async () => {
   const generator = countingGenerator();
+  const time = new FakeTime();
   const pool = new KeyPool({
     size: 3,
     refillParallelism: 2,
     generate: generator.generate,
+    clock: time,
   });
   try {
     await until(() => pool.depth === 3, "the pool is full");
@@ -162,9 +197,11 @@ Deno.test("KeyPool: refills after it drains", async () => {
       "public-2",
     ]);
     await until(() => pool.depth === 3, "the pool is full again");
-    await delay(50);
+    await runMicrotasks();
     assert.equal(pool.depth, 3);
     assert.equal(generator.calls, 6);
+    assert.equal(pool.generating, 0);
+    assert.equal(time.pending, 0, "no timer armed: nothing more will happen");
     // The refilled pairs are new ones.
     const next = await pool.take();
     assert.ok(!taken.some((pair) => pair.public === next.public));
@@ -190,14 +227,17 @@ Deno.test("KeyPool: refills after it drains, with real keys", async () => {
 
 Deno.test("KeyPool: size 0 generates each pair on demand and never rejects", async () => {
   const generator = manualGenerator();
+  const time = new FakeTime();
   const pool = new KeyPool({
     size: 0,
     maxGenerating: 8,
     generate: generator.generate,
+    clock: time,
   });
   try {
-    await delay(20);
+    await runMicrotasks();
     assert.equal(generator.calls, 0, "an empty pool generates nothing ahead");
+    assert.equal(time.pending, 0);
     const [first] = handled([pool.take()]);
     assert.equal(generator.calls, 1, "a take starts its own generation");
     const [second, third] = handled([pool.take(), pool.take()]);
@@ -216,11 +256,12 @@ Deno.test("KeyPool: size 0 generates each pair on demand and never rejects", asy
       "public-1",
       "public-2",
     ]);
-    await delay(20);
+    await runMicrotasks();
     assert.equal(pool.depth, 0, "nothing is kept ahead");
     assert.equal(generator.calls, 3, "nothing is generated ahead");
     assert.equal(pool.waiting, 0);
     assert.equal(pool.generating, 0);
+    assert.equal(time.pending, 0, "no timer armed: nothing more will happen");
   } finally {
     pool.close();
   }
@@ -259,7 +300,7 @@ Deno.test("KeyPool: waiters are served in order and each pair is handed out once
     while (pool.depth < 2) {
       await until(() => generator.pending.length > 0, "a refill starts");
       generator.resolve();
-      await delay(0);
+      await runMicrotasks();
     }
     await until(() => pool.depth === 2, "the pool is full");
     const settled: number[] = [];
@@ -334,7 +375,7 @@ Deno.test("KeyPool: background refill keeps to refillParallelism", async () => {
       );
       // Finish them in an unusual order: the newest first.
       generator.resolve(generator.pending.length - 1);
-      await delay(0);
+      await runMicrotasks();
       assert.ok(pool.generating <= 3, `generating ${pool.generating}`);
     }
     assert.equal(generator.maxPending, 3);
@@ -360,7 +401,7 @@ Deno.test("KeyPool: maxGenerating bounds on-demand generations too", async () =>
       await until(() => generator.pending.length > 0, "a generation starts");
       assert.ok(pool.generating <= 2, `generating ${pool.generating}`);
       generator.resolve();
-      await delay(0);
+      await runMicrotasks();
     }
     const pairs = await within(Promise.all(takes), "the takes");
     assert.equal(new Set(pairs.map((pair) => pair.public)).size, 5);
@@ -373,6 +414,7 @@ Deno.test("KeyPool: maxGenerating bounds on-demand generations too", async () =>
 Deno.test("KeyPool: a failing generator is reported and retried until the pool fills", async () => {
   const errors: unknown[] = [];
   let calls = 0;
+  const time = new FakeTime();
   const pool = new KeyPool({
     size: 2,
     generate: () => {
@@ -382,9 +424,14 @@ Deno.test("KeyPool: a failing generator is reported and retried until the pool f
         : Promise.resolve(fakePair(n));
     },
     onError: (error) => errors.push(error),
+    clock: time,
   });
   try {
-    await until(() => pool.depth === 2, "the pool fills despite failures");
+    await advanceUntil(
+      time,
+      () => pool.depth === 2,
+      "the pool fills despite failures",
+    );
     assert.deepEqual(
       errors.map((error) => (error as Error).message),
       ["failure 0", "failure 1", "failure 2", "failure 3"],
@@ -402,6 +449,7 @@ Deno.test("KeyPool: a waiter is rejected when generation keeps failing", async (
   const errors: unknown[] = [];
   let calls = 0;
   const failure = new Error("no entropy today");
+  const time = new FakeTime();
   const pool = new KeyPool({
     size: 0,
     generate: () => {
@@ -409,33 +457,34 @@ Deno.test("KeyPool: a waiter is rejected when generation keeps failing", async (
       return Promise.reject(failure);
     },
     onError: (error) => errors.push(error),
+    clock: time,
   });
   try {
-    await assert.rejects(
-      within(pool.take(), "a take while generation fails"),
-      (error) => error === failure,
-    );
+    const first = tracked(pool.take());
+    await advanceUntil(time, () => first.settled, "the first take settles");
+    await assert.rejects(first.promise, (error) => error === failure);
     assert.ok(calls >= 2, `retried: ${calls} calls`);
     assert.equal(errors.length, calls, "every failure is reported");
     assert.ok(errors.every((error) => error === failure));
     assert.equal(pool.waiting, 0);
     // The next take gets the same treatment: rejected, not left hanging.
-    await assert.rejects(
-      within(pool.take(), "a second take while generation fails"),
-      (error) => error === failure,
-    );
+    const second = tracked(pool.take());
+    await advanceUntil(time, () => second.settled, "the second take settles");
+    await assert.rejects(second.promise, (error) => error === failure);
   } finally {
     pool.close();
   }
-  // Retries are timer-driven; close() cancels the one scheduled. Give a
-  // retry that slipped through time to run: a closed pool generates nothing.
+  // Retries are timer-driven; close() cancels the one scheduled: however
+  // long the clock runs on, a closed pool generates nothing.
   const callsAtClose = calls;
-  await delay(100);
+  assert.equal(time.pending, 0, "close() leaves no timer armed");
+  await time.tick(60_000);
   assert.equal(calls, callsAtClose, "a closed pool stops retrying");
 });
 
 Deno.test("KeyPool: a pool that recovers serves its waiter", async () => {
   let calls = 0;
+  const time = new FakeTime();
   const pool = new KeyPool({
     size: 0,
     generate: () => {
@@ -444,10 +493,12 @@ Deno.test("KeyPool: a pool that recovers serves its waiter", async () => {
         ? Promise.reject(new Error(`failure ${n}`))
         : Promise.resolve(fakePair(n));
     },
+    clock: time,
   });
   try {
-    const pair = await within(pool.take(), "a take after two failures");
-    assert.equal(pair.public, "public-2");
+    const take = tracked(pool.take());
+    await advanceUntil(time, () => take.settled, "a take after two failures");
+    assert.equal((await take.promise).public, "public-2");
   } finally {
     pool.close();
   }
@@ -455,10 +506,12 @@ Deno.test("KeyPool: a pool that recovers serves its waiter", async () => {
 
 Deno.test("KeyPool: close() rejects waiters and stops refilling", async () => {
   const generator = manualGenerator();
+  const time = new FakeTime();
   const pool = new KeyPool({
     size: 3,
     refillParallelism: 2,
     generate: generator.generate,
+    clock: time,
   });
   const [first, second, third] = handled([
     pool.take(),
@@ -475,20 +528,29 @@ Deno.test("KeyPool: close() rejects waiters and stops refilling", async () => {
   await assert.rejects(pool.take(), /KeyPool is closed/);
   // Generations that finish after close() are dropped, and start no more.
   while (generator.pending.length > 0) generator.resolve();
-  await delay(50);
+  await runMicrotasks();
   assert.equal(pool.depth, 0);
   assert.equal(generator.calls, callsBefore);
+  assert.equal(time.pending, 0, "no timer armed: nothing more will happen");
   pool.close(); // twice is harmless
 });
 
 Deno.test("KeyPool: close() drops the ready pairs", async () => {
   const generator = countingGenerator();
-  const pool = new KeyPool({ size: 3, generate: generator.generate });
+  const time = new FakeTime();
+  const pool = new KeyPool({
+    size: 3,
+    generate: generator.generate,
+    maxAgeMs: 1000,
+    clock: time,
+  });
   await until(() => pool.depth === 3, "the pool is full");
+  assert.equal(time.pending, 1, "the expiry sweep is armed");
   pool.close();
   assert.equal(pool.depth, 0);
   await assert.rejects(pool.take(), /KeyPool is closed/);
-  await delay(50);
+  assert.equal(time.pending, 0, "close() disarms the sweep");
+  await time.tick(60_000);
   assert.equal(generator.calls, 3);
 });
 
@@ -496,19 +558,20 @@ Deno.test("KeyPool: close() drops the ready pairs", async () => {
 
 Deno.test("a pair older than maxAgeMs is never handed out: take() gets a new one", async () => {
   const generator = countingGenerator();
-  let now = 0;
+  const time = new FakeTime();
   const pool = new KeyPool({
     size: 1,
     generate: generator.generate,
     maxAgeMs: 1000,
-    now: () => now,
+    clock: time,
   });
   try {
     await until(() => pool.depth === 1, "the pool to fill");
-    now = 999; // younger than the maximum age: handed out
+    await time.tick(999); // younger than the maximum age: handed out
+    assert.equal(pool.expired, 0);
     assert.deepEqual(await within(pool.take(), "take"), fakePair(0));
     await until(() => pool.depth === 1, "the pool to refill");
-    now += 1000; // pair 1 has reached the maximum age
+    await time.tick(1000); // pair 1 has reached the maximum age
     assert.deepEqual(await within(pool.take(), "take"), fakePair(2));
     assert.equal(pool.expired, 1);
   } finally {
@@ -518,17 +581,25 @@ Deno.test("a pair older than maxAgeMs is never handed out: take() gets a new one
 
 Deno.test("expired pairs are dropped and replaced even when nobody asks", async () => {
   const generator = countingGenerator();
+  const time = new FakeTime();
   const pool = new KeyPool({
     size: 2,
     generate: generator.generate,
     maxAgeMs: 20,
+    clock: time,
   });
   try {
+    await until(() => pool.depth === 2, "the pool to fill");
+    await time.tick(19);
+    assert.equal(pool.expired, 0, "not yet at the maximum age");
     // Each sweep drops the pairs that aged out and makes new ones.
-    await until(() => pool.expired >= 4, "pairs to expire unasked");
-    await until(() => pool.depth === 2, "the pool to refill");
+    await time.tick(1);
+    assert.equal(pool.expired, 2);
+    await time.tick(20);
+    assert.equal(pool.expired, 4);
+    assert.equal(pool.depth, 2, "refilled");
     const pair = await within(pool.take(), "take");
-    assert.ok(Number(pair.public.slice("public-".length)) >= 4, pair.public);
+    assert.deepEqual(pair, fakePair(4));
   } finally {
     pool.close();
   }
@@ -536,15 +607,16 @@ Deno.test("expired pairs are dropped and replaced even when nobody asks", async 
 
 Deno.test("without maxAgeMs a ready pair is handed out however old it is", async () => {
   const generator = countingGenerator();
-  let now = 0;
+  const time = new FakeTime();
   const pool = new KeyPool({
     size: 1,
     generate: generator.generate,
-    now: () => now,
+    clock: time,
   });
   try {
     await until(() => pool.depth === 1, "the pool to fill");
-    now = Number.MAX_SAFE_INTEGER;
+    assert.equal(time.pending, 0, "no sweep without a maximum age");
+    await time.tick(Number.MAX_SAFE_INTEGER);
     assert.deepEqual(await within(pool.take(), "take"), fakePair(0));
     assert.equal(pool.expired, 0);
   } finally {

@@ -11,7 +11,7 @@ import {
   parsePublicKey,
   type RsaKeyPairPem,
 } from "../../../lib/crypto/mod.ts";
-import { MAX_FIELD_LENGTH } from "../../../lib/service/protocol.ts";
+import { CAPABILITIES, MAX_FIELD_LENGTH } from "../../../lib/contract/mod.ts";
 import { Overloaded } from "../../../lib/service/errors.ts";
 import {
   bigintToBytes,
@@ -218,6 +218,14 @@ Deno.test("by default ping tells only status, version and capabilities", async (
     "capabilities",
   ]);
   assert.equal(asked, 0, "status() is not even read");
+});
+
+Deno.test("ping's capabilities are the contract's operations, bits, paddings and formats", async () => {
+  const result = await handle({ type: "ping" }, new KeyService());
+  assert.deepEqual(
+    result.reply.capabilities,
+    JSON.parse(JSON.stringify(CAPABILITIES)),
+  );
 });
 
 Deno.test("handle reports the request type in its outcome", async () => {

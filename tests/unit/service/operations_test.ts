@@ -103,9 +103,11 @@ const webPrivate = await crypto.subtle.importKey(
 /** A WorkLimiter that counts the tasks it is given. */
 class CountingLimiter extends WorkLimiter {
   runs = 0;
-  override run<T>(task: () => Promise<T>): Promise<T> {
+  readonly clients: string[] = [];
+  override run<T>(task: () => Promise<T>, client = ""): Promise<T> {
     this.runs++;
-    return super.run(task);
+    this.clients.push(client);
+    return super.run(task, client);
   }
 }
 
@@ -614,11 +616,14 @@ Deno.test("a key encrypted with AES-128-CBC or hmacWithSHA1 is invalid_key namin
   }
 });
 
-Deno.test("a key asking for more than 10,000,000 iterations is invalid_key", async () => {
-  // PBES2 as the service writes it, but 16,777,215 iterations; the data is
-  // never decrypted, so any whole number of blocks will do.
+/**
+ * An EncryptedPrivateKeyInfo DER as the service writes it (PBES2, PBKDF2
+ * with HMAC-SHA-256, AES-256-CBC), with `iterations` and `dataBytes` of
+ * zeros for data: for tests where the data is never decrypted.
+ */
+function handSealed(iterations: bigint, dataBytes: number): Uint8Array {
   const octets = (bytes: Uint8Array) => tlv(0x04, bytes);
-  const sealed = derSequence(
+  return derSequence(
     derSequence(
       Uint8Array.fromHex("06092a864886f70d01050d"), // PBES2
       derSequence(
@@ -626,7 +631,7 @@ Deno.test("a key asking for more than 10,000,000 iterations is invalid_key", asy
           Uint8Array.fromHex("06092a864886f70d01050c"), // PBKDF2
           derSequence(
             octets(new Uint8Array(16)),
-            derInteger(16_777_215n),
+            derInteger(iterations),
             derSequence(
               Uint8Array.fromHex("06082a864886f70d0209"), // hmacWithSHA256
               Uint8Array.of(0x05, 0x00),
@@ -639,8 +644,13 @@ Deno.test("a key asking for more than 10,000,000 iterations is invalid_key", asy
         ),
       ),
     ),
-    octets(new Uint8Array(1232)),
+    octets(new Uint8Array(dataBytes)),
   );
+}
+
+Deno.test("a key asking for more than 10,000,000 iterations is invalid_key", async () => {
+  // PBES2 as the service writes it, but 16,777,215 iterations.
+  const sealed = handSealed(16_777_215n, 1232);
   const result = await handle(
     decryptRequest(
       encryptPkcs1v15(PUBLIC, encoder.encode(FERNET)),
@@ -649,7 +659,8 @@ Deno.test("a key asking for more than 10,000,000 iterations is invalid_key", asy
     ),
   );
   assertError(result, "invalid_key", "rsa_private");
-  assert.ok((result.reply.error as string).includes("16777215"), result.raw);
+  // Fixed words: the count the request asked for is not echoed.
+  assert.ok(!(result.reply.error as string).includes("16777215"), result.raw);
 });
 
 Deno.test("a malformed ENCRYPTED PRIVATE KEY with a passphrase is invalid_pem naming rsa_private", async () => {
@@ -975,4 +986,52 @@ Deno.test("decrypt_fernet wipes the private key's DER when decryption fails too"
     "decryption_failed",
   );
   assert.ok(der!.length > 1000 && der!.every((b) => b === 0));
+});
+
+// --- issue 16, finding 10: what is cheap is checked before PBKDF2 ------------
+
+Deno.test("an encrypted key's ciphertext of a length no allowed key size has is invalid_ciphertext before any PBKDF2", async () => {
+  // 100 bytes: below 2048 bits; 513: past 4096.
+  for (const length of [100, 513]) {
+    const { service, limiter } = setup();
+    const result = await handle(
+      decryptRequest(new Uint8Array(length), { passphrase: PASS }, ENCRYPTED),
+      service,
+    );
+    assertError(result, "invalid_ciphertext", "encrypted_fernet");
+    assert.equal(limiter.runs, 0, "PBKDF2 was queued");
+  }
+});
+
+Deno.test("an encrypted key asking for more iterations than keyLimits.maxIterations is invalid_key before any PBKDF2, in fixed words", async () => {
+  const { service, limiter } = setup({
+    keyLimits: { maxIterations: ITERATIONS - 1 },
+  });
+  const result = await handle(
+    decryptRequest(
+      encryptPkcs1v15(PUBLIC, encoder.encode(FERNET)),
+      { passphrase: PASS },
+      ENCRYPTED,
+    ),
+    service,
+  );
+  assertError(result, "invalid_key", "rsa_private");
+  assert.ok(!(result.reply.error as string).includes(`${ITERATIONS}`));
+  assert.equal(limiter.runs, 0, "PBKDF2 was queued");
+});
+
+Deno.test("PBKDF2 and on-demand generation wait their turn as the client that asked", async () => {
+  const { service, limiter } = setup();
+  const ciphertext = encryptPkcs1v15(PUBLIC, encoder.encode(FERNET));
+  await service.handle([
+    encoder.encode(
+      JSON.stringify(
+        decryptRequest(ciphertext, { passphrase: PASS }, ENCRYPTED),
+      ),
+    ),
+  ], "client-a");
+  await service.handle([
+    encoder.encode(JSON.stringify({ type: "generate_keys", bits: 3072 })),
+  ], "client-b");
+  assert.deepEqual(limiter.clients, ["client-a", "client-b"]);
 });

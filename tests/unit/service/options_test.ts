@@ -4,13 +4,8 @@
 // for anything else (strict JSON types: "2048" is not 2048).
 
 import assert from "node:assert/strict";
-import {
-  KEY_BITS,
-  MAX_FIELD_LENGTH,
-  MAX_RECIPIENTS,
-  parseRequest,
-  type Request,
-} from "../../../lib/service/protocol.ts";
+import { parseRequest, type Request } from "../../../lib/service/protocol.ts";
+import { MAX_FIELD_LENGTH } from "../../../lib/contract/mod.ts";
 import {
   InvalidField,
   KeyServiceError,
@@ -68,10 +63,6 @@ const MANY = { type: "encrypt_fernet_many", fernet: "F", rsa_publics: ["A"] };
 const NOT_STRINGS = [null, true, false, 0, 1, 2048, [], ["x"], {}, { a: "x" }];
 
 // --- generate_keys: bits -----------------------------------------------------
-
-Deno.test("KEY_BITS are 2048 (the default, first), 3072 and 4096", () => {
-  assert.deepEqual([...KEY_BITS], [2048, 3072, 4096]);
-});
 
 Deno.test("generate_keys with no options is 2048 bits, pkcs1, no passphrase", () => {
   assert.deepEqual(parse({ type: "generate_keys" }), {
@@ -392,10 +383,6 @@ Deno.test("options inherited through __proto__ are not read", () => {
 });
 
 // --- encrypt_fernet_many -------------------------------------------------------
-
-Deno.test("MAX_RECIPIENTS is 256", () => {
-  assert.equal(MAX_RECIPIENTS, 256);
-});
 
 Deno.test("encrypt_fernet_many reads fernet, rsa_publics in order, and padding", () => {
   assert.deepEqual(

@@ -5,10 +5,15 @@ import assert from "node:assert/strict";
 import {
   encodeReply,
   errorReply,
-  MAX_FIELD_LENGTH,
+  MAX_ERROR_REPLY_BYTES,
+  MAX_REPLY_BYTES,
   parseRequest,
-  REQUEST_TYPES,
 } from "../../../lib/service/protocol.ts";
+import {
+  MAX_FIELD_LENGTH,
+  MAX_RECIPIENTS,
+  REQUEST_TYPES,
+} from "../../../lib/contract/mod.ts";
 import {
   InvalidField,
   KeyServiceError,
@@ -77,7 +82,7 @@ Deno.test("parseRequest reads decrypt_fernet fields into camelCase", () => {
   });
 });
 
-Deno.test("parseRequest reads every type of REQUEST_TYPES, and they are the five operations", () => {
+Deno.test("parseRequest reads every type of the contract's REQUEST_TYPES", () => {
   const fields = {
     fernet: "F",
     rsa_public: "P",
@@ -89,13 +94,6 @@ Deno.test("parseRequest reads every type of REQUEST_TYPES, and they are the five
     parseRequest(encoder.encode(JSON.stringify({ type, ...fields }))).type
   );
   assert.deepEqual(parsed, [...REQUEST_TYPES]);
-  assert.deepEqual([...parsed].sort(), [
-    "decrypt_fernet",
-    "encrypt_fernet",
-    "encrypt_fernet_many",
-    "generate_keys",
-    "ping",
-  ]);
 });
 
 Deno.test("parseRequest ignores fields the contract does not name", () => {
@@ -406,4 +404,31 @@ Deno.test("errorReply carries a field error's message and code", () => {
     error: 'Missing field "rsa_public"',
     code: "missing_field",
   });
+});
+
+Deno.test("an error reply is at most MAX_ERROR_REPLY_BYTES: a longer message becomes fixed words, the code kept", () => {
+  const long = new InvalidField(
+    "rsa_publics[0]",
+    `found ${"\u0001".repeat(400)}`,
+  );
+  const reply = errorReply(long);
+  assert.ok(encodeReply(reply).length <= MAX_ERROR_REPLY_BYTES);
+  assert.equal(reply.code, "invalid_field");
+  assert.ok(!String(reply.error).includes("\u0001"));
+  // A short one is as it was.
+  const short = new UnknownType();
+  assert.deepEqual(errorReply(short), {
+    error: short.message,
+    code: short.code,
+  });
+});
+
+Deno.test("MAX_REPLY_BYTES: 256 entries of a 4096-bit ciphertext's base64 (or an error entry, smaller)", () => {
+  const entry = JSON.stringify({ encrypted_fernet: "A".repeat(684) });
+  assert.ok(entry.length >= MAX_ERROR_REPLY_BYTES);
+  const largest = `{"results":[${
+    Array(MAX_RECIPIENTS).fill(entry).join(",")
+  }]}`;
+  assert.equal(MAX_REPLY_BYTES, largest.length);
+  assert.equal(MAX_REPLY_BYTES, 181_261);
 });

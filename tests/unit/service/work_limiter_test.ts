@@ -241,3 +241,40 @@ Deno.test("running and waiting count back down to 0 once everything settles", as
   assert.equal(limiter.running, 0);
   assert.equal(limiter.waiting, 0);
 });
+
+// Issue 16, finding 10: one client's queue of costly tasks does not hold
+// another client's task behind all of it.
+Deno.test("waiting tasks take turns client by client: a second client's task runs before the first client's queue is done", async () => {
+  const limiter = new WorkLimiter(1);
+  const log: string[] = [];
+  const flood = Array.from({ length: 8 }, (_, i) => new HeldTask(log, `f${i}`));
+  const runs = flood.map((t) => limiter.run(t.task, "flooder"));
+  const quiet = new HeldTask(log, "q");
+  const quietRun = limiter.run(quiet.task, "quiet");
+  const later = new HeldTask(log, "r");
+  const laterRun = limiter.run(later.task, "other");
+  assert.equal(limiter.waiting, 9);
+  await flood[0].started.promise;
+  flood[0].resolve(0);
+  // The next turn is the first waiting client's (the flooder's second
+  // task), then the quiet client's, then the other's: round robin.
+  await flood[1].started.promise;
+  flood[1].resolve(1);
+  await quiet.started.promise;
+  assert.equal(flood[2].hasStarted, false);
+  quiet.resolve(9);
+  await later.started.promise;
+  later.resolve(10);
+  for (const [i, task] of flood.entries()) {
+    if (i < 2) continue;
+    await task.started.promise;
+    task.resolve(i);
+  }
+  await Promise.all([...runs, quietRun, laterRun]);
+  assert.deepEqual(
+    log.filter((line) => line.startsWith("start")).map((l) => l.slice(6)),
+    ["f0", "f1", "q", "r", "f2", "f3", "f4", "f5", "f6", "f7"],
+  );
+  assert.equal(limiter.waiting, 0);
+  assert.equal(limiter.running, 0);
+});

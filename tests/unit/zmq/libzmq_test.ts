@@ -50,3 +50,45 @@ Deno.test("npmZeromqCandidates gives absolute paths of npm:zeromq's addon.node f
     assert.match(candidates[0], /\/glibc-127-Release\/addon\.node$/);
   }
 });
+
+Deno.test("libzmq.ts resolves the npm:zeromq version deno.json's import map names", async () => {
+  const { imports } = JSON.parse(
+    await Deno.readTextFile(new URL("../../../deno.json", import.meta.url)),
+  );
+  const source = await Deno.readTextFile(
+    new URL("../../../lib/zmq/libzmq.ts", import.meta.url),
+  );
+  const named = [...source.matchAll(/"(npm:zeromq@[^"/]+)/g)].map((m) => m[1]);
+  assert.ok(named.length >= 2);
+  for (const specifier of named) assert.equal(specifier, imports.zeromq);
+});
+
+Deno.test("a program outside this repository, with no import map, loads npm:zeromq's libzmq", async () => {
+  const dir = await Deno.makeTempDir({ prefix: "keyservice-outside-" });
+  try {
+    await Deno.writeTextFile(`${dir}/deno.json`, "{}\n");
+    const client = new URL("../../../lib/client/mod.ts", import.meta.url);
+    const libzmq = new URL("../../../lib/zmq/libzmq.ts", import.meta.url);
+    await Deno.writeTextFile(
+      `${dir}/main.ts`,
+      `import { KeyServiceClient } from "${client}";\n` +
+        `import { loadLibzmq } from "${libzmq}";\n` +
+        `const { source, path } = loadLibzmq();\n` +
+        `console.log(JSON.stringify({ source, path, client: typeof KeyServiceClient }));\n`,
+    );
+    const out = await new Deno.Command(Deno.execPath(), {
+      args: ["run", "--allow-all", "--quiet", `${dir}/main.ts`],
+      cwd: dir,
+      stdout: "piped",
+      stderr: "piped",
+    }).output();
+    const text = new TextDecoder().decode(out.stdout);
+    assert.equal(out.code, 0, new TextDecoder().decode(out.stderr));
+    const loaded = JSON.parse(text);
+    assert.equal(loaded.source, "npm:zeromq", text);
+    assert.match(loaded.path, /zeromq.*\/addon\.node$/);
+    assert.equal(loaded.client, "function");
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});

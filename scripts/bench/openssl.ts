@@ -1,17 +1,16 @@
 /**
- * OpenSSL's own speed for RSA-2048 private-key operations, for the
- * benchmark: `openssl speed -seconds S rsa2048`, on one core and (with
- * `-multi N`) on N at once. The "sign" column is the private-key operation
- * the service's decryption also performs (one modular exponentiation with
- * the private key, CRT, blinded), so it is the ceiling the service's
- * `decrypt_fernet` is compared with.
+ * OpenSSL's own speed for RSA-2048 private-key operations, the reference
+ * for the service's decryption: `openssl speed -seconds S rsa2048`, in one
+ * process or (with `-multi K`) K at once. The "sign" column is the
+ * private-key operation that decryption also performs (one modular
+ * exponentiation with the private key, CRT, blinded).
  *
  * @example
- * ```ts
- * import { opensslSpeed } from "./_bench_openssl.ts";
+ * ```ts ignore
+ * import { opensslSpeed } from "./openssl.ts";
  *
  * const speed = await opensslSpeed(3, 4);
- * if (speed.ok) console.log(speed.single.signMs, speed.multi.signPerSecond);
+ * if (speed.ok) console.log(speed.line.signMs, speed.line.signPerSecond);
  * else console.log(`not measured: ${speed.reason}`);
  * ```
  * @module
@@ -29,31 +28,36 @@ export interface RsaSpeedLine {
   readonly verifyPerSecond: number;
 }
 
-/** What `opensslSpeed` found: both runs, or why there are none. */
+/** One `openssl speed` run, or why there is none. */
 export type OpensslSpeed =
   | {
     readonly ok: true;
     /** `openssl version`'s first two words, such as `OpenSSL 3.0.19`. */
     readonly version: string;
     readonly seconds: number;
-    /** One process. */
-    readonly single: RsaSpeedLine;
-    /** `-multi processes`: the rates summed over them. */
-    readonly multi: RsaSpeedLine;
+    /** Processes (`-multi`); 1 for a plain run. */
     readonly processes: number;
+    /** The rates, summed over the processes for `-multi`. */
+    readonly line: RsaSpeedLine;
   }
   | { readonly ok: false; readonly reason: string };
 
 /**
- * Reads the `rsa 2048 bits <sign>s <verify>s <sign/s> <verify/s>` line that
- * both the one-process and the `-multi` runs print; undefined when absent.
+ * Reads the `rsa 2048 bits` line that plain and `-multi` runs print: the
+ * times (`0.000618s`) first, then the rates. OpenSSL 3.0 and 3.1 print sign
+ * and verify; 3.2 and later add encrypt and decrypt columns, after them.
+ * Undefined when there is no such line.
  */
 export function parseRsaSpeed(output: string): RsaSpeedLine | undefined {
-  const match =
-    /^rsa\s+2048\s+bits\s+([\d.]+)s\s+([\d.]+)s\s+([\d.]+)\s+([\d.]+)\s*$/m
-      .exec(output);
+  const match = /^rsa\s+2048\s+bits\s+(.+)$/m.exec(output);
   if (match === null) return undefined;
-  const [sign, verify, signRate, verifyRate] = match.slice(1).map(Number);
+  const tokens = match[1].trim().split(/\s+/);
+  const times = tokens.filter((token) => /^[\d.]+s$/.test(token))
+    .map((token) => Number(token.slice(0, -1)));
+  const rates = tokens.filter((token) => /^[\d.]+$/.test(token)).map(Number);
+  if (times.length < 2 || rates.length < 2) return undefined;
+  const [sign, verify] = times;
+  const [signRate, verifyRate] = rates;
   if (![sign, verify, signRate, verifyRate].every(Number.isFinite)) {
     return undefined;
   }
@@ -99,45 +103,37 @@ async function run(
 }
 
 /**
- * Runs `openssl speed -seconds S rsa2048`, then the same with `-multi
- * processes`, one after the other. Never guesses: a missing `openssl`, a
- * failed run or an unreadable output gives `ok: false` and the reason.
+ * Runs `openssl speed -seconds S rsa2048`, with `-multi processes` when
+ * `processes` is over 1. Never guesses: a missing `openssl`, a failed run or
+ * an unreadable output gives `ok: false` and the reason.
  */
 export async function opensslSpeed(
   seconds: number,
-  processes: number,
+  processes = 1,
 ): Promise<OpensslSpeed> {
   const version = await run(["version"]);
   if (!version.ok) return version;
-  const s = String(seconds);
-  const single = await run(["speed", "-seconds", s, "rsa2048"]);
-  if (!single.ok) return single;
-  const singleLine = parseRsaSpeed(single.text);
-  if (singleLine === undefined) {
-    return { ok: false, reason: "no rsa 2048 bits line in openssl speed" };
-  }
-  const multi = await run([
+  const multi = processes > 1 ? ["-multi", String(processes)] : [];
+  const speed = await run([
     "speed",
     "-seconds",
-    s,
-    "-multi",
-    String(processes),
+    String(seconds),
+    ...multi,
     "rsa2048",
   ]);
-  if (!multi.ok) return multi;
-  const multiLine = parseRsaSpeed(multi.text);
-  if (multiLine === undefined) {
+  if (!speed.ok) return speed;
+  const line = parseRsaSpeed(speed.text);
+  if (line === undefined) {
     return {
       ok: false,
-      reason: "no rsa 2048 bits line in openssl speed -multi",
+      reason: `no rsa 2048 bits line in openssl speed ${multi.join(" ")}`,
     };
   }
   return {
     ok: true,
     version: /^\S+\s+\S+/.exec(version.text.trim())?.[0] ?? "openssl",
     seconds,
-    single: singleLine,
-    multi: multiLine,
     processes,
+    line,
   };
 }

@@ -1,17 +1,17 @@
 /**
  * The benchmark's charts, as hand-written SVG (no dependencies): latency
- * percentiles per scenario beside the round-trip floor, on a log scale, and
- * the service's RSS over the mixed run. `scripts/bench.ts` writes them next
- * to its JSON; run alone, this module redraws them from a JSON it wrote.
+ * percentiles per load beside the round-trip floor, on a log scale; the
+ * service's RSS over a long run; and the scaling curve (rates against
+ * request threads, beside OpenSSL's). scripts/bench/report.ts writes them.
  *
  * @example
- * ```sh
- * deno run --allow-read --allow-write scripts/_bench_chart.ts bench-results/latest.json
- * # writes bench-results/latest-latency.svg and bench-results/latest-rss.svg
+ * ```ts
+ * import { latencyChart } from "./chart.ts";
+ *
+ * const svg = latencyChart([{ name: "ping", clients: 1, p50: 0.3, p90: 0.4, p99: 0.9 }], "latency");
  * ```
  * @module
  */
-
 /** One scenario's latencies, as bench.ts records them (milliseconds). */
 export interface LatencyRow {
   readonly name: string;
@@ -81,7 +81,7 @@ export function latencyChart(
   heading: string,
 ): string {
   const shown = rows.filter((row) => row.p50 > 0 && Number.isFinite(row.p99));
-  const left = 440, right = 30, top = 64, rowHeight = 24;
+  const left = 440, right = 100, top = 64, rowHeight = 24;
   const width = 1000, plot = width - left - right;
   const height = top + shown.length * rowHeight + 40;
   const low = 10 **
@@ -211,56 +211,88 @@ export function rssChart(run: RssRun, heading: string): string {
   return svg(width, height, body);
 }
 
-/** What bench.ts's JSON holds that the charts need. */
-export interface BenchJson {
-  readonly machine?: { readonly cores?: number; readonly cpu?: string };
-  readonly results: readonly LatencyRow[];
-  readonly mixRss?: RssRun;
+/** One point of the scaling chart: rates at K threads (or processes). */
+export interface ScalingChartPoint {
+  readonly threads: number;
+  readonly decryptPerSecond: number;
+  readonly encryptPerSecond: number;
+  readonly opensslPerSecond: number;
 }
+
+const SERIES = [
+  ["decryptPerSecond", "decrypt_fernet", "#1f5fa8"],
+  ["encryptPerSecond", "encrypt_fernet", "#2e9c4f"],
+  ["opensslPerSecond", "openssl speed -multi K (sign)", "#c00"],
+] as const;
 
 /**
- * Writes `<base>-latency.svg` and, when the run has RSS samples,
- * `<base>-rss.svg`, where `<base>` is `jsonPath` without `.json`. Resolves
- * to the files written.
+ * Rates against request threads: one line a series (decrypt, encrypt,
+ * OpenSSL's `-multi K`), a point at each K, K spaced evenly.
  */
-export async function writeCharts(
-  jsonPath: string | URL,
-  bench: BenchJson,
-): Promise<string[]> {
-  const base = String(jsonPath instanceof URL ? jsonPath.pathname : jsonPath)
-    .replace(/\.json$/, "");
-  const machine = bench.machine?.cores === undefined
-    ? ""
-    : ` (${bench.machine.cores} cores, ${bench.machine.cpu ?? "a CPU"})`;
-  const written: string[] = [];
-  if (bench.results.length > 0) {
-    await Deno.writeTextFile(
-      `${base}-latency.svg`,
-      latencyChart(
-        bench.results,
-        `keyservice: latency per scenario, p50 / p90 / p99, log scale${machine}`,
-      ),
-    );
-    written.push(`${base}-latency.svg`);
-  }
-  if (bench.mixRss !== undefined && bench.mixRss.rss.length > 0) {
-    await Deno.writeTextFile(
-      `${base}-rss.svg`,
-      rssChart(
-        bench.mixRss,
-        `keyservice: RSS during the mix of all operations, ${bench.mixRss.clients} clients, ${bench.mixRss.seconds} s${machine}`,
-      ),
-    );
-    written.push(`${base}-rss.svg`);
-  }
-  return written;
-}
-
-if (import.meta.main) {
-  const path = Deno.args[0] ?? "bench-results/latest.json";
-  const written = await writeCharts(
-    path,
-    JSON.parse(await Deno.readTextFile(path)),
+export function scalingChart(
+  points: readonly ScalingChartPoint[],
+  heading: string,
+  xLabel: string,
+): string {
+  const left = 80, right = 30, top = 60, bottom = 50;
+  const width = 1000, height = 420;
+  const plotW = width - left - right, plotH = height - top - bottom;
+  const values = points.flatMap((p) =>
+    SERIES.map(([key]) => p[key]).filter(Number.isFinite)
   );
-  console.error(`bench: wrote ${written.join(", ")}`);
+  const yStep = step(Math.max(...values, 1), 6);
+  const yMax = Math.ceil(Math.max(...values, 1) * 1.05 / yStep) * yStep;
+  const x = (i: number) =>
+    left + (points.length === 1 ? plotW / 2 : plotW * i / (points.length - 1));
+  const y = (value: number) => top + plotH * (1 - value / yMax);
+  const body = [title(10, heading)];
+  let legend = left;
+  for (const [, name, color] of SERIES) {
+    body.push(
+      `<rect x="${legend}" y="32" width="12" height="12" fill="${color}"/>`,
+      text(legend + 16, 43, name),
+    );
+    legend += 30 + name.length * 7;
+  }
+  for (let tick = 0; tick <= yMax + 1e-9; tick += yStep) {
+    body.push(
+      `<line x1="${left}" y1="${num(y(tick))}" x2="${width - right}" y2="${
+        num(y(tick))
+      }" stroke="#ddd"/>`,
+      text(left - 6, y(tick) + 4, `${num(tick)}/s`, 'text-anchor="end"'),
+    );
+  }
+  points.forEach((p, i) => {
+    body.push(
+      text(
+        x(i),
+        height - bottom + 18,
+        String(p.threads),
+        'text-anchor="middle"',
+      ),
+    );
+  });
+  for (const [key, name, color] of SERIES) {
+    const shown = points.map((p, i) => [i, p[key]] as const)
+      .filter(([, v]) => Number.isFinite(v));
+    body.push(
+      `<polyline points="${
+        shown.map(([i, v]) => `${num(x(i))},${num(y(v))}`).join(" ")
+      }" fill="none" stroke="${color}" stroke-width="2"/>`,
+      ...shown.map(([i, v]) =>
+        `<circle cx="${num(x(i))}" cy="${
+          num(y(v))
+        }" r="4" fill="${color}"><title>${
+          escape(`${name}, ${points[i].threads}: ${num(v)}/s`)
+        }</title></circle>`
+      ),
+    );
+  }
+  body.push(
+    `<line x1="${left}" y1="${top + plotH}" x2="${width - right}" y2="${
+      top + plotH
+    }" stroke="#333"/>`,
+    text(left + plotW / 2, height - 12, xLabel, 'text-anchor="middle"'),
+  );
+  return svg(width, height, body);
 }

@@ -1,5 +1,5 @@
 /**
- * The benchmark's floor: a bare echo server on the project's own transport
+ * The round-trip floor where pyzmq is missing: a bare echo server on the project's own transport
  * (`RouterServer`, libzmq through Deno's FFI), which answers every request
  * with its own bytes and does nothing else (no JSON, no logging). `deno task
  * bench` runs it as a subprocess, as it runs the service, and drives it
@@ -11,13 +11,13 @@
  *
  * @example
  * ```sh
- * deno run --allow-env --allow-read --allow-ffi scripts/_bench_echo.ts tcp://127.0.0.1:*
+ * deno run --allow-env --allow-read --allow-ffi scripts/bench/echo_transport.ts tcp://127.0.0.1:*
  * ```
  * @module
  */
 
-import { loadLibzmq } from "../lib/zmq/libzmq.ts";
-import { RouterServer } from "../lib/zmq/router.ts";
+import { loadLibzmq } from "../../lib/zmq/libzmq.ts";
+import { RouterServer } from "../../lib/zmq/router.ts";
 
 /** Serves echoes on `endpoint` until SIGTERM or SIGINT. */
 export async function serveEcho(endpoint: string): Promise<void> {

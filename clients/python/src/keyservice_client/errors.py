@@ -1,0 +1,200 @@
+"""The client's errors: one class per wire code, and the client's own.
+
+A reply ``{"error": ..., "code": ...}`` becomes an instance of the class for
+its code (:class:`DecryptionFailed`, :class:`Overloaded`, ...); a code this
+version does not know becomes a plain :class:`ServiceError` carrying it. The
+client's own failures are :class:`TimeoutError_` (sent, never answered),
+:class:`Unreachable` (never sent) and :class:`BadReply`. Every class has a
+class attribute ``code``, readable without an instance.
+"""
+
+from __future__ import annotations
+
+from typing import Dict, Mapping, Optional, Type
+
+
+class KeyServiceError(Exception):
+    """Root of every error this package raises."""
+
+    code: str = "error"
+
+    def __init__(self, message: str, code: Optional[str] = None) -> None:
+        super().__init__(message)
+        self.message = message
+        if code is not None:
+            self.code = code
+
+
+class ServiceError(KeyServiceError):
+    """The service answered with an error; ``code`` is the reply's."""
+
+
+class InvalidJson(ServiceError):
+    """The request was not UTF-8 JSON."""
+
+    code = "invalid_json"
+
+
+class NotAnObject(ServiceError):
+    """The request was JSON but not a JSON object."""
+
+    code = "not_an_object"
+
+
+class UnknownType(ServiceError):
+    """No such operation (an older service, say)."""
+
+    code = "unknown_type"
+
+
+class MissingField(ServiceError):
+    """A required field was absent."""
+
+    code = "missing_field"
+
+
+class InvalidField(ServiceError):
+    """A field or option had the wrong type or value."""
+
+    code = "invalid_field"
+
+
+class InvalidPem(ServiceError):
+    """A PEM key was malformed."""
+
+    code = "invalid_pem"
+
+
+class WrongKeyType(ServiceError):
+    """A PEM of another kind than the field needs."""
+
+    code = "wrong_key_type"
+
+
+class InvalidKey(ServiceError):
+    """The key parsed but is unusable."""
+
+    code = "invalid_key"
+
+
+class InvalidPassphrase(ServiceError):
+    """The passphrase does not open the key."""
+
+    code = "invalid_passphrase"
+
+
+class PlaintextTooLong(ServiceError):
+    """The Fernet key does not fit the RSA key."""
+
+    code = "plaintext_too_long"
+
+
+class InvalidCiphertext(ServiceError):
+    """The ciphertext is not strict base64 or not key-sized."""
+
+    code = "invalid_ciphertext"
+
+
+class DecryptionFailed(ServiceError):
+    """Wrong key or damaged ciphertext (one reply for all causes)."""
+
+    code = "decryption_failed"
+
+
+class MultipartRequest(ServiceError):
+    """The request was not one frame."""
+
+    code = "multipart_request"
+
+
+class RequestTooLarge(ServiceError):
+    """The request was over the service's limit."""
+
+    code = "request_too_large"
+
+
+class Overloaded(ServiceError):
+    """Still too busy after the client's retries."""
+
+    code = "overloaded"
+
+
+class InternalError(ServiceError):
+    """A fault inside the service."""
+
+    code = "internal_error"
+
+
+class TimeoutError_(KeyServiceError):
+    """Sent, and no reply came within the timeout on any try.
+
+    The service may have carried the request out.
+    """
+
+    code = "timeout"
+
+    def __init__(self, attempts: int, timeout_ms: int) -> None:
+        super().__init__(f"no reply within {timeout_ms} ms, {attempts} attempt(s)")
+        self.attempts = attempts
+
+
+class Unreachable(KeyServiceError):
+    """No connection to any endpoint came up: the request was never sent.
+
+    Nothing listening, or a CURVE handshake the server refused.
+    """
+
+    code = "unreachable"
+
+    def __init__(self, endpoints: "list[str]", attempts: int, timeout_ms: int) -> None:
+        super().__init__(
+            f"no connection to {', '.join(endpoints)} within {timeout_ms} ms, "
+            f"{attempts} attempt(s)"
+        )
+        self.endpoints = endpoints
+
+
+class BadReply(KeyServiceError):
+    """The reply was not a JSON object of the contract's shape."""
+
+    code = "bad_reply"
+
+
+class InsecureEndpoint(KeyServiceError):
+    """Plaintext to an endpoint off loopback, without ``allow_insecure``."""
+
+    code = "insecure_endpoint"
+
+
+SERVICE_ERRORS: Mapping[str, Type[ServiceError]] = {
+    cls.code: cls
+    for cls in (
+        InvalidJson,
+        NotAnObject,
+        UnknownType,
+        MissingField,
+        InvalidField,
+        InvalidPem,
+        WrongKeyType,
+        InvalidKey,
+        InvalidPassphrase,
+        PlaintextTooLong,
+        InvalidCiphertext,
+        DecryptionFailed,
+        MultipartRequest,
+        RequestTooLarge,
+        Overloaded,
+        InternalError,
+    )
+}
+"""The class for each code of the contract."""
+
+
+def error_from_reply(reply: Dict[str, object]) -> ServiceError:
+    """The error for a reply holding ``error`` (and ``code``, v1.1 on)."""
+    message = str(reply.get("error"))
+    code = reply.get("code")
+    if not isinstance(code, str):
+        return ServiceError(message, "error")
+    known = SERVICE_ERRORS.get(code)
+    return known(message) if known is not None else ServiceError(message, code)
