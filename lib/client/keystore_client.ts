@@ -31,9 +31,13 @@ import type { ManyResult, Padding } from "./types.ts";
 
 /** Client keys (Z85) allowed each use of a stored key; `*`: anyone. */
 export interface KeyPolicy {
+  /** Who may wrap under the key (`encrypt`, `generateDataKey`). */
   readonly encrypt?: readonly string[];
+  /** Who may unwrap with it. */
   readonly decrypt?: readonly string[];
+  /** Who may rewrap ciphertexts under its latest version. */
   readonly rewrap?: readonly string[];
+  /** Who may rotate, configure, trim and delete it. */
   readonly admin?: readonly string[];
 }
 
@@ -49,22 +53,33 @@ export interface StoredKeyOptions {
 
 /** One version of a stored key. */
 export interface StoredKeyVersion {
+  /** The version's number, from 1. */
   readonly version: number;
   /** SPKI PEM. */
   readonly publicKey: string;
+  /** When it was made (ISO 8601). */
   readonly createdAt: string;
 }
 
 /** A stored key as `show` tells it (no private key, ever). */
 export interface StoredKey {
+  /** The key's id. */
   readonly keyId: string;
+  /** Such as `rsa-2048`. */
   readonly keyType: string;
+  /** The padding its ciphertexts use unless a request names another. */
   readonly padding: Padding;
+  /** The version new ciphertexts are made under. */
   readonly latestVersion: number;
+  /** Ciphertexts under older versions are refused (rewrap them). */
   readonly minDecryptionVersion: number;
+  /** Whether `delete` is allowed. */
   readonly deletionAllowed: boolean;
+  /** Who may do what with it. */
   readonly policy: KeyPolicy;
+  /** When it was made (ISO 8601). */
   readonly createdAt: string;
+  /** When its settings last changed (ISO 8601). */
   readonly updatedAt: string;
   /** Only in `show` and the administrative replies, not in `list`. */
   readonly versions?: readonly StoredKeyVersion[];
@@ -125,6 +140,7 @@ function keyOptions(options: StoredKeyOptions): Record<string, unknown> {
 export class KeystoreClient {
   readonly #client: KeyServiceClient;
 
+  /** Sends through `client`, which keeps its connection and bounds. */
   constructor(client: KeyServiceClient) {
     this.#client = client;
   }
