@@ -1,6 +1,7 @@
 // Issue 16, finding 12: the tasks freeze the lockfile, and the server's
 // `start` task asks for what the service uses and no more: environment
-// variables KEYSERVICE_* only, no writing, no subprocesses, no system
+// variables KEYSERVICE_* only, writing only to the embedded keystore's
+// folder (`data`, docs/keystore.md), no subprocesses, no system
 // information. `--allow-ffi` and `--allow-read` stay whole; SECURITY.md
 // ("Permissions and FFI") says why. tests/e2e/permissions_test.ts starts
 // the service through this very task.
@@ -25,13 +26,12 @@ Deno.test("every task that runs Deno freezes the lockfile", () => {
   }
 });
 
-Deno.test("the start task scopes the environment to KEYSERVICE_* and does not write, run or read the system", () => {
+Deno.test("the start task scopes the environment to KEYSERVICE_*, writes only data/, and does not run or read the system", () => {
   const start = flags("start");
   assert.ok(start.includes("--allow-env=KEYSERVICE_*"), start.join(" "));
   for (
     const denied of [
       "--allow-env",
-      "--allow-write",
       "--allow-run",
       "--allow-sys",
       "--allow-all",
@@ -47,10 +47,17 @@ Deno.test("the start task scopes the environment to KEYSERVICE_* and does not wr
     );
   }
   // What it needs, exactly: the network for its sockets and metrics, FFI
-  // for libzmq, libcrypto and libc, reading for node_modules and key files.
+  // for libzmq, libcrypto and libc, reading for node_modules and key files,
+  // writing for the keystore's folder alone (no bare --allow-write).
   assert.deepEqual(
     start.filter((flag) => flag.startsWith("--allow")).sort(),
-    ["--allow-env=KEYSERVICE_*", "--allow-ffi", "--allow-net", "--allow-read"],
+    [
+      "--allow-env=KEYSERVICE_*",
+      "--allow-ffi",
+      "--allow-net",
+      "--allow-read",
+      "--allow-write=data",
+    ],
   );
 });
 
