@@ -32,7 +32,15 @@ import {
   MasterKeyMismatch,
   VersionNotFound,
 } from "./errors.ts";
-import { defaultPolicy, parsePolicy, type Policy } from "./policy.ts";
+import {
+  type CreateKeyOptions,
+  type KeyDescription,
+  type KeyMaterial,
+  type KeySummary,
+  settingsText,
+  summary,
+} from "./description.ts";
+import { defaultPolicy, type Policy } from "./policy.ts";
 import {
   CHECK_AAD,
   dataKeyAad,
@@ -43,93 +51,13 @@ import {
   settingsMacKey,
   versionAad,
 } from "./sealing.ts";
-import type { KeyRow, KeyStorage, VersionInfoRow } from "./storage.ts";
-
-/** A version's key pair, as the service made or imported it. */
-export interface KeyMaterial {
-  /** The public key, PEM (SPKI). */
-  readonly publicKey: string;
-  /** The private key's bytes (PKCS#1 DER for RSA). */
-  readonly privateKey: Uint8Array;
-}
-
-/** What creating a key takes. */
-export interface CreateKeyOptions {
-  /** The key's name (see {@linkcode KEY_ID_PATTERN}). */
-  readonly id: string;
-  /** The key type, e.g. `rsa-2048`. */
-  readonly type: string;
-  /** The padding its ciphertexts use, e.g. `oaep-sha256`. */
-  readonly padding: string;
-  /** Version 1. */
-  readonly material: KeyMaterial;
-  /** Default: every use for `creator`. */
-  readonly policy?: Policy;
-  /** The client key that creates it, when there are client keys. */
-  readonly creator?: string;
-  /** Whether the key may be deleted. Default false. */
-  readonly deletionAllowed?: boolean;
-}
-
-/** A key as it may be shown: no private key, no data key. */
-export interface KeyDescription {
-  readonly id: string;
-  readonly type: string;
-  readonly padding: string;
-  readonly latestVersion: number;
-  readonly minDecryptionVersion: number;
-  readonly deletionAllowed: boolean;
-  readonly policy: Policy;
-  readonly createdAt: string;
-  readonly updatedAt: string;
-  /** Random per key: a key deleted and made again under its id differs. */
-  readonly uid: string;
-  /** Versions still held, oldest first. */
-  readonly versions: readonly VersionInfoRow[];
-}
-
-/** A key's row as the service checks it on each use. */
-export type KeySummary = Omit<KeyDescription, "versions">;
+import type { KeyRow, KeyStorage } from "./storage.ts";
 
 export { KEY_ID_PATTERN } from "./key_id.ts";
+export type { CreateKeyOptions, KeyDescription, KeyMaterial, KeySummary };
 
 const CHECK_NAME = "master_check";
 const CHECK_TEXT = "keyservice master key check";
-
-function summary(row: KeyRow): KeySummary {
-  return {
-    id: row.id,
-    uid: row.uid,
-    type: row.type,
-    padding: row.padding,
-    latestVersion: row.latestVersion,
-    minDecryptionVersion: row.minDecryptionVersion,
-    deletionAllowed: row.deletionAllowed,
-    policy: parsePolicy(row.policy),
-    createdAt: row.createdAt,
-    updatedAt: row.updatedAt,
-  };
-}
-
-/** What a key's settings MAC covers, as one string. */
-function settingsText(
-  row: Pick<KeyRow, "id" | "uid" | "type" | "padding">,
-  settings: {
-    readonly minDecryptionVersion: number;
-    readonly deletionAllowed: boolean;
-    readonly policy: string;
-  },
-): string {
-  return JSON.stringify([
-    row.id,
-    row.uid,
-    row.type,
-    row.padding,
-    settings.minDecryptionVersion,
-    settings.deletionAllowed,
-    settings.policy,
-  ]);
-}
 
 function now(): string {
   return new Date().toISOString();

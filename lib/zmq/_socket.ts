@@ -113,6 +113,12 @@ export function lastEndpoint(zmq: Libzmq, socket: Deno.PointerValue): string {
   return new TextDecoder().decode(buffer.subarray(0, end === -1 ? 0 : end));
 }
 
+/** A reply waiting to be sent: the client's envelope and one body frame. */
+export interface Outgoing {
+  readonly envelope: readonly Uint8Array[];
+  readonly body: Uint8Array;
+}
+
 /** Reads whole multipart messages without blocking, through `zmq_msg_t`. */
 export class MessageReader {
   readonly #zmq: Libzmq;
@@ -125,10 +131,11 @@ export class MessageReader {
    */
   userId: string | undefined;
   /** Read each message's user id into {@linkcode MessageReader.userId}. */
-  readUserId = false;
+  readonly readUserId: boolean;
 
-  constructor(zmq: Libzmq) {
+  constructor(zmq: Libzmq, readUserId = false) {
     this.#zmq = zmq;
+    this.readUserId = readUserId;
   }
 
   /**

@@ -43,6 +43,7 @@ import { type SocketMonitor, watchSocket } from "./_monitor.ts";
 import {
   lastEndpoint,
   MessageReader,
+  type Outgoing,
   sendMessage,
   setCurveServer,
   setInt64Option,
@@ -61,11 +62,6 @@ export type {
   IncomingMessage,
   RouterOptions,
 } from "./router_options.ts";
-
-interface Outgoing {
-  readonly envelope: readonly Uint8Array[];
-  readonly body: Uint8Array;
-}
 
 let pipeCount = 0;
 
@@ -104,10 +100,9 @@ export class RouterServer implements AsyncIterable<IncomingMessage> {
     const curve = options.curve;
     this.#maxFrames = options.maxFrames ?? 10;
     this.#trustedHops = options.trustedHops ?? 0;
-    this.#reader = new MessageReader(zmq);
-    // Connected to a broker, the CURVE peer is the broker, not the client:
-    // its key would name every client alike, so none is read.
-    this.#reader.readUserId = curve !== undefined && options.connect !== true;
+    // Behind a broker the CURVE peer is the broker: no client key is read.
+    const readKeys = curve !== undefined && options.connect !== true;
+    this.#reader = new MessageReader(zmq, readKeys);
     this.#context = zmq.zmq_ctx_new();
     if (this.#context === null) {
       throw new ZmqError("zmq_ctx_new", lastError(zmq));
@@ -115,9 +110,8 @@ export class RouterServer implements AsyncIterable<IncomingMessage> {
     const sockets: Deno.PointerValue[] = [];
     try {
       if (curve !== undefined) {
-        // The ZAP handler must be bound before any client can connect. It
-        // runs under CURVE even when any client key is allowed: it gives
-        // each message its client's key.
+        // Bound before any client can connect; under CURVE even when any
+        // client is allowed, since it gives each message its client's key.
         this.#zap = new ZapHandler(
           zmq,
           this.#socket(ZMQ_REP, sockets),
