@@ -55,7 +55,11 @@ import type {
   KeyPairSource,
   StoredDecryptor,
 } from "./types.ts";
-import { KeystoreOperations, loadEachTime } from "./keystore_ops.ts";
+import {
+  type KeystoreHandler,
+  KeystoreOperations,
+  loadEachTime,
+} from "./keystore_ops.ts";
 import { KeystoreUnavailable } from "./errors.ts";
 import type { Keystore } from "../keystore/keystore.ts";
 import type { AuditLog } from "../keystore/audit.ts";
@@ -125,14 +129,17 @@ export interface KeyServiceOptions {
   readonly pingDetail?: PingDetail;
   /** Told of each unexpected failure; the client gets `internal_error`. */
   readonly onInternalError?: (error: unknown) => void;
-  /** Contract v1.2: keys kept in the service. Default: none (refused). */
-  readonly keystore?: {
-    readonly keystore: Keystore;
-    /** Each keystore operation recorded. */
-    readonly audit?: AuditLog;
-    /** Versions held prepared (OpenSSL). Default: loaded for each use. */
-    readonly decryptStored?: StoredDecryptor;
-  };
+  /** v1.2's stored keys, as parts or a handler. Default: none (refused). */
+  readonly keystore?: KeystoreParts | KeystoreHandler;
+}
+
+/** The keystore and what goes with it, for {@linkcode KeyServiceOptions}. */
+export interface KeystoreParts {
+  readonly keystore: Keystore;
+  /** Each keystore operation recorded. */
+  readonly audit?: AuditLog;
+  /** Versions held prepared (OpenSSL). Default: loaded for each use. */
+  readonly decryptStored?: StoredDecryptor;
 }
 
 /** How much `ping` tells; see {@linkcode KeyServiceOptions.pingDetail}. */
@@ -186,7 +193,7 @@ export class KeyService {
   readonly #maxPerClient: number;
   /** Requests in flight by client; a client leaves when it has none. */
   readonly #perClient = new Map<string, number>();
-  readonly #keystore: KeystoreOperations | undefined;
+  readonly #keystore: KeystoreHandler | undefined;
   #inflight = 0;
 
   constructor(options: KeyServiceOptions = {}) {
@@ -213,12 +220,14 @@ export class KeyService {
     this.#pingDetail = options.pingDetail ?? "none";
     this.#onInternalError = options.onInternalError ?? (() => {});
     const stored = options.keystore;
-    this.#keystore = stored && new KeystoreOperations({
-      ...this.#context,
-      ...stored,
-      decryptStored: stored.decryptStored ??
-        loadEachTime(this.#context.decrypt),
-    });
+    this.#keystore = stored === undefined || "perform" in stored
+      ? stored
+      : new KeystoreOperations({
+        ...this.#context,
+        ...stored,
+        decryptStored: stored.decryptStored ??
+          loadEachTime(this.#context.decrypt),
+      });
   }
 
   /** Requests being handled now. */

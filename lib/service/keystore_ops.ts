@@ -82,8 +82,18 @@ export function loadEachTime(decrypt: Decryptor): StoredDecryptor {
 /** Public keys parsed once per version; a few hundred at most. */
 const PUBLIC_CACHE = 256;
 
+/**
+ * The one thing a request handler needs of the keystore: carry out a v1.2
+ * request for a client key. Narrow on purpose, so that a handler on another
+ * thread can get its own (a store opened there) or a proxy to one.
+ */
+export interface KeystoreHandler {
+  /** Performs `request` for `client` (its CURVE key; none: one tenant). */
+  perform(request: KeystoreRequest, client: string | undefined): Promise<Reply>;
+}
+
 /** Carries out v1.2 requests. */
-export class KeystoreOperations {
+export class KeystoreOperations implements KeystoreHandler {
   readonly #context: KeystoreContext;
   readonly #publicKeys = new Map<string, RsaPublicKey>();
 
