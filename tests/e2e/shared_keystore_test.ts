@@ -33,6 +33,9 @@ Deno.test({
       cluster.url,
       "--master-key-file",
       masterKeyFile,
+      // Each request's line is at debug (lib/cli/request_log.ts).
+      "--log-level",
+      "debug",
     ];
     const broker = await startBroker();
     const services: RunningService[] = [];
@@ -117,7 +120,7 @@ Deno.test({
       for (const service of services.slice(0, 2)) {
         await waitForLog(
           service,
-          / INFO request type=\w+_key code=ok | INFO request type=\w+_fernet code=ok /,
+          / DEBUG request type=\w+_key code=ok | DEBUG request type=\w+_fernet code=ok /,
         );
       }
     } finally {

@@ -1,6 +1,7 @@
 // Issue 16, finding 12: the tasks freeze the lockfile, and the server's
 // `start` task asks for what the service uses and no more: environment
-// variables KEYSERVICE_* only, writing only to the embedded keystore's
+// variables KEYSERVICE_* and libpq's PG* (npm:postgres reads them when it
+// opens a PostgreSQL keystore) only, writing only to the embedded keystore's
 // folder (`data`, docs/keystore.md), no subprocesses, no system
 // information. `--allow-ffi` and `--allow-read` stay whole; SECURITY.md
 // ("Permissions and FFI") says why. tests/e2e/permissions_test.ts starts
@@ -26,9 +27,9 @@ Deno.test("every task that runs Deno freezes the lockfile", () => {
   }
 });
 
-Deno.test("the start task scopes the environment to KEYSERVICE_*, writes only data/, and does not run or read the system", () => {
+Deno.test("the start task scopes the environment to KEYSERVICE_* and PG*, writes only data/, and does not run or read the system", () => {
   const start = flags("start");
-  assert.ok(start.includes("--allow-env=KEYSERVICE_*"), start.join(" "));
+  assert.ok(start.includes("--allow-env=KEYSERVICE_*,PG*"), start.join(" "));
   for (
     const denied of [
       "--allow-env",
@@ -52,7 +53,7 @@ Deno.test("the start task scopes the environment to KEYSERVICE_*, writes only da
   assert.deepEqual(
     start.filter((flag) => flag.startsWith("--allow")).sort(),
     [
-      "--allow-env=KEYSERVICE_*",
+      "--allow-env=KEYSERVICE_*,PG*",
       "--allow-ffi",
       "--allow-net",
       "--allow-read",
@@ -61,7 +62,7 @@ Deno.test("the start task scopes the environment to KEYSERVICE_*, writes only da
   );
 });
 
-Deno.test("the client subcommands' task reads KEYSERVICE_* variables only", () => {
-  assert.ok(flags("cli").includes("--allow-env=KEYSERVICE_*"));
+Deno.test("the client subcommands' task reads KEYSERVICE_* and PG* variables only", () => {
+  assert.ok(flags("cli").includes("--allow-env=KEYSERVICE_*,PG*"));
   assert.ok(!flags("cli").includes("--allow-env"));
 });
