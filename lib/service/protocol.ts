@@ -309,16 +309,20 @@ export function errorReply(error: KeyServiceError): Reply {
 /** Most bytes of the base64 of one ciphertext: 4096-bit keys at most. */
 const MAX_CIPHERTEXT_BASE64 = Math.ceil(4096 / 8 / 3) * 4;
 
+/** Longest `ks:v<version>:` prefix of a v1.2 ciphertext (9-digit versions). */
+const MAX_STORED_PREFIX = "ks:v:".length + 9;
+
 /**
  * The largest reply, in bytes, that the limits allow: an `encrypt_fernet_many`
- * of `MAX_RECIPIENTS` entries, each the larger of a 4096-bit key's
- * `{"encrypted_fernet": ...}` and the largest error entry, in
- * `{"results":[...]}` (about 181 KB). A `generate_keys` reply of 4096-bit
+ * (or v1.2 `rewrap_fernet`) of `MAX_RECIPIENTS` entries, each the larger of a
+ * 4096-bit key's `{"encrypted_fernet": "ks:v<n>:..."}` and the largest error
+ * entry, in `{"results":[...]}` (about 185 KB). A `generate_keys` reply of 4096-bit
  * keys is under 6 KB; any other reply is smaller still.
  */
 export const MAX_REPLY_BYTES = '{"results":[]}'.length +
   MAX_RECIPIENTS * (Math.max(
-      '{"encrypted_fernet":""}'.length + MAX_CIPHERTEXT_BASE64,
+      '{"encrypted_fernet":""}'.length + MAX_STORED_PREFIX +
+        MAX_CIPHERTEXT_BASE64,
       MAX_ERROR_REPLY_BYTES,
     ) + 1) -
   1;
