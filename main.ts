@@ -1,10 +1,10 @@
 /**
- * keyservice: reads the command line and hands it to the job it asks for.
- * Serving (the default) is wired in lib/cli/run_service.ts; the small jobs
- * (`--help`, `--version`, `curve-keypair`) in lib/cli/commands.ts; the
- * client subcommands and the broker behind lib/cli/dispatch.ts. Beneath
- * lib/cli lie lib/service (requests and pools), lib/zmq (the socket) and
- * lib/crypto.
+ * keyservice: the command line (lib/cli) finds the command the arguments
+ * name in its registry (lib/cli/registry.ts; none is `serve`) and runs it.
+ * Serving runs in the server's runtime (lib/runtime), which throws what
+ * stops it and never exits. Beneath lie lib/service (requests, pools,
+ * decryption backends), lib/client, lib/zmq (the socket), lib/crypto and
+ * lib/contract.
  *
  * @example
  * ```sh
@@ -13,24 +13,12 @@
  * @module
  */
 
-import { fail, runSubcommand } from "./lib/cli/commands.ts";
-import { ConfigError, parseConfig, readEnv } from "./lib/cli/config.ts";
-import { findCommand } from "./lib/cli/dispatch.ts";
-import { runService } from "./lib/cli/run_service.ts";
+import { findCommand } from "./lib/cli/registry.ts";
 
 /** Runs the command line `args`; resolves to the exit code. */
 export async function main(args: readonly string[]): Promise<number> {
-  const named = findCommand(args);
-  if (named !== undefined) return await named.command.run(named.rest);
-  let parsed;
-  try {
-    parsed = parseConfig(args, readEnv());
-  } catch (error) {
-    if (!(error instanceof ConfigError)) throw error;
-    return fail(`${error.message} (see --help)`, 2);
-  }
-  if (parsed.kind !== "run") return runSubcommand(parsed);
-  return await runService(parsed.config);
+  const { command, rest } = findCommand(args);
+  return await command.run(rest);
 }
 
 if (import.meta.main) Deno.exit(await main(Deno.args));

@@ -29,18 +29,21 @@ import { parseAllowList } from "../zmq/curve.ts";
 import { type LoadedLibzmq, loadLibzmq } from "../zmq/libzmq.ts";
 import type { Command } from "./client_commands.ts";
 import { fail, print } from "./commands.ts";
-import { readSecretKeyFile } from "./curve_setup.ts";
+import { readSecretKeyFile } from "../runtime/curve_setup.ts";
 import {
   firstLine,
   LOG_LEVELS,
   Logger,
   type LogLevel,
   type LogValue,
-} from "./log.ts";
-import { effectiveUid, hardenProcess } from "./harden.ts";
-import { backendRefusal, insecureBindRefusal } from "./network_policy.ts";
+} from "../runtime/ops/log.ts";
+import { effectiveUid, hardenProcess } from "../runtime/harden.ts";
+import {
+  backendRefusal,
+  insecureBindRefusal,
+} from "../runtime/network_policy.ts";
 import { OPTIONS } from "./options.ts";
-import { onStopSignals } from "./signals.ts";
+import { onStopSignals } from "../runtime/signals.ts";
 import {
   commandHelp,
   type CommandSpec,
@@ -51,11 +54,21 @@ import {
   UsageError,
 } from "./subcommand.ts";
 
-/** The service's own default frame cap: the larger of its request limits. */
-const DEFAULT_MAX_FRAME_BYTES = Math.max(
-  ...OPTIONS.filter((option) =>
-    option.key === "maxRequestBytes" || option.key === "maxManyRequestBytes"
-  ).map((option) => Number(option.default)),
+/** The request limits whose largest is an instance's default frame cap. */
+const REQUEST_LIMITS: readonly string[] = [
+  "maxRequestBytes",
+  "maxManyRequestBytes",
+  "maxAgeRequestBytes",
+];
+
+/**
+ * The service's own default frame cap: the largest of its request limits
+ * (as lib/cli/run_service.ts takes it).
+ */
+export const DEFAULT_MAX_FRAME_BYTES = Math.max(
+  ...OPTIONS.filter((option) => REQUEST_LIMITS.includes(option.key)).map(
+    (option) => Number(option.default),
+  ),
 );
 
 const SPEC: CommandSpec = {

@@ -17,15 +17,26 @@
 
 import { type KeyServiceClient, KeystoreClient } from "../client/mod.ts";
 import {
+  CLI_TIMEOUTS,
   CLIENT_FLAGS,
   clientEnv,
   EXIT_CODES,
-  exitCodeFor,
+  FileError,
   openClient,
+  readFlagFile,
   TRANSPORT_NOTES,
+  usageFailure,
 } from "./client_flags.ts";
-import { fail, print } from "./commands.ts";
-import { firstLine } from "./log.ts";
+import {
+  AGE_FLAGS,
+  identityFromFile,
+  KEY_TYPE_CHOICES,
+  recipientsOf,
+  wrapForRecipients,
+  writeAgeKeys,
+} from "./age_commands.ts";
+import { print } from "./commands.ts";
+import { resolvePath } from "./paths.ts";
 import {
   commandHelp,
   type CommandSpec,
@@ -58,19 +69,11 @@ const KEY_ID = {
   help: "a key kept in the service (contract v1.2), in place of a PEM key",
 } as const;
 
-/** Which one of two flags is given; a usage error for both or neither. */
-function oneOf(parsed: ParsedCommand, a: string, b: string): string {
-  const given = [a, b].filter((flag) => one(parsed, flag) !== undefined);
-  if (given.length !== 1) {
-    throw new UsageError(`give one of --${a} and --${b}`);
-  }
-  return given[0];
-}
-
 /** Parses, opens a client, runs `body`, and maps every ending to a code. */
 export function clientCommand(
   spec: CommandSpec,
   body: (client: KeyServiceClient, parsed: ParsedCommand) => Promise<number>,
+  timeouts = CLI_TIMEOUTS.other,
 ): Command {
   const full = {
     ...spec,
@@ -86,14 +89,10 @@ export function clientCommand(
           print(commandHelp(full));
           return 0;
         }
-        client = openClient(parsed);
+        client = openClient(parsed, timeouts);
         return await body(client, parsed);
       } catch (error) {
-        const code = exitCodeFor(error);
-        return fail(
-          code === 2 ? `${firstLine(error)} (see --help)` : error,
-          code,
-        );
+        return usageFailure(error);
       } finally {
         client?.close();
       }
@@ -118,8 +117,10 @@ export function choice<T extends string>(
 export function passphrase(parsed: ParsedCommand): string | undefined {
   const file = one(parsed, "passphrase-file");
   if (file === undefined) return undefined;
-  const line = Deno.readTextFileSync(file).split(/\r?\n/)[0];
-  if (line === "") throw new UsageError(`${file} holds no passphrase`);
+  const line = readFlagFile(parsed, "passphrase-file").split(/\r?\n/)[0];
+  if (line === "") {
+    throw new UsageError(`--passphrase-file: ${file} holds no passphrase`);
+  }
   return line;
 }
 
@@ -136,34 +137,64 @@ const keysNew = clientCommand({
     "writes a new key set into a directory: public.pem, private.pem and fernet.key",
   notes: [
     "private.pem and fernet.key are written mode 0600; an existing file is",
-    "never overwritten. DIR is made (mode 0700) when missing.",
+    "never overwritten. DIR is made (mode 0700) when missing, and removed",
+    "again if the command fails. '-' (stdout) is refused: three files.",
   ],
   flags: [
     { flag: "out", arg: "DIR", help: "where to write", required: true },
     { flag: "bits", arg: "N", help: "2048 (the default), 3072 or 4096" },
     { flag: "format", arg: "F", help: "pkcs1 (the default) or pkcs8" },
     { ...PASSPHRASE_FILE, help: "encrypt private.pem (PKCS#8) under it" },
+    ...AGE_FLAGS.keysNew,
     ...CLIENT_FLAGS,
   ],
 }, async (client, parsed) => {
-  const dir = one(parsed, "out")!;
+  const typed = one(parsed, "out")!;
+  if (typed === "-") {
+    throw new UsageError(
+      "--out: '-' (stdout) cannot take three files; give a folder",
+    );
+  }
+  const dir = resolvePath(typed);
+  const keyType = choice(parsed, "type", KEY_TYPE_CHOICES) ?? "rsa";
   const bits = choice(parsed, "bits", ["2048", "3072", "4096"]);
   const format = choice(parsed, "format", ["pkcs1", "pkcs8"]);
-  const files = ["public.pem", "private.pem", "fernet.key"].map((name) =>
-    `${dir.replace(/\/+$/, "")}/${name}`
-  );
-  Deno.mkdirSync(dir, { recursive: true, mode: 0o700 });
-  for (const file of files) {
-    // Checked before asking, so that no key is made only to be dropped.
-    if (exists(file)) {
-      throw new Deno.errors.AlreadyExists(`refusing to overwrite ${file}`);
-    }
+  if (keyType !== "rsa" && (bits ?? format ?? one(parsed, "passphrase-file"))) {
+    throw new UsageError("--bits, --format and --passphrase-file are for RSA");
   }
-  const keys = await client.generateKeys({
-    bits: bits === undefined ? undefined : Number(bits) as 2048,
-    format,
-    passphrase: passphrase(parsed),
-  });
+  const secret = passphrase(parsed);
+  const names = keyType === "rsa"
+    ? ["public.pem", "private.pem", "fernet.key"]
+    : ["identity.txt", "recipient.txt", "fernet.key"];
+  const files = names.map((name) => `${dir.replace(/\/+$/, "")}/${name}`);
+  const made = !exists(dir);
+  Deno.mkdirSync(dir, { recursive: true, mode: 0o700 });
+  let keys;
+  try {
+    for (const file of files) {
+      // Checked before asking, so that no key is made only to be dropped.
+      if (exists(file)) {
+        throw new Deno.errors.AlreadyExists(`refusing to overwrite ${file}`);
+      }
+    }
+    if (keyType !== "rsa") {
+      await writeAgeKeys(client, dir, keyType, (file, text, mode) => {
+        Deno.writeTextFileSync(file, text, { createNew: true, mode });
+        print(`wrote ${file}\n`);
+      });
+      return 0;
+    }
+    keys = await client.generateKeys({
+      bits: bits === undefined ? undefined : Number(bits) as 2048,
+      format,
+      passphrase: secret,
+    });
+  } catch (error) {
+    // A failure leaves no empty folder behind: only the one made here, and
+    // only while it is still empty (a file written stays, with its folder).
+    if (made) removeIfEmpty(dir);
+    throw error;
+  }
   const contents = [keys.rsa.public, keys.rsa.private, `${keys.fernet}\n`];
   files.forEach((file, i) => {
     // createNew: a file made meanwhile is not overwritten either.
@@ -175,6 +206,14 @@ const keysNew = clientCommand({
   });
   return 0;
 });
+
+function removeIfEmpty(dir: string): void {
+  try {
+    Deno.removeSync(dir);
+  } catch {
+    // Not empty: something was written, and is kept.
+  }
+}
 
 function exists(file: string): boolean {
   try {
@@ -194,24 +233,41 @@ const wrap = clientCommand({
     {
       flag: "public-key",
       arg: "PATH",
-      help: "the recipient's PEM public key",
+      help: "the recipient's PEM public key (or age recipients, below)",
     },
     KEY_ID,
     PADDING,
+    ...AGE_FLAGS.wrap,
     ...CLIENT_FLAGS,
   ],
 }, async (client, parsed) => {
   const padding = choice(parsed, "padding", ["pkcs1v15", "oaep-sha256"]);
-  const keyId = oneOf(parsed, "public-key", "key-id");
-  if (keyId === "key-id") {
+  const keyId = one(parsed, "key-id");
+  if (keyId !== undefined) {
+    if (one(parsed, "public-key") !== undefined) {
+      throw new UsageError("give --public-key or --key-id, not both");
+    }
     const fernet = await stdinText();
     const stored = new KeystoreClient(client);
-    print(
-      `${await stored.encrypt(one(parsed, "key-id")!, fernet, { padding })}\n`,
-    );
+    print(`${await stored.encrypt(keyId, fernet, { padding })}\n`);
     return 0;
   }
-  const publicKey = Deno.readTextFileSync(one(parsed, "public-key")!);
+  const recipients = recipientsOf(parsed);
+  const pem = one(parsed, "public-key");
+  if ((pem === undefined) === (recipients.length === 0)) {
+    throw new UsageError(
+      "give either --public-key or age recipients (--recipient, --recipients-file)",
+    );
+  }
+  if (pem === undefined) {
+    if (padding !== undefined) throw new UsageError("--padding is for RSA");
+    await wrapForRecipients(client, await stdinText(), recipients);
+    return 0;
+  }
+  const publicKey = readFlagFile(parsed, "public-key");
+  if (/-----BEGIN [A-Z ]*PRIVATE KEY-----/.test(publicKey)) {
+    throw new FileError("--public-key: this file holds a private key");
+  }
   const fernet = await stdinText();
   print(`${await client.encryptFernet(fernet, publicKey, { padding })}\n`);
   return 0;
@@ -225,25 +281,47 @@ const unwrap = clientCommand({
     {
       flag: "private-key",
       arg: "PATH",
-      help: "the PEM private key",
+      help: "the PEM private key (or --identity)",
     },
     KEY_ID,
     PASSPHRASE_FILE,
     PADDING,
+    ...AGE_FLAGS.unwrap,
     ...CLIENT_FLAGS,
   ],
 }, async (client, parsed) => {
   const padding = choice(parsed, "padding", ["pkcs1v15", "oaep-sha256"]);
-  if (oneOf(parsed, "private-key", "key-id") === "key-id") {
+  const keyId = one(parsed, "key-id");
+  if (keyId !== undefined) {
+    if (one(parsed, "private-key") !== undefined) {
+      throw new UsageError("give --private-key or --key-id, not both");
+    }
     const wrapped = await stdinText();
     const stored = new KeystoreClient(client);
-    print(
-      `${await stored.decrypt(one(parsed, "key-id")!, wrapped, { padding })}\n`,
-    );
+    print(`${await stored.decrypt(keyId, wrapped, { padding })}\n`);
     return 0;
   }
-  const privateKey = Deno.readTextFileSync(one(parsed, "private-key")!);
+  const identityFile = one(parsed, "identity");
+  const pem = one(parsed, "private-key");
+  if ((identityFile === undefined) === (pem === undefined)) {
+    throw new UsageError("give either --private-key or --identity");
+  }
+  if (identityFile !== undefined) {
+    const identity = identityFromFile(resolvePath(identityFile));
+    const file = await stdinText();
+    print(`${await client.decryptFernetAge(file, identity)}\n`);
+    return 0;
+  }
+  const privateKey = readFlagFile(parsed, "private-key");
   const options = { padding, passphrase: passphrase(parsed) };
+  if (
+    options.passphrase === undefined &&
+    privateKey.includes("-----BEGIN ENCRYPTED PRIVATE KEY-----")
+  ) {
+    throw new UsageError(
+      "the key is passphrase-protected: pass --passphrase-file",
+    );
+  }
   const wrapped = await stdinText();
   print(`${await client.decryptFernet(wrapped, privateKey, options)}\n`);
   return 0;
@@ -257,7 +335,7 @@ const ping = clientCommand({
   const reply = await client.ping();
   print(`${JSON.stringify(reply, null, 2)}\n`);
   return reply.status === "ok" ? 0 : 1;
-});
+}, CLI_TIMEOUTS.ping);
 
 /** The client subcommands. */
 export const CLIENT_COMMANDS: readonly Command[] = [

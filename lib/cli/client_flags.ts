@@ -40,6 +40,9 @@ import {
   type ParsedCommand,
   UsageError,
 } from "./subcommand.ts";
+import { fail } from "./commands.ts";
+import { resolvePath } from "./paths.ts";
+import { firstLine } from "../runtime/ops/log.ts";
 
 /** The flags every client subcommand takes. */
 export const CLIENT_FLAGS: readonly FlagSpec[] = [
@@ -54,12 +57,13 @@ export const CLIENT_FLAGS: readonly FlagSpec[] = [
   {
     flag: "timeout",
     arg: "SECONDS",
-    help: "time for one attempt (default 5)",
+    help: "time for one attempt (default 2 for ping, else 5)",
   },
   {
     flag: "retries",
     arg: "N",
-    help: "attempts after the first, on a timeout or overloaded (default 3)",
+    help:
+      "attempts after the first, on a timeout or overloaded (default 0 for ping, else 1)",
   },
   {
     flag: "curve-server-key",
@@ -124,9 +128,63 @@ export const EXIT_CODES: readonly string[] = [
   "3 no answer (timed out, or no service reachable).",
 ];
 
+/**
+ * The command line's own defaults: a user waits seconds, not the library's
+ * patient defaults (its retries suit a long-lived program), before hearing
+ * that nothing answers. `ping` asks once, briefly.
+ */
+export const CLI_TIMEOUTS: Readonly<
+  Record<"ping" | "other", { seconds: number; retries: number }>
+> = {
+  ping: { seconds: 2, retries: 0 },
+  other: { seconds: 5, retries: 1 },
+};
+
+/** A ZeroMQ endpoint as the client can connect to it. */
+const ENDPOINT =
+  /^(tcp:\/\/(\[[0-9a-fA-F:.]+\]|[^\s:/\[\]]+):\d{1,5}|ipc:\/\/\S+|inproc:\/\/\S+)$/;
+
+/**
+ * Reads the file a flag names, against the caller's folder: a missing or
+ * unreadable one names the flag and the path as typed.
+ */
+export function readFlagFile(parsed: ParsedCommand, flag: string): string {
+  const path = one(parsed, flag)!;
+  try {
+    return Deno.readTextFileSync(resolvePath(path));
+  } catch (error) {
+    if (error instanceof Deno.errors.NotFound) {
+      throw new FileError(`--${flag}: no such file: ${path}`);
+    }
+    if (error instanceof Deno.errors.PermissionDenied) {
+      throw new FileError(`--${flag}: not allowed to read ${path}`);
+    }
+    if (error instanceof Deno.errors.IsADirectory) {
+      throw new FileError(`--${flag}: ${path} is a folder, not a file`);
+    }
+    throw error;
+  }
+}
+
+/** A file the user named cannot be read or written; exit code 1. */
+export class FileError extends Error {
+  /** The code of this class, readable without an instance. */
+  static code = "file_error" as const;
+}
+
 /** A client configured by the flags. Throws on an unreadable key file. */
-export function openClient(parsed: ParsedCommand): KeyServiceClient {
+export function openClient(
+  parsed: ParsedCommand,
+  defaults: { seconds: number; retries: number } = CLI_TIMEOUTS.other,
+): KeyServiceClient {
   const endpoints = parsed.values.endpoint as string[] | undefined;
+  for (const endpoint of endpoints ?? []) {
+    if (!ENDPOINT.test(endpoint)) {
+      throw new UsageError(
+        `--endpoint: "${endpoint}" is not an endpoint (tcp://HOST:PORT, ipc://PATH)`,
+      );
+    }
+  }
   const serverKey = one(parsed, "curve-server-key");
   const serverKeyFile = one(parsed, "curve-server-key-file");
   const keyPairFile = one(parsed, "curve-keypair-file");
@@ -139,12 +197,27 @@ export function openClient(parsed: ParsedCommand): KeyServiceClient {
     throw new UsageError("--curve-keypair-file needs the server's key too");
   }
   const curve = serverKey !== undefined || serverKeyFile !== undefined
-    ? { serverKey, serverKeyFile, keyPairFile }
+    ? {
+      serverKey,
+      serverKeyFile: serverKeyFile === undefined
+        ? undefined
+        : resolvePath(serverKeyFile),
+      keyPairFile: keyPairFile === undefined
+        ? undefined
+        : resolvePath(keyPairFile),
+    }
     : undefined;
   return new KeyServiceClient({
     endpoints: endpoints ?? DEFAULT_CLIENT_ENDPOINT,
-    timeoutMs: number(parsed, "timeout", 5, { min: 0.01, max: 3600 }) * 1000,
-    retries: number(parsed, "retries", 3, { min: 0, max: 100, integer: true }),
+    timeoutMs: number(parsed, "timeout", defaults.seconds, {
+      min: 0.01,
+      max: 3600,
+    }) * 1000,
+    retries: number(parsed, "retries", defaults.retries, {
+      min: 0,
+      max: 100,
+      integer: true,
+    }),
     curve,
     libzmq: one(parsed, "libzmq"),
     allowInsecure: parsed.values["allow-insecure-network"] === true,
@@ -158,4 +231,13 @@ export function exitCodeFor(error: unknown): 1 | 2 | 3 {
     return 3;
   }
   return 1;
+}
+
+/**
+ * Prints `error` as the one-line failure and returns its exit code; a usage
+ * error points at `--help`.
+ */
+export function usageFailure(error: unknown): number {
+  const code = exitCodeFor(error);
+  return fail(code === 2 ? `${firstLine(error)} (see --help)` : error, code);
 }

@@ -1,23 +1,19 @@
 /**
- * The command line's small jobs besides serving: `--help`, `--version`,
- * `curve-keypair`, and the one-line failure every start-up error becomes.
+ * What the command line prints: its output on stdout, and the one-line
+ * failure every error becomes on stderr, with the exit code. Only the
+ * command line prints; the runtime and the layers below throw.
  *
  * @example
  * ```ts
- * import { parseConfig } from "./config.ts";
- * import { runSubcommand } from "./commands.ts";
+ * import { fail, print } from "./commands.ts";
  *
- * const parsed = parseConfig(["--version"], {});
- * if (parsed.kind !== "run") Deno.exit(runSubcommand(parsed)); // prints "keyservice 1.1.0"
+ * print("done\n");
+ * const code = fail("--out: refusing to overwrite keys.txt", 1);
  * ```
  * @module
  */
 
-import { generateCurveKeyPair } from "../zmq/curve.ts";
-import { loadLibzmq } from "../zmq/libzmq.ts";
-import type { Parsed } from "./config.ts";
-import { firstLine } from "./log.ts";
-import { VERSION } from "./version.ts";
+import { firstLine } from "../runtime/ops/log.ts";
 
 const encoder = new TextEncoder();
 
@@ -34,26 +30,4 @@ export function fail(reason: unknown, code = 1): number {
   const text = typeof reason === "string" ? reason : firstLine(reason);
   Deno.stderr.writeSync(encoder.encode(`keyservice: ${text}\n`));
   return code;
-}
-
-/** Runs what the command line asks for other than serving; the exit code. */
-export function runSubcommand(
-  parsed: Exclude<Parsed, { kind: "run" }>,
-): number {
-  switch (parsed.kind) {
-    case "help":
-      print(parsed.text);
-      return 0;
-    case "version":
-      print(`keyservice ${VERSION}\n`);
-      return 0;
-    case "curve-keypair":
-      try {
-        const pair = generateCurveKeyPair(loadLibzmq(parsed.libzmq));
-        print(`public ${pair.public}\nsecret ${pair.secret}\n`);
-        return 0;
-      } catch (error) {
-        return fail(error);
-      }
-  }
 }

@@ -37,8 +37,7 @@ export {
 export type Parsed =
   | { readonly kind: "run"; readonly config: Config }
   | { readonly kind: "help"; readonly text: string }
-  | { readonly kind: "version" }
-  | { readonly kind: "curve-keypair"; readonly libzmq: string | undefined };
+  | { readonly kind: "version" };
 
 /** The command line is wrong; `message` says how, on one line. */
 export class ConfigError extends Error {
@@ -77,21 +76,13 @@ function helpEntry(option: OptionSpec): string {
     .join("\n");
 }
 
-/** The `--help` text, made from {@linkcode OPTIONS}. */
+/**
+ * The server's options in `--help`, made from {@linkcode OPTIONS}; the
+ * command list above them comes from the registry (registry.ts).
+ */
 export const HELP: string = (() => {
   const sections = [...new Set(OPTIONS.map((option) => option.section))];
   return [
-    "keyservice: RSA and Fernet keys for the Secure Messenger, over ZeroMQ.",
-    "",
-    "Usage: keyservice [options]         serve (bind --endpoint, or --connect)",
-    "       keyservice curve-keypair     print a new CURVE key pair (Z85) and exit",
-    "       keyservice keys new --out DIR    a key set into files, from the service",
-    "       keyservice wrap | unwrap     a Fernet key through stdin and stdout",
-    "       keyservice ping              the service's status",
-    "       keyservice broker --frontend ADDR --backend ADDR",
-    "                                    relay to instances started with --connect",
-    "       keyservice COMMAND --help    a subcommand's options",
-    "",
     "A flag wins over its environment variable, shown in brackets.",
     ...sections.flatMap((section) => [
       "",
@@ -160,11 +151,6 @@ export function parseConfig(
   args: readonly string[],
   env: Record<string, string | undefined>,
 ): Parsed {
-  if (args[0] === "curve-keypair") {
-    const rest = parseConfig(args.slice(1), env);
-    if (rest.kind !== "run") return rest;
-    return { kind: "curve-keypair", libzmq: rest.config.libzmq };
-  }
   let values: Record<
     string,
     string | boolean | (string | boolean)[] | undefined

@@ -18,7 +18,7 @@
 
 import type { Command } from "./client_commands.ts";
 import { fail, print } from "./commands.ts";
-import { firstLine } from "./log.ts";
+import { firstLine } from "../runtime/ops/log.ts";
 import {
   commandHelp,
   type CommandSpec,

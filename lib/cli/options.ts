@@ -13,17 +13,18 @@
  * @module
  */
 
-import type { Config } from "./_config_shape.ts";
-import { LOG_FORMATS, LOG_LEVELS } from "./log.ts";
+import type { Config } from "../runtime/config.ts";
+import { LOG_FORMATS, LOG_LEVELS } from "../runtime/ops/log.ts";
 import { SECURITY_OPTIONS } from "./_options_security.ts";
 import { KEYSTORE_OPTIONS } from "./_options_keystore.ts";
 
 import { DEFAULT_ENDPOINT } from "../contract/mod.ts";
 
-export type { Config } from "./_config_shape.ts";
+export type { Config } from "../runtime/config.ts";
 
 /** Cores of this machine, the default number of decryption workers. */
-export const CORES: number = Math.max(1, navigator.hardwareConcurrency || 1);
+export { CORES } from "../runtime/config.ts";
+import { CORES } from "../runtime/config.ts";
 
 /**
  * The default endpoint, the contract's: loopback, where seed clients'
@@ -166,6 +167,18 @@ export const OPTIONS: readonly OptionSpec[] = [
     section: "Options",
   },
   {
+    key: "threads",
+    flag: "threads",
+    arg: "N",
+    env: "KEYSERVICE_THREADS",
+    type: { kind: "integer", min: 1, max: 1024 },
+    default: undefined,
+    defaultText: "--workers, the number of cores",
+    help:
+      "request threads: each parses, checks, encrypts and decrypts (OpenSSL or node:crypto) on its own core",
+    section: "Options",
+  },
+  {
     key: "workers",
     flag: "workers",
     arg: "N",
@@ -173,7 +186,8 @@ export const OPTIONS: readonly OptionSpec[] = [
     type: { kind: "integer", min: 1, max: 1_000_000 },
     default: CORES,
     defaultText: `the number of cores, ${CORES}`,
-    help: "decryptions at once: OpenSSL calls, or node:crypto worker threads",
+    help:
+      "decryptions at once; the request threads when --threads is not given (each thread runs its own)",
     section: "Options",
   },
   {
@@ -296,6 +310,17 @@ export const OPTIONS: readonly OptionSpec[] = [
     default: 320 * 1024,
     help:
       "the same for encrypt_fernet_many, whose 256 recipients' keys need more room",
+    section: "Limits",
+  },
+  {
+    key: "maxAgeRequestBytes",
+    flag: "max-age-request-bytes",
+    arg: "N",
+    env: "KEYSERVICE_MAX_AGE_REQUEST_BYTES",
+    type: { kind: "integer", min: 1024, max: 1024 ** 3 },
+    default: 768 * 1024,
+    help:
+      "the same for age requests with recipients or an identity (256 hybrid recipients: about 0.5 MB)",
     section: "Limits",
   },
   {

@@ -22,8 +22,8 @@ import type { CurveClientKeys } from "../zmq/curve.ts";
 import { ZmqError } from "../zmq/errors.ts";
 import type { LoadedLibzmq } from "../zmq/libzmq.ts";
 import { type Clock, sleep, systemClock } from "../clock/mod.ts";
-import { BadReply, TimeoutError, UnreachableError } from "./errors.ts";
-import type { RetryEvent, RetryReason } from "./types.ts";
+import { Aborted, BadReply, TimeoutError, UnreachableError } from "./errors.ts";
+import type { CallOptions, RetryEvent, RetryReason } from "./types.ts";
 
 /**
  * What an attempt needs of a REQ socket: one request, then its reply's
@@ -116,6 +116,22 @@ function parse(frames: Uint8Array[]): ReplyObject {
   return value as ReplyObject;
 }
 
+/** `promise`, or `Aborted` as soon as `signal` fires. */
+function abortable<T>(promise: Promise<T>, signal?: AbortSignal): Promise<T> {
+  if (signal === undefined) return promise;
+  if (signal.aborted) {
+    promise.catch(() => {}); // its outcome no longer matters
+    return Promise.reject(new Aborted(signal.reason));
+  }
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = () => reject(new Aborted(signal.reason));
+    signal.addEventListener("abort", onAbort, { once: true });
+    promise.then(resolve, reject).finally(() =>
+      signal.removeEventListener("abort", onAbort)
+    );
+  });
+}
+
 /** Sends requests with retries and failover; see the file's header. */
 export class Pirate {
   readonly #connect: ConnectReq;
@@ -155,23 +171,39 @@ export class Pirate {
    * Sends `body` until a reply comes or the budget is spent, once fewer than
    * `maxInFlight` requests are out.
    */
-  async request(body: Uint8Array): Promise<ReplyObject> {
+  async request(
+    body: Uint8Array,
+    call: CallOptions = {},
+  ): Promise<ReplyObject> {
     if (this.#closed) throw new Error("the client is closed");
+    if (call.signal?.aborted) throw new Aborted(call.signal.reason);
     if (this.#inFlight >= this.#options.maxInFlight) {
-      await new Promise<void>((turn) => this.#queued.push(turn));
+      let turn!: () => void;
+      const waiting = new Promise<void>((resolve) => turn = resolve);
+      this.#queued.push(turn);
+      try {
+        await abortable(waiting, call.signal);
+      } catch (error) {
+        // Its place goes to the next in line, not lost.
+        const at = this.#queued.indexOf(turn);
+        if (at !== -1) this.#queued.splice(at, 1);
+        throw error;
+      }
       if (this.#closed) throw new Error("the client is closed");
     }
     this.#inFlight++;
     try {
-      return await this.#send(body);
+      return await this.#send(body, call);
     } finally {
       this.#inFlight--;
       this.#queued.shift()?.();
     }
   }
 
-  async #send(body: Uint8Array): Promise<ReplyObject> {
-    const { retries, timeoutMs, backoffMs, onRetry } = this.#options;
+  async #send(body: Uint8Array, call: CallOptions): Promise<ReplyObject> {
+    const { retries, backoffMs, onRetry } = this.#options;
+    const timeoutMs = call.timeoutMs ?? this.#options.timeoutMs;
+    const { signal } = call;
     const order = this.#order();
     let sent = 0;
     let overloaded = 0;
@@ -181,13 +213,17 @@ export class Pirate {
       let reason: RetryReason;
       const socket = this.#take(endpoint);
       try {
-        const reply = parse(await socket.request(body, timeoutMs));
+        const reply = parse(
+          await abortable(socket.request(body, timeoutMs), signal),
+        );
         this.#give(endpoint, socket);
         this.#downUntil.delete(endpoint);
         if (reply.code !== "overloaded" || attempt >= retries) return reply;
         reason = "overloaded";
       } catch (error) {
+        // A REQ socket that missed its reply is stuck: never reused.
         socket.close();
+        if (error instanceof Aborted) throw error;
         if (error instanceof ReplyTimeout) {
           sent++;
           reason = "timeout";
@@ -204,7 +240,10 @@ export class Pirate {
       if (reason === "overloaded") {
         // Jittered, so that clients told at once do not come back at once.
         const wait = backoffMs * 2 ** overloaded++;
-        await sleep(this.#clock, wait / 2 + this.#random() * wait / 2);
+        await abortable(
+          sleep(this.#clock, wait / 2 + this.#random() * wait / 2),
+          signal,
+        );
       }
     }
   }

@@ -36,6 +36,9 @@ import { isLocalEndpoint } from "../zmq/endpoint.ts";
 import { Pirate, type ReplyObject, reqConnector } from "./_pirate.ts";
 import { BadReply, errorFromReply, InsecureEndpoint } from "./errors.ts";
 import type {
+  AgeKeySet,
+  AgeKeyType,
+  CallOptions,
   DecryptOptions,
   EncryptOptions,
   GenerateKeysOptions,
@@ -122,20 +125,36 @@ export class KeyServiceClient {
    * replies included: the escape hatch for operations this client does not
    * wrap. Rejects with `TimeoutError`, `UnreachableError` or `BadReply`.
    */
-  async request(body: Record<string, unknown>): Promise<ReplyObject> {
-    return await this.#pirate.request(encoder.encode(JSON.stringify(body)));
+  async request(
+    body: Record<string, unknown>,
+    call: CallOptions = {},
+  ): Promise<ReplyObject> {
+    return await this.#pirate.request(
+      encoder.encode(JSON.stringify(body)),
+      call,
+    );
   }
 
   /** Like {@linkcode request}, but an error reply rejects. */
-  async #call(body: Record<string, unknown>): Promise<ReplyObject> {
-    const reply = await this.request(defined(body));
+  async #call(
+    body: Record<string, unknown>,
+    call: CallOptions,
+  ): Promise<ReplyObject> {
+    const reply = await this.request(defined(body), {
+      timeoutMs: call.timeoutMs,
+      signal: call.signal,
+    });
     if ("error" in reply) throw errorFromReply(reply);
     return reply;
   }
 
   /** `generate_keys`: a new RSA pair and Fernet key. */
   async generateKeys(options: GenerateKeysOptions = {}): Promise<KeySet> {
-    const reply = await this.#call({ type: "generate_keys", ...options });
+    const { bits, format, passphrase } = options;
+    const reply = await this.#call(
+      { type: "generate_keys", bits, format, passphrase },
+      options,
+    );
     const rsa = reply.rsa as Record<string, unknown> | undefined;
     if (typeof rsa?.public !== "string" || typeof rsa.private !== "string") {
       throw new BadReply('the reply has no "rsa" pair');
@@ -157,7 +176,7 @@ export class KeyServiceClient {
       fernet,
       rsa_public: rsaPublic,
       padding: options.padding,
-    });
+    }, options);
     return stringField(reply, "encrypted_fernet");
   }
 
@@ -173,7 +192,7 @@ export class KeyServiceClient {
       rsa_private: rsaPrivate,
       padding: options.padding,
       passphrase: options.passphrase,
-    });
+    }, options);
     return stringField(reply, "fernet");
   }
 
@@ -192,7 +211,7 @@ export class KeyServiceClient {
       fernet,
       rsa_publics: rsaPublics,
       padding: options.padding,
-    });
+    }, options);
     if (!Array.isArray(reply.results)) {
       throw new BadReply('the reply has no "results" list');
     }
@@ -207,15 +226,82 @@ export class KeyServiceClient {
     });
   }
 
+  /**
+   * `generate_keys` with `key_type`: an age identity, its recipient, and a
+   * Fernet key.
+   */
+  async generateAgeKeys(
+    keyType: AgeKeyType,
+    options: CallOptions = {},
+  ): Promise<AgeKeySet> {
+    const reply = await this.#call({
+      type: "generate_keys",
+      key_type: keyType,
+    }, options);
+    const age = reply.age as Record<string, unknown> | undefined;
+    if (
+      typeof age?.recipient !== "string" || typeof age.identity !== "string"
+    ) {
+      throw new BadReply('the reply has no "age" recipient and identity');
+    }
+    return {
+      keyType,
+      recipient: age.recipient,
+      identity: age.identity,
+      fernet: stringField(reply, "fernet"),
+    };
+  }
+
+  /**
+   * `fernet` as one armored age file for a recipient (`encrypt_fernet` with
+   * `recipient`) or for each of a list (`encrypt_fernet_many` with
+   * `recipients`: one file, one stanza per recipient).
+   */
+  async encryptFernetAge(
+    fernet: string,
+    recipients: string | readonly string[],
+    options: CallOptions = {},
+  ): Promise<string> {
+    const reply = await this.#call(
+      typeof recipients === "string"
+        ? { type: "encrypt_fernet", fernet, recipient: recipients }
+        : { type: "encrypt_fernet_many", fernet, recipients },
+      options,
+    );
+    return stringField(reply, "encrypted_fernet");
+  }
+
+  /** `decrypt_fernet` with `identity`: the Fernet key in an age file. */
+  async decryptFernetAge(
+    encryptedFernet: string,
+    identity: string,
+    options: CallOptions = {},
+  ): Promise<string> {
+    const reply = await this.#call({
+      type: "decrypt_fernet",
+      encrypted_fernet: encryptedFernet,
+      identity,
+    }, options);
+    return stringField(reply, "fernet");
+  }
+
   /** `ping`: the service's health and status. */
-  async ping(): Promise<PingReply> {
-    const reply = await this.#call({ type: "ping" });
+  async ping(options: CallOptions = {}): Promise<PingReply> {
+    const reply = await this.#call({ type: "ping" }, options);
     stringField(reply, "status");
     return reply as unknown as PingReply;
   }
 
-  /** Closes the sockets; requests in flight end with their socket. */
+  /**
+   * Closes the sockets; requests in flight end with their socket. Calling it
+   * again does nothing.
+   */
   close(): void {
     this.#pirate.close();
+  }
+
+  /** Closes the client at the end of a `using` block (see {@linkcode close}). */
+  [Symbol.dispose](): void {
+    this.close();
   }
 }

@@ -44,16 +44,26 @@ export class ServiceError extends KeyServiceClientError {
   /** The code of a reply that names none (a seed service's). */
   static override readonly code: string = "error";
   /** The reply's code. */
-  readonly code: string;
+  readonly code: ServiceErrorCode;
   /**
    * An error with the reply's message; `code` defaults to the class's own
    * (`error` for this class, the contract's code for each subclass).
    */
-  constructor(message: string, code?: string) {
+  constructor(message: string, code?: ServiceErrorCode) {
     super(message);
     this.code = code ?? (new.target as typeof ServiceError).code;
   }
 }
+
+/**
+ * A reply's code: one of the contract's (so that `switch (error.code)`
+ * narrows and completes), `error` for a seed service's reply, or a code
+ * newer than this client.
+ */
+export type ServiceErrorCode =
+  | ErrorCode
+  | "error"
+  | (string & Record<never, never>);
 
 /** A {@linkcode ServiceError} class for one code of the contract. */
 export interface ServiceErrorClass<C extends string = string> {
@@ -184,6 +194,31 @@ export class AuditUnavailable extends ServiceError {
   /** The contract's code for this error. */
   static override readonly code = "audit_unavailable";
 }
+/** `invalid_bech32`: an age recipient or identity is not valid Bech32. */
+export class InvalidBech32 extends ServiceError {
+  /** The contract's code for this error. */
+  static override readonly code = "invalid_bech32";
+}
+/** `invalid_key_length`: an age key of the wrong number of bytes. */
+export class InvalidKeyLength extends ServiceError {
+  /** The contract's code for this error. */
+  static override readonly code = "invalid_key_length";
+}
+/** `invalid_encapsulation_key`: fails the FIPS 203 modulus check. */
+export class InvalidEncapsulationKey extends ServiceError {
+  /** The contract's code for this error. */
+  static override readonly code = "invalid_encapsulation_key";
+}
+/** `invalid_recipient`: a low-order X25519 recipient key. */
+export class InvalidRecipient extends ServiceError {
+  /** The contract's code for this error. */
+  static override readonly code = "invalid_recipient";
+}
+/** `mixed_recipients`: RSA keys with age recipients, or PQ with classic. */
+export class MixedRecipients extends ServiceError {
+  /** The contract's code for this error. */
+  static override readonly code = "mixed_recipients";
+}
 
 /** The class for each code of the contract (lib/contract/errors.ts). */
 export const SERVICE_ERRORS: {
@@ -213,6 +248,11 @@ export const SERVICE_ERRORS: {
   deletion_not_allowed: DeletionNotAllowed,
   keystore_unavailable: KeystoreUnavailable,
   audit_unavailable: AuditUnavailable,
+  invalid_bech32: InvalidBech32,
+  invalid_key_length: InvalidKeyLength,
+  invalid_encapsulation_key: InvalidEncapsulationKey,
+  invalid_recipient: InvalidRecipient,
+  mixed_recipients: MixedRecipients,
 };
 
 /** The error for a reply holding `error` (and `code`, from v1.1 on). */
@@ -268,6 +308,18 @@ export class UnreachableError extends KeyServiceClientError {
       } within ${timeoutMs} ms, ${attempts} attempt(s)`,
     );
     this.endpoints = endpoints;
+  }
+}
+
+/** The call's `AbortSignal` fired: the call was abandoned, not retried. */
+export class Aborted extends KeyServiceClientError {
+  /** The code of every {@linkcode Aborted}. */
+  static override readonly code = "aborted";
+  /** `aborted`. */
+  readonly code = "aborted";
+  /** The call abandoned; `reason` is the signal's. */
+  constructor(reason?: unknown) {
+    super("the call was aborted", { cause: reason });
   }
 }
 

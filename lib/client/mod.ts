@@ -23,6 +23,17 @@
  *   client.close();
  * }
  * ```
+ *
+ * Permissions: the client loads libzmq (the copy inside npm:zeromq, found
+ * from any importer) through FFI, reads the addon's folder to find it and
+ * any CURVE key files it is given, and reads `KEYSERVICE_LIBZMQ` when set;
+ * nothing else. A program using it runs with:
+ *
+ * `deno run --allow-ffi --allow-read --allow-env=KEYSERVICE_LIBZMQ app.ts`
+ *
+ * (`--allow-ffi` gives native code the whole process's rights: see
+ * SECURITY.md.) No `--allow-net`: ZeroMQ's sockets are libzmq's, not Deno's.
+ *
  * @module
  */
 

@@ -123,8 +123,20 @@ export interface KeyServiceClientOptions {
   readonly maxReplyBytes?: number;
 }
 
+/** What every operation takes besides its own options. */
+export interface CallOptions {
+  /** Time for one attempt of this call; default the client's `timeoutMs`. */
+  readonly timeoutMs?: number;
+  /**
+   * Abandons the call: it rejects with `Aborted` at once, no retry follows,
+   * and the socket of an attempt under way is closed (the service may still
+   * carry it out).
+   */
+  readonly signal?: AbortSignal;
+}
+
 /** `generate_keys` options; each left out keeps the v1 request. */
-export interface GenerateKeysOptions {
+export interface GenerateKeysOptions extends CallOptions {
   /** Modulus size. Default 2048. */
   readonly bits?: KeyBits;
   /** PEM format. Default `pkcs1`; a passphrase needs `pkcs8`. */
@@ -136,14 +148,29 @@ export interface GenerateKeysOptions {
 /** A new key set: the contract's `generate_keys` reply. */
 export type KeySet = GenerateKeysReply;
 
+/** An age key type (v1.x): hybrid post-quantum, or classic X25519. */
+export type AgeKeyType = "mlkem768x25519" | "x25519";
+
+/** What `generateAgeKeys` resolves to. */
+export interface AgeKeySet {
+  /** The key type. */
+  readonly keyType: AgeKeyType;
+  /** The recipient: `age1pq1...` or `age1...`, what age's `-r` takes. */
+  readonly recipient: string;
+  /** The identity: `AGE-SECRET-KEY-PQ-1...` or `AGE-SECRET-KEY-1...`. */
+  readonly identity: string;
+  /** A Fernet key, URL-safe base64, 44 characters. */
+  readonly fernet: string;
+}
+
 /** `encrypt_fernet` and `encrypt_fernet_many` options. */
-export interface EncryptOptions {
+export interface EncryptOptions extends CallOptions {
   /** Default `pkcs1v15`. */
   readonly padding?: Padding;
 }
 
 /** `decrypt_fernet` options. */
-export interface DecryptOptions {
+export interface DecryptOptions extends CallOptions {
   /** Default `pkcs1v15`. */
   readonly padding?: Padding;
   /** Opens an `ENCRYPTED PRIVATE KEY`. */

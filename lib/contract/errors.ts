@@ -138,6 +138,33 @@ export const ERRORS = {
     meaning:
       "The audit log cannot be written, so the keystore operation was refused (v1.2).",
   },
+  invalid_bech32: {
+    message: 'Field "{field}" is not a valid age key: {why}',
+    meaning:
+      "An age recipient or identity is not valid Bech32 (or has no age prefix).",
+  },
+  invalid_key_length: {
+    message:
+      'Field "{field}" holds {what} of the wrong length; it must be {expected} bytes',
+    meaning:
+      "An age recipient or identity decodes to the wrong number of bytes.",
+  },
+  invalid_encapsulation_key: {
+    message:
+      'Field "{field}" holds an ML-KEM-768 key that fails the FIPS 203 modulus check',
+    meaning:
+      "A hybrid recipient's ML-KEM-768 encapsulation key fails the FIPS 203 modulus check.",
+  },
+  invalid_recipient: {
+    message:
+      'Field "{field}" holds a low-order X25519 key: the shared secret would be all zeros',
+    meaning: "An age recipient's X25519 key is a low-order point.",
+  },
+  mixed_recipients: {
+    message: "Recipients may not be mixed: {why}",
+    meaning:
+      "RSA public keys and age recipients in one request, or post-quantum and classic age recipients in one file.",
+  },
 } as const satisfies Readonly<Record<string, ErrorEntry>>;
 
 /** A code of the contract, such as `invalid_json`. */

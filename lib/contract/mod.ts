@@ -69,12 +69,22 @@ export const MAX_RECIPIENTS = 256;
 /** Longest string accepted in any field, in UTF-16 code units. */
 export const MAX_FIELD_LENGTH = 16 * 1024;
 
+/**
+ * Key types `generate_keys` makes (v1.x): RSA (the default, without
+ * `key_type`), then age's hybrid post-quantum and classic X25519 types.
+ */
+export const KEY_TYPES = ["rsa", "mlkem768x25519", "x25519"] as const;
+
+/** A key type `generate_keys` makes. */
+export type KeyType = typeof KEY_TYPES[number];
+
 /** What `ping` says this version supports. */
 export const CAPABILITIES = {
   operations: REQUEST_TYPES,
   bits: KEY_BITS,
   paddings: PADDINGS,
   formats: KEY_FORMATS,
+  key_types: KEY_TYPES,
 } as const;
 
 /** The shape of {@linkcode CAPABILITIES}, as a client reads it. */
@@ -87,6 +97,8 @@ export interface Capabilities {
   readonly paddings: readonly string[];
   /** The PEM formats `generate_keys` writes. */
   readonly formats: readonly string[];
+  /** Key types `generate_keys` makes (v1.x on): `rsa`, age's. */
+  readonly key_types?: readonly string[];
 }
 
 /** `generate_keys`: a new RSA key pair and Fernet key. */
@@ -217,13 +229,16 @@ export type PoolStatus = {
  * detail `full` (not the service's default) also `in_flight` and the
  * {@linkcode PoolStatus} fields.
  */
-export type PingReply = PoolStatus & {
+export type PingReply = Partial<PoolStatus> & {
   /** `ok`. */
   readonly status: string;
   /** The service's version. */
   readonly version: string;
-  /** Requests being handled, not counting this ping. */
-  readonly in_flight: number;
-  /** What this version supports (v1.1 on). */
+  /**
+   * Requests being handled, not counting this ping: only with
+   * `--ping-detail full`, like the {@linkcode PoolStatus} fields.
+   */
+  readonly in_flight?: number;
+  /** What this version supports (v1.1 on; absent from older services). */
   readonly capabilities?: Capabilities;
 };

@@ -60,7 +60,21 @@ export const SYMBOLS = {
   ERR_clear_error: { parameters: [], result: "void" },
 } as const satisfies Deno.ForeignLibraryInterface;
 
-export type Symbols = Deno.DynamicLibrary<typeof SYMBOLS>["symbols"];
+/**
+ * The same functions with the two RSA operations run on the calling thread:
+ * for a request thread, which has nothing else to do while one runs, so the
+ * hop to Deno's blocking-thread pool and back would be pure cost.
+ */
+export const SYMBOLS_ON_THREAD = {
+  ...SYMBOLS,
+  EVP_PKEY_decrypt: { ...SYMBOLS.EVP_PKEY_decrypt, nonblocking: false },
+  EVP_PKEY_encrypt: { ...SYMBOLS.EVP_PKEY_encrypt, nonblocking: false },
+} as const satisfies Deno.ForeignLibraryInterface;
+
+/** Either opening: the RSA operations return a number or a promise of one. */
+export type Symbols =
+  | Deno.DynamicLibrary<typeof SYMBOLS>["symbols"]
+  | Deno.DynamicLibrary<typeof SYMBOLS_ON_THREAD>["symbols"];
 
 const EVP_PKEY_RSA = 6;
 const RSA_PKCS1_PADDING = 1;

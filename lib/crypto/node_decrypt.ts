@@ -1,6 +1,6 @@
 /**
  * RSA decryption with Deno's `node:crypto`, both schemes: the fallback
- * backend's, run in its workers (lib/service/_decrypt_worker.ts), and the
+ * backend's, run in its workers (lib/service/decrypt/_decrypt_worker.ts), and the
  * reference the tests check OpenSSL's decryption against. Not re-exported
  * from mod.ts: importing `node:crypto` adds to the service's resident memory
  * (docs/benchmarks.md has the figure), which the service's main thread,

@@ -48,6 +48,33 @@ export interface OpenedKeystore {
   readonly location: string;
   /** Set when a master key file was made on this start. */
   readonly createdMasterKey?: string;
+  /**
+   * A copy of the master key, for the request threads' own connections
+   * (see {@linkcode openKeystoreWith}); the caller zeroes it when done.
+   */
+  readonly master: Uint8Array;
+}
+
+/**
+ * Opens a further connection to a keystore already opened (and its master
+ * key already read) on another thread: SQLite through node:sqlite cannot
+ * cross threads, so each thread has its own connection (WAL, a busy
+ * timeout); PostgreSQL its own small pool.
+ */
+export async function openKeystoreWith(
+  location: KeystoreLocation,
+  master: Uint8Array,
+): Promise<Keystore> {
+  const storage: KeyStorage =
+    location.keystore !== undefined && isPostgresUrl(location.keystore)
+      ? new PostgresStorage(location.keystore, { max: 2 })
+      : new SqliteStorage(sqlitePath(location));
+  try {
+    return await Keystore.open(storage, master);
+  } catch (error) {
+    await storage.close().catch(() => {});
+    throw error;
+  }
 }
 
 /** Whether `location` names a PostgreSQL database. */
@@ -112,6 +139,7 @@ export async function openKeystore(
       kind: storage.kind,
       location: storage.location,
       createdMasterKey,
+      master: master.slice(),
     };
   } catch (error) {
     await storage.close().catch(() => {});

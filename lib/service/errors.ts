@@ -272,6 +272,56 @@ export class AuditUnavailable extends KeyServiceError {
   }
 }
 
+/** An age recipient or identity is not valid Bech32. */
+export class InvalidBech32 extends KeyServiceError {
+  static override readonly code = "invalid_bech32";
+  constructor(field: string, why: string) {
+    super(errorMessage("invalid_bech32", { field, why }));
+  }
+}
+
+/** An age recipient or identity decodes to the wrong number of bytes. */
+export class InvalidKeyLength extends KeyServiceError {
+  static override readonly code = "invalid_key_length";
+  /** `length` stays out of the message: it is the request's. */
+  constructor(field: string, what: string, expected: number) {
+    super(
+      errorMessage("invalid_key_length", {
+        field,
+        what: article(what) + " " + what,
+        expected,
+      }),
+    );
+  }
+}
+
+/** A hybrid recipient's ML-KEM-768 key fails the FIPS 203 modulus check. */
+export class InvalidEncapsulationKey extends KeyServiceError {
+  static override readonly code = "invalid_encapsulation_key";
+  constructor(field: string) {
+    super(errorMessage("invalid_encapsulation_key", { field }));
+  }
+}
+
+/** An age recipient's X25519 key is a low-order point (all-zero secret). */
+export class InvalidRecipient extends KeyServiceError {
+  static override readonly code = "invalid_recipient";
+  constructor(field: string) {
+    super(errorMessage("invalid_recipient", { field }));
+  }
+}
+
+/**
+ * RSA public keys and age recipients in one request, or post-quantum and
+ * classic age recipients in one file.
+ */
+export class MixedRecipients extends KeyServiceError {
+  static override readonly code = "mixed_recipients";
+  constructor(why: string) {
+    super(errorMessage("mixed_recipients", { why }));
+  }
+}
+
 /**
  * The service's class for each code of the contract: the type holds it to
  * the table, one class per code, each with its own code.
@@ -303,6 +353,11 @@ export const WIRE_ERRORS: {
   deletion_not_allowed: DeletionNotAllowed,
   keystore_unavailable: KeystoreUnavailable,
   audit_unavailable: AuditUnavailable,
+  invalid_bech32: InvalidBech32,
+  invalid_key_length: InvalidKeyLength,
+  invalid_encapsulation_key: InvalidEncapsulationKey,
+  invalid_recipient: InvalidRecipient,
+  mixed_recipients: MixedRecipients,
 };
 
 /**

@@ -24,6 +24,14 @@ import {
   generateRsaKeyPair,
   type KeyLimits,
 } from "../crypto/mod.ts";
+import { Admission } from "./admission.ts";
+import { performAge } from "./age_ops.ts";
+import {
+  type AgeRequest,
+  ageRequestFrom,
+  DEFAULT_MAX_AGE_REQUEST_BYTES,
+  isAgeRequestValue,
+} from "./age_protocol.ts";
 import { CAPABILITIES } from "../contract/mod.ts";
 import type { RequestType } from "./protocol.ts";
 import {
@@ -44,7 +52,6 @@ import {
   decodeJson,
   encodeReply,
   errorReply,
-  parseRequest,
   type Reply,
   type Request,
   requestFrom,
@@ -62,7 +69,7 @@ import {
 } from "./keystore_ops.ts";
 import { KeystoreUnavailable } from "./errors.ts";
 import type { Keystore } from "../keystore/keystore.ts";
-import type { AuditLog } from "../keystore/audit.ts";
+import type { AuditSink } from "./keystore_ops.ts";
 import { HEAVY_CONCURRENCY, WorkLimiter } from "./work_limiter.ts";
 import type { KeystoreRequest } from "./keystore_protocol.ts";
 import type { RsaKeyPairPem } from "../crypto/mod.ts";
@@ -76,6 +83,12 @@ export interface KeyServiceOptions {
    * keys do not fit the limit for one key. Default 320 KiB.
    */
   readonly maxManyRequestBytes?: number;
+  /**
+   * Largest age request with recipients or an identity accepted, in bytes:
+   * 256 hybrid recipients, or a file for them, are about 0.5 MB. Default
+   * 768 KiB.
+   */
+  readonly maxAgeRequestBytes?: number;
   /**
    * Requests handled at once; past it `overloaded`, except for a client
    * with nothing in flight, which has a reserve as large again. Default
@@ -118,8 +131,14 @@ export interface KeyServiceOptions {
   readonly pbkdf2Iterations?: number;
   /** The version `ping` reports. Default `"unknown"`. */
   readonly version?: string;
-  /** Extra fields for the `ping` reply (the key pool's depth, say). */
-  readonly status?: () => Record<string, unknown>;
+  /**
+   * Extra fields for the `ping` reply (the key pool's depth, say); they
+   * override the service's own `in_flight` (a request thread's status comes
+   * from the socket thread, which counts every thread's requests).
+   */
+  readonly status?: () =>
+    | Record<string, unknown>
+    | Promise<Record<string, unknown>>;
   /**
    * What `ping` tells: `none` (the default), only that the service is up,
    * its version and capabilities, what any client may know; `full` adds
@@ -137,7 +156,7 @@ export interface KeyServiceOptions {
 export interface KeystoreParts {
   readonly keystore: Keystore;
   /** Each keystore operation recorded. */
-  readonly audit?: AuditLog;
+  readonly audit?: AuditSink;
   /** Versions held prepared (OpenSSL). Default: loaded for each use. */
   readonly decryptStored?: StoredDecryptor;
 }
@@ -169,7 +188,10 @@ const decryptHere: Decryptor = async (key, ciphertext, padding) => {
 };
 
 /** `source`, refusing with `Overloaded` a take past `max` waiting at once. */
-function boundedWaiters(source: KeyPairSource, max: number): KeyPairSource {
+export function boundedWaiters(
+  source: KeyPairSource,
+  max: number,
+): KeyPairSource {
   let waiting = 0;
   return {
     take() {
@@ -184,30 +206,31 @@ function boundedWaiters(source: KeyPairSource, max: number): KeyPairSource {
 export class KeyService {
   readonly #maxRequestBytes: number;
   readonly #maxManyRequestBytes: number;
-  readonly #maxInflight: number;
+  readonly #admission: Admission;
+  readonly #maxAgeRequestBytes: number;
   readonly #context: OperationContext;
   readonly #version: string;
-  readonly #status: () => Record<string, unknown>;
+  readonly #status: NonNullable<KeyServiceOptions["status"]>;
   readonly #pingDetail: PingDetail;
   readonly #onInternalError: (error: unknown) => void;
-  readonly #maxPerClient: number;
-  /** Requests in flight by client; a client leaves when it has none. */
-  readonly #perClient = new Map<string, number>();
   readonly #keystore: KeystoreHandler | undefined;
-  #inflight = 0;
+  #generating = 0;
 
   constructor(options: KeyServiceOptions = {}) {
     this.#maxRequestBytes = options.maxRequestBytes ?? 64 * 1024;
     this.#maxManyRequestBytes = options.maxManyRequestBytes ?? 320 * 1024;
-    this.#maxInflight = options.maxInflight ?? 256;
-    this.#maxPerClient = options.maxInflightPerClient ?? 8;
+    this.#admission = new Admission(options);
+    this.#maxAgeRequestBytes = options.maxAgeRequestBytes ??
+      DEFAULT_MAX_AGE_REQUEST_BYTES;
     this.#context = {
       keyLimits: options.keyLimits ?? {},
       keyPairs: boundedWaiters(
         options.keyPairs ?? onDemand,
         options.maxPoolWaiters ?? 32,
       ),
-      generate: options.generate ?? ((bits) => generateRsaKeyPair(bits)),
+      generate: this.#counted(
+        options.generate ?? ((bits) => generateRsaKeyPair(bits)),
+      ),
       decrypt: options.decrypt ?? decryptHere,
       encrypt: options.encrypt ?? encryptHere,
       limiter: options.limiter ?? new WorkLimiter(HEAVY_CONCURRENCY),
@@ -232,7 +255,25 @@ export class KeyService {
 
   /** Requests being handled now. */
   get inflight(): number {
-    return this.#inflight;
+    return this.#admission.inflight;
+  }
+
+  /**
+   * On-demand key generations under way (the sizes the key pool does not
+   * keep); the pool counts its own.
+   */
+  get generating(): number {
+    return this.#generating;
+  }
+
+  /** `generate`, counted in {@linkcode KeyService.generating} while it runs. */
+  #counted(
+    generate: (bits: number) => Promise<RsaKeyPairPem>,
+  ): (bits: number) => Promise<RsaKeyPairPem> {
+    return (bits) => {
+      this.#generating++;
+      return Promise.try(generate, bits).finally(() => this.#generating--);
+    };
   }
 
   /**
@@ -247,16 +288,7 @@ export class KeyService {
     clientKey?: string,
   ): Promise<Outcome> {
     let type: Outcome["type"] = "invalid";
-    const mine = this.#perClient.get(client) ?? 0;
-    // A client with nothing in flight may use a reserve as large again as
-    // the limit: busy clients, each within its own cap, can then fill the
-    // limit but never lock out a client that asks one thing at a time.
-    const limit = mine === 0 ? 2 * this.#maxInflight : this.#maxInflight;
-    if (this.#inflight >= limit || mine >= this.#maxPerClient) {
-      return failure(type, new Overloaded());
-    }
-    this.#inflight++;
-    this.#perClient.set(client, mine + 1);
+    if (!this.#admission.admit(client)) return failure(type, new Overloaded());
     try {
       if (parts.length !== 1) throw new MultipartRequest();
       const request = this.#parse(parts[0]);
@@ -274,10 +306,7 @@ export class KeyService {
       }
       return failure(type, new InternalError());
     } finally {
-      this.#inflight--;
-      const left = this.#perClient.get(client)! - 1;
-      if (left === 0) this.#perClient.delete(client);
-      else this.#perClient.set(client, left);
+      this.#admission.release(client);
     }
   }
 
@@ -286,8 +315,10 @@ export class KeyService {
    * type, and past it, up to its own limit, `encrypt_fernet_many` only. Any
    * other request over the limit gets `request_too_large`, as in v1.
    */
-  #parse(body: Uint8Array): Request {
-    if (body.length <= this.#maxRequestBytes) return parseRequest(body);
+  #parse(body: Uint8Array): Request | AgeRequest {
+    if (body.length <= this.#maxRequestBytes) {
+      return requestOrAge(decodeJson(body));
+    }
     // Past the limit only encrypt_fernet_many and rewrap_fernet (v1.2) may
     // go, up to their own.
     let value: unknown;
@@ -295,6 +326,13 @@ export class KeyService {
       value = decodeJson(body);
     } catch {
       throw new RequestTooLarge(this.#maxRequestBytes);
+    }
+    // Age requests (recipients for a group, a group's file) have their own.
+    if (isAgeRequestValue(value)) {
+      if (body.length > this.#maxAgeRequestBytes) {
+        throw new RequestTooLarge(this.#maxAgeRequestBytes);
+      }
+      return requestOrAge(value);
     }
     // JSON.parse makes own properties only: `type` is the request's own.
     const type = (value as { type?: unknown } | null)?.type;
@@ -313,11 +351,26 @@ export class KeyService {
     return this.#keystore.perform(request, clientKey);
   }
 
+  async #ping(): Promise<Reply> {
+    return {
+      status: "ok",
+      version: this.#version,
+      ...(this.#pingDetail === "full"
+        ? {
+          in_flight: this.inflight - 1, // not counting this ping
+          ...await this.#status(),
+        }
+        : {}),
+      capabilities: CAPABILITIES,
+    };
+  }
+
   #perform(
-    request: Exclude<Request, KeystoreRequest>,
+    request: Exclude<Request, KeystoreRequest> | AgeRequest,
     client: string,
   ): Promise<Reply> | Reply {
     const context = this.#context;
+    if ("age" in request) return performAge(request);
     switch (request.type) {
       case "generate_keys":
         return generateKeys(context, request, client);
@@ -328,19 +381,17 @@ export class KeyService {
       case "encrypt_fernet_many":
         return encryptFernetMany(context, request);
       case "ping":
-        return {
-          status: "ok",
-          version: this.#version,
-          ...(this.#pingDetail === "full"
-            ? {
-              in_flight: this.#inflight - 1, // not counting this ping
-              ...this.#status(),
-            }
-            : {}),
-          capabilities: CAPABILITIES,
-        };
+        return this.#ping();
     }
   }
+}
+
+/** An age request (it names an age field), else the v1/v1.1 request. */
+function requestOrAge(value: unknown): Request | AgeRequest {
+  const isObject = typeof value === "object" && value !== null &&
+    !Array.isArray(value);
+  return (isObject && ageRequestFrom(value as Record<string, unknown>)) ||
+    requestFrom(value);
 }
 
 function failure(type: Outcome["type"], error: KeyServiceError): Outcome {

@@ -26,7 +26,16 @@ import {
   PRIVATE_LABEL,
   type RsaPublicKey,
 } from "../crypto/mod.ts";
-import type { AuditLog } from "../keystore/audit.ts";
+import type { AuditEvent } from "../keystore/audit.ts";
+
+/**
+ * Where operations are recorded: the audit log itself, or (on a request
+ * thread) a message to the one thread that writes it, so its chain never
+ * forks. A rejection refuses the operation (fail closed).
+ */
+export interface AuditSink {
+  record(event: AuditEvent): void | Promise<void>;
+}
 import type { Keystore, KeySummary } from "../keystore/keystore.ts";
 import { allows, type Use } from "../keystore/policy.ts";
 import {
@@ -50,7 +59,7 @@ import type { Decryptor, StoredDecryptor } from "./types.ts";
 export interface KeystoreContext extends OperationContext {
   readonly keystore: Keystore;
   /** Where each operation is recorded; none: not recorded. */
-  readonly audit?: AuditLog;
+  readonly audit?: AuditSink;
   /** Decryption with a stored version, prepared once. */
   readonly decryptStored: StoredDecryptor;
 }
@@ -115,23 +124,23 @@ export class KeystoreOperations implements KeystoreHandler {
       const code = wire instanceof KeyServiceError
         ? wire.code
         : "internal_error";
-      this.#record(request, client, note, code);
+      await this.#record(request, client, note, code);
       throw wire;
     }
-    this.#record(request, client, note, "ok");
+    await this.#record(request, client, note, "ok");
     return reply;
   }
 
-  #record(
+  async #record(
     request: KeystoreRequest,
     client: string | undefined,
     note: Note,
     outcome: string,
-  ): void {
+  ): Promise<void> {
     const audit = this.#context.audit;
     if (audit === undefined) return;
     try {
-      audit.record({
+      await audit.record({
         client: client ?? null,
         op: request.op,
         outcome,

@@ -319,10 +319,53 @@ const MAX_STORED_PREFIX = "ks:v:".length + 9;
  * entry, in `{"results":[...]}` (about 185 KB). A `generate_keys` reply of 4096-bit
  * keys is under 6 KB; any other reply is smaller still.
  */
-export const MAX_REPLY_BYTES = '{"results":[]}'.length +
+export const MAX_RSA_REPLY_BYTES = '{"results":[]}'.length +
   MAX_RECIPIENTS * (Math.max(
       '{"encrypted_fernet":""}'.length + MAX_STORED_PREFIX +
         MAX_CIPHERTEXT_BASE64,
       MAX_ERROR_REPLY_BYTES,
     ) + 1) -
   1;
+
+/** Characters of the unpadded base64 of `n` bytes, as age's header has it. */
+const base64Unpadded = (n: number) => Math.ceil(n * 4 / 3);
+
+/**
+ * The largest age reply, in bytes, that the limits allow: an
+ * `encrypt_fernet_many` to `MAX_RECIPIENTS` hybrid recipients (their stanzas
+ * are the largest; an X25519 stanza is smaller) of the longest `fernet`
+ * (`MAX_FIELD_LENGTH` UTF-16 units, at most 3 UTF-8 bytes each: one STREAM
+ * chunk), as `{"encrypted_fernet":"<armored file>"}`:
+ *
+ * - stanza: `-> mlkem768x25519 ` + base64 of the 1,120-byte X-Wing
+ *   ciphertext + `\n` + base64 of the 32-byte wrapped file key + `\n`;
+ * - header: `age-encryption.org/v1\n`, the stanzas, `--- ` + base64 of the
+ *   32-byte MAC + `\n`;
+ * - payload: 16-byte nonce, the plaintext, a 16-byte tag;
+ * - armor: the padded base64 of header and payload in lines of 64, each
+ *   ending `\n`, between the BEGIN and END lines (each ending `\n`);
+ * - JSON: every `\n` is written as two bytes.
+ */
+export const MAX_AGE_REPLY_BYTES = (() => {
+  const stanza = "-> mlkem768x25519 ".length + base64Unpadded(1120) + 1 +
+    base64Unpadded(32) + 1;
+  const header = "age-encryption.org/v1\n".length + MAX_RECIPIENTS * stanza +
+    "--- ".length + base64Unpadded(32) + 1;
+  const payload = 16 + 3 * MAX_FIELD_LENGTH + 16;
+  const body = Math.ceil((header + payload) / 3) * 4;
+  const lines = Math.ceil(body / 64);
+  const armored = "-----BEGIN AGE ENCRYPTED FILE-----\n".length + body + lines +
+    "-----END AGE ENCRYPTED FILE-----\n".length;
+  const newlines = lines + 2;
+  return '{"encrypted_fernet":""}'.length + armored + newlines;
+})();
+
+/**
+ * The largest reply, in bytes, that the limits allow, of every kind: the
+ * larger of {@linkcode MAX_AGE_REPLY_BYTES} and
+ * {@linkcode MAX_RSA_REPLY_BYTES}. Every other reply is smaller.
+ */
+export const MAX_REPLY_BYTES = Math.max(
+  MAX_AGE_REPLY_BYTES,
+  MAX_RSA_REPLY_BYTES,
+);

@@ -4,7 +4,7 @@
  *
  * @example
  * ```ts
- * import { DecryptPool } from "./decrypt_pool.ts";
+ * import { DecryptPool } from "./decrypt/decrypt_pool.ts";
  * import { KeyPool } from "./key_pool.ts";
  * import { KeyService } from "./key_service.ts";
  * import { poolStatus } from "./status.ts";
@@ -30,7 +30,7 @@ export type { PoolStatus };
 /** A status function for `KeyService`'s `status` option. */
 export function poolStatus(
   keyPool: KeyPool,
-  decryption: DecryptBackend,
+  decryption: Pick<DecryptBackend, "name" | "concurrency">,
 ): () => PoolStatus {
   return () => {
     const memory = Deno.memoryUsage();

@@ -81,12 +81,14 @@ export const ZMQ_PUSH = 8;
 export const ZMQ_REP = 4;
 
 // Socket options.
+export const ZMQ_ROUTING_ID = 5;
 export const ZMQ_LINGER = 17;
 export const ZMQ_MAXMSGSIZE = 22;
 export const ZMQ_SNDHWM = 23;
 export const ZMQ_RCVHWM = 24;
 export const ZMQ_SNDTIMEO = 28;
 export const ZMQ_LAST_ENDPOINT = 32;
+export const ZMQ_ROUTER_MANDATORY = 33;
 export const ZMQ_CURVE_SERVER = 47;
 export const ZMQ_CURVE_PUBLICKEY = 48;
 export const ZMQ_CURVE_SECRETKEY = 49;

@@ -6,12 +6,14 @@ import {
   lastError,
   type Libzmq,
   MSG_T_SIZE,
+  POLLITEM_SIZE,
   ZMQ_CURVE_PUBLICKEY,
   ZMQ_CURVE_SECRETKEY,
   ZMQ_CURVE_SERVER,
   ZMQ_CURVE_SERVERKEY,
   ZMQ_DONTWAIT,
   ZMQ_LAST_ENDPOINT,
+  ZMQ_POLLIN,
   ZMQ_SNDMORE,
 } from "./_ffi.ts";
 import { ZmqError } from "./errors.ts";
@@ -220,4 +222,19 @@ export function sendMessage(
     return false;
   }
   return true;
+}
+
+/** `zmq_pollitem_t`s that watch each of `sockets` for input, in order. */
+export function pollItems(sockets: readonly Deno.PointerValue[]): Uint8Array {
+  const items = new Uint8Array(sockets.length * POLLITEM_SIZE);
+  const view = new DataView(items.buffer);
+  sockets.forEach((socket, i) => {
+    view.setBigUint64(
+      i * POLLITEM_SIZE,
+      BigInt(Deno.UnsafePointer.value(socket)),
+      true,
+    );
+    view.setInt16(i * POLLITEM_SIZE + 12, ZMQ_POLLIN, true);
+  });
+  return items;
 }

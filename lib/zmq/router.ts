@@ -26,12 +26,10 @@
 import {
   cstring,
   lastError,
-  POLLITEM_SIZE,
   ZMQ_DONTWAIT,
   ZMQ_LINGER,
   ZMQ_MAXMSGSIZE,
   ZMQ_PAIR,
-  ZMQ_POLLIN,
   ZMQ_PULL,
   ZMQ_PUSH,
   ZMQ_RCVHWM,
@@ -44,6 +42,7 @@ import {
   lastEndpoint,
   MessageReader,
   type Outgoing,
+  pollItems,
   sendMessage,
   setCurveServer,
   setInt64Option,
@@ -56,6 +55,11 @@ import { z85Encode } from "./curve.ts";
 import { ZmqError } from "./errors.ts";
 import type { LoadedLibzmq } from "./libzmq.ts";
 import type { IncomingMessage, RouterOptions } from "./router_options.ts";
+import {
+  type ThreadPort,
+  type ThreadPortHandler,
+  ThreadPortSocket,
+} from "./thread_socket.ts";
 
 export type {
   CurveServerOptions,
@@ -64,9 +68,6 @@ export type {
 } from "./router_options.ts";
 
 let pipeCount = 0;
-
-/** Microtask turns a reply gets to arrive before the loop polls. */
-const SETTLE_TICKS = 32;
 
 /** A bound ROUTER socket serving one-frame replies to its clients. */
 export class RouterServer implements AsyncIterable<IncomingMessage> {
@@ -77,15 +78,17 @@ export class RouterServer implements AsyncIterable<IncomingMessage> {
   readonly #wakeRecv: Deno.PointerValue;
   readonly #zap: ZapHandler | undefined;
   readonly #monitor: SocketMonitor | undefined;
-  readonly #items: Uint8Array;
+  #items: Uint8Array = new Uint8Array(0);
   /** Poll items that stay watched while draining (all but the router). */
-  readonly #drainItems: number;
+  #drainItems = 0;
+  #port: ThreadPortSocket | undefined;
   readonly #reader: MessageReader;
   readonly #maxFrames: number;
   readonly #trustedHops: number;
   readonly #outbox: Outgoing[] = [];
   #unanswered = 0;
   #polling = false;
+  #turn = 0; // when the loop last awaited the poll thread
   #woken = false;
   #closing = false;
   #deadline = Infinity;
@@ -121,25 +124,15 @@ export class RouterServer implements AsyncIterable<IncomingMessage> {
         );
       }
       this.#router = this.#socket(ZMQ_ROUTER, sockets);
-      setIntOption(zmq, this.#router, ZMQ_LINGER, 1000);
-      setIntOption(
-        zmq,
-        this.#router,
-        ZMQ_SNDHWM,
-        options.maxQueuedReplies ?? 64,
-      );
-      setIntOption(
-        zmq,
-        this.#router,
-        ZMQ_RCVHWM,
-        options.maxQueuedRequests ?? 16,
-      );
-      setInt64Option(
-        zmq,
-        this.#router,
-        ZMQ_MAXMSGSIZE,
-        options.maxFrameBytes ?? -1,
-      );
+      for (
+        const [option, value] of [
+          [ZMQ_LINGER, 1000],
+          [ZMQ_SNDHWM, options.maxQueuedReplies ?? 64],
+          [ZMQ_RCVHWM, options.maxQueuedRequests ?? 16],
+        ]
+      ) setIntOption(zmq, this.#router, option, value);
+      const maxFrameBytes = options.maxFrameBytes ?? -1;
+      setInt64Option(zmq, this.#router, ZMQ_MAXMSGSIZE, maxFrameBytes);
       if (curve !== undefined) {
         setCurveServer(zmq, this.#router, curve.secretKey);
       }
@@ -174,25 +167,41 @@ export class RouterServer implements AsyncIterable<IncomingMessage> {
       zmq.zmq_ctx_term(this.#context);
       throw error;
     }
-    // Poll order: the wake pipe, the ZAP handler, the monitor, then the
-    // router, which alone is dropped from the poll while draining.
+    this.#watch();
+  }
+
+  /**
+   * Poll order: the wake pipe, the ZAP handler, the monitor, the thread
+   * port, then the router, which alone is dropped from the poll while
+   * draining.
+   */
+  #watch(): void {
     const watched = [
       this.#wakeRecv,
       ...(this.#zap ? [this.#zap.socket] : []),
       ...(this.#monitor ? [this.#monitor.socket] : []),
+      ...(this.#port ? [this.#port.socket] : []),
       this.#router,
     ];
     this.#drainItems = watched.length - 1;
-    this.#items = new Uint8Array(watched.length * POLLITEM_SIZE);
-    const view = new DataView(this.#items.buffer);
-    watched.forEach((socket, i) => {
-      view.setBigUint64(
-        i * POLLITEM_SIZE,
-        BigInt(Deno.UnsafePointer.value(socket)),
-        true,
-      );
-      view.setInt16(i * POLLITEM_SIZE + 12, ZMQ_POLLIN, true);
-    });
+    this.#items = pollItems(watched);
+  }
+
+  /**
+   * Opens the port for request threads (thread_socket.ts), watched by this
+   * server's loop, which hands its messages to `handler`.
+   */
+  openThreadPort(handler: ThreadPortHandler): ThreadPort {
+    if (this.#port !== undefined) throw new Error("a port is open already");
+    this.#port = new ThreadPortSocket(
+      this.#zmq,
+      this.#context,
+      `inproc://keyservice-threads-${++pipeCount}`,
+      handler,
+      () => this.#closed,
+    );
+    this.#watch();
+    return this.#port.port;
   }
 
   /**
@@ -238,20 +247,15 @@ export class RouterServer implements AsyncIterable<IncomingMessage> {
         ) {
           break;
         }
-        // A reply a few microtasks away (ping, encrypt_fernet) leaves now,
-        // not after a wake-up through the poll thread: that wake-up costs
-        // two thread hops, as much as the rest of a ping.
-        for (
-          let tick = 0;
-          tick < SETTLE_TICKS && this.#outbox.length === 0 &&
-          this.#unanswered > 0;
-          tick++
-        ) await null;
-        this.#flush();
         const count = this.#closing ? this.#drainItems : this.#drainItems + 1;
-        // Input already waiting is read without a hop: a zero-timeout poll
-        // on this thread first, the poll thread only when it finds nothing.
-        if (this.#zmq.zmq_poll_blocking(this.#items, count, 0n) <= 0) {
+        // A poll on this thread first (no hop), the poll thread only when it
+        // finds nothing; with requests on threads it waits 1 ms for replies,
+        // unless the event loop has had no turn for 4 ms (asks, timers).
+        const wait = this.#port !== undefined && this.#unanswered > 0 &&
+            performance.now() - this.#turn < 4
+          ? 1n
+          : 0n;
+        if (this.#zmq.zmq_poll_blocking(this.#items, count, wait) <= 0) {
           const timeout = this.#closing
             ? Math.max(0, Math.ceil(this.#deadline - performance.now()))
             : -1;
@@ -260,10 +264,12 @@ export class RouterServer implements AsyncIterable<IncomingMessage> {
           // While polling, only the wake pipe's sending end may be touched.
           await this.#zmq.zmq_poll(this.#items, count, BigInt(timeout));
           this.#polling = false;
+          this.#turn = performance.now();
         }
         while (this.#reader.read(this.#wakeRecv, 1) !== null) { /* drained */ }
         this.#zap?.answer(this.#reader);
         this.#monitor?.read(this.#reader);
+        this.#port?.read(this.#reader);
         this.#flush();
         for (let n = 1; n <= 256 && !this.#closing; n++) {
           const frames = this.#reader.read(this.#router, this.#maxFrames);
@@ -274,11 +280,14 @@ export class RouterServer implements AsyncIterable<IncomingMessage> {
           // every few messages, not once the burst is read.
           if (n % 16 === 0) {
             this.#zap?.answer(this.#reader);
+            this.#port?.read(this.#reader);
             this.#flush();
           }
         }
       }
     } finally {
+      // The request threads close their sockets before the context ends.
+      await this.#port?.close();
       this.#shutdown();
     }
   }

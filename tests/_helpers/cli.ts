@@ -19,16 +19,21 @@ const decoder = new TextDecoder();
 
 /**
  * `deno task -q cli ...args` to its exit, with `stdin` as its input, and
- * {@linkcode CLEAN_ENV} and then `env` in its environment.
+ * {@linkcode CLEAN_ENV} and then `env` in its environment. With `cwd`, run
+ * from that folder as a user would (`deno task --config .../deno.json`).
  */
 export async function runCli(
   args: string[],
   stdin = "",
   env: Record<string, string> = {},
+  cwd?: string,
 ): Promise<Run> {
+  const config = cwd === undefined
+    ? []
+    : ["--config", new URL("deno.json", ROOT).pathname];
   const child = new Deno.Command(Deno.execPath(), {
-    args: ["task", "-q", "cli", ...args],
-    cwd: ROOT,
+    args: ["task", "-q", ...config, "cli", ...args],
+    cwd: cwd ?? ROOT,
     env: { ...CLEAN_ENV, ...env },
     stdin: "piped",
     stdout: "piped",

@@ -162,12 +162,13 @@ Deno.test("broker: one oversize message through the broker does not cut the inst
   const client = frontendClient(broker.frontend);
   try {
     assert.equal((await client.ping()).status, "ok");
-    // Over the instances' default cap (320 KiB): refused at the frontend.
-    await sendOversize(broker.frontend, 400 * 1024);
+    // Over the instances' default cap (768 KiB, the age request limit):
+    // refused at the frontend.
+    await sendOversize(broker.frontend, 800 * 1024);
     for (let n = 0; n < 3; n++) {
       assert.equal((await client.ping()).status, "ok");
     }
-    assert.match(broker.stderr(), / max_frame_bytes=327680 /);
+    assert.match(broker.stderr(), / max_frame_bytes=786432 /);
   } finally {
     client.close();
     await instance.shutDown();
@@ -189,7 +190,8 @@ Deno.test("broker: an instance whose broker connection was cut by an oversize fr
   });
   try {
     assert.equal((await client.ping()).status, "ok");
-    await sendOversize(broker.frontend, 400 * 1024);
+    // Under the broker's cap (1 MiB), over the instance's (768 KiB).
+    await sendOversize(broker.frontend, 900 * 1024);
     assert.equal((await client.ping()).status, "ok");
     // Lost at least once (the oversize frame), and connected again after.
     await waitFor(() => {

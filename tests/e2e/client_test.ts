@@ -4,6 +4,8 @@
 // a retry that succeeds once the service is back on its port, failover
 // and spreading between endpoints, and CURVE.
 
+import { Buffer } from "node:buffer";
+import { createPublicKey } from "node:crypto";
 import assert from "node:assert/strict";
 import {
   DecryptionFailed,
@@ -109,11 +111,17 @@ Deno.test("the client: every operation, with typed results", async () => {
 Deno.test("the client: each error reply is its class, with the reply's code", async () => {
   await withService(async (service) => {
     await withClient({ endpoints: service.endpoint }, async (client) => {
-      const a = await client.generateKeys();
       const b = await client.generateKeys({
         format: "pkcs8",
         passphrase: "pw",
       });
+      // a's modulus below b's: a ciphertext under a is then below b's
+      // modulus too, so b's decryption fails (decryption_failed) instead of
+      // refusing the ciphertext (invalid_ciphertext), whatever the keys drawn.
+      let a = await client.generateKeys();
+      while (modulus(a.rsa.public) >= modulus(b.rsa.public)) {
+        a = await client.generateKeys();
+      }
       const wrapped = await client.encryptFernet(a.fernet, a.rsa.public);
       const cases: [() => Promise<unknown>, typeof ServiceError, string][] = [
         [
@@ -353,3 +361,26 @@ Deno.test("the client: CURVE with key files, and UnreachableError for a key the 
     }, ["--curve-secret-key-file", serverFile, "--curve-allow", allow]);
   });
 });
+
+Deno.test("the client: `using` closes it at the end of the block, and close() again is harmless", async () => {
+  const service = await startService();
+  try {
+    let outer: KeyServiceClient;
+    {
+      using client = new KeyServiceClient({ endpoints: service.endpoint });
+      outer = client;
+      assert.equal((await client.ping()).status, "ok");
+    }
+    // Disposed: a closed client refuses work rather than reopening sockets.
+    await assert.rejects(outer.ping());
+    outer.close();
+  } finally {
+    await service.shutDown();
+  }
+});
+
+/** The modulus of a PEM public key. */
+function modulus(pem: string): bigint {
+  const { n } = createPublicKey(pem).export({ format: "jwk" });
+  return BigInt(`0x${Buffer.from(n!, "base64url").toString("hex")}`);
+}

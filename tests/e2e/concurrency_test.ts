@@ -7,7 +7,7 @@
 
 import assert from "node:assert/strict";
 import { encryptPkcs1v15, parsePublicKey } from "../../lib/crypto/mod.ts";
-import { VERSION } from "../../lib/cli/version.ts";
+import { VERSION } from "../../lib/runtime/version.ts";
 import {
   ask,
   closeAll,

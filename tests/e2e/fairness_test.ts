@@ -255,11 +255,11 @@ Deno.test("a message whose envelope runs past the frames read gets no reply, and
   });
 });
 
-Deno.test("by default a frame past the largest request limit (320 KiB) drops the connection, not the service", async () => {
+Deno.test("by default a frame past the largest request limit (768 KiB, age requests) drops the connection, not the service", async () => {
   await withService(async (service) => {
     const dealer = Dealer.connect(service.endpoint);
     try {
-      dealer.send([EMPTY, new Uint8Array(330 * 1024).fill(0x20)]);
+      dealer.send([EMPTY, new Uint8Array(780 * 1024).fill(0x20)]);
       const reply = await service.request({ type: "ping" });
       assert.equal(reply.status, "ok");
     } finally {

@@ -83,6 +83,7 @@ Deno.test("a whole run's JSON log parses line by line, with the fields of the te
     "pid",
     "crypto",
     "pool_size",
+    "threads",
     "workers",
     "max_inflight",
     "keystore",

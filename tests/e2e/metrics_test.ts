@@ -244,6 +244,61 @@ Deno.test("the pool gauge falls after generate_keys takes its pairs", async () =
   }, ["--metrics", "127.0.0.1:0", "--pool-size", "6"]);
 });
 
+Deno.test("keyservice_key_generations_running counts an on-demand 4096-bit generation", async () => {
+  // No pool: nothing generates but the request's own key.
+  await withService(async (service) => {
+    let done = false;
+    const reply = service.request({ type: "generate_keys", bits: 4096 })
+      .finally(() => done = true);
+    // A 4096-bit generation runs for seconds; the gauge shows it before the
+    // reply comes, or never (the bug: it counted the pool only).
+    const seen = await waitFor(async () => {
+      const running = sample(
+        await scrape(service),
+        "keyservice_key_generations_running",
+      )!;
+      return running >= 1 ? running : done && -1;
+    }, { what: "a scrape during the generation", timeoutMs: 60_000 });
+    assert.ok(seen >= 1, "the reply came, the gauge never left 0");
+    assert.ok("rsa" in await reply, "the generation succeeded");
+    assert.equal(
+      sample(await scrape(service), "keyservice_key_generations_running"),
+      0,
+    );
+  }, ["--metrics", "127.0.0.1:0", "--pool-size", "0"]);
+});
+
+Deno.test("no sample is pre-created for an outcome that cannot happen", async () => {
+  await withService(async (service) => {
+    const text = await scrape(service);
+    // An invalid request never succeeds.
+    assert.equal(
+      sample(text, "keyservice_requests_total", {
+        operation: "invalid",
+        code: "ok",
+      }),
+      undefined,
+      text,
+    );
+    // Real operations keep their zeros, for rates from the first scrape.
+    assert.equal(
+      sample(text, "keyservice_requests_total", {
+        operation: "ping",
+        code: "ok",
+      }),
+      0,
+    );
+  }, ["--metrics", "127.0.0.1:0", "--pool-size", "0"]);
+});
+
+Deno.test("the scrape has the process's CPU seconds under the standard name", async () => {
+  await withService(async (service) => {
+    const text = await scrape(service);
+    assert.ok(sample(text, "process_cpu_seconds_total")! > 0, text);
+    assert.match(text, /^# TYPE process_cpu_seconds_total counter$/m);
+  }, ["--metrics", "127.0.0.1:0", "--pool-size", "0"]);
+});
+
 Deno.test("refused CURVE handshakes are counted, by reason", async () => {
   await withTempDir(async (dir) => {
     const libzmq = testLibzmq();

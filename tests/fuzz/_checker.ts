@@ -47,6 +47,7 @@ import {
   publicIntegers,
   readSealed,
 } from "./_containers.ts";
+import { checkAge } from "./_cases_age.ts";
 import type { FuzzCase } from "./_generator.ts";
 import type { Pair } from "./_keys.ts";
 import type { SecretScanner } from "./_secrets.ts";
@@ -351,7 +352,7 @@ function checkMany(
   return undefined;
 }
 
-/** The capabilities contract v1.1's ping reports. */
+/** The capabilities ping reports (v1.1, and v1.x's key types). */
 const CAPABILITIES = JSON.stringify({
   operations: [
     "generate_keys",
@@ -363,6 +364,7 @@ const CAPABILITIES = JSON.stringify({
   bits: BITS,
   paddings: PADDINGS,
   formats: FORMATS,
+  key_types: ["rsa", "mlkem768x25519", "x25519"],
 });
 
 function checkPing(reply: Record<string, unknown>, text: string) {
@@ -487,6 +489,13 @@ export async function checkReply(
       return { problem: "overloaded with only 8 clients", code };
     }
     if (c.lenient) return { code };
+    if (expect.kind === "age") {
+      const problem = await checkAge(c, object);
+      if (problem === undefined && c.mustSucceed) {
+        return { problem: "a valid age request got an error", code };
+      }
+      return { problem, code };
+    }
     const message = object.error;
     switch (expect.kind) {
       case "ping":
@@ -552,6 +561,8 @@ export async function checkReply(
         return checkDecrypt(c, expect, object, ck);
       case "encrypt_many":
         return checkMany(c, expect, object, ck);
+      case "age":
+        return checkAge(c, object);
     }
   })();
   return { problem, code: "ok" };

@@ -8,6 +8,7 @@
 // order in which lib/service/protocol.ts validates: the required fields in
 // order, then the options (`bits`, `format`, `padding`, `passphrase`).
 
+import { AGE_CODES, isAgeRequest } from "./_cases_age.ts";
 import { MAX_REQUEST_BYTES, utf8 } from "./_config.ts";
 
 /** The encryption schemes a request may name. */
@@ -35,6 +36,8 @@ export type Expect =
     readonly unknownType: boolean;
   }
   | { readonly kind: "ping" }
+  /** An age request (see _cases_age.ts, which checks its reply). */
+  | { readonly kind: "age" }
   | {
     readonly kind: "generate";
     readonly bits: number;
@@ -63,6 +66,7 @@ export type Expect =
 
 /** The error codes an operation may answer once its request is valid. */
 export const OPERATION_CODES: Readonly<Record<string, readonly string[]>> = {
+  age: AGE_CODES,
   encrypt: [
     "invalid_pem",
     "wrong_key_type",
@@ -166,6 +170,7 @@ export function classify(
   };
   const padding = () => choice("padding", PADDINGS) ?? "pkcs1v15";
   const type = has("type") ? object.type : undefined;
+  if (isAgeRequest(object)) return { expect: { kind: "age" }, lenient };
   try {
     switch (type) {
       case "ping":

@@ -7,6 +7,7 @@ import {
   PASSPHRASE_BUDGET,
 } from "./_config.ts";
 import { many, options } from "./_cases_v11.ts";
+import { ageFiles, ageRecipients } from "./_cases_age.ts";
 import { envelope, forgedHops, keyCost, routingId } from "./_cases_limits.ts";
 import {
   type Budgets,
@@ -62,6 +63,8 @@ export const CATEGORIES: readonly (readonly [string, number, Family])[] = [
   ["forged_hops", 2, forgedHops],
   ["key_cost", 4, keyCost],
   ["oversized_der", 3, oversizedDer],
+  ["age_recipient", 4, ageRecipients],
+  ["age_file", 3, ageFiles],
 ];
 
 /**

@@ -18,6 +18,10 @@ export interface Generated {
   readonly code?: string;
   /** encrypt_fernet_many: each result's code, where known ("ok": a success). */
   readonly entryCodes?: readonly (string | undefined)[];
+  /** Age: identities that must open the file a success returns. */
+  readonly ageOpeners?: readonly string[];
+  /** Age: the file and identity of a decrypt_fernet (see _cases_age.ts). */
+  readonly ageDecrypt?: { readonly armored: string; readonly identity: string };
   /** Passphrases the request carries (for the leak detector). */
   readonly passphrases?: readonly string[];
   /**

@@ -4,7 +4,12 @@
 
 import assert from "node:assert/strict";
 import { ConfigError, parseConfig } from "../../../lib/cli/config.ts";
-import { findCommand } from "../../../lib/cli/dispatch.ts";
+import {
+  COMMANDS,
+  findCommand,
+  groupHelp,
+  HELP,
+} from "../../../lib/cli/registry.ts";
 import {
   commandHelp,
   type CommandSpec,
@@ -57,7 +62,7 @@ Deno.test("commandHelp lists every flag of the spec", () => {
   }
 });
 
-Deno.test("findCommand: two-word and one-word subcommands; none for service flags", () => {
+Deno.test("findCommand: two-word and one-word commands; serve for service flags; a group alone is the group", () => {
   assert.equal(
     findCommand(["keys", "new", "--out", "x"])?.command.spec.name,
     "keys new",
@@ -67,8 +72,17 @@ Deno.test("findCommand: two-word and one-word subcommands; none for service flag
     "x",
   ]);
   assert.equal(findCommand(["broker"])?.command.spec.name, "broker");
-  assert.equal(findCommand(["keys"]), undefined);
-  assert.equal(findCommand(["--endpoint", "tcp://127.0.0.1:1"]), undefined);
+  assert.equal(findCommand(["keys"]).command.spec.name, "keys");
+  assert.equal(findCommand(["keys", "--help"]).command.spec.name, "keys");
+  assert.equal(
+    findCommand(["--endpoint", "tcp://127.0.0.1:1"]).command.spec.name,
+    "serve",
+  );
+  assert.equal(findCommand(["serve", "--help"]).command.spec.name, "serve");
+  assert.equal(
+    findCommand(["curve-keypair", "--help"]).command.spec.name,
+    "curve-keypair",
+  );
 });
 
 Deno.test("--connect replaces binding: with --endpoint (flag or variable) it is a usage error", () => {
@@ -142,4 +156,13 @@ Deno.test("parseConfig takes a CURVE key beginning with '-' in both forms", () =
     }
   }
   assert.throws(() => parseConfig(["--endpoint"], {}), ConfigError);
+});
+
+Deno.test("the top-level help lists every command of the registry; a group's help its members", () => {
+  for (const command of COMMANDS) {
+    assert.match(HELP, new RegExp(`^  ${command.spec.name}\\b`, "m"));
+  }
+  const keys = groupHelp("keys");
+  assert.match(keys, /^ {2}keys new\b/m);
+  assert.doesNotMatch(keys, /^ {2}wrap\b/m);
 });

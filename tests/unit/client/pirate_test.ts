@@ -21,6 +21,7 @@ import type { RetryEvent } from "../../../lib/client/types.ts";
 import { NotConnected, ReplyTimeout } from "../../../lib/zmq/client.ts";
 import { ZmqError } from "../../../lib/zmq/errors.ts";
 import { FakeTime, runMicrotasks } from "../../_helpers/fake_time.ts";
+import { Aborted } from "../../../lib/client/errors.ts";
 
 const encoder = new TextEncoder();
 const BODY = encoder.encode('{"type":"ping"}');
@@ -344,5 +345,71 @@ Deno.test("an idle socket is closed after idleMs on the clock, not before", asyn
   assert.equal(net.closed.size, 0);
   await time.tick(1);
   assert.deepEqual([...net.closed], [0]);
+  pirate.close();
+});
+
+Deno.test("an abort mid-attempt rejects with Aborted at once, closes that socket and retries nothing", async () => {
+  let pending!: (frames: Uint8Array[]) => void;
+  let opened = 0;
+  const closed: number[] = [];
+  const connect = () => {
+    const id = opened++;
+    return {
+      request: () => new Promise<Uint8Array[]>((done) => pending = done),
+      close: () => closed.push(id),
+    };
+  };
+  const pirate = new Pirate({ connect }, options({ retries: 3 }));
+  const controller = new AbortController();
+  const call = pirate.request(BODY, { signal: controller.signal });
+  await runMicrotasks();
+  controller.abort();
+  await assert.rejects(call, (error) => error instanceof Aborted);
+  assert.equal(opened, 1, "no retry after an abort");
+  assert.deepEqual(closed, [0], "the attempt's socket is closed");
+  pending([encoder.encode('{"status":"ok"}')]); // a late reply is ignored
+  pirate.close();
+});
+
+Deno.test("an abort during the overloaded backoff ends the call without another send", async () => {
+  const time = new FakeTime();
+  const net = fakeNetwork(() => OVERLOADED);
+  const pirate = new Pirate(
+    { connect: net.connect, clock: time, random: () => 0 },
+    options({ retries: 3 }),
+  );
+  const controller = new AbortController();
+  const call = pirate.request(BODY, { signal: controller.signal });
+  await runMicrotasks();
+  assert.equal(net.sent.length, 1);
+  controller.abort();
+  await assert.rejects(call, (error) => error instanceof Aborted);
+  await time.tick(10_000);
+  assert.equal(net.sent.length, 1);
+  pirate.close();
+});
+
+Deno.test("an already aborted signal sends nothing; a call's timeoutMs replaces the client's", async () => {
+  const seen: number[] = [];
+  const net = fakeNetwork(() => OK);
+  const connect = (endpoint: string) => {
+    const socket = net.connect(endpoint);
+    return {
+      request: (body: Uint8Array, timeoutMs: number) => {
+        seen.push(timeoutMs);
+        return socket.request(body, timeoutMs);
+      },
+      close: () => socket.close(),
+    };
+  };
+  const pirate = new Pirate({ connect }, options({ timeoutMs: 100 }));
+  await assert.rejects(
+    pirate.request(BODY, { signal: AbortSignal.abort() }),
+    (error) => error instanceof Aborted && error.code === "aborted",
+  );
+  assert.equal(net.sent.length, 0);
+  await pirate.request(BODY, { timeoutMs: 250 });
+  await pirate.request(BODY);
+  assert.deepEqual(seen, [250, 100]);
   pirate.close();
 });

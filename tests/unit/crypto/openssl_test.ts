@@ -27,7 +27,7 @@ import {
   versionProblem,
 } from "../../../lib/crypto/mod.ts";
 import { decryptWith } from "../../../lib/crypto/node_decrypt.ts";
-import { OpenSslBackend } from "../../../lib/service/openssl_backend.ts";
+import { OpenSslBackend } from "../../../lib/service/decrypt/openssl_backend.ts";
 import { InternalError } from "../../../lib/service/errors.ts";
 import { npmZeromqCandidates } from "../../../lib/zmq/libzmq.ts";
 import {

@@ -1,9 +1,10 @@
 // The layers of lib/ and what each may import: the wire contract and the
 // clock nothing at all; crypto nothing of the others; keystore (storage)
-// nothing of the others; service crypto, keystore and the contract; zmq
-// nothing of the service or crypto; client zmq and the contract; cli
-// anything below it. main.ts only wires; no module grows past a size one
-// can read.
+// nothing of the others; service crypto, keystore and the contract; zmq nothing of the service or crypto; client zmq and the
+// contract; the server's runtime the service, the client and what lies
+// below them; the command line (cli) the runtime and anything below it.
+// Nothing imports upward. main.ts only wires; no module grows past
+// a size one can read.
 
 import assert from "node:assert/strict";
 import { dirname, join, relative } from "node:path";
@@ -23,7 +24,25 @@ const ALLOWED: Record<string, readonly string[]> = {
   service: ["crypto", "keystore", "contract", "clock"],
   zmq: [],
   client: ["zmq", "contract", "clock"],
-  cli: ["crypto", "keystore", "service", "zmq", "client", "contract", "clock"],
+  runtime: [
+    "crypto",
+    "keystore",
+    "service",
+    "zmq",
+    "client",
+    "contract",
+    "clock",
+  ],
+  cli: [
+    "runtime",
+    "crypto",
+    "keystore",
+    "service",
+    "zmq",
+    "client",
+    "contract",
+    "clock",
+  ],
 };
 
 function* modules(dir: string): Generator<string> {
@@ -69,11 +88,29 @@ Deno.test("each layer imports only the layers below it", () => {
   assert.deepEqual(violations, []);
 });
 
-Deno.test("no module of lib/ is over 350 lines, and main.ts is under 120", () => {
+Deno.test("the rooms of the split hold their modules", () => {
+  // The runtime's operations (logs, metrics, HTTP) and the service's
+  // decryption backends each live in a room of their own.
+  for (const dir of ["runtime/ops", "service/decrypt"]) {
+    const names = [...Deno.readDirSync(join(LIB, dir))].map((e) => e.name);
+    assert.ok(names.length > 0, `lib/${dir} is empty`);
+  }
+  for (const file of modules(join(LIB, "runtime"))) {
+    const text = Deno.readTextFileSync(file).replace(/\/\*\*[\s\S]*?\*\//g, "");
+    assert.ok(
+      !/Deno\.exit\(/.test(text),
+      `${relative(ROOT, file)} exits the process: only the command line does`,
+    );
+  }
+});
+
+// One concern per file is the rule, not a line count (issue 17); this bound
+// only flags a module that has grown several concerns.
+Deno.test("no module of lib/ is over 400 lines, and main.ts is under 120", () => {
   const long: string[] = [];
   for (const file of modules(LIB)) {
     const lines = Deno.readTextFileSync(file).split("\n").length - 1;
-    if (lines > 350) long.push(`${relative(ROOT, file)}: ${lines} lines`);
+    if (lines > 400) long.push(`${relative(ROOT, file)}: ${lines} lines`);
   }
   assert.deepEqual(long, []);
   const main = Deno.readTextFileSync(join(ROOT, "main.ts")).split("\n").length -

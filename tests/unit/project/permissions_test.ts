@@ -27,9 +27,12 @@ Deno.test("every task that runs Deno freezes the lockfile", () => {
   }
 });
 
-Deno.test("the start task scopes the environment to KEYSERVICE_* and PG*, writes only data/, and does not run or read the system", () => {
+Deno.test("the start task scopes the environment to KEYSERVICE_*, PG* and INIT_CWD, writes only data/, and does not run or read the system", () => {
   const start = flags("start");
-  assert.ok(start.includes("--allow-env=KEYSERVICE_*,PG*"), start.join(" "));
+  assert.ok(
+    start.includes("--allow-env=KEYSERVICE_*,PG*,INIT_CWD"),
+    start.join(" "),
+  );
   for (
     const denied of [
       "--allow-env",
@@ -53,7 +56,7 @@ Deno.test("the start task scopes the environment to KEYSERVICE_* and PG*, writes
   assert.deepEqual(
     start.filter((flag) => flag.startsWith("--allow")).sort(),
     [
-      "--allow-env=KEYSERVICE_*,PG*",
+      "--allow-env=KEYSERVICE_*,PG*,INIT_CWD",
       "--allow-ffi",
       "--allow-net",
       "--allow-read",
@@ -62,7 +65,9 @@ Deno.test("the start task scopes the environment to KEYSERVICE_* and PG*, writes
   );
 });
 
-Deno.test("the client subcommands' task reads KEYSERVICE_* and PG* variables only", () => {
-  assert.ok(flags("cli").includes("--allow-env=KEYSERVICE_*,PG*"));
+// INIT_CWD: where the user ran `deno task`, against which relative paths
+// resolve (deno task itself runs in the project's folder).
+Deno.test("the client subcommands' task reads KEYSERVICE_* and PG* variables and INIT_CWD only", () => {
+  assert.ok(flags("cli").includes("--allow-env=KEYSERVICE_*,PG*,INIT_CWD"));
   assert.ok(!flags("cli").includes("--allow-env"));
 });

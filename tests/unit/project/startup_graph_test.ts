@@ -67,7 +67,7 @@ Deno.test("main.ts's static graph loads neither node:crypto, node-forge, node:pa
     const file of [
       "lib/crypto/oaep.ts",
       "lib/crypto/openssl.ts",
-      "lib/service/decrypt_pool.ts",
+      "lib/service/decrypt/decrypt_pool.ts",
       "lib/zmq/libzmq.ts",
     ]
   ) {
@@ -77,6 +77,6 @@ Deno.test("main.ts's static graph loads neither node:crypto, node-forge, node:pa
 });
 
 Deno.test("the fallback backend's worker does load node:crypto (the check sees it)", () => {
-  const graph = staticGraph("lib/service/_decrypt_worker.ts");
+  const graph = staticGraph("lib/service/decrypt/_decrypt_worker.ts");
   assert.deepEqual(heavy(graph), ["node:crypto"]);
 });

@@ -11,7 +11,7 @@ import {
   type KeyObject,
 } from "node:crypto";
 import { KeyService } from "../../../lib/service/key_service.ts";
-import { DecryptPool } from "../../../lib/service/decrypt_pool.ts";
+import { DecryptPool } from "../../../lib/service/decrypt/decrypt_pool.ts";
 import { WorkLimiter } from "../../../lib/service/work_limiter.ts";
 import type { KeyPairSource } from "../../../lib/service/types.ts";
 import {
@@ -885,7 +885,7 @@ Deno.test("encrypt_fernet_many request errors are for the whole request", async 
 
 // --- ping -----------------------------------------------------------------------
 
-Deno.test("ping lists the capabilities: operations, bits, paddings and formats", async () => {
+Deno.test("ping lists the capabilities: operations, bits, paddings, formats and key types", async () => {
   const { service } = setup({ version: "1.1.0", pingDetail: "full" });
   const result = await handle({ type: "ping" }, service);
   assert.deepEqual(Object.keys(result.reply), [
@@ -909,6 +909,7 @@ Deno.test("ping lists the capabilities: operations, bits, paddings and formats",
       bits: [2048, 3072, 4096],
       paddings: ["pkcs1v15", "oaep-sha256"],
       formats: ["pkcs1", "pkcs8"],
+      key_types: ["rsa", "mlkem768x25519", "x25519"],
     },
   });
 });

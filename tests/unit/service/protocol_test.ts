@@ -2,11 +2,15 @@
 // properties only), and replies to bytes.
 
 import assert from "node:assert/strict";
+import { performAge } from "../../../lib/service/age_ops.ts";
+import type { AgeRequest } from "../../../lib/service/age_protocol.ts";
 import {
   encodeReply,
   errorReply,
+  MAX_AGE_REPLY_BYTES,
   MAX_ERROR_REPLY_BYTES,
   MAX_REPLY_BYTES,
+  MAX_RSA_REPLY_BYTES,
   parseRequest,
 } from "../../../lib/service/protocol.ts";
 import {
@@ -423,7 +427,7 @@ Deno.test("an error reply is at most MAX_ERROR_REPLY_BYTES: a longer message bec
   });
 });
 
-Deno.test("MAX_REPLY_BYTES: 256 entries of a 4096-bit ciphertext's base64 under the longest ks:v<n>: prefix (or an error entry, smaller)", () => {
+Deno.test("MAX_RSA_REPLY_BYTES: 256 entries of a 4096-bit ciphertext's base64 under the longest ks:v<n>: prefix (or an error entry, smaller)", () => {
   const entry = JSON.stringify({
     encrypted_fernet: `ks:v999999999:${"A".repeat(684)}`,
   });
@@ -431,6 +435,34 @@ Deno.test("MAX_REPLY_BYTES: 256 entries of a 4096-bit ciphertext's base64 under 
   const largest = `{"results":[${
     Array(MAX_RECIPIENTS).fill(entry).join(",")
   }]}`;
-  assert.equal(MAX_REPLY_BYTES, largest.length);
-  assert.equal(MAX_REPLY_BYTES, 184_845);
+  assert.equal(MAX_RSA_REPLY_BYTES, largest.length);
+  assert.equal(MAX_RSA_REPLY_BYTES, 184_845);
+});
+
+Deno.test("MAX_AGE_REPLY_BYTES: a real file to 256 hybrid recipients of the longest fernet", async () => {
+  const generated = await performAge({
+    type: "generate_keys",
+    age: true,
+    keyType: "mlkem768x25519",
+  } as AgeRequest) as { age: { recipient: string } };
+  const recipient = generated.age.recipient;
+  const reply = await performAge({
+    type: "encrypt_fernet_many",
+    age: true,
+    // 3 UTF-8 bytes for each UTF-16 unit: the most bytes the limit allows.
+    fernet: "\u20ac".repeat(MAX_FIELD_LENGTH),
+    recipients: Array.from(
+      { length: MAX_RECIPIENTS },
+      (_, i) => ({ field: `recipients[${i}]`, value: recipient }),
+    ),
+  });
+  assert.equal(encodeReply(reply).length, MAX_AGE_REPLY_BYTES);
+  assert.equal(MAX_AGE_REPLY_BYTES, 615_883);
+});
+
+Deno.test("MAX_REPLY_BYTES: the largest of every kind of reply", () => {
+  assert.equal(
+    MAX_REPLY_BYTES,
+    Math.max(MAX_AGE_REPLY_BYTES, MAX_RSA_REPLY_BYTES),
+  );
 });

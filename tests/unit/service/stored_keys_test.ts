@@ -9,7 +9,7 @@ import {
   parsePrivateKey,
   parsePublicKey,
 } from "../../../lib/crypto/mod.ts";
-import { StoredKeyCache } from "../../../lib/service/prepared_keys.ts";
+import { StoredKeyCache } from "../../../lib/service/decrypt/prepared_keys.ts";
 import { detectLibcrypto, gate } from "../../_helpers/gate.ts";
 import {
   formatCiphertext,

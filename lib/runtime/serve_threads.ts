@@ -1,0 +1,107 @@
+/**
+ * The serve loop on the socket thread: each message the transport hands
+ * over is counted in by the {@linkcode Admission} (or answered `overloaded`
+ * at once), handed to a request thread, and its reply sent back on the
+ * message as soon as the thread has it, then counted out. The loop ends
+ * when the transport's iteration does (after its drain).
+ *
+ * @example
+ * ```ts
+ * import { serveOnThreads } from "./serve_threads.ts";
+ * import type { RequestThreads } from "./request_threads.ts";
+ * import { Admission } from "../service/admission.ts";
+ * import type { Message } from "../service/serve.ts";
+ *
+ * declare const threads: RequestThreads;
+ * declare const messages: AsyncIterable<Message>;
+ * await serveOnThreads(messages, new Admission(), threads, (outcome, ms) =>
+ *   console.log(outcome.type, outcome.code, ms));
+ * ```
+ * @module
+ */
+
+import type { RequestThreads, ThreadOutcome } from "./request_threads.ts";
+import type { Admission } from "../service/admission.ts";
+import { Overloaded } from "../service/errors.ts";
+import { encodeReply, errorReply } from "../service/protocol.ts";
+import type { Message } from "../service/serve.ts";
+
+/** Told of each request answered, with its time in milliseconds. */
+export type ThreadOutcomeListener = (
+  outcome: ThreadOutcome,
+  ms: number,
+) => void;
+
+const OVERLOADED: ThreadOutcome = {
+  reply: encodeReply(errorReply(new Overloaded())),
+  type: "invalid",
+  code: new Overloaded().code,
+  threadMs: 0,
+  decryptions: { pkcs1v15: 0, oaep: 0 },
+};
+
+const decoder = new TextDecoder();
+
+/**
+ * Whether `parts` is a plain `{"type": "ping"}` (one frame, no other field):
+ * the one request this thread answers itself, since its reply needs what
+ * only this thread knows (requests in flight, the key pool) and nothing a
+ * request thread does. A larger or different request is never parsed here.
+ */
+export function isPlainPing(parts: readonly Uint8Array[]): boolean {
+  if (parts.length !== 1 || parts[0].length > 64) return false;
+  try {
+    const value = JSON.parse(decoder.decode(parts[0]));
+    return typeof value === "object" && value !== null &&
+      !Array.isArray(value) && value.type === "ping" &&
+      Object.keys(value).length === 1;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Answers every message of `messages` on `threads`; see the module.
+ * `ping`, when given, answers a plain ping on this thread (see
+ * {@linkcode isPlainPing}), with what a request thread would answer.
+ */
+export async function serveOnThreads(
+  messages: AsyncIterable<Message>,
+  admission: Admission,
+  threads: RequestThreads,
+  onOutcome: ThreadOutcomeListener = () => {},
+  ping?: () => Uint8Array,
+): Promise<void> {
+  for await (const message of messages) {
+    const started = performance.now();
+    const client = message.client ?? "";
+    if (!admission.admit(client)) {
+      message.reply(OVERLOADED.reply);
+      onOutcome(OVERLOADED, performance.now() - started);
+      continue;
+    }
+    if (ping !== undefined && isPlainPing(message.parts)) {
+      const outcome: ThreadOutcome = {
+        reply: ping(),
+        type: "ping",
+        code: "ok",
+        threadMs: 0,
+        decryptions: { pkcs1v15: 0, oaep: 0 },
+      };
+      admission.release(client);
+      message.reply(outcome.reply);
+      onOutcome(outcome, performance.now() - started);
+      continue;
+    }
+    threads.handle(
+      message.parts,
+      (outcome) => {
+        admission.release(client);
+        message.reply(outcome.reply);
+        onOutcome(outcome, performance.now() - started);
+      },
+      client,
+      message.clientKey,
+    );
+  }
+}
