@@ -5,9 +5,8 @@
  * branch on, also as a static `code`; the `message` is for people and never
  * holds key material or any part of the request: it names the field and the
  * reason in fixed words, and the service's own limits, never a label,
- * identifier, count or length the client sent. Errors from
- * the crypto layer, which knows no request fields, become wire errors here,
- * through {@linkcode wireError}, with the field they concern.
+ * identifier, count or length the client sent. Crypto errors become wire
+ * errors, with their field, through {@linkcode wireError}.
  *
  * @example
  * ```ts
