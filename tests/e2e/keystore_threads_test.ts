@@ -6,23 +6,12 @@
 
 import assert from "node:assert/strict";
 import { runCli } from "../_helpers/cli.ts";
-import {
-  ask,
-  requestInFlight,
-  type RunningService,
-  withService,
-} from "../_helpers/service.ts";
+import { gauge } from "../_helpers/metrics.ts";
+import { ask, requestInFlight, withService } from "../_helpers/service.ts";
 
 const ROOT = new URL("../..", import.meta.url);
 const FERNET = "q0Vb0hzJ9Y6m2bS0Fo3H1XkzjS8HvEwTQ5m9cA7dCqU=";
 const SLOW = { type: "generate_keys", bits: 4096 };
-
-async function gauge(service: RunningService, name: string): Promise<number> {
-  const text = await (await fetch(`${service.metrics}/metrics`)).text();
-  const line = text.split("\n").find((l) => l.startsWith(`${name} `));
-  assert.ok(line, `${name} in\n${text}`);
-  return Number(line.split(" ")[1]);
-}
 
 Deno.test("keystore on two request threads: concurrent clients all served, one audit chain that verifies", async () => {
   const dir = `data/threads-test-${crypto.randomUUID()}`;
