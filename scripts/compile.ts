@@ -41,7 +41,7 @@ export function compileArgs(output: string, libzmqFile: string): string[] {
     "--allow-ffi",
     // The service's variables and the client subcommands' (KEYSERVICE_CURVE_
     // SERVER_KEY...): all KEYSERVICE_*, no other.
-    "--allow-env=KEYSERVICE_*",
+    "--allow-env=KEYSERVICE_*,PG*",
     "--allow-read",
     "--allow-write",
     "--allow-net",

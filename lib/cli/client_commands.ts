@@ -15,7 +15,7 @@
  * @module
  */
 
-import type { KeyServiceClient } from "../client/mod.ts";
+import { type KeyServiceClient, KeystoreClient } from "../client/mod.ts";
 import {
   CLI_TIMEOUTS,
   CLIENT_FLAGS,
@@ -57,14 +57,20 @@ const PADDING = {
   arg: "P",
   help: "pkcs1v15 (the default) or oaep-sha256",
 } as const;
-const PASSPHRASE_FILE = {
+export const PASSPHRASE_FILE = {
   flag: "passphrase-file",
   arg: "PATH",
   help: "the passphrase, on the file's first line",
 } as const;
 
+const KEY_ID = {
+  flag: "key-id",
+  arg: "ID",
+  help: "a key kept in the service (contract v1.2), in place of a PEM key",
+} as const;
+
 /** Parses, opens a client, runs `body`, and maps every ending to a code. */
-function clientCommand(
+export function clientCommand(
   spec: CommandSpec,
   body: (client: KeyServiceClient, parsed: ParsedCommand) => Promise<number>,
   timeouts = CLI_TIMEOUTS.other,
@@ -94,7 +100,8 @@ function clientCommand(
   };
 }
 
-function choice<T extends string>(
+/** A flag's value, one of `choices`, or undefined. */
+export function choice<T extends string>(
   parsed: ParsedCommand,
   flag: string,
   choices: readonly T[],
@@ -106,7 +113,8 @@ function choice<T extends string>(
   return value as T | undefined;
 }
 
-function passphrase(parsed: ParsedCommand): string | undefined {
+/** The passphrase of `--passphrase-file`, or undefined. */
+export function passphrase(parsed: ParsedCommand): string | undefined {
   const file = one(parsed, "passphrase-file");
   if (file === undefined) return undefined;
   const line = readFlagFile(parsed, "passphrase-file").split(/\r?\n/)[0];
@@ -116,7 +124,8 @@ function passphrase(parsed: ParsedCommand): string | undefined {
   return line;
 }
 
-async function stdinText(): Promise<string> {
+/** Standard input, trimmed; a usage error when empty. */
+export async function stdinText(): Promise<string> {
   const text = (await new Response(Deno.stdin.readable).text()).trim();
   if (text === "") throw new UsageError("nothing on stdin");
   return text;
@@ -219,19 +228,30 @@ function exists(file: string): boolean {
 const wrap = clientCommand({
   name: "wrap",
   summary:
-    "reads a Fernet key on stdin, writes it wrapped for a public key (base64) on stdout",
+    "reads a Fernet key on stdin, writes it wrapped for a public key (base64) or a stored key (ks:v<n>:...) on stdout",
   flags: [
     {
       flag: "public-key",
       arg: "PATH",
       help: "the recipient's PEM public key (or age recipients, below)",
     },
+    KEY_ID,
     PADDING,
     ...AGE_FLAGS.wrap,
     ...CLIENT_FLAGS,
   ],
 }, async (client, parsed) => {
   const padding = choice(parsed, "padding", ["pkcs1v15", "oaep-sha256"]);
+  const keyId = one(parsed, "key-id");
+  if (keyId !== undefined) {
+    if (one(parsed, "public-key") !== undefined) {
+      throw new UsageError("give --public-key or --key-id, not both");
+    }
+    const fernet = await stdinText();
+    const stored = new KeystoreClient(client);
+    print(`${await stored.encrypt(keyId, fernet, { padding })}\n`);
+    return 0;
+  }
   const recipients = recipientsOf(parsed);
   const pem = one(parsed, "public-key");
   if ((pem === undefined) === (recipients.length === 0)) {
@@ -256,13 +276,14 @@ const wrap = clientCommand({
 const unwrap = clientCommand({
   name: "unwrap",
   summary:
-    "reads a wrapped Fernet key (base64) on stdin, writes the Fernet key on stdout",
+    "reads a wrapped Fernet key (base64, or ks:v<n>:... for a stored key) on stdin, writes the Fernet key on stdout",
   flags: [
     {
       flag: "private-key",
       arg: "PATH",
       help: "the PEM private key (or --identity)",
     },
+    KEY_ID,
     PASSPHRASE_FILE,
     PADDING,
     ...AGE_FLAGS.unwrap,
@@ -270,6 +291,16 @@ const unwrap = clientCommand({
   ],
 }, async (client, parsed) => {
   const padding = choice(parsed, "padding", ["pkcs1v15", "oaep-sha256"]);
+  const keyId = one(parsed, "key-id");
+  if (keyId !== undefined) {
+    if (one(parsed, "private-key") !== undefined) {
+      throw new UsageError("give --private-key or --key-id, not both");
+    }
+    const wrapped = await stdinText();
+    const stored = new KeystoreClient(client);
+    print(`${await stored.decrypt(keyId, wrapped, { padding })}\n`);
+    return 0;
+  }
   const identityFile = one(parsed, "identity");
   const pem = one(parsed, "private-key");
   if ((identityFile === undefined) === (pem === undefined)) {

@@ -16,6 +16,7 @@
 import type { Config } from "../runtime/config.ts";
 import { LOG_FORMATS, LOG_LEVELS } from "../runtime/ops/log.ts";
 import { SECURITY_OPTIONS } from "./_options_security.ts";
+import { KEYSTORE_OPTIONS } from "./_options_keystore.ts";
 
 import { DEFAULT_ENDPOINT } from "../contract/mod.ts";
 
@@ -58,7 +59,11 @@ export interface OptionSpec {
   /** One line of help, without the default. */
   readonly help: string;
   /** The `--help` section it is listed in. */
-  readonly section: "Options" | "Limits" | "Security (see SECURITY.md)";
+  readonly section:
+    | "Options"
+    | "Limits"
+    | "Security (see SECURITY.md)"
+    | "Keystore (see docs/keystore.md)";
 }
 
 /** Every option, in `--help` order. */
@@ -351,6 +356,7 @@ export const OPTIONS: readonly OptionSpec[] = [
     section: "Limits",
   },
   ...SECURITY_OPTIONS,
+  ...KEYSTORE_OPTIONS,
 ];
 
 /** The environment variables the service reads, and no others. */

@@ -26,6 +26,8 @@ import {
   readEnv,
 } from "./config.ts";
 import { CURVE_KEYPAIR_COMMAND } from "./curve_keypair.ts";
+import { KEYS_COMMANDS } from "./keys_commands.ts";
+import { KEYSTORE_COMMANDS } from "./keystore_commands.ts";
 import { StartupError } from "../runtime/errors.ts";
 import { runService } from "../runtime/run_service.ts";
 import { VERSION } from "../runtime/version.ts";
@@ -81,6 +83,8 @@ const VERSION_COMMAND: Command = {
 export const COMMANDS: readonly Command[] = [
   SERVE_COMMAND,
   ...CLIENT_COMMANDS,
+  ...KEYS_COMMANDS,
+  ...KEYSTORE_COMMANDS,
   BROKER_COMMAND,
   CURVE_KEYPAIR_COMMAND,
   HELP_COMMAND,

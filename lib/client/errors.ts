@@ -154,6 +154,46 @@ export class InternalError extends ServiceError {
   static override readonly code = "internal_error";
 }
 
+/** `key_not_found` (v1.2): no stored key has this id. */
+export class KeyNotFound extends ServiceError {
+  /** The contract's code for this error. */
+  static override readonly code = "key_not_found";
+}
+/** `key_exists` (v1.2): the key id is taken. */
+export class KeyExists extends ServiceError {
+  /** The contract's code for this error. */
+  static override readonly code = "key_exists";
+}
+/** `key_version_not_found` (v1.2): the version is not held. */
+export class KeyVersionNotFound extends ServiceError {
+  /** The contract's code for this error. */
+  static override readonly code = "key_version_not_found";
+}
+/** `key_version_below_minimum` (v1.2): rewrap under a newer version. */
+export class KeyVersionBelowMinimum extends ServiceError {
+  /** The contract's code for this error. */
+  static override readonly code = "key_version_below_minimum";
+}
+/** `permission_denied` (v1.2): the key's policy refuses this client. */
+export class PermissionDenied extends ServiceError {
+  /** The contract's code for this error. */
+  static override readonly code = "permission_denied";
+}
+/** `deletion_not_allowed` (v1.2): the key's configuration forbids it. */
+export class DeletionNotAllowed extends ServiceError {
+  /** The contract's code for this error. */
+  static override readonly code = "deletion_not_allowed";
+}
+/** `keystore_unavailable` (v1.2): no keystore, or it cannot be used now. */
+export class KeystoreUnavailable extends ServiceError {
+  /** The contract's code for this error. */
+  static override readonly code = "keystore_unavailable";
+}
+/** `audit_unavailable` (v1.2): the audit log cannot be written. */
+export class AuditUnavailable extends ServiceError {
+  /** The contract's code for this error. */
+  static override readonly code = "audit_unavailable";
+}
 /** `invalid_bech32`: an age recipient or identity is not valid Bech32. */
 export class InvalidBech32 extends ServiceError {
   /** The contract's code for this error. */
@@ -200,6 +240,14 @@ export const SERVICE_ERRORS: {
   request_too_large: RequestTooLarge,
   overloaded: Overloaded,
   internal_error: InternalError,
+  key_not_found: KeyNotFound,
+  key_exists: KeyExists,
+  key_version_not_found: KeyVersionNotFound,
+  key_version_below_minimum: KeyVersionBelowMinimum,
+  permission_denied: PermissionDenied,
+  deletion_not_allowed: DeletionNotAllowed,
+  keystore_unavailable: KeystoreUnavailable,
+  audit_unavailable: AuditUnavailable,
   invalid_bech32: InvalidBech32,
   invalid_key_length: InvalidKeyLength,
   invalid_encapsulation_key: InvalidEncapsulationKey,

@@ -44,6 +44,13 @@ export {
   KeyServiceClient,
 } from "./client.ts";
 export { curveClientKeys } from "./curve_keys.ts";
+export { KeystoreClient } from "./keystore_client.ts";
+export type {
+  KeyPolicy,
+  StoredKey,
+  StoredKeyOptions,
+  StoredKeyVersion,
+} from "./keystore_client.ts";
 export * from "./errors.ts";
 export {
   DEFAULT_ENDPOINT,

@@ -98,6 +98,46 @@ export const ERRORS = {
     meaning:
       "Something failed inside the service; the details stay in the service.",
   },
+  // Contract v1.2: keys kept in the service (docs/keystore.md).
+  key_not_found: {
+    message: "No key with this key_id",
+    meaning: "No stored key has this `key_id` (v1.2).",
+  },
+  key_exists: {
+    message: "A key with this key_id exists already",
+    meaning:
+      "`create_key` or `import_key` for a `key_id` that is taken (v1.2).",
+  },
+  key_version_not_found: {
+    message: "The key holds no such version",
+    meaning: "The version was never made, or was trimmed (v1.2).",
+  },
+  key_version_below_minimum: {
+    message:
+      "The ciphertext's key version is below the key's minimum decryption version; rewrap it",
+    meaning:
+      "The ciphertext is under a version below the key's minimum decryption version: rewrap it under a newer one (v1.2).",
+  },
+  permission_denied: {
+    message: "The key's policy does not allow this client this use ({use})",
+    meaning:
+      "The key's policy refuses this client the use, which the message names from the fixed list of uses (v1.2).",
+  },
+  deletion_not_allowed: {
+    message:
+      'The key\'s configuration does not allow its deletion (configure_key "deletion_allowed": true first)',
+    meaning: "`delete_key` on a key whose configuration forbids it (v1.2).",
+  },
+  keystore_unavailable: {
+    message: "The keystore is not available",
+    meaning:
+      "The service has no keystore, or cannot read or write it now (v1.2).",
+  },
+  audit_unavailable: {
+    message: "The audit log cannot be written; keystore operations are refused",
+    meaning:
+      "The audit log cannot be written, so the keystore operation was refused (v1.2).",
+  },
   invalid_bech32: {
     message: 'Field "{field}" is not a valid age key: {why}',
     meaning:

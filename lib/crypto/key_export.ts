@@ -16,6 +16,7 @@
  * @module
  */
 
+import { encodeIntegerSequence } from "./_der.ts";
 import { pkcs8FromPkcs1, spkiFromPkcs1 } from "./key_formats.ts";
 import { encryptPkcs8 } from "./pbes2.ts";
 import { decodePem, encodePem } from "./pem.ts";
@@ -27,6 +28,7 @@ import {
   SPKI_LABEL,
 } from "./rsa_keys.ts";
 import type { RsaKeyPairPem } from "./rsa_keygen.ts";
+import type { RsaPublicKey } from "./rsa_keys.ts";
 
 /** The key formats, default first. */
 export const KEY_FORMATS = ["pkcs1", "pkcs8"] as const;
@@ -66,4 +68,12 @@ export async function exportKeyPair(
     options.iterations ?? 600_000,
   );
   return { public: publicKey, private: encodePem(ENCRYPTED_LABEL, sealed) };
+}
+
+/** A public key as SPKI PEM (`PUBLIC KEY`), as OpenSSL writes it. */
+export function publicKeyPem(key: RsaPublicKey): string {
+  return encodePem(
+    SPKI_LABEL,
+    spkiFromPkcs1(encodeIntegerSequence([key.n, key.e])),
+  );
 }

@@ -23,7 +23,12 @@ import { loadLibcrypto, type Padding } from "../crypto/mod.ts";
 import { InternalError, Overloaded } from "../service/errors.ts";
 import { KeyService } from "../service/key_service.ts";
 import { OpenSslBackend } from "../service/decrypt/openssl_backend.ts";
-import type { Decryptor, Encryptor } from "../service/types.ts";
+import type {
+  Decryptor,
+  Encryptor,
+  StoredDecryptor,
+} from "../service/types.ts";
+import type { Keystore } from "../keystore/keystore.ts";
 import { WorkLimiter } from "../service/work_limiter.ts";
 import { loadLibzmq } from "../zmq/libzmq.ts";
 import { ThreadSocket } from "../zmq/thread_socket.ts";
@@ -95,8 +100,25 @@ async function backend(
   };
 }
 
+/** This thread's own connection to the keystore, if there is one. */
+async function keystore(
+  setup: ThreadSetup,
+): Promise<Keystore | undefined> {
+  if (setup.keystore === undefined) return undefined;
+  const { openKeystoreWith } = await import("../keystore/open.ts");
+  try {
+    return await openKeystoreWith(
+      setup.keystore.location,
+      setup.keystore.master,
+    );
+  } finally {
+    setup.keystore.master.fill(0);
+  }
+}
+
 async function start(setup: ThreadSetup): Promise<void> {
   const crypto = await backend(setup);
+  const stored = await keystore(setup);
   const service = new KeyService({
     version: setup.version,
     maxInflight: UNBOUNDED,
@@ -121,6 +143,13 @@ async function start(setup: ThreadSetup): Promise<void> {
     pbkdf2Iterations: setup.pbkdf2Iterations,
     status: () => ask({ what: "status" }),
     pingDetail: setup.pingDetail,
+    keystore: stored && {
+      keystore: stored,
+      audit: { record: (event) => ask<void>({ what: "audit", event }) },
+      decryptStored: "decryptStored" in crypto
+        ? crypto.decryptStored as StoredDecryptor
+        : undefined,
+    },
     onInternalError: (error) =>
       scope.postMessage({
         kind: "internal-error",
@@ -147,7 +176,7 @@ async function start(setup: ThreadSetup): Promise<void> {
       if (waiting.size === 0) await new Promise((r) => setTimeout(r, 0));
       continue;
     }
-    const [id, clientFrame, ...parts] = frames;
+    const [id, clientFrame, keyFrame, ...parts] = frames;
     if (id.length === 0) break; // asked to stop
     if (crash !== null && parts.length === 1 && equal(parts[0], crash)) {
       throw new Error("request thread crash (test hook)");
@@ -157,7 +186,10 @@ async function start(setup: ThreadSetup): Promise<void> {
     // The client, as the socket thread named it: passphrase work takes
     // turns client by client on this thread.
     const client = decoder.decode(clientFrame);
-    const handled = service.handle(parts, client).then((outcome) => {
+    const clientKey = keyFrame.length === 0
+      ? undefined
+      : decoder.decode(keyFrame);
+    const handled = service.handle(parts, client, clientKey).then((outcome) => {
       done = true;
       socket.send([
         id,

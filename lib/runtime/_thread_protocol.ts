@@ -5,6 +5,8 @@
 // (start-up, key pairs and status asked of the socket thread, reports for
 // the log) goes by the workers' own messages, which are few.
 
+import type { AuditEvent } from "../keystore/audit.ts";
+import type { KeystoreLocation } from "../keystore/open.ts";
 import type { PingDetail } from "../service/key_service.ts";
 import type { ThreadCryptoSetup } from "../service/decrypt/backend.ts";
 
@@ -32,13 +34,25 @@ export interface ThreadSetup {
   readonly passphraseConcurrency: number;
   /** The test-only hook: a request `crash-thread` kills the thread. */
   readonly crashHook: boolean;
+  /**
+   * The keystore (v1.2), opened first on the socket thread: where it is and
+   * its master key, read once there. Key material: never logged. Absent:
+   * `--keystore off`.
+   */
+  readonly keystore?: {
+    readonly location: KeystoreLocation;
+    readonly master: Uint8Array;
+  };
 }
 
 /** What a request thread asks of the socket thread. */
 export type Ask =
   | { readonly what: "pair" }
   | { readonly what: "generate"; readonly bits: number }
-  | { readonly what: "status" };
+  | { readonly what: "status" }
+  // The audit log has one writer, the socket thread, so its chain never
+  // forks; a thread's keystore operation waits for its line (fail closed).
+  | { readonly what: "audit"; readonly event: AuditEvent };
 
 /** Socket thread to request thread. */
 export type ToThread =

@@ -44,11 +44,14 @@ export interface Serving {
   readonly curve: CurveSetup | undefined;
   /** Where metrics and health are served (HOST:PORT), or undefined: off. */
   readonly metrics?: string;
+  /** The keystore (`sqlite:PATH`, `postgres:URL`), or `off`. */
+  readonly keystore?: string;
 }
 
 /** Logs `listening`, and `insecure-network` when it applies. */
 export function announce(log: Logger, serving: Serving): void {
-  const { endpoint, libzmq, crypto, config, curve, metrics } = serving;
+  const { endpoint, libzmq, crypto, config, curve, metrics, keystore } =
+    serving;
   // Connected to a broker, the line says `connect=` where it says
   // `endpoint=` when bound.
   log.info("listening", {
@@ -63,6 +66,16 @@ export function announce(log: Logger, serving: Serving): void {
     threads: config.threads ?? config.workers,
     workers: config.threads ?? config.workers,
     max_inflight: config.maxInflight,
+    keystore: keystore ?? "off",
+    // Without CURVE no client has a key: one tenant, policies not applied.
+    ...(keystore !== undefined && keystore !== "off"
+      ? {
+        // Behind a broker the CURVE peer is the broker: one tenant too.
+        tenancy: curve === undefined || config.connect !== undefined
+          ? "single"
+          : "per-client-key",
+      }
+      : {}),
     curve: curve === undefined
       ? "off"
       : curve.allowed === undefined

@@ -95,4 +95,12 @@ export interface Config {
   readonly allowAnyCurveClient: boolean;
   /** What `ping` tells: up and capabilities, or also load and memory. */
   readonly pingDetail: "none" | "full";
+  /** The embedded keystore's folder. */
+  readonly dataDir: string;
+  /** A SQLite file, a PostgreSQL URL, `off`, or undefined: the default. */
+  readonly keystore: string | undefined;
+  /** The master key's file, or undefined: the default (SQLite only). */
+  readonly masterKeyFile: string | undefined;
+  /** Where keystore operations are recorded, or undefined: not recorded. */
+  readonly auditLog: string | undefined;
 }

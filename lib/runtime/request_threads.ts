@@ -173,12 +173,19 @@ export class RequestThreads implements ThreadPortHandler {
     parts: readonly Uint8Array[],
     done: (outcome: ThreadOutcome) => void,
     client = "",
+    clientKey?: string,
   ): void {
     if (this.#closing || this.#port === undefined) return done(failed());
     const id = this.#nextId = (this.#nextId + 1) >>> 0;
     this.#pending.set(id, {
       slot: undefined,
-      parts: [encoder.encode(client), ...parts],
+      // The CURVE key (ZAP user id) travels beside the connection: the
+      // keystore's policies are by key. Empty: none (no CURVE).
+      parts: [
+        encoder.encode(client),
+        encoder.encode(clientKey ?? ""),
+        ...parts,
+      ],
       resolve: done,
     });
     this.#dispatch(id);

@@ -23,6 +23,7 @@
 
 import { announce } from "./announce.ts";
 import { StartupError } from "./errors.ts";
+import { type KeystoreSetup, openKeystoreSetup } from "./keystore_setup.ts";
 import { hardenProcess } from "./harden.ts";
 import { type Config, CORES } from "./config.ts";
 import { resolveThreadCrypto } from "../service/decrypt/backend.ts";
@@ -201,6 +202,16 @@ export async function runService(
     concurrency: threadCount,
   });
   const crypto = decryption.setup;
+  // Opened here first (master key read once, schema made), then once more
+  // on each request thread with the key passed in its setup.
+  let keystore: KeystoreSetup | undefined;
+  try {
+    keystore = await openKeystoreSetup(config, log);
+  } catch (error) {
+    keyPool.close();
+    await http?.close();
+    throw new StartupError(error);
+  }
   const crashHook = Deno.env.get(CRASH_HOOK_ENV) === "1";
   const threads = live.threads = new RequestThreads({
     size: threadCount,
@@ -227,6 +238,9 @@ export async function runService(
       pingDetail: config.pingDetail,
       passphraseConcurrency: Math.max(1, Math.floor(CORES / threadCount)),
       crashHook,
+      ...keystore && {
+        keystore: { location: keystore.location, master: keystore.master },
+      },
     }),
     ask: (ask) => {
       switch (ask.what) {
@@ -240,6 +254,10 @@ export async function runService(
               live.onDemand--
             );
           });
+        case "audit":
+          // The one writer of the audit log, so that its chain never forks.
+          if (keystore?.audit === undefined) return Promise.resolve();
+          return Promise.try(() => keystore.audit!.record(ask.event));
         case "status":
           // Not counting the ping that asks.
           return Promise.resolve({
@@ -255,6 +273,7 @@ export async function runService(
     await threads.start(server.openThreadPort(threads));
   } catch (error) {
     keyPool.close();
+    await keystore?.close();
     await http?.close();
     throw new StartupError(
       `cannot start the request threads: ${firstLine(error)}`,
@@ -280,7 +299,9 @@ export async function runService(
     config,
     curve,
     metrics: http?.address,
+    keystore: keystore?.description ?? "off",
   });
+  keystore?.warn();
   serving = true;
   const stages = log.enabled("debug");
   // Each request at debug; at info, a count per reply code per interval.
@@ -319,6 +340,7 @@ export async function runService(
   log.flush();
   removeSignalListeners();
   keyPool.close();
+  await keystore?.close();
   await http?.close();
   log.info("stopped");
   return 0;

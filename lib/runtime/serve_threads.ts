@@ -93,10 +93,15 @@ export async function serveOnThreads(
       onOutcome(outcome, performance.now() - started);
       continue;
     }
-    threads.handle(message.parts, (outcome) => {
-      admission.release(client);
-      message.reply(outcome.reply);
-      onOutcome(outcome, performance.now() - started);
-    }, client);
+    threads.handle(
+      message.parts,
+      (outcome) => {
+        admission.release(client);
+        message.reply(outcome.reply);
+        onOutcome(outcome, performance.now() - started);
+      },
+      client,
+      message.clientKey,
+    );
   }
 }

@@ -5,9 +5,8 @@
  * branch on, also as a static `code`; the `message` is for people and never
  * holds key material or any part of the request: it names the field and the
  * reason in fixed words, and the service's own limits, never a label,
- * identifier, count or length the client sent. Errors from
- * the crypto layer, which knows no request fields, become wire errors here,
- * through {@linkcode wireError}, with the field they concern.
+ * identifier, count or length the client sent. Crypto errors become wire
+ * errors, with their field, through {@linkcode wireError}.
  *
  * @example
  * ```ts
@@ -207,6 +206,71 @@ export class InternalError extends KeyServiceError {
   }
 }
 
+/** v1.2: no stored key has this id. */
+export class KeyNotFound extends KeyServiceError {
+  static override readonly code = "key_not_found";
+  constructor() {
+    super(errorMessage("key_not_found"));
+  }
+}
+
+/** v1.2: `create_key` or `import_key` for an id that is taken. */
+export class KeyExists extends KeyServiceError {
+  static override readonly code = "key_exists";
+  constructor() {
+    super(errorMessage("key_exists"));
+  }
+}
+
+/** v1.2: the version is not held (never made, or trimmed). */
+export class KeyVersionNotFound extends KeyServiceError {
+  static override readonly code = "key_version_not_found";
+  constructor() {
+    super(errorMessage("key_version_not_found"));
+  }
+}
+
+/** v1.2: a ciphertext under a version below the minimum decryption version. */
+export class KeyVersionBelowMinimum extends KeyServiceError {
+  static override readonly code = "key_version_below_minimum";
+  constructor() {
+    super(errorMessage("key_version_below_minimum"));
+  }
+}
+
+/** v1.2: the key's policy does not allow this client this use. */
+export class PermissionDenied extends KeyServiceError {
+  static override readonly code = "permission_denied";
+  /** `use`: one of the service's fixed names of uses, never request bytes. */
+  constructor(use: string) {
+    super(errorMessage("permission_denied", { use }));
+  }
+}
+
+/** v1.2: `delete_key` on a key whose configuration forbids it. */
+export class DeletionNotAllowed extends KeyServiceError {
+  static override readonly code = "deletion_not_allowed";
+  constructor() {
+    super(errorMessage("deletion_not_allowed"));
+  }
+}
+
+/** v1.2: no keystore, or it cannot be read or written now. */
+export class KeystoreUnavailable extends KeyServiceError {
+  static override readonly code = "keystore_unavailable";
+  constructor() {
+    super(errorMessage("keystore_unavailable"));
+  }
+}
+
+/** v1.2: the audit log cannot be written, so the operation was refused. */
+export class AuditUnavailable extends KeyServiceError {
+  static override readonly code = "audit_unavailable";
+  constructor() {
+    super(errorMessage("audit_unavailable"));
+  }
+}
+
 /** An age recipient or identity is not valid Bech32. */
 export class InvalidBech32 extends KeyServiceError {
   static override readonly code = "invalid_bech32";
@@ -280,6 +344,14 @@ export const WIRE_ERRORS: {
   request_too_large: RequestTooLarge,
   overloaded: Overloaded,
   internal_error: InternalError,
+  key_not_found: KeyNotFound,
+  key_exists: KeyExists,
+  key_version_not_found: KeyVersionNotFound,
+  key_version_below_minimum: KeyVersionBelowMinimum,
+  permission_denied: PermissionDenied,
+  deletion_not_allowed: DeletionNotAllowed,
+  keystore_unavailable: KeystoreUnavailable,
+  audit_unavailable: AuditUnavailable,
   invalid_bech32: InvalidBech32,
   invalid_key_length: InvalidKeyLength,
   invalid_encapsulation_key: InvalidEncapsulationKey,

@@ -32,7 +32,8 @@ import {
   DEFAULT_MAX_AGE_REQUEST_BYTES,
   isAgeRequestValue,
 } from "./age_protocol.ts";
-import { CAPABILITIES, type RequestType } from "../contract/mod.ts";
+import { CAPABILITIES } from "../contract/mod.ts";
+import type { RequestType } from "./protocol.ts";
 import {
   InternalError,
   KeyServiceError,
@@ -55,8 +56,22 @@ import {
   type Request,
   requestFrom,
 } from "./protocol.ts";
-import type { Decryptor, Encryptor, KeyPairSource } from "./types.ts";
+import type {
+  Decryptor,
+  Encryptor,
+  KeyPairSource,
+  StoredDecryptor,
+} from "./types.ts";
+import {
+  type KeystoreHandler,
+  KeystoreOperations,
+  loadEachTime,
+} from "./keystore_ops.ts";
+import { KeystoreUnavailable } from "./errors.ts";
+import type { Keystore } from "../keystore/keystore.ts";
+import type { AuditSink } from "./keystore_ops.ts";
 import { HEAVY_CONCURRENCY, WorkLimiter } from "./work_limiter.ts";
+import type { KeystoreRequest } from "./keystore_protocol.ts";
 import type { RsaKeyPairPem } from "../crypto/mod.ts";
 
 /** How a {@linkcode KeyService} behaves; every field has a default. */
@@ -133,6 +148,17 @@ export interface KeyServiceOptions {
   readonly pingDetail?: PingDetail;
   /** Told of each unexpected failure; the client gets `internal_error`. */
   readonly onInternalError?: (error: unknown) => void;
+  /** v1.2's stored keys, as parts or a handler. Default: none (refused). */
+  readonly keystore?: KeystoreParts | KeystoreHandler;
+}
+
+/** The keystore and what goes with it, for {@linkcode KeyServiceOptions}. */
+export interface KeystoreParts {
+  readonly keystore: Keystore;
+  /** Each keystore operation recorded. */
+  readonly audit?: AuditSink;
+  /** Versions held prepared (OpenSSL). Default: loaded for each use. */
+  readonly decryptStored?: StoredDecryptor;
 }
 
 /** How much `ping` tells; see {@linkcode KeyServiceOptions.pingDetail}. */
@@ -187,6 +213,7 @@ export class KeyService {
   readonly #status: NonNullable<KeyServiceOptions["status"]>;
   readonly #pingDetail: PingDetail;
   readonly #onInternalError: (error: unknown) => void;
+  readonly #keystore: KeystoreHandler | undefined;
   #generating = 0;
 
   constructor(options: KeyServiceOptions = {}) {
@@ -215,6 +242,15 @@ export class KeyService {
     this.#status = options.status ?? (() => ({}));
     this.#pingDetail = options.pingDetail ?? "none";
     this.#onInternalError = options.onInternalError ?? (() => {});
+    const stored = options.keystore;
+    this.#keystore = stored === undefined || "perform" in stored
+      ? stored
+      : new KeystoreOperations({
+        ...this.#context,
+        ...stored,
+        decryptStored: stored.decryptStored ??
+          loadEachTime(this.#context.decrypt),
+      });
   }
 
   /** Requests being handled now. */
@@ -249,14 +285,17 @@ export class KeyService {
   async handle(
     parts: readonly Uint8Array[],
     client = "",
+    clientKey?: string,
   ): Promise<Outcome> {
     let type: Outcome["type"] = "invalid";
     if (!this.#admission.admit(client)) return failure(type, new Overloaded());
     try {
       if (parts.length !== 1) throw new MultipartRequest();
       const request = this.#parse(parts[0]);
-      type = request.type;
-      const reply = await this.#perform(request, client);
+      type = request.type === "keystore" ? request.op : request.type;
+      const reply = request.type === "keystore"
+        ? await this.#stored(request, clientKey)
+        : await this.#perform(request, client);
       return { reply: encodeReply(reply), type, code: "ok" };
     } catch (error) {
       if (error instanceof KeyServiceError) return failure(type, error);
@@ -280,7 +319,8 @@ export class KeyService {
     if (body.length <= this.#maxRequestBytes) {
       return requestOrAge(decodeJson(body));
     }
-    // Past the limit only encrypt_fernet_many may go, up to its own.
+    // Past the limit only encrypt_fernet_many and rewrap_fernet (v1.2) may
+    // go, up to their own.
     let value: unknown;
     try {
       value = decodeJson(body);
@@ -295,13 +335,20 @@ export class KeyService {
       return requestOrAge(value);
     }
     // JSON.parse makes own properties only: `type` is the request's own.
-    if ((value as { type?: unknown } | null)?.type !== "encrypt_fernet_many") {
+    const type = (value as { type?: unknown } | null)?.type;
+    if (type !== "encrypt_fernet_many" && type !== "rewrap_fernet") {
       throw new RequestTooLarge(this.#maxRequestBytes);
     }
     if (body.length > this.#maxManyRequestBytes) {
       throw new RequestTooLarge(this.#maxManyRequestBytes);
     }
     return requestFrom(value);
+  }
+
+  /** v1.2: by the keystore, or refused when there is none. */
+  #stored(request: KeystoreRequest, clientKey: string | undefined) {
+    if (this.#keystore === undefined) throw new KeystoreUnavailable();
+    return this.#keystore.perform(request, clientKey);
   }
 
   async #ping(): Promise<Reply> {
@@ -319,7 +366,7 @@ export class KeyService {
   }
 
   #perform(
-    request: Request | AgeRequest,
+    request: Exclude<Request, KeystoreRequest> | AgeRequest,
     client: string,
   ): Promise<Reply> | Reply {
     const context = this.#context;

@@ -25,6 +25,11 @@ import {
   UnknownType,
 } from "./errors.ts";
 import {
+  type KEYSTORE_REQUEST_TYPES,
+  type KeystoreRequest,
+  keystoreRequestFrom,
+} from "./keystore_protocol.ts";
+import {
   KEY_BITS,
   KEY_FORMATS,
   type KeyBits,
@@ -33,7 +38,16 @@ import {
   MAX_RECIPIENTS,
   type Padding,
   PADDINGS,
+  type RequestType as WireRequestType,
 } from "../contract/mod.ts";
+
+/**
+ * The name of an operation: the contract's, and contract v1.2's own, apart
+ * (`ping`'s capabilities stay as in v1.1).
+ */
+export type RequestType =
+  | WireRequestType
+  | typeof KEYSTORE_REQUEST_TYPES[number];
 
 /**
  * `{"type": "generate_keys", "bits"?, "format"?, "passphrase"?}`: a new RSA
@@ -101,7 +115,8 @@ export type Request =
   | EncryptFernetRequest
   | DecryptFernetRequest
   | EncryptFernetManyRequest
-  | PingRequest;
+  | PingRequest
+  | KeystoreRequest;
 
 const decoder = new TextDecoder("utf-8", { fatal: true });
 const encoder = new TextEncoder();
@@ -227,6 +242,9 @@ export function requestFrom(value: unknown): Request {
   }
   const object = value as Record<string, unknown>;
   const type = Object.hasOwn(object, "type") ? object.type : undefined;
+  // Contract v1.2 (keys kept in the service), in its own module.
+  const stored = keystoreRequestFrom(object);
+  if (stored !== undefined) return stored;
   switch (type) {
     case "ping":
       return { type };
@@ -291,15 +309,20 @@ export function errorReply(error: KeyServiceError): Reply {
 /** Most bytes of the base64 of one ciphertext: 4096-bit keys at most. */
 const MAX_CIPHERTEXT_BASE64 = Math.ceil(4096 / 8 / 3) * 4;
 
+/** Longest `ks:v<version>:` prefix of a v1.2 ciphertext (9-digit versions). */
+const MAX_STORED_PREFIX = "ks:v:".length + 9;
+
 /**
- * The largest RSA reply, in bytes, that the limits allow: an
- * `encrypt_fernet_many` of `MAX_RECIPIENTS` entries, each the larger of a
- * 4096-bit key's `{"encrypted_fernet": ...}` and the largest error entry, in
- * `{"results":[...]}`. A `generate_keys` reply of 4096-bit keys is under 6 KB.
+ * The largest reply, in bytes, that the limits allow: an `encrypt_fernet_many`
+ * (or v1.2 `rewrap_fernet`) of `MAX_RECIPIENTS` entries, each the larger of a
+ * 4096-bit key's `{"encrypted_fernet": "ks:v<n>:..."}` and the largest error
+ * entry, in `{"results":[...]}` (about 185 KB). A `generate_keys` reply of 4096-bit
+ * keys is under 6 KB; any other reply is smaller still.
  */
 export const MAX_RSA_REPLY_BYTES = '{"results":[]}'.length +
   MAX_RECIPIENTS * (Math.max(
-      '{"encrypted_fernet":""}'.length + MAX_CIPHERTEXT_BASE64,
+      '{"encrypted_fernet":""}'.length + MAX_STORED_PREFIX +
+        MAX_CIPHERTEXT_BASE64,
       MAX_ERROR_REPLY_BYTES,
     ) + 1) -
   1;

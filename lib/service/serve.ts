@@ -29,6 +29,8 @@ export interface Message {
   readonly parts: readonly Uint8Array[];
   /** The client it came from, for the bound per client (see `KeyService`). */
   readonly client?: string;
+  /** Under CURVE, the client's public key (Z85): who asks, for policies. */
+  readonly clientKey?: string;
   /** Sends the reply. */
   reply(body: Uint8Array): void;
 }
@@ -63,17 +65,19 @@ export async function serve(
   const onListenerError = options.onListenerError ?? (() => {});
   for await (const message of messages) {
     const started = clock.now();
-    service.handle(message.parts, message.client).then((outcome) => {
-      message.reply(outcome.reply);
-      try {
-        onOutcome(outcome, clock.now() - started);
-      } catch (error) {
+    service.handle(message.parts, message.client, message.clientKey).then(
+      (outcome) => {
+        message.reply(outcome.reply);
         try {
-          onListenerError(error);
-        } catch {
-          // Reporting must not cost the loop either.
+          onOutcome(outcome, clock.now() - started);
+        } catch (error) {
+          try {
+            onListenerError(error);
+          } catch {
+            // Reporting must not cost the loop either.
+          }
         }
-      }
-    });
+      },
+    );
   }
 }

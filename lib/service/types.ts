@@ -52,6 +52,18 @@ export type Encryptor = (
   padding: Padding,
 ) => Promise<Uint8Array>;
 
+/**
+ * Decrypts with a stored key version: `id` names the version for as long as
+ * it exists (its key's uid and its number), `load` unseals it when it is
+ * not prepared yet. Rejects as a {@linkcode Decryptor} does.
+ */
+export type StoredDecryptor = (
+  id: string,
+  load: () => Promise<RsaPrivateKey>,
+  ciphertext: Uint8Array,
+  padding: Padding,
+) => Promise<Uint8Array>;
+
 /** What runs `decrypt_fernet`'s private-key operations. */
 export interface DecryptBackend {
   /** For logs and `ping`: `openssl-3.0.19`, or `node` (node:crypto). */
@@ -65,6 +77,11 @@ export interface DecryptBackend {
    * without it, encryption runs in JavaScript on the calling thread.
    */
   readonly encrypt?: Encryptor;
+  /**
+   * Decryption with keystore versions held prepared (OpenSSL); without it,
+   * each is loaded and decrypted with `decrypt`.
+   */
+  readonly decryptStored?: StoredDecryptor;
   /**
    * Takes no more decryptions. Worker threads are stopped and their jobs
    * fail; OpenSSL calls already running finish (they cannot be cut short).

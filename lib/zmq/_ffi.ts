@@ -30,6 +30,8 @@ export const SYMBOLS = {
   zmq_msg_recv: { parameters: ["buffer", "pointer", "i32"], result: "i32" },
   zmq_msg_data: { parameters: ["buffer"], result: "pointer" },
   zmq_msg_more: { parameters: ["buffer"], result: "i32" },
+  // A message's metadata: "User-Id" is what the ZAP handler answered.
+  zmq_msg_gets: { parameters: ["buffer", "buffer"], result: "pointer" },
   zmq_msg_close: { parameters: ["buffer"], result: "i32" },
   // Runs on a Deno background thread and returns a promise; while it is in
   // flight the main thread must not touch the sockets it polls.

@@ -115,15 +115,29 @@ export function lastEndpoint(zmq: Libzmq, socket: Deno.PointerValue): string {
   return new TextDecoder().decode(buffer.subarray(0, end === -1 ? 0 : end));
 }
 
+/** A reply waiting to be sent: the client's envelope and one body frame. */
+export interface Outgoing {
+  readonly envelope: readonly Uint8Array[];
+  readonly body: Uint8Array;
+}
+
 /** Reads whole multipart messages without blocking, through `zmq_msg_t`. */
 export class MessageReader {
   readonly #zmq: Libzmq;
   readonly #msg = new Uint8Array(MSG_T_SIZE);
   /** Whether the last message read had more frames than were kept. */
   truncated = false;
+  /**
+   * The ZAP user id of the last message read (the client's CURVE public
+   * key, Z85), when `readUserId` is set and the handshake gave one.
+   */
+  userId: string | undefined;
+  /** Read each message's user id into {@linkcode MessageReader.userId}. */
+  readonly readUserId: boolean;
 
-  constructor(zmq: Libzmq) {
+  constructor(zmq: Libzmq, readUserId = false) {
     this.#zmq = zmq;
+    this.readUserId = readUserId;
   }
 
   /**
@@ -151,6 +165,7 @@ export class MessageReader {
         if (first && error.errno === EAGAIN) return null;
         throw new ZmqError("zmq_msg_recv", error);
       }
+      if (first && this.readUserId) this.userId = userIdOf(zmq, msg);
       if (frames.length >= maxFrames) this.truncated = true;
       else {
         const data = zmq.zmq_msg_data(msg);
@@ -166,6 +181,16 @@ export class MessageReader {
     }
     return frames;
   }
+}
+
+const USER_ID = new TextEncoder().encode("User-Id\0");
+
+/** A received message's ZAP user id, or undefined. */
+function userIdOf(zmq: Libzmq, msg: Uint8Array): string | undefined {
+  const pointer = zmq.zmq_msg_gets(msg, USER_ID);
+  if (pointer === null) return undefined;
+  const text = Deno.UnsafePointerView.getCString(pointer);
+  return text === "" ? undefined : text;
 }
 
 /**

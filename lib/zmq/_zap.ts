@@ -69,7 +69,9 @@ export class ZapHandler {
         requestId ?? new Uint8Array(),
         encoder.encode(allowed ? "200" : "400"),
         encoder.encode(allowed ? "OK" : "client key not allowed"),
-        new Uint8Array(),
+        // The user id: the client's key, which each of its messages carries
+        // (MessageReader.userId), so that the service knows who asks.
+        allowed ? encoder.encode(this.#z85(key!)) : new Uint8Array(),
         new Uint8Array(),
       ];
       // Never blocks: libzmq reads its ZAP replies on its own I/O thread,

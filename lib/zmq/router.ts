@@ -41,6 +41,7 @@ import { type SocketMonitor, watchSocket } from "./_monitor.ts";
 import {
   lastEndpoint,
   MessageReader,
+  type Outgoing,
   pollItems,
   sendMessage,
   setCurveClient,
@@ -67,11 +68,6 @@ export type {
   IncomingMessage,
   RouterOptions,
 } from "./router_options.ts";
-
-interface Outgoing {
-  readonly envelope: readonly Uint8Array[];
-  readonly body: Uint8Array;
-}
 
 let pipeCount = 0;
 
@@ -117,19 +113,22 @@ export class RouterServer implements AsyncIterable<IncomingMessage> {
     }
     this.#maxFrames = options.maxFrames ?? 10;
     this.#trustedHops = options.trustedHops ?? 0;
-    this.#reader = new MessageReader(zmq);
+    // Behind a broker the CURVE peer is the broker: no client key is read.
+    const readKeys = curve !== undefined && options.connect !== true;
+    this.#reader = new MessageReader(zmq, readKeys);
     this.#context = zmq.zmq_ctx_new();
     if (this.#context === null) {
       throw new ZmqError("zmq_ctx_new", lastError(zmq));
     }
     const sockets: Deno.PointerValue[] = [];
     try {
-      if (curve?.authorize !== undefined) {
-        // The ZAP handler must be bound before any client can connect.
+      if (curve !== undefined) {
+        // Bound before any client can connect; under CURVE even when any
+        // client is allowed, since it gives each message its client's key.
         this.#zap = new ZapHandler(
           zmq,
           this.#socket(ZMQ_REP, sockets),
-          curve.authorize,
+          curve.authorize ?? (() => true),
           (key) => z85Encode(libzmq, key),
           (what, rc) => this.#call(what, rc),
         );
@@ -324,6 +323,7 @@ export class RouterServer implements AsyncIterable<IncomingMessage> {
     return {
       parts,
       client: clientKey(routingIds, this.#trustedHops),
+      clientKey: this.#reader.userId,
       reply: (body: Uint8Array) => {
         if (answered) return;
         answered = true;

@@ -105,6 +105,11 @@ export interface IncomingMessage {
    * client adds; a key for bounds per client, never shown to anyone.
    */
   readonly client: string;
+  /**
+   * Under CURVE, the client's public key (Z85) from its handshake; without
+   * CURVE, undefined.
+   */
+  readonly clientKey?: string;
   /** Sends the reply. A second call does nothing. */
   reply(body: Uint8Array): void;
 }

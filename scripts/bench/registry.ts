@@ -32,6 +32,7 @@ import { many } from "./scenarios/many.ts";
 import { mix } from "./scenarios/mix.ts";
 import { soak } from "./scenarios/soak.ts";
 import { scaling } from "./scenarios/scaling.ts";
+import { keystore } from "./scenarios/keystore.ts";
 
 /** The scenarios, in run order. */
 export const SCENARIOS: readonly Scenario[] = [
@@ -50,6 +51,7 @@ export const SCENARIOS: readonly Scenario[] = [
   decryptOaep,
   generateLarge,
   decryptPassphrase,
+  keystore,
   many,
   mix,
   soak,

@@ -60,8 +60,8 @@ export interface MeasuredScenario {
 }
 
 /**
- * The targets of issue 9 (the first benchmark) and issue 18 (request
- * threads). Metric names are those the scenarios return.
+ * The targets of issue 9 (the first benchmark), issue 18 (request
+ * threads) and issue 19 (the keystore). Metric names are those the scenarios return.
  */
 export const TARGETS: readonly Target[] = [
   // The round trip: ping against a plain libzmq echo.
@@ -104,6 +104,27 @@ export const TARGETS: readonly Target[] = [
     "decrypt_prepared.ping_p50_ms",
     "issue 18",
     { plus: { factor: 2, metric: "openssl.sign_ms" } },
+  ),
+  // Issue 19: decryption by key id, against ping and against the PEM path.
+  t(
+    "keystore",
+    "p50_1_ms",
+    "<=",
+    1,
+    "keystore.ping_p50_ms",
+    "issue 19",
+    { plus: { factor: 2, metric: "openssl.sign_ms" } },
+  ),
+  t(
+    "keystore",
+    "rate_4_per_s",
+    ">=",
+    2,
+    "keystore.pem_rate_4_per_s",
+    "issue 19",
+    {
+      note: "4 clients by key id against 4 sending the PEM",
+    },
   ),
   t("mix", "errors", "<=", 0, undefined, "issue 9"),
   t("mix", "rss_growth_mb", "<=", 20, undefined, "issue 9", {

@@ -253,6 +253,22 @@ export async function startService(
   const detail = chooses(args, env, "--ping-detail", "KEYSERVICE_PING_DETAIL")
     ? []
     : ["--ping-detail", "full"];
+  // Each service its own keystore, in a folder of its own beneath data/
+  // (where `deno task start` may write), removed once it exits; unless the
+  // test chooses where.
+  const ownData = !chooses(args, env, "--data-dir", "KEYSERVICE_DATA_DIR") &&
+    !chooses(args, env, "--keystore", "KEYSERVICE_KEYSTORE");
+  const dataDir = `data/test-${crypto.randomUUID()}`;
+  const data = ownData ? ["--data-dir", dataDir] : [];
+  if (ownData) {
+    // Its master key made here: the service's warning about a master key it
+    // made itself is for operators, and would be in every test's log.
+    Deno.mkdirSync(new URL(`${dataDir}/`, ROOT), { recursive: true });
+    const key = crypto.getRandomValues(new Uint8Array(32)).toBase64();
+    Deno.writeTextFileSync(new URL(`${dataDir}/master.key`, ROOT), `${key}\n`, {
+      mode: 0o600,
+    });
+  }
   // Connected to a broker (--connect), a service binds nothing.
   const bind = args.includes("--connect")
     ? []
@@ -267,6 +283,7 @@ export async function startService(
       ...bind,
       ...pool,
       ...detail,
+      ...data,
       ...args,
     ],
     cwd: ROOT,
@@ -300,6 +317,11 @@ export async function startService(
   let hasExited = false;
   const exited = child.status.then(async (status) => {
     await pumps;
+    if (ownData) {
+      await Deno.remove(new URL(dataDir, ROOT), { recursive: true }).catch(
+        () => {},
+      );
+    }
     hasExited = true;
     return status.code;
   });

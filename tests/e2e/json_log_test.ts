@@ -86,6 +86,8 @@ Deno.test("a whole run's JSON log parses line by line, with the fields of the te
     "threads",
     "workers",
     "max_inflight",
+    "keystore",
+    "tenancy",
     "curve",
     "metrics",
   ]);

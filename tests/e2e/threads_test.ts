@@ -13,19 +13,12 @@ import {
   type RunningService,
   withService,
 } from "../_helpers/service.ts";
+import { gauge } from "../_helpers/metrics.ts";
 import { FIXED_PRIVATE_PEM, FIXED_PUBLIC_PEM } from "../_helpers/fixed_key.ts";
 import { logLines, waitFor, waitForLog } from "../_helpers/wait.ts";
 
 const CRASH = new TextEncoder().encode("crash-thread");
 const SLOW = { type: "generate_keys", bits: 4096 };
-
-/** The value of an unlabelled sample in a scrape of `service`. */
-async function gauge(service: RunningService, name: string): Promise<number> {
-  const text = await (await fetch(`${service.metrics}/metrics`)).text();
-  const line = text.split("\n").find((l) => l.startsWith(`${name} `));
-  assert.ok(line, `${name} in\n${text}`);
-  return Number(line.split(" ")[1]);
-}
 
 /** The sum of a counter's samples whose labels include `labels`. */
 async function counter(

@@ -251,6 +251,54 @@ class Curve(unittest.TestCase):
                 c.ping()
 
 
+class Keystore(unittest.TestCase):
+    """Contract v1.2 against the service's own keystore (one tenant, no CURVE)."""
+
+    def setUp(self) -> None:
+        self.client = KeyServiceClient(ENDPOINT, timeout_ms=10_000)
+        self.key_id = f"py-{os.urandom(6).hex()}"
+
+    def tearDown(self) -> None:
+        self.client.close()
+
+    def test_create_show_list_rotate_and_use_by_key_id(self) -> None:
+        created = self.client.create_key(self.key_id, deletion_allowed=True)
+        self.assertEqual(created["key_id"], self.key_id)
+        self.assertEqual(created["latest_version"], 1)
+        self.assertNotIn("PRIVATE KEY", json.dumps(created))
+        fernet = Fernet.generate_key().decode()
+        wrapped = self.client.encrypt_fernet(fernet, key_id=self.key_id)
+        self.assertTrue(wrapped.startswith("ks:v1:"))
+        self.assertEqual(self.client.decrypt_fernet(wrapped, key_id=self.key_id), fernet)
+        self.assertIn(self.key_id, [key["key_id"] for key in self.client.list_keys()])
+        self.assertEqual(self.client.rotate_key(self.key_id)["latest_version"], 2)
+        self.assertEqual(len(self.client.show_key(self.key_id)["versions"]), 2)
+        [rewrapped] = self.client.rewrap_fernet(self.key_id, [wrapped])
+        self.assertIsInstance(rewrapped, str)
+        self.assertTrue(rewrapped.startswith("ks:v2:"))
+        self.assertEqual(self.client.decrypt_fernet(rewrapped, key_id=self.key_id), fernet)
+        data_key, data_wrapped = self.client.generate_data_key(self.key_id)
+        self.assertEqual(self.client.decrypt_fernet(data_wrapped, key_id=self.key_id), data_key)
+        self.client.configure_key(self.key_id, min_decryption_version=2)
+        with self.assertRaises(ks.KeyVersionBelowMinimum):
+            self.client.decrypt_fernet(wrapped, key_id=self.key_id)
+        self.assertEqual(self.client.trim_key(self.key_id), 1)
+        with self.assertRaises(ks.KeyVersionNotFound):
+            self.client.decrypt_fernet("ks:v9:" + wrapped[6:], key_id=self.key_id)
+        self.client.delete_key(self.key_id)
+        with self.assertRaises(ks.KeyNotFound):
+            self.client.show_key(self.key_id)
+
+    def test_refusals_come_as_their_classes(self) -> None:
+        self.client.create_key(self.key_id)
+        with self.assertRaises(ks.KeyExists):
+            self.client.create_key(self.key_id)
+        with self.assertRaises(ks.DeletionNotAllowed):
+            self.client.delete_key(self.key_id)
+        with self.assertRaises(ValueError):
+            self.client.encrypt_fernet("x", "pem", key_id=self.key_id)
+
+
 class Errors(unittest.TestCase):
     def test_every_class_has_its_code_on_the_class(self) -> None:
         for code, cls in ks.SERVICE_ERRORS.items():

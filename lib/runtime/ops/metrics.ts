@@ -30,6 +30,7 @@
 
 import type { Padding } from "../../contract/mod.ts";
 import { ERROR_CODES, KEY_BITS, REQUEST_TYPES } from "../../contract/mod.ts";
+import { KEYSTORE_REQUEST_TYPES } from "../../service/keystore_protocol.ts";
 import { registerGauges, registerProcessMetrics } from "./process_metrics.ts";
 
 /** Why a CURVE handshake was refused. */
@@ -106,7 +107,10 @@ const REQUEST_BUCKETS = [
  */
 const KEYGEN_BUCKETS = [0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30];
 
-const OPERATIONS: ReadonlySet<string> = new Set(REQUEST_TYPES);
+const OPERATIONS: ReadonlySet<string> = new Set([
+  ...REQUEST_TYPES,
+  ...KEYSTORE_REQUEST_TYPES,
+]);
 const CODES: ReadonlySet<string> = new Set(["ok", ...ERROR_CODES]);
 const BITS: ReadonlySet<string> = new Set(KEY_BITS.map(String));
 

@@ -22,8 +22,14 @@ import { InternalError } from "../errors.ts";
 import {
   PreparedKeyCache,
   type PreparedKeyCacheOptions,
+  StoredKeyCache,
 } from "./prepared_keys.ts";
-import type { DecryptBackend, Decryptor, Encryptor } from "../types.ts";
+import type {
+  DecryptBackend,
+  Decryptor,
+  Encryptor,
+  StoredDecryptor,
+} from "../types.ts";
 import { WorkLimiter } from "../work_limiter.ts";
 
 /** Keys up to this size (bytes of modulus) are encrypted on the calling thread. */
@@ -35,17 +41,21 @@ export class OpenSslBackend implements DecryptBackend {
   readonly concurrency: number;
   readonly decrypt: Decryptor;
   readonly encrypt: Encryptor;
+  readonly decryptStored: StoredDecryptor;
   readonly #cache: PreparedKeyCache | undefined;
+  readonly #stored: StoredKeyCache;
   #closed = false;
 
   /**
    * Decrypts with `libcrypto`, `concurrency` at once (at least one); with
    * `preparedKeys`, through a cache of keys prepared in OpenSSL (opt-in).
+   * Keystore versions are held prepared, `storedKeys` at most.
    */
   constructor(
     libcrypto: Libcrypto,
     concurrency: number,
     preparedKeys?: PreparedKeyCacheOptions,
+    storedKeys = 256,
   ) {
     this.name = `openssl-${libcrypto.version}`;
     this.concurrency = Math.max(1, concurrency);
@@ -54,6 +64,11 @@ export class OpenSslBackend implements DecryptBackend {
       ? undefined
       : new PreparedKeyCache(libcrypto, preparedKeys);
     this.#cache = cache;
+    const stored = this.#stored = new StoredKeyCache(libcrypto, storedKeys);
+    this.decryptStored = (id, load, ciphertext, padding) =>
+      this.#closed
+        ? Promise.reject(new InternalError())
+        : limiter.run(() => stored.decrypt(id, load, ciphertext, padding));
     this.decrypt = (key, ciphertext, padding) =>
       this.#closed
         ? Promise.reject(new InternalError())
@@ -81,5 +96,6 @@ export class OpenSslBackend implements DecryptBackend {
   close(): void {
     this.#closed = true;
     this.#cache?.close();
+    this.#stored.close();
   }
 }

@@ -1,5 +1,5 @@
 /**
- * An opt-in cache of private keys prepared in OpenSSL, for clients that
+ * Keys prepared in OpenSSL. {@linkcode PreparedKeyCache}: an opt-in cache of private keys, for clients that
  * decrypt many Fernet keys with one private key: each decryption with a key
  * loaded afresh pays OpenSSL's per-key set-up (Montgomery contexts and
  * blinding, about as much again as the private-key operation), which a
@@ -111,6 +111,61 @@ export class PreparedKeyCache {
 
   #drop(id: string): void {
     this.#entries.get(id)?.prepared.close();
+    this.#entries.delete(id);
+  }
+}
+
+/**
+ * The keystore's versions held prepared in OpenSSL, by their id (a key's
+ * uid and the version's number), at most `size`; the least recently used
+ * goes first. Entries do not expire: a version stays usable until trimmed
+ * or its key deleted, and the service checks that before each use. A
+ * decryption by key id then costs the private-key operation alone.
+ */
+export class StoredKeyCache {
+  readonly #libcrypto: Libcrypto;
+  readonly #size: number;
+  readonly #entries = new Map<string, Promise<PreparedKey>>();
+
+  /** A cache of at most `size` (at least one) versions. */
+  constructor(libcrypto: Libcrypto, size: number) {
+    this.#libcrypto = libcrypto;
+    this.#size = Math.max(1, size);
+  }
+
+  /** Versions held now. */
+  get size(): number {
+    return this.#entries.size;
+  }
+
+  /** Decrypts with version `id`, loading and preparing it on first use. */
+  async decrypt(
+    id: string,
+    load: () => Promise<RsaPrivateKey>,
+    ciphertext: Uint8Array,
+    padding: Padding,
+  ): Promise<Uint8Array> {
+    let entry = this.#entries.get(id);
+    if (entry === undefined) {
+      if (this.#entries.size >= this.#size) {
+        const [oldest] = this.#entries.keys();
+        this.#drop(oldest);
+      }
+      entry = load().then((key) => this.#libcrypto.prepare(key));
+      // A failed load is not kept: the next use tries again.
+      entry.catch(() => this.#entries.delete(id));
+    } else this.#entries.delete(id); // moved to the newest end below
+    this.#entries.set(id, entry);
+    return (await entry).decrypt(padding, ciphertext);
+  }
+
+  /** Drops every version (each freed once its decryptions end). */
+  close(): void {
+    for (const id of [...this.#entries.keys()]) this.#drop(id);
+  }
+
+  #drop(id: string): void {
+    this.#entries.get(id)?.then((prepared) => prepared.close(), () => {});
     this.#entries.delete(id);
   }
 }

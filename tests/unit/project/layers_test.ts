@@ -1,6 +1,6 @@
 // The layers of lib/ and what each may import: the wire contract and the
-// clock nothing at all; crypto nothing of the others; service crypto and the
-// contract; zmq nothing of the service or crypto; client zmq and the
+// clock nothing at all; crypto nothing of the others; keystore (storage)
+// nothing of the others; service crypto, keystore and the contract; zmq nothing of the service or crypto; client zmq and the
 // contract; the server's runtime the service, the client and what lies
 // below them; the command line (cli) the runtime and anything below it.
 // Nothing imports upward. main.ts only wires; no module grows past
@@ -20,11 +20,29 @@ const ALLOWED: Record<string, readonly string[]> = {
   // The clock interface the timed parts take (a fake one in tests).
   clock: [],
   crypto: [],
-  service: ["crypto", "contract", "clock"],
+  keystore: [],
+  service: ["crypto", "keystore", "contract", "clock"],
   zmq: [],
   client: ["zmq", "contract", "clock"],
-  runtime: ["crypto", "service", "zmq", "client", "contract", "clock"],
-  cli: ["runtime", "crypto", "service", "zmq", "client", "contract", "clock"],
+  runtime: [
+    "crypto",
+    "keystore",
+    "service",
+    "zmq",
+    "client",
+    "contract",
+    "clock",
+  ],
+  cli: [
+    "runtime",
+    "crypto",
+    "keystore",
+    "service",
+    "zmq",
+    "client",
+    "contract",
+    "clock",
+  ],
 };
 
 function* modules(dir: string): Generator<string> {

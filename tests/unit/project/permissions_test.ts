@@ -1,6 +1,8 @@
 // Issue 16, finding 12: the tasks freeze the lockfile, and the server's
 // `start` task asks for what the service uses and no more: environment
-// variables KEYSERVICE_* only, no writing, no subprocesses, no system
+// variables KEYSERVICE_* and libpq's PG* (npm:postgres reads them when it
+// opens a PostgreSQL keystore) only, writing only to the embedded keystore's
+// folder (`data`, docs/keystore.md), no subprocesses, no system
 // information. `--allow-ffi` and `--allow-read` stay whole; SECURITY.md
 // ("Permissions and FFI") says why. tests/e2e/permissions_test.ts starts
 // the service through this very task.
@@ -25,16 +27,15 @@ Deno.test("every task that runs Deno freezes the lockfile", () => {
   }
 });
 
-Deno.test("the start task scopes the environment to KEYSERVICE_* and INIT_CWD and does not write, run or read the system", () => {
+Deno.test("the start task scopes the environment to KEYSERVICE_*, PG* and INIT_CWD, writes only data/, and does not run or read the system", () => {
   const start = flags("start");
   assert.ok(
-    start.includes("--allow-env=KEYSERVICE_*,INIT_CWD"),
+    start.includes("--allow-env=KEYSERVICE_*,PG*,INIT_CWD"),
     start.join(" "),
   );
   for (
     const denied of [
       "--allow-env",
-      "--allow-write",
       "--allow-run",
       "--allow-sys",
       "--allow-all",
@@ -50,21 +51,23 @@ Deno.test("the start task scopes the environment to KEYSERVICE_* and INIT_CWD an
     );
   }
   // What it needs, exactly: the network for its sockets and metrics, FFI
-  // for libzmq, libcrypto and libc, reading for node_modules and key files.
+  // for libzmq, libcrypto and libc, reading for node_modules and key files,
+  // writing for the keystore's folder alone (no bare --allow-write).
   assert.deepEqual(
     start.filter((flag) => flag.startsWith("--allow")).sort(),
     [
-      "--allow-env=KEYSERVICE_*,INIT_CWD",
+      "--allow-env=KEYSERVICE_*,PG*,INIT_CWD",
       "--allow-ffi",
       "--allow-net",
       "--allow-read",
+      "--allow-write=data",
     ],
   );
 });
 
 // INIT_CWD: where the user ran `deno task`, against which relative paths
 // resolve (deno task itself runs in the project's folder).
-Deno.test("the client subcommands' task reads KEYSERVICE_* variables and INIT_CWD only", () => {
-  assert.ok(flags("cli").includes("--allow-env=KEYSERVICE_*,INIT_CWD"));
+Deno.test("the client subcommands' task reads KEYSERVICE_* and PG* variables and INIT_CWD only", () => {
+  assert.ok(flags("cli").includes("--allow-env=KEYSERVICE_*,PG*,INIT_CWD"));
   assert.ok(!flags("cli").includes("--allow-env"));
 });

@@ -427,14 +427,16 @@ Deno.test("an error reply is at most MAX_ERROR_REPLY_BYTES: a longer message bec
   });
 });
 
-Deno.test("MAX_RSA_REPLY_BYTES: 256 entries of a 4096-bit ciphertext's base64 (or an error entry, smaller)", () => {
-  const entry = JSON.stringify({ encrypted_fernet: "A".repeat(684) });
+Deno.test("MAX_RSA_REPLY_BYTES: 256 entries of a 4096-bit ciphertext's base64 under the longest ks:v<n>: prefix (or an error entry, smaller)", () => {
+  const entry = JSON.stringify({
+    encrypted_fernet: `ks:v999999999:${"A".repeat(684)}`,
+  });
   assert.ok(entry.length >= MAX_ERROR_REPLY_BYTES);
   const largest = `{"results":[${
     Array(MAX_RECIPIENTS).fill(entry).join(",")
   }]}`;
   assert.equal(MAX_RSA_REPLY_BYTES, largest.length);
-  assert.equal(MAX_RSA_REPLY_BYTES, 181_261);
+  assert.equal(MAX_RSA_REPLY_BYTES, 184_845);
 });
 
 Deno.test("MAX_AGE_REPLY_BYTES: a real file to 256 hybrid recipients of the longest fernet", async () => {

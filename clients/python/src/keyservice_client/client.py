@@ -18,7 +18,7 @@ import re
 import threading
 import time
 from dataclasses import dataclass
-from typing import Any, Callable, Dict, List, Optional, Sequence, Union
+from typing import Any, Callable, Dict, List, Optional, Sequence, Tuple, Union
 
 import zmq
 
@@ -104,6 +104,13 @@ def _checked_key(key: Optional[str], what: str) -> str:
     if key is None or not _Z85_KEY.match(key):
         raise KeyServiceError(f"{what} is not a 40-character Z85 CURVE key", "invalid_curve_key")
     return key
+
+
+def _one_key(pem: Optional[str], key_id: Optional[str], field: str) -> None:
+    # A request holding its PEM field is a v1 request (key_id ignored), so
+    # naming both would silently use the PEM: refused here instead.
+    if (pem is None) == (key_id is None):
+        raise ValueError(f"give {field} or key_id, exactly one")
 
 
 class KeyServiceClient:
@@ -228,10 +235,19 @@ class KeyServiceClient:
             raise BadReply("generate_keys: the reply's rsa lacks public or private")
         return KeySet(KeyPair(public, private), fernet)
 
-    def encrypt_fernet(self, fernet: str, rsa_public: str, *, padding: Optional[str] = None) -> str:
-        """Wraps ``fernet`` for ``rsa_public``; base64 of the ciphertext."""
+    def encrypt_fernet(
+        self,
+        fernet: str,
+        rsa_public: Optional[str] = None,
+        *,
+        padding: Optional[str] = None,
+        key_id: Optional[str] = None,
+    ) -> str:
+        """Wraps ``fernet`` for ``rsa_public`` (base64 of the ciphertext), or
+        under the stored key ``key_id`` (v1.2: ``ks:v<n>:...``)."""
+        _one_key(rsa_public, key_id, "rsa_public")
         reply = self._call(
-            {"type": "encrypt_fernet", "fernet": fernet, "rsa_public": rsa_public, "padding": padding}
+            {"type": "encrypt_fernet", "fernet": fernet, "rsa_public": rsa_public, "key_id": key_id, "padding": padding}
         )
         return self._string(reply, "encrypted_fernet")
 
@@ -247,9 +263,13 @@ class KeyServiceClient:
                 "padding": padding,
             }
         )
+        return self._results(reply, "encrypt_fernet_many")
+
+    @staticmethod
+    def _results(reply: Dict[str, Any], what: str) -> List[ManyResult]:
         results = reply.get("results")
         if not isinstance(results, list):
-            raise BadReply("encrypt_fernet_many: the reply lacks results")
+            raise BadReply(f"{what}: the reply lacks results")
         out: List[ManyResult] = []
         for entry in results:
             if isinstance(entry, dict) and isinstance(entry.get("encrypted_fernet"), str):
@@ -257,28 +277,117 @@ class KeyServiceClient:
             elif isinstance(entry, dict) and "error" in entry:
                 out.append(error_from_reply(entry))
             else:
-                raise BadReply("encrypt_fernet_many: a result is neither ciphertext nor error")
+                raise BadReply(f"{what}: a result is neither ciphertext nor error")
         return out
 
     def decrypt_fernet(
         self,
         encrypted_fernet: str,
-        rsa_private: str,
+        rsa_private: Optional[str] = None,
         *,
         padding: Optional[str] = None,
         passphrase: Optional[str] = None,
+        key_id: Optional[str] = None,
     ) -> str:
-        """Unwraps a Fernet key with the private key (and its passphrase)."""
+        """Unwraps a Fernet key with the private key (and its passphrase), or
+        with the stored key ``key_id`` (v1.2, a ``ks:v<n>:...`` ciphertext)."""
+        _one_key(rsa_private, key_id, "rsa_private")
         reply = self._call(
             {
                 "type": "decrypt_fernet",
                 "encrypted_fernet": encrypted_fernet,
                 "rsa_private": rsa_private,
+                "key_id": key_id,
                 "padding": padding,
                 "passphrase": passphrase,
             }
         )
         return self._string(reply, "fernet")
+
+    # Contract v1.2: keys kept in the service, named by key_id (docs/keystore.md).
+
+    def create_key(
+        self,
+        key_id: str,
+        *,
+        key_type: Optional[str] = None,
+        padding: Optional[str] = None,
+        deletion_allowed: Optional[bool] = None,
+        policy: Optional[Dict[str, List[str]]] = None,
+    ) -> Dict[str, Any]:
+        """Makes a key in the service; its description (no private key)."""
+        return self._key(
+            {
+                "type": "create_key",
+                "key_id": key_id,
+                "key_type": key_type,
+                "padding": padding,
+                "deletion_allowed": deletion_allowed,
+                "policy": policy,
+            }
+        )
+
+    def show_key(self, key_id: str) -> Dict[str, Any]:
+        """A key's description, with each version's public key."""
+        return self._key({"type": "show_key", "key_id": key_id})
+
+    def list_keys(self) -> List[Dict[str, Any]]:
+        """The keys this client holds any use of (without versions)."""
+        keys = self._call({"type": "list_keys"}).get("keys")
+        if not isinstance(keys, list):
+            raise BadReply("list_keys: the reply lacks keys")
+        return keys
+
+    def rotate_key(self, key_id: str) -> Dict[str, Any]:
+        """Adds a version; new ciphertexts are made under it."""
+        return self._key({"type": "rotate_key", "key_id": key_id})
+
+    def configure_key(
+        self,
+        key_id: str,
+        *,
+        min_decryption_version: Optional[int] = None,
+        deletion_allowed: Optional[bool] = None,
+        policy: Optional[Dict[str, List[str]]] = None,
+    ) -> Dict[str, Any]:
+        """Changes a key's settings; its description."""
+        return self._key(
+            {
+                "type": "configure_key",
+                "key_id": key_id,
+                "min_decryption_version": min_decryption_version,
+                "deletion_allowed": deletion_allowed,
+                "policy": policy,
+            }
+        )
+
+    def trim_key(self, key_id: str) -> int:
+        """Deletes the versions below the minimum; how many went."""
+        trimmed = self._call({"type": "trim_key", "key_id": key_id}).get("trimmed")
+        if not isinstance(trimmed, int):
+            raise BadReply("trim_key: the reply lacks trimmed")
+        return trimmed
+
+    def delete_key(self, key_id: str) -> None:
+        """Deletes a key whose configuration allows it."""
+        if self._call({"type": "delete_key", "key_id": key_id}).get("deleted") is not True:
+            raise BadReply("delete_key: the reply does not say deleted")
+
+    def rewrap_fernet(self, key_id: str, encrypted_fernets: Sequence[str]) -> List[ManyResult]:
+        """Each ciphertext under the key's latest version, or its error, in order."""
+        reply = self._call({"type": "rewrap_fernet", "key_id": key_id, "encrypted_fernets": list(encrypted_fernets)})
+        return self._results(reply, "rewrap_fernet")
+
+    def generate_data_key(self, key_id: str) -> Tuple[str, str]:
+        """A fresh Fernet key and it wrapped under the key: (fernet, ks:v<n>:...)."""
+        reply = self._call({"type": "generate_data_key", "key_id": key_id})
+        return self._string(reply, "fernet"), self._string(reply, "encrypted_fernet")
+
+    def _key(self, body: Dict[str, Any]) -> Dict[str, Any]:
+        key = self._call(body).get("key")
+        if not isinstance(key, dict):
+            raise BadReply(f"{body['type']}: the reply lacks key")
+        return key
 
     def ping(self) -> Dict[str, Any]:
         """Whether the service is up, its version and capabilities."""

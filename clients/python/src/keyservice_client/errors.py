@@ -124,6 +124,46 @@ class InternalError(ServiceError):
 
     code = "internal_error"
 
+class KeyNotFound(ServiceError):
+    """No stored key has this key_id (v1.2)."""
+
+    code = "key_not_found"
+
+class KeyExists(ServiceError):
+    """create_key for a key_id that is taken (v1.2)."""
+
+    code = "key_exists"
+
+class KeyVersionNotFound(ServiceError):
+    """The ciphertext's key version is not held: never made, or trimmed (v1.2)."""
+
+    code = "key_version_not_found"
+
+class KeyVersionBelowMinimum(ServiceError):
+    """The ciphertext's version is below the key's minimum: rewrap it (v1.2)."""
+
+    code = "key_version_below_minimum"
+
+class PermissionDenied(ServiceError):
+    """The key's policy does not allow this client this use (v1.2)."""
+
+    code = "permission_denied"
+
+class DeletionNotAllowed(ServiceError):
+    """delete_key on a key whose configuration forbids it (v1.2)."""
+
+    code = "deletion_not_allowed"
+
+class KeystoreUnavailable(ServiceError):
+    """The service has no keystore, or cannot use it now (v1.2)."""
+
+    code = "keystore_unavailable"
+
+class AuditUnavailable(ServiceError):
+    """The audit log cannot be written; keystore operations are refused (v1.2)."""
+
+    code = "audit_unavailable"
+
 
 class InvalidBech32(ServiceError):
     """An age recipient or identity is not valid Bech32."""
@@ -220,6 +260,14 @@ SERVICE_ERRORS: Mapping[str, Type[ServiceError]] = {
         InvalidEncapsulationKey,
         InvalidRecipient,
         MixedRecipients,
+        KeyNotFound,
+        KeyExists,
+        KeyVersionNotFound,
+        KeyVersionBelowMinimum,
+        PermissionDenied,
+        DeletionNotAllowed,
+        KeystoreUnavailable,
+        AuditUnavailable,
     )
 }
 """The class for each code of the contract."""
