@@ -30,11 +30,17 @@ export class ZapHandler {
   readonly #zmq: Libzmq;
   readonly #authorize: Authorize;
   readonly #z85: (key: Uint8Array) => string;
+  readonly #userIds: boolean;
 
   /**
    * Binds the handler on `socket` (a REP socket of the server's context,
    * closed by its owner). `z85` writes a raw key as Z85; `check` throws on a
-   * failed libzmq call.
+   * failed libzmq call. With `userIds`, an allowed client's key is its user
+   * id, which each of its messages then carries (MessageReader.userId).
+   * Only a socket that reads its messages itself asks for it: with user ids
+   * on its backend, libzmq 4.3.5's zmq_proxy returned -1 about a second
+   * after an instance joined, which stopped the broker
+   * (tests/e2e/broker_test.ts, "only listed instances serve").
    */
   constructor(
     zmq: Libzmq,
@@ -42,11 +48,13 @@ export class ZapHandler {
     authorize: Authorize,
     z85: (key: Uint8Array) => string,
     check: (what: string, rc: number) => void,
+    userIds = false,
   ) {
     this.#zmq = zmq;
     this.socket = socket;
     this.#authorize = authorize;
     this.#z85 = z85;
+    this.#userIds = userIds;
     setIntOption(zmq, socket, ZMQ_LINGER, 0);
     check("zmq_bind", zmq.zmq_bind(socket, cstring(ZAP_ENDPOINT)));
   }
@@ -69,9 +77,10 @@ export class ZapHandler {
         requestId ?? new Uint8Array(),
         encoder.encode(allowed ? "200" : "400"),
         encoder.encode(allowed ? "OK" : "client key not allowed"),
-        // The user id: the client's key, which each of its messages carries
-        // (MessageReader.userId), so that the service knows who asks.
-        allowed ? encoder.encode(this.#z85(key!)) : new Uint8Array(),
+        // The user id: the client's key, so that the service knows who asks.
+        allowed && this.#userIds && key !== undefined
+          ? encoder.encode(this.#z85(key))
+          : new Uint8Array(),
         new Uint8Array(),
       ];
       // Never blocks: libzmq reads its ZAP replies on its own I/O thread,

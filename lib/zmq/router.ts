@@ -131,6 +131,7 @@ export class RouterServer implements AsyncIterable<IncomingMessage> {
           curve.authorize ?? (() => true),
           (key) => z85Encode(libzmq, key),
           (what, rc) => this.#call(what, rc),
+          true,
         );
       }
       this.#router = this.#socket(ZMQ_ROUTER, sockets);
