@@ -116,6 +116,16 @@ export async function runService(
     allowAnyCurveClient: config.allowAnyCurveClient,
   }, verb);
   if (refusal !== undefined) throw new StartupError(refusal);
+  // Opened here first (master key read once, schema made), then once more
+  // on each request thread with the key passed in its setup; before the
+  // bind, so that a client connecting during start-up waits for threads
+  // only, not for the keystore too.
+  let keystore: KeystoreSetup | undefined;
+  try {
+    keystore = await openKeystoreSetup(config, log);
+  } catch (error) {
+    throw new StartupError(error);
+  }
   if (config.metrics !== undefined) {
     try {
       const metrics = await startMetrics({
@@ -141,6 +151,7 @@ export async function runService(
       });
       instruments = metrics;
     } catch (error) {
+      await keystore?.close();
       throw new StartupError(
         `cannot serve metrics on ${config.metrics}: ${firstLine(error)}`,
       );
@@ -168,6 +179,7 @@ export async function runService(
           : log.warn("broker-lost", { connect: endpoint }),
     });
   } catch (error) {
+    await keystore?.close();
     await http?.close();
     throw new StartupError(`cannot ${verb} ${endpoint}: ${firstLine(error)}`);
   }
@@ -202,16 +214,6 @@ export async function runService(
     concurrency: threadCount,
   });
   const crypto = decryption.setup;
-  // Opened here first (master key read once, schema made), then once more
-  // on each request thread with the key passed in its setup.
-  let keystore: KeystoreSetup | undefined;
-  try {
-    keystore = await openKeystoreSetup(config, log);
-  } catch (error) {
-    keyPool.close();
-    await http?.close();
-    throw new StartupError(error);
-  }
   const crashHook = Deno.env.get(CRASH_HOOK_ENV) === "1";
   const threads = live.threads = new RequestThreads({
     size: threadCount,

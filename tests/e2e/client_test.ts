@@ -280,8 +280,12 @@ Deno.test("the client: a request retried until the service is back on the same p
         await waitFor(() => retries.length > 0, { what: "a first retry" });
         service = await startService(args);
         assert.equal((await reply).status, "ok");
+        // While the service is down: unreachable. A try that connects while
+        // the new one starts (bound, its request threads not yet up) may
+        // time out on a loaded machine before it is answered.
+        assert.equal(retries[0].reason, "unreachable", JSON.stringify(retries));
         assert.ok(
-          retries.every((r) => r.reason === "unreachable"),
+          retries.every((r) => ["unreachable", "timeout"].includes(r.reason)),
           JSON.stringify(retries),
         );
       },
