@@ -44,6 +44,9 @@ import {
   setIntOption,
 } from "./_socket.ts";
 import { SocketMonitor } from "./_monitor.ts";
+import type { ZmqContext } from "./context.ts";
+
+export { ZmqContext } from "./context.ts";
 
 /** Where and how a client connects. */
 export interface ReqClientOptions {
@@ -73,57 +76,6 @@ export interface ReqClientOptions {
    * request then times out. -1, the default, for no limit.
    */
   readonly maxReplyBytes?: number;
-}
-
-/**
- * A libzmq context shared by many {@linkcode ReqClient}s: one I/O thread
- * and one reaper for all of them, instead of a pair for each. It is
- * terminated once closed and its last socket released.
- */
-export class ZmqContext {
-  readonly #zmq: LoadedLibzmq["symbols"];
-  /** The context's pointer, for the sockets opened in it. */
-  readonly pointer: Deno.PointerValue;
-  #sockets = 0;
-  #closed = false;
-
-  private constructor(zmq: LoadedLibzmq["symbols"]) {
-    this.#zmq = zmq;
-    this.pointer = zmq.zmq_ctx_new();
-    if (this.pointer === null) {
-      throw new ZmqError("zmq_ctx_new", lastError(zmq));
-    }
-  }
-
-  /** A new context. */
-  static create(libzmq: LoadedLibzmq): ZmqContext {
-    return new ZmqContext(libzmq.symbols);
-  }
-
-  /** A socket was opened in it. */
-  acquire(): void {
-    if (this.#closed) throw new Error("ZmqContext is closed");
-    this.#sockets++;
-  }
-
-  /** A socket opened in it was closed. */
-  release(): void {
-    this.#sockets--;
-    this.#terminateIfDone();
-  }
-
-  /** Terminates the context once its last socket is closed. */
-  close(): void {
-    this.#closed = true;
-    this.#terminateIfDone();
-  }
-
-  #terminateIfDone(): void {
-    if (this.#closed && this.#sockets === 0) {
-      this.#sockets = -1; // terminated once
-      this.#zmq.zmq_ctx_term(this.pointer);
-    }
-  }
 }
 
 /** No reply came within the timeout; the client cannot be used again. */
