@@ -8,7 +8,12 @@
 // the order their ZAP requests were answered: a finished handshake is taken
 // as that of the oldest connection still handshaking, with the oldest
 // approval not yet matched. A connection whose handshake fails is never
-// counted.
+// counted: libzmq reports its failure (HANDSHAKE_FAILED_*) and its loss
+// (DISCONNECTED) in one go, one event right after the other, so a loss
+// right after a failure is that of a connection that never joined. Were a
+// join taken for such a connection (an older one still handshaking when a
+// newer one finished), it moves to the next connection still handshaking:
+// the count stays right, and the key with its connection.
 
 /** Who an instance is, as far as the broker knows. */
 export interface Instance {
@@ -34,6 +39,8 @@ export class InstanceTracker {
   /** ZAP approvals not yet matched to a handshake, oldest first. */
   readonly #approved: Instance[] = [];
   readonly #joined = new Map<number, Instance>();
+  /** The last event was a failed handshake: the next loss is its own. */
+  #failing = false;
 
   /** Instances connected now. */
   get connected(): number {
@@ -42,6 +49,7 @@ export class InstanceTracker {
 
   /** A connection was accepted on `fd`. */
   accepted(fd: number): void {
+    this.#failing = false;
     if (this.#pending.length >= MAX_APPROVED) this.#pending.shift();
     this.#pending.push(fd);
   }
@@ -52,8 +60,14 @@ export class InstanceTracker {
     this.#approved.push({ key, address });
   }
 
+  /** A handshake failed (its connection's loss comes next). */
+  failed(): void {
+    this.#failing = true;
+  }
+
   /** A handshake succeeded: an instance joined. */
   up(): InstanceChange | undefined {
+    this.#failing = false;
     const fd = this.#pending.shift();
     if (fd === undefined) return undefined;
     const instance = this.#approved.shift() ?? {};
@@ -63,16 +77,21 @@ export class InstanceTracker {
 
   /** The connection on `fd` was lost: an instance left, if it had joined. */
   down(fd: number): InstanceChange | undefined {
+    const failed = this.#failing;
+    this.#failing = false;
     const instance = this.#joined.get(fd);
-    if (instance !== undefined) {
-      this.#joined.delete(fd);
-      return { joined: false, ...instance, instances: this.#joined.size };
-    }
-    // Lost before its handshake ended (refused, or a failed handshake):
-    // libzmq answers the ZAP request and ends the handshake in one go, so
-    // an approved connection does not end here.
     const at = this.#pending.indexOf(fd);
     if (at !== -1) this.#pending.splice(at, 1);
-    return undefined;
+    if (instance === undefined) return undefined;
+    this.#joined.delete(fd);
+    if (failed) {
+      // Never joined: the join was another connection's, still pending.
+      const other = this.#pending.shift();
+      if (other !== undefined) {
+        this.#joined.set(other, instance);
+        return undefined;
+      }
+    }
+    return { joined: false, ...instance, instances: this.#joined.size };
   }
 }

@@ -162,9 +162,15 @@ export class Broker {
       if (backendCurve) this.#curveServer(back, backendCurve, "backend");
       const { onInstance } = options;
       const instances = this.#instances;
+      const failed = backendCurve?.onHandshakeFailed;
       this.#watch(back, {
-        onHandshakeFailed: backendCurve?.onHandshakeFailed,
+        onHandshakeFailed: failed,
         ...onInstance && {
+          onHandshakeFailed: (reason) => {
+            instances.failed();
+            failed?.(reason);
+          },
+          onAuthFailed: () => instances.failed(),
           onAccepted: (fd) => instances.accepted(fd),
           onUp: () => {
             const change = instances.up();

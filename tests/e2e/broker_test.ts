@@ -21,6 +21,7 @@ import {
   health,
   keyFiles,
 } from "../_helpers/broker.ts";
+import { gauge } from "../_helpers/metrics.ts";
 import { Peer } from "../_helpers/peer.ts";
 import {
   type RunningService,
@@ -144,7 +145,10 @@ Deno.test("broker: with CURVE on the backend, only listed instances serve; an un
       `${dir}/instances.allow`,
       `${keys.listed.public}\n${keys.wrong.public}\n`,
     );
-    const broker = await curveBroker(keys.broker, allow, "tcp://127.0.0.1:*");
+    const broker = await curveBroker(keys.broker, allow, "tcp://127.0.0.1:*", [
+      "--metrics",
+      "127.0.0.1:0",
+    ]);
     const brokerKey = keys.broker.public;
     assert.ok(broker.stderr().includes(` backend_key=${logged(brokerKey)}`));
     const plain = Peer.connect(broker.backend);
@@ -212,6 +216,22 @@ Deno.test("broker: with CURVE on the backend, only listed instances serve; an un
       assert.equal(await health(wrong), "503 no broker");
       assert.doesNotMatch(wrong.stderr(), / INFO broker-connected /);
       assert.doesNotMatch(unlisted.stderr(), / INFO broker-connected /);
+      // Among all those refused handshakes, one instance joined, and it is
+      // the listed one.
+      assert.equal(
+        await gauge(broker, "keyservice_broker_instances_connected"),
+        1,
+      );
+      const joins = logLines(broker, / INFO instance-(joined|left) /);
+      assert.equal(joins.length, 1, broker.stderr());
+      assert.match(
+        joins[0],
+        new RegExp(
+          `instance-joined instance_key=${
+            RegExp.escape(logged(keys.listed.public))
+          } `,
+        ),
+      );
     } finally {
       client.close();
       plain.close();

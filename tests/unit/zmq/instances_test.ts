@@ -5,32 +5,30 @@
 // key it joined with.
 
 import assert from "node:assert/strict";
-import { InstanceTracker } from "../../../lib/zmq/_instances.ts";
+import {
+  type InstanceChange,
+  InstanceTracker,
+} from "../../../lib/zmq/_instances.ts";
+
+/** The change the tracker reports for an instance with a key. */
+function change(
+  joined: boolean,
+  key: string,
+  address: string,
+  instances: number,
+): InstanceChange {
+  return { joined, key, address, instances };
+}
 
 Deno.test("instances join in handshake order with their approvals and leave with them", () => {
   const tracker = new InstanceTracker();
   tracker.accepted(7);
   tracker.accepted(9);
   tracker.approved("KEY-A", "10.0.0.1");
-  assert.deepEqual(tracker.up(), {
-    joined: true,
-    key: "KEY-A",
-    address: "10.0.0.1",
-    instances: 1,
-  });
+  assert.deepEqual(tracker.up(), change(true, "KEY-A", "10.0.0.1", 1));
   tracker.approved("KEY-B", "10.0.0.2");
-  assert.deepEqual(tracker.up(), {
-    joined: true,
-    key: "KEY-B",
-    address: "10.0.0.2",
-    instances: 2,
-  });
-  assert.deepEqual(tracker.down(7), {
-    joined: false,
-    key: "KEY-A",
-    address: "10.0.0.1",
-    instances: 1,
-  });
+  assert.deepEqual(tracker.up(), change(true, "KEY-B", "10.0.0.2", 2));
+  assert.deepEqual(tracker.down(7), change(false, "KEY-A", "10.0.0.1", 1));
   assert.equal(tracker.down(7), undefined, "one leave per join");
   assert.equal(tracker.connected, 1);
 });
@@ -41,12 +39,7 @@ Deno.test("a connection refused or failed in its handshake never counts", () => 
   tracker.accepted(6);
   assert.equal(tracker.down(5), undefined);
   tracker.approved("KEY", "127.0.0.1");
-  assert.deepEqual(tracker.up(), {
-    joined: true,
-    key: "KEY",
-    address: "127.0.0.1",
-    instances: 1,
-  });
+  assert.deepEqual(tracker.up(), change(true, "KEY", "127.0.0.1", 1));
   assert.equal(tracker.up(), undefined, "no handshake without a connection");
   assert.equal(tracker.connected, 1);
 });
@@ -56,4 +49,17 @@ Deno.test("without ZAP (an ipc:// backend) instances are counted without a key",
   tracker.accepted(3);
   assert.deepEqual(tracker.up(), { joined: true, instances: 1 });
   assert.deepEqual(tracker.down(3), { joined: false, instances: 0 });
+});
+
+Deno.test("a join taken for a connection that then fails moves to the one still handshaking", () => {
+  const tracker = new InstanceTracker();
+  tracker.accepted(4); // a stranger, slow in its handshake
+  tracker.accepted(8); // the instance
+  tracker.approved("KEY", "127.0.0.1");
+  assert.deepEqual(tracker.up(), change(true, "KEY", "127.0.0.1", 1));
+  // The stranger is refused: its failure, then its loss.
+  tracker.failed();
+  assert.equal(tracker.down(4), undefined, "the stranger never joined");
+  assert.equal(tracker.connected, 1);
+  assert.deepEqual(tracker.down(8), change(false, "KEY", "127.0.0.1", 0));
 });
