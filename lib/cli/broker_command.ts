@@ -10,7 +10,10 @@
  * unless `--allow-any-curve-client`; a backend that does not authenticate
  * its instances (CURVE with an allow list of their keys, or a private
  * `ipc://` folder) is refused unless `--insecure-backend`. The frontend
- * caps frames at the instances' default (`--max-frame-bytes`).
+ * caps frames at the instances' default (`--max-frame-bytes`). It logs
+ * each instance that joins or leaves the backend, and with `--metrics`
+ * serves its own `/metrics` and `/healthz` (200 while an instance is
+ * connected).
  *
  * @example
  * ```ts
@@ -24,7 +27,11 @@
  * @module
  */
 
-import { Broker, type BrokerOptions } from "../zmq/broker.ts";
+import {
+  Broker,
+  type BrokerOptions,
+  type InstanceChange,
+} from "../zmq/broker.ts";
 import { curvePublicKey } from "../zmq/curve.ts";
 import { type LoadedLibzmq, loadLibzmq } from "../zmq/libzmq.ts";
 import type { Command } from "./client_commands.ts";
@@ -43,6 +50,17 @@ import {
   insecureBindRefusal,
 } from "../runtime/network_policy.ts";
 import { OPTIONS } from "./options.ts";
+import {
+  type BrokerMetrics,
+  type BrokerSide,
+  startBrokerMetrics,
+} from "../runtime/ops/broker_metrics.ts";
+import {
+  type HttpListener,
+  parseListenAddress,
+  startHttp,
+} from "../runtime/ops/http.ts";
+import { VERSION } from "../runtime/version.ts";
 import { onStopSignals } from "../runtime/signals.ts";
 import {
   commandHelp,
@@ -130,6 +148,12 @@ const SPEC: CommandSpec = {
         `libzmq drops a client connection that sends a larger frame (default ${DEFAULT_MAX_FRAME_BYTES}, the instances' own default); keep it at most the instances' --max-frame-bytes`,
     },
     {
+      flag: "metrics",
+      arg: "ADDR",
+      help:
+        "serve the broker's Prometheus metrics (/metrics) and health (/healthz: 200 while an instance is connected) over HTTP on HOST:PORT, or on 127.0.0.1 for a bare PORT",
+    },
+    {
       flag: "log-level",
       arg: "LEVEL",
       help: "debug, info (the default), warn, error, silent",
@@ -150,18 +174,25 @@ const SPEC: CommandSpec = {
   ],
 };
 
+/** What the broker reports to, beside its log: its metrics, once made. */
+interface Reports {
+  metrics?: BrokerMetrics;
+}
+
 function brokerOptions(
   libzmq: LoadedLibzmq,
   parsed: ParsedCommand,
   log: Logger,
+  reports: Reports,
 ): BrokerOptions {
   const frontend = one(parsed, "frontend")!;
   const backend = one(parsed, "backend")!;
   return {
     frontend,
     backend,
-    frontendCurve: curveSide(libzmq, parsed, "frontend", log),
-    backendCurve: curveSide(libzmq, parsed, "backend", log),
+    frontendCurve: curveSide(libzmq, parsed, "frontend", log, reports),
+    backendCurve: curveSide(libzmq, parsed, "backend", log, reports),
+    onInstance: (change) => instanceChanged(change, log, reports),
     maxFrameBytes: number(parsed, "max-frame-bytes", DEFAULT_MAX_FRAME_BYTES, {
       min: 1024,
       max: 1024 ** 3,
@@ -178,8 +209,9 @@ function brokerOptions(
 function curveSide(
   libzmq: LoadedLibzmq,
   parsed: ParsedCommand,
-  side: "frontend" | "backend",
+  side: BrokerSide,
   log: Logger,
+  reports: Reports,
 ): BrokerOptions["frontendCurve"] {
   const secretFile = one(parsed, `${side}-curve-secret-key-file`);
   const allowFile = one(parsed, `${side}-curve-allow`);
@@ -196,10 +228,30 @@ function curveSide(
       curveAllowFile: allowFile,
     },
     log,
-    undefined,
+    (reason) => reports.metrics?.handshakeRefused(side, reason),
     { side },
   );
   return setup?.options;
+}
+
+/** Logs an instance that joined or left, and counts it. */
+function instanceChanged(
+  change: InstanceChange,
+  log: Logger,
+  reports: Reports,
+): void {
+  const fields: Record<string, LogValue> = {
+    ...change.key !== undefined && { instance_key: change.key },
+    ...change.address !== undefined && { address: change.address },
+    instances: change.instances,
+  };
+  if (change.joined) {
+    log.info("instance-joined", fields);
+    reports.metrics?.instanceJoined();
+  } else {
+    log.info("instance-left", fields);
+    reports.metrics?.instanceLeft();
+  }
 }
 
 /** Why `options` may not start (the network policy, both sides), if so. */
@@ -240,18 +292,31 @@ async function runBroker(args: readonly string[]): Promise<number> {
       );
     }
     log = new Logger(level as LogLevel);
+    const metrics = one(parsed, "metrics");
+    if (metrics !== undefined) parseListenAddress(metrics);
   } catch (error) {
     return fail(`${firstLine(error)} (see --help)`, 2);
   }
   // Every request, private keys included, passes through the broker: the
   // same hardening as the service, before the first one can.
   hardenProcess(log);
+  const reports: Reports = {};
+  let http: HttpListener | undefined;
   try {
     const libzmq = loadLibzmq(one(parsed, "libzmq"));
-    const options = brokerOptions(libzmq, parsed, log);
+    const options = brokerOptions(libzmq, parsed, log, reports);
     const refused = refusal(options, parsed);
     if (refused !== undefined) throw new Error(refused);
+    const address = one(parsed, "metrics");
+    if (address !== undefined) {
+      reports.metrics = await startBrokerMetrics({
+        version: VERSION,
+        libzmq: libzmq.version,
+        instances: () => broker?.instances ?? 0,
+      });
+    }
     broker = Broker.start(libzmq, options);
+    if (address !== undefined) http = serveOps(address, broker, reports);
     listening = {
       frontend: broker.frontend,
       backend: broker.backend,
@@ -265,6 +330,7 @@ async function runBroker(args: readonly string[]): Promise<number> {
       ...options.backendCurve && {
         backend_key: curvePublicKey(libzmq, options.backendCurve.secretKey),
       },
+      metrics: http === undefined ? "off" : `http://${http.address}/metrics`,
       pid: Deno.pid,
     };
   } catch (error) {
@@ -283,9 +349,27 @@ async function runBroker(args: readonly string[]): Promise<number> {
   // Only now: whoever waits for this line may signal at once.
   log.info("broker-listening", listening);
   await broker.done;
+  await http?.close();
   removeSignalListeners();
   log.info("stopped");
   return 0;
+}
+
+/** The broker's HTTP listener on `address`: its metrics and health. */
+function serveOps(
+  address: string,
+  broker: Broker,
+  reports: Reports,
+): HttpListener {
+  try {
+    return startHttp(address, {
+      metrics: reports.metrics!,
+      serving: () => true,
+      unready: () => broker.instances === 0 ? "no-instance" : undefined,
+    });
+  } catch (error) {
+    throw new Error(`cannot serve metrics on ${address}: ${firstLine(error)}`);
+  }
 }
 
 /** `keyservice broker`. */

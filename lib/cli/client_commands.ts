@@ -83,8 +83,9 @@ export function clientCommand(
     spec: full,
     async run(args) {
       let client: KeyServiceClient | undefined;
+      let parsed: ParsedCommand | undefined;
       try {
-        const parsed = parseCommand(full, args, clientEnv(full.flags));
+        parsed = parseCommand(full, args, clientEnv(full.flags));
         if (parsed.help) {
           print(commandHelp(full));
           return 0;
@@ -92,7 +93,7 @@ export function clientCommand(
         client = openClient(parsed, timeouts);
         return await body(client, parsed);
       } catch (error) {
-        return usageFailure(error);
+        return usageFailure(error, parsed);
       } finally {
         client?.close();
       }

@@ -29,6 +29,7 @@
 
 import {
   DEFAULT_CLIENT_ENDPOINT,
+  HandshakeRefused,
   KeyServiceClient,
   TimeoutError,
   UnreachableError,
@@ -125,7 +126,8 @@ export function clientEnv(
 export const EXIT_CODES: readonly string[] = [
   "Exit codes: 0 success; 1 the service answered with an error (its message",
   "on stderr), or a file could not be read or written; 2 usage error;",
-  "3 no answer (timed out, or no service reachable).",
+  "3 no answer (timed out, no service reachable, or the server refused the",
+  "handshake).",
 ];
 
 /**
@@ -227,17 +229,49 @@ export function openClient(
 /** The exit code for a command that failed with `error`. */
 export function exitCodeFor(error: unknown): 1 | 2 | 3 {
   if (error instanceof UsageError) return 2;
-  if (error instanceof TimeoutError || error instanceof UnreachableError) {
+  if (
+    error instanceof TimeoutError || error instanceof UnreachableError ||
+    error instanceof HandshakeRefused
+  ) {
     return 3;
   }
   return 1;
 }
 
 /**
- * Prints `error` as the one-line failure and returns its exit code; a usage
- * error points at `--help`.
+ * A refused handshake in the command line's words: what to check, by the
+ * flags the user gave (`curve`: whether a server key was given).
  */
-export function usageFailure(error: unknown): number {
+export function refusalMessage(
+  error: HandshakeRefused,
+  curve: boolean,
+): string {
+  const where = `(${error.endpoints.join(", ")})`;
+  if (error.reason === "not_allowed") {
+    return "the server refused the CURVE handshake: this client's key is not " +
+      "on its allow list (give a listed pair with --curve-keypair-file; " +
+      `without it a new pair is made) ${where}`;
+  }
+  return curve
+    ? "the CURVE handshake failed: the server's key is not --curve-server-key " +
+      `(or the server does not speak CURVE) ${where}`
+    : "the handshake failed: the server speaks CURVE; give its key with " +
+      `--curve-server-key ${where}`;
+}
+
+/**
+ * Prints `error` as the one-line failure and returns its exit code; a usage
+ * error points at `--help`, a refused handshake says what to check
+ * (`parsed`: the command's flags, when parsed).
+ */
+export function usageFailure(error: unknown, parsed?: ParsedCommand): number {
   const code = exitCodeFor(error);
+  if (error instanceof HandshakeRefused) {
+    const curve = parsed !== undefined &&
+      (one(parsed, "curve-server-key") ??
+          one(parsed, "curve-server-key-file")) !==
+        undefined;
+    return fail(refusalMessage(error, curve), code);
+  }
   return fail(code === 2 ? `${firstLine(error)} (see --help)` : error, code);
 }

@@ -12,6 +12,8 @@
 // so that the loop is tested with fake ones.
 
 import {
+  HandshakeFailed,
+  type HandshakeFailure,
   NotConnected,
   ReplyTimeout,
   ReqClient,
@@ -22,13 +24,19 @@ import type { CurveClientKeys } from "../zmq/curve.ts";
 import { ZmqError } from "../zmq/errors.ts";
 import type { LoadedLibzmq } from "../zmq/libzmq.ts";
 import { type Clock, sleep, systemClock } from "../clock/mod.ts";
-import { Aborted, BadReply, TimeoutError, UnreachableError } from "./errors.ts";
+import {
+  Aborted,
+  BadReply,
+  HandshakeRefused,
+  TimeoutError,
+  UnreachableError,
+} from "./errors.ts";
 import type { CallOptions, RetryEvent, RetryReason } from "./types.ts";
 
 /**
  * What an attempt needs of a REQ socket: one request, then its reply's
  * frames. It rejects with `ReplyTimeout` (sent, not answered in time),
- * `NotConnected` (never sent) or a `ZmqError`.
+ * `NotConnected` or `HandshakeFailed` (never sent) or a `ZmqError`.
  */
 export interface ReqSocket {
   request(body: Uint8Array, timeoutMs: number): Promise<Uint8Array[]>;
@@ -207,6 +215,9 @@ export class Pirate {
     const order = this.#order();
     let sent = 0;
     let overloaded = 0;
+    /** The endpoints that refused the handshake, and the last reason. */
+    const refused = new Set<string>();
+    let refusal: HandshakeFailure = "handshake_failed";
     for (let attempt = 0;; attempt++) {
       if (this.#closed) throw new Error("the client is closed");
       const endpoint = order[attempt % order.length];
@@ -227,6 +238,12 @@ export class Pirate {
         if (error instanceof ReplyTimeout) {
           sent++;
           reason = "timeout";
+        } else if (error instanceof HandshakeFailed) {
+          // Retried as an endpoint that cannot be reached: another one may
+          // take this client.
+          refused.add(endpoint);
+          refusal = error.reason;
+          reason = "unreachable";
         } else if (error instanceof NotConnected || error instanceof ZmqError) {
           reason = "unreachable";
         } else throw error;
@@ -234,6 +251,7 @@ export class Pirate {
       }
       if (attempt >= retries) {
         if (sent > 0) throw new TimeoutError(sent, timeoutMs);
+        if (refused.size > 0) throw new HandshakeRefused([...refused], refusal);
         throw new UnreachableError([...new Set(order)], attempt + 1, timeoutMs);
       }
       onRetry({ attempt: attempt + 1, endpoint, reason });

@@ -4,8 +4,10 @@
  * `Overloaded`, ...), carrying the reply's `code` and message; a code this
  * version does not know becomes a plain `ServiceError` with that code. The
  * client's own failures are {@linkcode TimeoutError} (sent, never answered),
- * {@linkcode UnreachableError} (never sent: no service could be reached) and
- * {@linkcode BadReply} (an answer that is not the contract's).
+ * {@linkcode UnreachableError} (never sent: no service could be reached),
+ * {@linkcode HandshakeRefused} (never sent: the server refused the
+ * handshake) and {@linkcode BadReply} (an answer that is not the
+ * contract's).
  *
  * @example
  * ```ts
@@ -286,8 +288,9 @@ export class TimeoutError extends KeyServiceClientError {
 }
 
 /**
- * No connection to any endpoint came up (nothing listening, or the CURVE
- * handshake refused): the request was never sent.
+ * No connection to any endpoint came up (nothing listening there, or a
+ * handshake that failed without libzmq saying so): the request was never
+ * sent. A handshake the server refused is {@linkcode HandshakeRefused}.
  */
 export class UnreachableError extends KeyServiceClientError {
   /** The code of every {@linkcode UnreachableError}. */
@@ -308,6 +311,45 @@ export class UnreachableError extends KeyServiceClientError {
       } within ${timeoutMs} ms, ${attempts} attempt(s)`,
     );
     this.endpoints = endpoints;
+  }
+}
+
+/**
+ * Why the server refused the handshake, as libzmq tells the client:
+ * `not_allowed`, the server's allow list does not hold this client's CURVE
+ * key; `handshake_failed`, the handshake itself failed (the server's key is
+ * not the one this client was given, or one side speaks CURVE and the
+ * other does not). The same words as the service's
+ * `keyservice_curve_handshakes_refused_total{reason}`.
+ */
+export type HandshakeRefusal = "not_allowed" | "handshake_failed";
+
+/**
+ * The server refused the handshake at every endpoint that was reached (and
+ * none answered): the request was never sent. libzmq tells a client of a
+ * refusal; retrying with the same keys does not help.
+ */
+export class HandshakeRefused extends KeyServiceClientError {
+  /** The code of every {@linkcode HandshakeRefused}. */
+  static override readonly code = "handshake_refused";
+  /** `handshake_refused`. */
+  readonly code = "handshake_refused";
+  /** The endpoints that refused it. */
+  readonly endpoints: readonly string[];
+  /** Why, as far as libzmq says. */
+  readonly reason: HandshakeRefusal;
+  /** Refused by `endpoints`, for `reason`. */
+  constructor(endpoints: readonly string[], reason: HandshakeRefusal) {
+    super(
+      reason === "not_allowed"
+        ? `${endpoints.join(", ")} refused the CURVE handshake: this ` +
+          "client's key is not on the server's allow list"
+        : `the handshake with ${endpoints.join(", ")} failed: the server's ` +
+          "CURVE key is not the one given, or one side speaks CURVE and " +
+          "the other does not",
+    );
+    this.endpoints = endpoints;
+    this.reason = reason;
   }
 }
 

@@ -99,6 +99,7 @@ export const ZMQ_HEARTBEAT_IVL = 75;
 export const ZMQ_HEARTBEAT_TIMEOUT = 77;
 
 // Monitor events: a connection lost or made, handshakes that failed.
+export const ZMQ_EVENT_ACCEPTED = 0x0020;
 export const ZMQ_EVENT_DISCONNECTED = 0x0200;
 export const ZMQ_EVENT_HANDSHAKE_SUCCEEDED = 0x1000;
 export const ZMQ_EVENT_HANDSHAKE_FAILED_NO_DETAIL = 0x0800;

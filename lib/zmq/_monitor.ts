@@ -2,11 +2,15 @@
 // socket (a client without CURVE, or with the wrong server key), which
 // libzmq otherwise drops in silence, and, on a socket that connects (an
 // instance to its broker), when the connection comes up, when it is lost,
-// and when the peer's ZAP handler refused this socket's key. Events arrive on an inproc PAIR socket that the server polls.
+// and when the peer's ZAP handler refused this socket's key; on a socket
+// that binds (the broker's backend), each connection accepted, its
+// handshake done, and its loss. Events arrive on an inproc PAIR socket that
+// the server polls.
 
 import {
   cstring,
   type Libzmq,
+  ZMQ_EVENT_ACCEPTED,
   ZMQ_EVENT_DISCONNECTED,
   ZMQ_EVENT_HANDSHAKE_FAILED_AUTH,
   ZMQ_EVENT_HANDSHAKE_FAILED_NO_DETAIL,
@@ -30,8 +34,13 @@ export interface MonitorEvents {
   readonly onAuthFailed?: () => void;
   /** A connection is up: its handshake succeeded. */
   readonly onUp?: () => void;
-  /** A connection was lost (closed by the peer, or a protocol error). */
-  readonly onDown?: () => void;
+  /**
+   * A connection was lost (closed by the peer, or a protocol error): its
+   * file descriptor, as {@linkcode MonitorEvents.onAccepted} gave it.
+   */
+  readonly onDown?: (fd: number) => void;
+  /** A bound socket took a connection, on this file descriptor. */
+  readonly onAccepted?: (fd: number) => void;
 }
 
 let monitors = 0;
@@ -66,7 +75,8 @@ export class SocketMonitor {
         : 0) |
       (events.onAuthFailed ? ZMQ_EVENT_HANDSHAKE_FAILED_AUTH : 0) |
       (events.onUp ? ZMQ_EVENT_HANDSHAKE_SUCCEEDED : 0) |
-      (events.onDown ? ZMQ_EVENT_DISCONNECTED : 0);
+      (events.onDown ? ZMQ_EVENT_DISCONNECTED : 0) |
+      (events.onAccepted ? ZMQ_EVENT_ACCEPTED : 0);
     check(
       "zmq_socket_monitor",
       zmq.zmq_socket_monitor(watched, cstring(endpoint), mask),
@@ -80,10 +90,16 @@ export class SocketMonitor {
     for (let n = 0; n < 256; n++) {
       const event = reader.read(this.socket, 2);
       if (event === null) return;
-      // The first frame: a 16-bit event id, then a 32-bit value.
-      const id = event[0]?.length >= 2 ? event[0][0] | (event[0][1] << 8) : 0;
+      // The first frame: a 16-bit event id, then a 32-bit value (a file
+      // descriptor, an errno, a status), both in the machine's byte order.
+      const head = event[0] ?? new Uint8Array();
+      const id = head.length >= 2 ? head[0] | (head[1] << 8) : 0;
+      const value = head.length >= 6
+        ? new DataView(head.buffer, head.byteOffset).getInt32(2, true)
+        : -1;
       if (id === ZMQ_EVENT_HANDSHAKE_SUCCEEDED) this.#events.onUp?.();
-      else if (id === ZMQ_EVENT_DISCONNECTED) this.#events.onDown?.();
+      else if (id === ZMQ_EVENT_DISCONNECTED) this.#events.onDown?.(value);
+      else if (id === ZMQ_EVENT_ACCEPTED) this.#events.onAccepted?.(value);
       else if (id === ZMQ_EVENT_HANDSHAKE_FAILED_AUTH) {
         this.#events.onAuthFailed?.();
       } else {

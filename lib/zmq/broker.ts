@@ -13,7 +13,10 @@
  * connect to either side (the two sockets share one context, hence one
  * handler, told apart by their ZAP domains). With an allow list on the
  * backend, only an instance whose key is listed receives requests, and
- * one instance is revoked by taking its key off the list.
+ * one instance is revoked by taking its key off the list. The backend's
+ * socket monitor tells when an instance joins or leaves
+ * ({@linkcode BrokerOptions.onInstance}); each side's, when a handshake
+ * fails.
  *
  * @example
  * ```ts
@@ -45,7 +48,8 @@ import {
   ZMQ_ROUTER,
   ZMQ_ZAP_DOMAIN,
 } from "./_ffi.ts";
-import { SocketMonitor } from "./_monitor.ts";
+import { type MonitorEvents, SocketMonitor } from "./_monitor.ts";
+import { type InstanceChange, InstanceTracker } from "./_instances.ts";
 import {
   lastEndpoint,
   MessageReader,
@@ -92,7 +96,15 @@ export interface BrokerOptions {
    * connection to the broker instead of that client.
    */
   readonly maxFrameBytes?: number;
+  /**
+   * Told when an instance joins the backend (its handshake done) or
+   * leaves it (its connection lost, or dropped by the heartbeat), with its
+   * CURVE key and IP address when the backend vets keys.
+   */
+  readonly onInstance?: (change: InstanceChange) => void;
 }
+
+export type { Instance, InstanceChange } from "./_instances.ts";
 
 let controlCount = 0;
 
@@ -106,7 +118,8 @@ export class Broker {
   readonly #sockets: Deno.PointerValue[] = [];
   readonly #steer: Deno.PointerValue;
   readonly #zap: ZapHandler | undefined;
-  readonly #monitor: SocketMonitor | undefined;
+  readonly #monitors: SocketMonitor[] = [];
+  readonly #instances = new InstanceTracker();
   #stopping = false;
   /** The frontend's endpoint, with the port a `:*` bind picked. */
   readonly frontend: string;
@@ -127,10 +140,11 @@ export class Broker {
           zmq,
           this.#socket(ZMQ_REP),
           (key, address, domain) => {
-            const side = domain === DOMAINS.backend
-              ? backendCurve
-              : frontendCurve;
-            return side?.authorize?.(key, address, domain) ?? true;
+            const backend = domain === DOMAINS.backend;
+            const side = backend ? backendCurve : frontendCurve;
+            const allowed = side?.authorize?.(key, address, domain) ?? true;
+            if (allowed && backend) this.#instances.approved(key, address);
+            return allowed;
           },
           (key) => z85Encode(libzmq, key),
           (what, rc) => this.#call(what, rc),
@@ -139,20 +153,35 @@ export class Broker {
       const front = this.#socket(ZMQ_ROUTER);
       setInt64Option(zmq, front, ZMQ_MAXMSGSIZE, options.maxFrameBytes ?? -1);
       if (frontendCurve) this.#curveServer(front, frontendCurve, "frontend");
+      this.#watch(front, {
+        onHandshakeFailed: frontendCurve?.onHandshakeFailed,
+      });
       this.#call("zmq_bind", zmq.zmq_bind(front, cstring(options.frontend)));
       this.frontend = lastEndpoint(zmq, front);
       const back = this.#socket(ZMQ_DEALER);
       if (backendCurve) this.#curveServer(back, backendCurve, "backend");
+      const { onInstance } = options;
+      const instances = this.#instances;
       const failed = backendCurve?.onHandshakeFailed;
-      if (failed !== undefined) {
-        this.#monitor = new SocketMonitor(
-          zmq,
-          back,
-          this.#socket(ZMQ_PAIR),
-          { onHandshakeFailed: failed },
-          (what, rc) => this.#call(what, rc),
-        );
-      }
+      this.#watch(back, {
+        onHandshakeFailed: failed,
+        ...onInstance && {
+          onHandshakeFailed: (reason) => {
+            instances.failed();
+            failed?.(reason);
+          },
+          onAuthFailed: () => instances.failed(),
+          onAccepted: (fd) => instances.accepted(fd),
+          onUp: () => {
+            const change = instances.up();
+            if (change !== undefined) onInstance(change);
+          },
+          onDown: (fd) => {
+            const change = instances.down(fd);
+            if (change !== undefined) onInstance(change);
+          },
+        },
+      });
       const heartbeat = options.heartbeatMs ?? 1000;
       setIntOption(zmq, back, ZMQ_HEARTBEAT_IVL, heartbeat);
       setIntOption(zmq, back, ZMQ_HEARTBEAT_TIMEOUT, heartbeat * 3);
@@ -172,6 +201,11 @@ export class Broker {
       this.#close();
       throw error;
     }
+  }
+
+  /** Instances connected to the backend now. */
+  get instances(): number {
+    return this.#instances.connected;
   }
 
   /** Binds both sockets and starts the proxy; throws {@linkcode ZmqError}. */
@@ -195,17 +229,35 @@ export class Broker {
    * thread until the broker stops.
    */
   async #serveEvents(): Promise<void> {
-    const zap = this.#zap, monitor = this.#monitor;
-    const sockets = [zap?.socket, monitor?.socket].filter((s) => s != null);
+    const zap = this.#zap, monitors = this.#monitors;
+    const sockets = [zap?.socket, ...monitors.map((m) => m.socket)]
+      .filter((s) => s != null);
     if (sockets.length === 0) return;
     const reader = new MessageReader(this.#zmq);
     const items = pollItems(sockets);
     while (!this.#stopping) {
       // A short timeout: stop() is noticed within it.
       await this.#zmq.zmq_poll(items, sockets.length, 200n);
+      // ZAP first: an approval is known before its handshake's end is read.
       zap?.answer(reader);
-      monitor?.read(reader);
+      for (const monitor of monitors) monitor.read(reader);
     }
+  }
+
+  /** Monitors `socket` for the events given, if any. */
+  #watch(socket: Deno.PointerValue, events: MonitorEvents): void {
+    if (!Object.values(events).some((handler) => handler !== undefined)) {
+      return;
+    }
+    this.#monitors.push(
+      new SocketMonitor(
+        this.#zmq,
+        socket,
+        this.#socket(ZMQ_PAIR),
+        events,
+        (what, rc) => this.#call(what, rc),
+      ),
+    );
   }
 
   /** Makes `socket` a CURVE server of `side`'s ZAP domain. */

@@ -28,6 +28,7 @@ import {
   ZMQ_IMMEDIATE,
   ZMQ_LINGER,
   ZMQ_MAXMSGSIZE,
+  ZMQ_PAIR,
   ZMQ_POLLIN,
   ZMQ_POLLOUT,
   ZMQ_REQ,
@@ -42,6 +43,10 @@ import {
   setInt64Option,
   setIntOption,
 } from "./_socket.ts";
+import { SocketMonitor } from "./_monitor.ts";
+import type { ZmqContext } from "./context.ts";
+
+export { ZmqContext } from "./context.ts";
 
 /** Where and how a client connects. */
 export interface ReqClientOptions {
@@ -56,7 +61,8 @@ export interface ReqClientOptions {
   /**
    * Send only over a connection that is up: {@linkcode ReqClient.request}
    * first waits for one, and rejects with {@linkcode NotConnected} when
-   * none comes within its timeout (the request was then never sent).
+   * none comes within its timeout, or with {@linkcode HandshakeFailed} when
+   * the server refused the handshake (the request was then never sent).
    */
   readonly immediate?: boolean;
   /**
@@ -70,57 +76,6 @@ export interface ReqClientOptions {
    * request then times out. -1, the default, for no limit.
    */
   readonly maxReplyBytes?: number;
-}
-
-/**
- * A libzmq context shared by many {@linkcode ReqClient}s: one I/O thread
- * and one reaper for all of them, instead of a pair for each. It is
- * terminated once closed and its last socket released.
- */
-export class ZmqContext {
-  readonly #zmq: LoadedLibzmq["symbols"];
-  /** The context's pointer, for the sockets opened in it. */
-  readonly pointer: Deno.PointerValue;
-  #sockets = 0;
-  #closed = false;
-
-  private constructor(zmq: LoadedLibzmq["symbols"]) {
-    this.#zmq = zmq;
-    this.pointer = zmq.zmq_ctx_new();
-    if (this.pointer === null) {
-      throw new ZmqError("zmq_ctx_new", lastError(zmq));
-    }
-  }
-
-  /** A new context. */
-  static create(libzmq: LoadedLibzmq): ZmqContext {
-    return new ZmqContext(libzmq.symbols);
-  }
-
-  /** A socket was opened in it. */
-  acquire(): void {
-    if (this.#closed) throw new Error("ZmqContext is closed");
-    this.#sockets++;
-  }
-
-  /** A socket opened in it was closed. */
-  release(): void {
-    this.#sockets--;
-    this.#terminateIfDone();
-  }
-
-  /** Terminates the context once its last socket is closed. */
-  close(): void {
-    this.#closed = true;
-    this.#terminateIfDone();
-  }
-
-  #terminateIfDone(): void {
-    if (this.#closed && this.#sockets === 0) {
-      this.#sockets = -1; // terminated once
-      this.#zmq.zmq_ctx_term(this.pointer);
-    }
-  }
 }
 
 /** No reply came within the timeout; the client cannot be used again. */
@@ -143,6 +98,34 @@ export class NotConnected extends Error {
   }
 }
 
+/**
+ * Why a handshake failed, as libzmq tells a client: `not_allowed`, the
+ * server's ZAP handler refused this client's key (its allow list);
+ * `handshake_failed`, the handshake itself failed (a protocol error, such
+ * as CURVE against a server without it, or the server dropped the
+ * connection before the handshake was done: what a CURVE server does to a
+ * client that has the wrong server key).
+ */
+export type HandshakeFailure = "not_allowed" | "handshake_failed";
+
+/**
+ * The server refused the handshake; the request was not sent, and the
+ * client cannot be used again.
+ */
+export class HandshakeFailed extends Error {
+  readonly code = "handshake_failed";
+  /** What libzmq said of it. */
+  readonly reason: HandshakeFailure;
+  constructor(reason: HandshakeFailure) {
+    super(
+      reason === "not_allowed"
+        ? "the server refused this client's key"
+        : "the handshake failed",
+    );
+    this.reason = reason;
+  }
+}
+
 /** A connected REQ socket, in its own context or a shared one. */
 export class ReqClient {
   readonly #zmq: LoadedLibzmq["symbols"];
@@ -152,6 +135,20 @@ export class ReqClient {
   readonly #items = new Uint8Array(POLLITEM_SIZE);
   readonly #reader: MessageReader;
   readonly #immediate: boolean;
+  /**
+   * An immediate client's monitor of its handshakes, and its poll items,
+   * until its connection first comes up (the monitor costs two descriptors).
+   */
+  #monitor: SocketMonitor | undefined;
+  #waitItems: Uint8Array | undefined;
+  /**
+   * The handshake failure heard since the connection was last seen up:
+   * `no-detail` (the server dropped the connection during the handshake;
+   * libzmq tries again) is reported only once no connection came up in
+   * time, a refusal by the server's ZAP handler or a protocol error (after
+   * which libzmq gives the endpoint up) at once.
+   */
+  #failure: "auth" | "protocol" | "no-detail" | undefined;
   #busy = false;
   #broken = false;
   #closed = false;
@@ -186,8 +183,12 @@ export class ReqClient {
         });
       }
       // Queue requests only on connections that are up (CURVE handshake
-      // done), so that "not writable" means "no service there".
-      if (options.immediate) setIntOption(zmq, this.#socket, ZMQ_IMMEDIATE, 1);
+      // done), so that "not writable" means "no service there", and hear
+      // of failed handshakes, which libzmq otherwise keeps to itself.
+      if (options.immediate) {
+        setIntOption(zmq, this.#socket, ZMQ_IMMEDIATE, 1);
+        this.#monitor = this.#watchHandshakes();
+      }
       if (zmq.zmq_connect(this.#socket, cstring(options.endpoint)) !== 0) {
         throw new ZmqError("zmq_connect", lastError(zmq));
       }
@@ -198,6 +199,36 @@ export class ReqClient {
     const view = new DataView(this.#items.buffer);
     view.setBigUint64(0, BigInt(Deno.UnsafePointer.value(this.#socket)), true);
     view.setInt16(12, ZMQ_POLLIN, true);
+    if (this.#monitor !== undefined) {
+      // The socket writable (a connection up), or a monitor event.
+      const items = this.#waitItems = new Uint8Array(2 * POLLITEM_SIZE);
+      items.set(this.#items);
+      const wait = new DataView(items.buffer);
+      wait.setInt16(12, ZMQ_POLLOUT, true);
+      const pair = BigInt(Deno.UnsafePointer.value(this.#monitor.socket));
+      wait.setBigUint64(POLLITEM_SIZE, pair, true);
+      wait.setInt16(POLLITEM_SIZE + 12, ZMQ_POLLIN, true);
+    }
+  }
+
+  /** A monitor of the socket's failed handshakes, on a PAIR socket. */
+  #watchHandshakes(): SocketMonitor {
+    const zmq = this.#zmq;
+    const pair = zmq.zmq_socket(this.#context, ZMQ_PAIR);
+    if (pair === null) throw new ZmqError("zmq_socket", lastError(zmq));
+    try {
+      return new SocketMonitor(zmq, this.#socket, pair, {
+        onAuthFailed: () => this.#failure = "auth",
+        onHandshakeFailed: (reason) => {
+          if (this.#failure !== "auth") this.#failure = reason;
+        },
+      }, (what, rc) => {
+        if (rc !== 0) throw new ZmqError(what, lastError(zmq));
+      });
+    } catch (error) {
+      zmq.zmq_close(pair);
+      throw error;
+    }
   }
 
   /** Creates a REQ socket and connects it. */
@@ -259,24 +290,46 @@ export class ReqClient {
     if (this.#closed || this.#broken) {
       throw new Error("ReqClient is not usable");
     }
-    const items = this.#items.slice();
-    new DataView(items.buffer).setInt16(12, ZMQ_POLLOUT, true);
+    const items = this.#waitItems ?? this.#items.slice();
+    const view = new DataView(items.buffer);
+    view.setInt16(12, ZMQ_POLLOUT, true);
+    const count = items.length / POLLITEM_SIZE;
     this.#busy = true;
     try {
       while (true) {
         const left = Math.max(0, Math.ceil(deadline - performance.now()));
-        const ready = await this.#zmq.zmq_poll(items, 1, BigInt(left));
+        await this.#zmq.zmq_poll(items, count, BigInt(left));
         if (this.#closed) throw new Error("ReqClient was closed");
-        if (ready > 0) return;
-        if (performance.now() >= deadline) {
+        this.#monitor?.read(this.#reader);
+        // revents of the REQ socket: writable, so a connection is up.
+        if ((view.getInt16(14, true) & ZMQ_POLLOUT) !== 0) {
+          this.#failure = undefined;
+          this.#unwatch();
+          return;
+        }
+        const failure = this.#failure;
+        const late = performance.now() >= deadline;
+        if (failure === "auth" || failure === "protocol" || late) {
           this.#broken = true;
-          throw new NotConnected(timeoutMs);
+          if (failure === undefined) throw new NotConnected(timeoutMs);
+          throw new HandshakeFailed(
+            failure === "auth" ? "not_allowed" : "handshake_failed",
+          );
         }
       }
     } finally {
       this.#busy = false;
       if (this.#closed) this.#release();
     }
+  }
+
+  /** Stops watching the handshakes: the connection came up. */
+  #unwatch(): void {
+    const monitor = this.#monitor;
+    if (monitor === undefined) return;
+    this.#monitor = this.#waitItems = undefined;
+    this.#zmq.zmq_socket_monitor(this.#socket, null, 0);
+    this.#zmq.zmq_close(monitor.socket);
   }
 
   #send(body: Uint8Array | readonly Uint8Array[]): void {
@@ -320,6 +373,7 @@ export class ReqClient {
 
   #release(): void {
     if (this.#socket !== null) this.#zmq.zmq_close(this.#socket);
+    if (this.#monitor !== undefined) this.#zmq.zmq_close(this.#monitor.socket);
     if (this.#shared !== undefined) this.#shared.release();
     else this.#zmq.zmq_ctx_term(this.#context);
   }

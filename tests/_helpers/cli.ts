@@ -60,6 +60,11 @@ export interface RunningBroker {
   readonly frontend: string;
   /** Where instances connect (`--connect`). */
   readonly backend: string;
+  /**
+   * With `--metrics`, the listener's base URL, e.g. `http://127.0.0.1:9464`
+   * (from the start-up line); otherwise undefined.
+   */
+  readonly metrics: string | undefined;
   /** The process id of `deno task` (the broker's parent). */
   readonly pid: number;
   /** Its log so far. */
@@ -139,9 +144,11 @@ export async function startBroker(
       throw error;
     },
   );
+  const metrics = / metrics=http:\/\/(\S+)\/metrics/.exec(match.input)?.[1];
   return {
     frontend: match[1],
     backend: match[2],
+    metrics: metrics === undefined ? undefined : `http://${metrics}`,
     pid: child.pid,
     stderr: () => err,
     async stop() {

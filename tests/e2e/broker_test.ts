@@ -15,7 +15,13 @@ import {
   withTempDir,
   writePrivate,
 } from "../_helpers/curve.ts";
-import type { CurveKeyPair } from "../../lib/zmq/curve.ts";
+import {
+  curveBroker,
+  curveInstance,
+  health,
+  keyFiles,
+} from "../_helpers/broker.ts";
+import { gauge } from "../_helpers/metrics.ts";
 import { Peer } from "../_helpers/peer.ts";
 import {
   type RunningService,
@@ -38,12 +44,6 @@ function frontendClient(frontend: string): KeyServiceClient {
     timeoutMs: 5000,
     retries: 0,
   });
-}
-
-/** The instance's /healthz status and body. */
-async function health(instance: RunningService): Promise<string> {
-  const response = await fetch(`${instance.metrics}/healthz`);
-  return `${response.status} ${(await response.text()).trim()}`;
 }
 
 Deno.test("broker: a backend that does not authenticate its instances is refused at start-up", async () => {
@@ -120,53 +120,6 @@ Deno.test("broker: a backend that does not authenticate its instances is refused
   assert.equal(await insecure.stop(), 0, insecure.stderr());
 });
 
-/** Key pairs, and the files a broker and its instances read them from. */
-async function keyFiles(dir: string, names: string[]) {
-  const pairs: Record<string, CurveKeyPair & { file: string }> = {};
-  for (const name of names) {
-    const pair = await cliKeyPair();
-    pairs[name] = {
-      ...pair,
-      file: await writePrivate(`${dir}/${name}.key`, pair.text),
-    };
-  }
-  return pairs;
-}
-
-/** A broker whose backend admits the instance keys in `allow` (a file). */
-function curveBroker(
-  broker: { file: string },
-  allow: string,
-  backend: string,
-): ReturnType<typeof startBroker> {
-  return startBroker([
-    "--backend-curve-secret-key-file",
-    broker.file,
-    "--backend-curve-allow",
-    allow,
-  ], { backend });
-}
-
-/** An instance of `backend` with its own pair, checking `brokerKey`. */
-function curveInstance(
-  backend: string,
-  own: { file: string },
-  brokerKey: string,
-): Promise<RunningService> {
-  return startService([
-    "--connect",
-    backend,
-    "--curve-secret-key-file",
-    own.file,
-    "--broker-curve-server-key",
-    brokerKey,
-    "--metrics",
-    "127.0.0.1:0",
-    "--log-level",
-    "debug",
-  ]);
-}
-
 /** The broker's (throttled) refusal of `key` on its backend. */
 function refusedOnBackend(key: string): RegExp {
   return new RegExp(
@@ -192,7 +145,10 @@ Deno.test("broker: with CURVE on the backend, only listed instances serve; an un
       `${dir}/instances.allow`,
       `${keys.listed.public}\n${keys.wrong.public}\n`,
     );
-    const broker = await curveBroker(keys.broker, allow, "tcp://127.0.0.1:*");
+    const broker = await curveBroker(keys.broker, allow, "tcp://127.0.0.1:*", [
+      "--metrics",
+      "127.0.0.1:0",
+    ]);
     const brokerKey = keys.broker.public;
     assert.ok(broker.stderr().includes(` backend_key=${logged(brokerKey)}`));
     const plain = Peer.connect(broker.backend);
@@ -260,6 +216,22 @@ Deno.test("broker: with CURVE on the backend, only listed instances serve; an un
       assert.equal(await health(wrong), "503 no broker");
       assert.doesNotMatch(wrong.stderr(), / INFO broker-connected /);
       assert.doesNotMatch(unlisted.stderr(), / INFO broker-connected /);
+      // Among all those refused handshakes, one instance joined, and it is
+      // the listed one.
+      assert.equal(
+        await gauge(broker, "keyservice_broker_instances_connected"),
+        1,
+      );
+      const joins = logLines(broker, / INFO instance-(joined|left) /);
+      assert.equal(joins.length, 1, broker.stderr());
+      assert.match(
+        joins[0],
+        new RegExp(
+          `instance-joined instance_key=${
+            RegExp.escape(logged(keys.listed.public))
+          } `,
+        ),
+      );
     } finally {
       client.close();
       plain.close();

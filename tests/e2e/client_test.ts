@@ -9,6 +9,7 @@ import { createPublicKey } from "node:crypto";
 import assert from "node:assert/strict";
 import {
   DecryptionFailed,
+  HandshakeRefused,
   InvalidCiphertext,
   InvalidField,
   InvalidPassphrase,
@@ -339,7 +340,7 @@ Deno.test("the client: spreads its requests over several endpoints", async () =>
   }
 });
 
-Deno.test("the client: CURVE with key files, and UnreachableError for a key the server refuses", async () => {
+Deno.test("the client: CURVE with key files, and HandshakeRefused for a key the server refuses", async () => {
   await withTempDir(async (dir) => {
     const server = await cliKeyPair();
     const client = await cliKeyPair();
@@ -355,13 +356,13 @@ Deno.test("the client: CURVE with key files, and UnreachableError for a key the 
         endpoints: service.endpoint,
         curve: { serverKey: server.public, secretKey: client.secret },
       }, async (c) => assert.equal((await c.ping()).status, "ok"));
-      // A fresh pair, not on the allow list: the handshake never completes.
+      // A fresh pair, not on the allow list: the server refuses it.
       await withClient({
         endpoints: service.endpoint,
         curve: { serverKey: server.public },
         timeoutMs: 500,
         retries: 1,
-      }, async (c) => await assert.rejects(c.ping(), UnreachableError));
+      }, async (c) => await assert.rejects(c.ping(), HandshakeRefused));
     }, ["--curve-secret-key-file", serverFile, "--curve-allow", allow]);
   });
 });

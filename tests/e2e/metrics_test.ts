@@ -15,6 +15,7 @@ import {
   waitForInFlight,
   withService,
 } from "../_helpers/service.ts";
+import { promtoolCheck } from "../_helpers/metrics.ts";
 import { roundTrip } from "../_helpers/round_trip.ts";
 import { waitFor, waitForLog } from "../_helpers/wait.ts";
 import { curveClient, withTempDir, writePrivate } from "../_helpers/curve.ts";
@@ -75,27 +76,6 @@ function sample(
     }
   }
   return undefined;
-}
-
-/** Runs `promtool check metrics` on `text`; resolves to its output. */
-async function promtoolCheck(text: string): Promise<
-  { ok: boolean; output: string }
-> {
-  const child = new Deno.Command("promtool", {
-    args: ["check", "metrics"],
-    stdin: "piped",
-    stdout: "piped",
-    stderr: "piped",
-  }).spawn();
-  const writer = child.stdin.getWriter();
-  await writer.write(encoder.encode(text));
-  await writer.close();
-  const out = await child.output();
-  const decoder = new TextDecoder();
-  return {
-    ok: out.success,
-    output: decoder.decode(out.stdout) + decoder.decode(out.stderr),
-  };
 }
 
 /** One of each operation, and some errors; resolves to the keys seen. */

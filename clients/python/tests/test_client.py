@@ -240,15 +240,33 @@ class Curve(unittest.TestCase):
             wrapped = c.encrypt_fernet(keys.fernet, keys.rsa.public)
             self.assertEqual(c.decrypt_fernet(wrapped, keys.rsa.private), keys.fernet)
 
-    def test_unlisted_key_is_unreachable(self) -> None:
+    def test_unlisted_key_is_handshake_refused(self) -> None:
+        endpoint = os.environ["KEYSERVICE_TEST_CURVE_ENDPOINT"]
         with KeyServiceClient(
-            os.environ["KEYSERVICE_TEST_CURVE_ENDPOINT"],
+            endpoint,
             curve_server_key=os.environ["KEYSERVICE_TEST_CURVE_SERVER_KEY"],
             timeout_ms=300,
+            retries=1,
+        ) as c:
+            with self.assertRaises(ks.HandshakeRefused) as caught:
+                c.ping()
+        self.assertEqual(caught.exception.code, "handshake_refused")
+        self.assertEqual(ks.HandshakeRefused.code, "handshake_refused")
+        self.assertEqual(caught.exception.reason, "not_allowed")
+        self.assertEqual(caught.exception.endpoints, [endpoint])
+
+    def test_wrong_server_key_is_handshake_refused(self) -> None:
+        public, _ = zmq.curve_keypair()
+        with KeyServiceClient(
+            os.environ["KEYSERVICE_TEST_CURVE_ENDPOINT"],
+            curve_server_key=public.decode(),
+            curve_keypair_file=os.environ["KEYSERVICE_TEST_CURVE_CLIENT_FILE"],
+            timeout_ms=500,
             retries=0,
         ) as c:
-            with self.assertRaises(ks.Unreachable):
+            with self.assertRaises(ks.HandshakeRefused) as caught:
                 c.ping()
+        self.assertEqual(caught.exception.reason, "handshake_failed")
 
 
 class Keystore(unittest.TestCase):

@@ -3,8 +3,10 @@
  * `Deno.serve`: `GET /metrics` answers the Prometheus text format, `GET
  * /healthz` answers 200 while the service is bound and serving and 503
  * otherwise (while it drains, after SIGTERM, and, for an instance started
- * with `--connect`, while it has no connection to its broker). Nothing else is served: no
- * request reaches the key service through it.
+ * with `--connect`, while it has no connection to its broker). The broker's
+ * (`keyservice broker --metrics`) is the same listener, its `/healthz` 503
+ * while no instance is connected. Nothing else is served: no request
+ * reaches the key service through it.
  *
  * @example
  * ```ts
@@ -61,7 +63,7 @@ export function parseListenAddress(text: string): ListenAddress {
 /** What the listener serves. */
 export interface HttpRoutes {
   /** The metrics a scrape gets. */
-  readonly metrics: Metrics;
+  readonly metrics: Pick<Metrics, "contentType" | "render">;
   /** Whether the service is bound and serving (not starting, not draining). */
   serving(): boolean;
   /**
@@ -69,6 +71,11 @@ export interface HttpRoutes {
    * Left out for a service that binds.
    */
   brokerConnected?(): boolean;
+  /**
+   * Why `/healthz` is 503 though serving, in a word (the broker's
+   * `no-instance`), or undefined when it is not.
+   */
+  unready?(): string | undefined;
 }
 
 /** A running listener. */
@@ -80,6 +87,13 @@ export interface HttpListener {
 }
 
 const TEXT = { "content-type": "text/plain; charset=utf-8" };
+
+/** `/healthz`'s answer while serving: 200, or 503 with the reason why not. */
+function unready(why: string | undefined): Response {
+  return why === undefined
+    ? new Response("ok\n", { headers: TEXT })
+    : new Response(`${why}\n`, { status: 503, headers: TEXT });
+}
 
 /** Answers one request to the listener. */
 async function answer(request: Request, routes: HttpRoutes): Promise<Response> {
@@ -102,9 +116,10 @@ async function answer(request: Request, routes: HttpRoutes): Promise<Response> {
       if (!routes.serving()) {
         return new Response("draining\n", { status: 503, headers: TEXT });
       }
-      return routes.brokerConnected?.() === false
-        ? new Response("no broker\n", { status: 503, headers: TEXT })
-        : new Response("ok\n", { headers: TEXT });
+      if (routes.brokerConnected?.() === false) {
+        return new Response("no broker\n", { status: 503, headers: TEXT });
+      }
+      return unready(routes.unready?.());
     default:
       return new Response("not found\n", { status: 404, headers: TEXT });
   }

@@ -3,10 +3,11 @@
  * names, as far as Deno lets a process read them: CPU seconds (from
  * `node:process`'s `cpuUsage()`, which needs no permission), resident memory,
  * start time, and open and maximum file descriptors. Deno asks for
- * `--allow-all` to read `/proc/self/fd` and `/proc/self/limits` (unscoped
- * `--allow-read`, as `deno task start` grants, is not enough): the two fd
- * gauges are exported only where the process can read them, never as a
- * made-up value.
+ * `--allow-all` to read `/proc/self/fd` and `/proc/self/limits`: neither
+ * `--allow-read`, as `deno task start` grants, nor one scoped to those paths
+ * (Deno 2.9.6: `NotCapable: Requires all access to "/proc/self/fd"`) is
+ * enough. The two fd gauges are exported only where the process can read
+ * them, never as a made-up value.
  *
  * Shared by the service's and the broker's metrics.
  *

@@ -2,7 +2,8 @@
 // clock: a reply ends it and its socket is kept for the next request; a
 // socket that timed out is closed, never reused, and the request goes to the
 // next endpoint; the budget ends in TimeoutError when anything was sent and
-// UnreachableError when nothing was; `overloaded` is retried after a
+// UnreachableError when nothing was (HandshakeRefused when an endpoint
+// refused the handshake); `overloaded` is retried after a
 // doubling backoff on the clock; spread and failover order the endpoints, a
 // failed endpoint going last until its down time is over.
 
@@ -14,11 +15,16 @@ import {
 } from "../../../lib/client/_pirate.ts";
 import {
   BadReply,
+  HandshakeRefused,
   TimeoutError,
   UnreachableError,
 } from "../../../lib/client/errors.ts";
 import type { RetryEvent } from "../../../lib/client/types.ts";
-import { NotConnected, ReplyTimeout } from "../../../lib/zmq/client.ts";
+import {
+  HandshakeFailed,
+  NotConnected,
+  ReplyTimeout,
+} from "../../../lib/zmq/client.ts";
 import { ZmqError } from "../../../lib/zmq/errors.ts";
 import { FakeTime, runMicrotasks } from "../../_helpers/fake_time.ts";
 import { Aborted } from "../../../lib/client/errors.ts";
@@ -32,6 +38,7 @@ type Answer =
   | Uint8Array[]
   | "timeout"
   | "unreachable"
+  | "not-allowed"
   | "zmq-error";
 
 /** One request as a fake socket saw it. */
@@ -62,6 +69,9 @@ function fakeNetwork(answer: (endpoint: string, n: number) => Answer) {
         }
         if (result === "unreachable") {
           return Promise.reject(new NotConnected(timeoutMs));
+        }
+        if (result === "not-allowed") {
+          return Promise.reject(new HandshakeFailed("not_allowed"));
         }
         if (result === "zmq-error") {
           return Promise.reject(
@@ -102,6 +112,19 @@ function options(overrides: Partial<PirateOptions> = {}): PirateOptions {
   };
 }
 
+/** A Pirate over endpoints a and b of `net`, and the retries it reports. */
+function twoEndpoints(net: ReturnType<typeof fakeNetwork>) {
+  const retries: RetryEvent[] = [];
+  const pirate = new Pirate(
+    net,
+    options({
+      endpoints: ["tcp://a:1", "tcp://b:1"],
+      onRetry: (event) => retries.push(event),
+    }),
+  );
+  return { pirate, retries };
+}
+
 const OK = { status: "ok" };
 const OVERLOADED = { error: "busy", code: "overloaded" };
 
@@ -120,14 +143,7 @@ Deno.test("a reply ends the request, and its socket serves the next one", async 
 
 Deno.test("after a timeout the socket is closed and the request goes to the next endpoint", async () => {
   const net = fakeNetwork((_, n) => n === 0 ? "timeout" : OK);
-  const retries: RetryEvent[] = [];
-  const pirate = new Pirate(
-    net,
-    options({
-      endpoints: ["tcp://a:1", "tcp://b:1"],
-      onRetry: (event) => retries.push(event),
-    }),
-  );
+  const { pirate, retries } = twoEndpoints(net);
   assert.deepEqual(await pirate.request(BODY), OK);
   assert.deepEqual(net.sent, [
     { endpoint: "tcp://a:1", socket: 0 },
@@ -168,6 +184,38 @@ Deno.test("nothing ever sent is UnreachableError naming each endpoint once", asy
   assert.ok(error instanceof UnreachableError);
   assert.deepEqual(error.endpoints, ["tcp://a:1", "tcp://b:1"]);
   assert.equal(net.sent.length, 4);
+});
+
+Deno.test("a refused handshake goes on to the next endpoint; refused everywhere reached is HandshakeRefused", async () => {
+  const net = fakeNetwork((endpoint) =>
+    endpoint === "tcp://a:1" ? "not-allowed" : OK
+  );
+  const { pirate, retries } = twoEndpoints(net);
+  assert.deepEqual(await pirate.request(BODY), OK);
+  assert.deepEqual(retries, [
+    { attempt: 1, endpoint: "tcp://a:1", reason: "unreachable" },
+  ]);
+  pirate.close();
+
+  const refusing = fakeNetwork((endpoint) =>
+    endpoint === "tcp://a:1" ? "not-allowed" : "unreachable"
+  );
+  const both = new Pirate(
+    refusing,
+    options({ endpoints: ["tcp://a:1", "tcp://b:1"], retries: 3 }),
+  );
+  const error = await both.request(BODY).then(
+    () => assert.fail("resolved"),
+    (error) => error,
+  );
+  assert.ok(error instanceof HandshakeRefused, `${error}`);
+  assert.equal(error.code, "handshake_refused");
+  assert.equal(HandshakeRefused.code, "handshake_refused");
+  assert.equal(error.reason, "not_allowed");
+  assert.deepEqual(error.endpoints, ["tcp://a:1"]);
+  assert.match(error.message, /tcp:\/\/a:1 refused the CURVE handshake/);
+  assert.equal(refusing.sent.length, 4, "the retry budget is kept");
+  both.close();
 });
 
 Deno.test("one send that timed out among unreachable tries is a TimeoutError of 1 attempt", async () => {

@@ -116,13 +116,16 @@ for (const [name, text] of UNITS) {
   });
 }
 
-Deno.test("the broker unit runs keyservice broker with a CURVE backend and an allow list of instance keys, in flags the broker accepts", () => {
+Deno.test("the broker unit runs keyservice broker with a CURVE backend, an allow list of instance keys and its own --metrics, in flags the broker accepts", () => {
   const exec = new Map(settings(BROKER_UNIT)).get("ExecStart")!.split(/\s+/);
   assert.deepEqual(exec.slice(0, 2), [INSTALLED, "broker"]);
   const parsed = parseCommand(BROKER_COMMAND.spec, exec.slice(2));
   assert.ok(one(parsed, "backend-curve-secret-key-file"));
   assert.ok(one(parsed, "backend-curve-allow"));
   assert.ok(!exec.includes("--insecure-backend"));
+  // Its own metrics and health, on loopback, not the service's port.
+  assert.match(one(parsed, "metrics") ?? "", /^127\.0\.0\.1:\d+$/);
+  assert.notEqual(one(parsed, "metrics"), "127.0.0.1:9464");
 });
 
 Deno.test("the unit's ExecStart flags are ones keyservice accepts; it stops after the drain", () => {

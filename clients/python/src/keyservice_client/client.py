@@ -21,9 +21,11 @@ from dataclasses import dataclass
 from typing import Any, Callable, Dict, List, Optional, Sequence, Tuple, Union
 
 import zmq
+from zmq.utils.monitor import recv_monitor_message
 
 from .errors import (
     BadReply,
+    HandshakeRefused,
     InsecureEndpoint,
     KeyServiceError,
     ServiceError,
@@ -31,6 +33,13 @@ from .errors import (
     Unreachable,
     error_from_reply,
 )
+
+HANDSHAKE_FAILED = (
+    zmq.EVENT_HANDSHAKE_FAILED_NO_DETAIL
+    | zmq.EVENT_HANDSHAKE_FAILED_PROTOCOL
+    | zmq.EVENT_HANDSHAKE_FAILED_AUTH
+)
+"""The monitor events of a handshake that failed."""
 
 DEFAULT_ENDPOINT = "tcp://127.0.0.1:5555"
 """Where the service listens unless told otherwise (the contract's port)."""
@@ -182,6 +191,8 @@ class KeyServiceClient:
         self._context = zmq.Context()
         self._lock = threading.Lock()
         self._idle: Dict[str, List[zmq.Socket]] = {}
+        # Each socket's monitor of its failed handshakes, until it connects.
+        self._monitors: Dict[zmq.Socket, zmq.Socket] = {}
         self._down_until: Dict[str, float] = {}
         self._next = 0
         self._closed = False
@@ -405,10 +416,10 @@ class KeyServiceClient:
             if self._closed:
                 return
             self._closed = True
-            for sockets in self._idle.values():
-                for socket in sockets:
-                    socket.close(linger=0)
+            idle = [socket for sockets in self._idle.values() for socket in sockets]
             self._idle.clear()
+        for socket in idle:
+            self._close(socket)
         self._context.term()
 
     def __enter__(self) -> "KeyServiceClient":
@@ -438,6 +449,7 @@ class KeyServiceClient:
         sent = 0
         overloaded = 0
         attempt = 0
+        refused: Dict[str, str] = {}  # endpoint: why, in order
         while True:
             endpoint = order[attempt % len(order)]
             socket = self._take(endpoint)
@@ -451,15 +463,21 @@ class KeyServiceClient:
                     return outcome
                 reason = "overloaded"
             else:
-                socket.close(linger=0)
+                self._close(socket)
                 reason = outcome
                 if reason == "timeout":
                     sent += 1
+                elif reason.startswith("refused:"):
+                    # Retried as unreachable: another endpoint may take it.
+                    refused[endpoint] = reason[len("refused:"):]
+                    reason = "unreachable"
                 with self._lock:
                     self._down_until[endpoint] = time.monotonic() + self._down_ms / 1000
             if attempt >= self._retries:
                 if sent > 0:
                     raise TimeoutError_(sent, self._timeout_ms)
+                if refused:
+                    raise HandshakeRefused(list(refused), list(refused.values())[-1])
                 raise Unreachable(list(dict.fromkeys(order)), attempt + 1, self._timeout_ms)
             attempt += 1
             if self._on_retry is not None:
@@ -470,15 +488,46 @@ class KeyServiceClient:
                 overloaded += 1
                 time.sleep(wait / 2 + random.random() * wait / 2)
 
-    def _attempt(self, socket: zmq.Socket, request: bytes) -> Union[Dict[str, Any], str]:
-        """The reply, or why there was none: "unreachable" or "timeout"."""
-        deadline = time.monotonic() + self._timeout_ms / 1000
+    def _connected(self, socket: zmq.Socket, deadline: float) -> str:
+        """Waits for a connection: "" once up, else "unreachable" or
+        "refused:not_allowed" / "refused:handshake_failed"."""
+        monitor = self._monitors.get(socket)
         poller = zmq.Poller()
         poller.register(socket, zmq.POLLOUT)
-        # With ZMQ_IMMEDIATE a REQ socket is writable only once a connection
-        # (its CURVE handshake included) is up: not writable means unreachable.
-        if not poller.poll(self._timeout_ms):
-            return "unreachable"
+        if monitor is not None:
+            poller.register(monitor, zmq.POLLIN)
+        failure = ""
+        while True:
+            left = max(0, int((deadline - time.monotonic()) * 1000))
+            ready = dict(poller.poll(left))
+            # With ZMQ_IMMEDIATE a REQ socket is writable only once a
+            # connection (its CURVE handshake included) is up.
+            if ready.get(socket, 0) & zmq.POLLOUT:
+                self._unwatch(socket)
+                return ""
+            while monitor is not None and monitor.poll(0):
+                event = recv_monitor_message(monitor)["event"]
+                if event == zmq.EVENT_HANDSHAKE_FAILED_AUTH:
+                    failure = "refused:not_allowed"
+                elif failure != "refused:not_allowed":
+                    failure = "refused:handshake_failed"
+                    if event == zmq.EVENT_HANDSHAKE_FAILED_PROTOCOL:
+                        failure += ":now"
+            # A refusal by the server's ZAP handler or a protocol error is
+            # final (libzmq gives the endpoint up); a dropped handshake is
+            # retried by libzmq, and told only if nothing came up in time.
+            if failure in ("refused:not_allowed", "refused:handshake_failed:now"):
+                return failure.replace(":now", "")
+            if time.monotonic() >= deadline:
+                return failure.replace(":now", "") or "unreachable"
+
+    def _attempt(self, socket: zmq.Socket, request: bytes) -> Union[Dict[str, Any], str]:
+        """The reply, or why there was none: "unreachable", "timeout", or
+        "refused:<reason>"."""
+        deadline = time.monotonic() + self._timeout_ms / 1000
+        failure = self._connected(socket, deadline)
+        if failure:
+            return failure
         try:
             socket.send(request, zmq.NOBLOCK)
         except zmq.Again:
@@ -525,13 +574,33 @@ class KeyServiceClient:
             socket.curve_serverkey = self._curve["server"]
             socket.curve_publickey = self._curve["public"]
             socket.curve_secretkey = self._curve["secret"]
+        # Failed handshakes, which libzmq otherwise keeps to itself, until
+        # the connection is up.
+        monitor = socket.get_monitor_socket(HANDSHAKE_FAILED)
+        with self._lock:
+            self._monitors[socket] = monitor
         socket.connect(endpoint)
         return socket
+
+    def _unwatch(self, socket: zmq.Socket) -> None:
+        with self._lock:
+            monitor = self._monitors.pop(socket, None)
+        if monitor is not None:
+            socket.disable_monitor()
+            monitor.close(linger=0)
+
+    def _close(self, socket: zmq.Socket) -> None:
+        with self._lock:
+            monitor = self._monitors.pop(socket, None)
+        if monitor is not None:
+            monitor.close(linger=0)
+        socket.close(linger=0)
 
     def _give(self, endpoint: str, socket: zmq.Socket) -> None:
         with self._lock:
             idle = self._idle.setdefault(endpoint, [])
-            if self._closed or len(idle) >= self._max_idle:
-                socket.close(linger=0)
-            else:
+            keep = not self._closed and len(idle) < self._max_idle
+            if keep:
                 idle.append(socket)
+        if not keep:
+            self._close(socket)

@@ -4,7 +4,8 @@ A reply ``{"error": ..., "code": ...}`` becomes an instance of the class for
 its code (:class:`DecryptionFailed`, :class:`Overloaded`, ...); a code this
 version does not know becomes a plain :class:`ServiceError` carrying it. The
 client's own failures are :class:`TimeoutError_` (sent, never answered),
-:class:`Unreachable` (never sent) and :class:`BadReply`. Every class has a
+:class:`Unreachable` (never sent), :class:`HandshakeRefused` (never sent:
+the server refused the handshake) and :class:`BadReply`. Every class has a
 class attribute ``code``, readable without an instance.
 """
 
@@ -211,7 +212,8 @@ class TimeoutError_(KeyServiceError):
 class Unreachable(KeyServiceError):
     """No connection to any endpoint came up: the request was never sent.
 
-    Nothing listening, or a CURVE handshake the server refused.
+    Nothing listening there. A handshake the server refused is
+    :class:`HandshakeRefused`.
     """
 
     code = "unreachable"
@@ -222,6 +224,30 @@ class Unreachable(KeyServiceError):
             f"{attempts} attempt(s)"
         )
         self.endpoints = endpoints
+
+
+class HandshakeRefused(KeyServiceError):
+    """The server refused the handshake at every endpoint reached: never sent.
+
+    ``reason`` is ``"not_allowed"`` when the server's allow list does not
+    hold this client's CURVE key, ``"handshake_failed"`` when the handshake
+    itself failed (the server's key is not the one given, or one side speaks
+    CURVE and the other does not), as libzmq tells the client.
+    """
+
+    code = "handshake_refused"
+
+    def __init__(self, endpoints: "list[str]", reason: str) -> None:
+        where = ", ".join(endpoints)
+        super().__init__(
+            f"{where} refused the CURVE handshake: this client's key is not on "
+            "the server's allow list"
+            if reason == "not_allowed"
+            else f"the handshake with {where} failed: the server's CURVE key is "
+            "not the one given, or one side speaks CURVE and the other does not"
+        )
+        self.endpoints = endpoints
+        self.reason = reason
 
 
 class BadReply(KeyServiceError):
