@@ -58,6 +58,9 @@ export const SYMBOLS = {
     nonblocking: true,
   },
   ERR_clear_error: { parameters: [], result: "void" },
+  // The one-shot digest, without the provider look-up (and its locks) that
+  // EVP_Digest makes on every call: for prepared keys' fingerprints.
+  SHA256: { parameters: ["buffer", "usize", "buffer"], result: "pointer" },
 } as const satisfies Deno.ForeignLibraryInterface;
 
 /**

@@ -150,6 +150,17 @@ export class Libcrypto {
   }
 
   /**
+   * {@linkcode keyFingerprint}, hashed in OpenSSL: the same hex string, for
+   * a small part of the JavaScript SHA-256's cost
+   * (docs/architecture-threads.md).
+   */
+  fingerprint(key: RsaPrivateKey): string {
+    const digest = new Uint8Array(32);
+    this.#symbols.SHA256(key.der, BigInt(key.der.length), digest);
+    return digest.toHex();
+  }
+
+  /**
    * Encrypts `plaintext` for `key` under `padding`, as `encryptWith` does
    * (random padding from OpenSSL's generator), on Deno's blocking-thread
    * pool. Throws `MessageTooLong` as `encryptWith` does.

@@ -94,6 +94,7 @@ export const ZMQ_CURVE_PUBLICKEY = 48;
 export const ZMQ_CURVE_SECRETKEY = 49;
 export const ZMQ_CURVE_SERVERKEY = 50;
 export const ZMQ_IMMEDIATE = 39;
+export const ZMQ_RCVTIMEO = 27;
 export const ZMQ_ZAP_DOMAIN = 55;
 export const ZMQ_HEARTBEAT_IVL = 75;
 export const ZMQ_HEARTBEAT_TIMEOUT = 77;

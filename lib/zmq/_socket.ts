@@ -143,19 +143,26 @@ export class MessageReader {
   /**
    * One whole message, or null when none is waiting. Keeps its first
    * `maxFrames` frames; any further ones are read and dropped, and
-   * {@linkcode MessageReader.truncated} says so.
+   * {@linkcode MessageReader.truncated} says so. With `wait`, waits for it
+   * on this thread, as long as the socket's `ZMQ_RCVTIMEO` says.
    */
-  read(socket: Deno.PointerValue, maxFrames: number): Uint8Array[] | null {
+  read(
+    socket: Deno.PointerValue,
+    maxFrames: number,
+    wait = false,
+  ): Uint8Array[] | null {
     this.truncated = false;
     const zmq = this.#zmq;
     const msg = this.#msg;
     const frames: Uint8Array[] = [];
     for (let more = true, first = true; more; first = false) {
       zmq.zmq_msg_init(msg);
-      let size = zmq.zmq_msg_recv(msg, socket, ZMQ_DONTWAIT);
+      // Only the first frame is waited for: the rest come with it.
+      const flags = wait && first ? 0 : ZMQ_DONTWAIT;
+      let size = zmq.zmq_msg_recv(msg, socket, flags);
       // A signal that lands during the call interrupts it; nothing was read.
       while (size < 0 && zmq.zmq_errno() === EINTR) {
-        size = zmq.zmq_msg_recv(msg, socket, ZMQ_DONTWAIT);
+        size = zmq.zmq_msg_recv(msg, socket, flags);
       }
       if (size < 0) {
         const error = lastError(zmq);

@@ -26,10 +26,12 @@
 import {
   cstring,
   lastError,
+  POLLITEM_SIZE,
   ZMQ_DONTWAIT,
   ZMQ_LINGER,
   ZMQ_MAXMSGSIZE,
   ZMQ_PAIR,
+  ZMQ_POLLIN,
   ZMQ_PULL,
   ZMQ_PUSH,
   ZMQ_RCVHWM,
@@ -86,8 +88,12 @@ export class RouterServer implements AsyncIterable<IncomingMessage> {
   readonly #zap: ZapHandler | undefined;
   readonly #monitor: SocketMonitor | undefined;
   #items: Uint8Array = new Uint8Array(0);
+  /** The poll items as a view, for their `revents`. */
+  #events: DataView = new DataView(new ArrayBuffer(0));
   /** Poll items that stay watched while draining (all but the router). */
   #drainItems = 0;
+  /** Each watched socket's place among the poll items (-1: not watched). */
+  #at = { zap: -1, monitor: -1 };
   #port: ThreadPortSocket | undefined;
   readonly #reader: MessageReader;
   readonly #maxFrames: number;
@@ -201,6 +207,34 @@ export class RouterServer implements AsyncIterable<IncomingMessage> {
     ];
     this.#drainItems = watched.length - 1;
     this.#items = pollItems(watched);
+    this.#events = new DataView(this.#items.buffer);
+    const at = (socket: Deno.PointerValue | undefined) =>
+      socket === undefined ? -1 : watched.indexOf(socket);
+    this.#at = {
+      zap: at(this.#zap?.socket),
+      monitor: at(this.#monitor?.socket),
+    };
+  }
+
+  /**
+   * Whether the last poll found input on item `at`. The sockets that seldom
+   * have any (the wake pipe, ZAP, the monitor) are read only then: in libzmq
+   * every read or check of an empty socket costs system calls (a `getpid`
+   * and a `poll` of its mailbox; docs/architecture-threads.md). The thread
+   * port and the router are read every turn, since a message that came
+   * after the poll is more often there than not under load.
+   */
+  #ready(at: number): boolean {
+    return at >= 0 &&
+      (this.#events.getInt16(at * POLLITEM_SIZE + 14, true) & ZMQ_POLLIN) !==
+        0;
+  }
+
+  /** Clears every item's `revents`: items a poll leaves out stay clear. */
+  #clearEvents(): void {
+    for (let i = 0; i * POLLITEM_SIZE < this.#items.length; i++) {
+      this.#events.setInt16(i * POLLITEM_SIZE + 14, 0, true);
+    }
   }
 
   /**
@@ -271,7 +305,17 @@ export class RouterServer implements AsyncIterable<IncomingMessage> {
             performance.now() - this.#turn < 4
           ? 1n
           : 0n;
-        if (this.#zmq.zmq_poll_blocking(this.#items, count, wait) <= 0) {
+        this.#clearEvents();
+        // The wake pipe (item 0) is left out here: only this thread writes
+        // it, and only while the poll thread waits below.
+        let woken = false;
+        if (
+          this.#zmq.zmq_poll_blocking(
+            this.#items.subarray(POLLITEM_SIZE),
+            count - 1,
+            wait,
+          ) <= 0
+        ) {
           const now = performance.now();
           const timeout = earliest(
             this.#closing ? Math.max(0, Math.ceil(this.#deadline - now)) : -1,
@@ -283,10 +327,15 @@ export class RouterServer implements AsyncIterable<IncomingMessage> {
           await this.#zmq.zmq_poll(this.#items, count, BigInt(timeout));
           this.#polling = false;
           this.#turn = performance.now();
+          woken = this.#ready(0);
         }
-        while (this.#reader.read(this.#wakeRecv, 1) !== null) { /* drained */ }
-        this.#zap?.answer(this.#reader);
-        this.#monitor?.read(this.#reader);
+        if (woken) {
+          while (this.#reader.read(this.#wakeRecv, 1) !== null) {
+            /* drained */
+          }
+        }
+        if (this.#ready(this.#at.zap)) this.#zap?.answer(this.#reader);
+        if (this.#ready(this.#at.monitor)) this.#monitor?.read(this.#reader);
         this.#monitor?.link?.retry(performance.now());
         this.#port?.read(this.#reader);
         this.#flush();

@@ -35,6 +35,7 @@ import {
   ZMQ_DEALER,
   ZMQ_LINGER,
   ZMQ_RCVHWM,
+  ZMQ_RCVTIMEO,
   ZMQ_ROUTER,
   ZMQ_ROUTER_MANDATORY,
   ZMQ_ROUTING_ID,
@@ -172,6 +173,8 @@ export class ThreadSocket {
   readonly #outbox: Deno.PointerValue;
   readonly #reader: MessageReader;
   readonly #items: Uint8Array;
+  /** The inbox's `ZMQ_RCVTIMEO` (-1: libzmq's default, none). */
+  #timeoutMs = -1;
   #closed = false;
 
   private constructor(libzmq: LoadedLibzmq, options: ThreadSocketOptions) {
@@ -224,13 +227,18 @@ export class ThreadSocket {
 
   /**
    * The next message, waiting for it on this thread (blocking it) up to
-   * `timeoutMs`; null when none came.
+   * `timeoutMs`; null when none came. A blocking receive, not a poll and
+   * then a read: in libzmq each check of an empty socket costs system calls,
+   * and the read before the poll, the poll's own checks and the read after it
+   * made more of them than one blocking receive does.
    */
   receive(timeoutMs: number): Uint8Array[] | null {
-    const next = this.#reader.read(this.#inbox, 64);
-    if (next !== null || this.#closed) return next;
-    this.#zmq.zmq_poll_blocking(this.#items, 1, BigInt(timeoutMs));
-    return this.#reader.read(this.#inbox, 64);
+    if (this.#closed) return null;
+    if (timeoutMs !== this.#timeoutMs) {
+      setIntOption(this.#zmq, this.#inbox, ZMQ_RCVTIMEO, timeoutMs);
+      this.#timeoutMs = timeoutMs;
+    }
+    return this.#reader.read(this.#inbox, 64, true);
   }
 
   /**

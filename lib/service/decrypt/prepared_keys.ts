@@ -25,12 +25,11 @@
  * @module
  */
 
-import {
-  keyFingerprint,
-  type Libcrypto,
-  type Padding,
-  type PreparedKey,
-  type RsaPrivateKey,
+import type {
+  Libcrypto,
+  Padding,
+  PreparedKey,
+  RsaPrivateKey,
 } from "../../crypto/mod.ts";
 
 /** How many keys, and for how long. */
@@ -80,7 +79,7 @@ export class PreparedKeyCache {
     padding: Padding,
   ): Promise<Uint8Array> {
     this.#sweep();
-    const id = keyFingerprint(key);
+    const id = this.#libcrypto.fingerprint(key);
     let entry = this.#entries.get(id);
     if (entry === undefined) {
       if (this.#entries.size >= this.#size) {

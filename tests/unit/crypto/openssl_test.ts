@@ -13,6 +13,7 @@ import {
   CryptoError,
   DecryptionError,
   encryptWith,
+  keyFingerprint,
   type Libcrypto,
   LibcryptoUnavailable,
   loadLibcrypto,
@@ -915,5 +916,27 @@ testWithLibcrypto(
     } finally {
       backend.close();
     }
+  },
+);
+
+testWithLibcrypto(
+  "Libcrypto.fingerprint is keyFingerprint: SHA-256 of the key's DER, in hex, wherever the DER lies in its buffer",
+  () => {
+    const expected = createHash("sha256").update(fixedPrivate.der).digest(
+      "hex",
+    );
+    assert.equal(keyFingerprint(fixedPrivate), expected);
+    assert.equal(libcrypto.fingerprint(fixedPrivate), expected);
+    // The DER as a view into a larger buffer (as a PKCS#8 key's PKCS#1 part is).
+    const padded = new Uint8Array(fixedPrivate.der.length + 7);
+    padded.set(fixedPrivate.der, 5);
+    const view = padded.subarray(5, 5 + fixedPrivate.der.length);
+    assert.equal(
+      libcrypto.fingerprint({ ...fixedPrivate, der: view }),
+      expected,
+    );
+    const other = vectorKeyPair(3072).private;
+    assert.equal(libcrypto.fingerprint(other), keyFingerprint(other));
+    assert.notEqual(libcrypto.fingerprint(other), expected);
   },
 );

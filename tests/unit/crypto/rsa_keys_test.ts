@@ -127,17 +127,7 @@ function inverse(a: bigint, m: bigint): bigint {
 function keyFrom(p: bigint, q: bigint, e: bigint, modulus: "phi" | "lambda") {
   const phi = (p - 1n) * (q - 1n);
   const d = inverse(e, modulus === "phi" ? phi : phi / gcd(p - 1n, q - 1n));
-  return privatePem([
-    0n,
-    p * q,
-    e,
-    d,
-    p,
-    q,
-    d % (p - 1n),
-    d % (q - 1n),
-    inverse(q, p),
-  ]);
+  return keyWithD(p, q, e, d);
 }
 
 function assertRoundTrip(pem: string): void {
@@ -155,6 +145,43 @@ Deno.test("a python-rsa style key (d = e^-1 mod phi) is accepted and decrypts", 
 
 Deno.test("a key with d = e^-1 mod lcm(p-1, q-1) is accepted and decrypts", () => {
   assertRoundTrip(keyFrom(P, Q, E, "lambda"));
+});
+
+/** A PKCS#1 private key PEM of p, q, e with `d` as given (CRT values from it). */
+function keyWithD(p: bigint, q: bigint, e: bigint, d: bigint): string {
+  return privatePem([
+    0n,
+    p * q,
+    e,
+    d,
+    p,
+    q,
+    d % (p - 1n),
+    d % (q - 1n),
+    inverse(q, p),
+  ]);
+}
+
+Deno.test("a private exponent that inverts e mod one of p-1, q-1 and not the other is rejected as unusable_key", () => {
+  const d = inverse(E, (P - 1n) * (Q - 1n) / gcd(P - 1n, Q - 1n));
+  // d + (p-1) still inverts e mod p-1, not mod q-1; d + (q-1) the reverse.
+  for (const [step, other] of [[P - 1n, Q - 1n], [Q - 1n, P - 1n]]) {
+    const wrong = d + step;
+    assert.equal((E * wrong) % step, 1n);
+    assert.notEqual((E * wrong) % other, 1n);
+    assertCode(
+      () => parsePrivateKey(keyWithD(P, Q, E, wrong)),
+      "unusable_key",
+    );
+  }
+});
+
+Deno.test("a private exponent off by one is rejected as unusable_key", () => {
+  const lambda = (P - 1n) * (Q - 1n) / gcd(P - 1n, Q - 1n);
+  assertCode(
+    () => parsePrivateKey(keyWithD(P, Q, E, inverse(E, lambda) + 1n)),
+    "unusable_key",
+  );
 });
 
 Deno.test("a key with p and q in the other order is accepted and decrypts", () => {
