@@ -16,7 +16,7 @@ import {
   number,
   parseCommand,
   UsageError,
-} from "../../../lib/cli/subcommand.ts";
+} from "../../../lib/cli/flags.ts";
 
 const SPEC: CommandSpec = {
   name: "demo",
