@@ -263,7 +263,7 @@ export async function decryptFernet(
     throw wireError(error, "encrypted_fernet");
   } finally {
     // This request's own copy of the private key, parsed above: wiped once
-    // decryption is over. (A worker pool took it already, and wiped its own.)
+    // decryption is over.
     wipe(key.der);
   }
   return fernetReply(plaintext);
