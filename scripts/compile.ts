@@ -31,7 +31,7 @@ export function compileArgs(output: string, libzmqFile: string): string[] {
     libzmqFile,
     // Worker code is not found by static analysis: it must be named.
     "--include",
-    "lib/service/decrypt/_decrypt_worker.ts",
+    "lib/runtime/_request_thread.ts",
     // What the service needs, and nothing more: FFI for libzmq, its own
     // environment variables, reading the files it is pointed at (the
     // embedded libzmq, an explicit --libzmq), writing for `keys new` (the

@@ -17,7 +17,7 @@
 
 import type { AgeKeyType, KeyServiceClient } from "../client/mod.ts";
 import { print } from "./commands.ts";
-import { type ParsedCommand, UsageError } from "./subcommand.ts";
+import { type ParsedCommand, UsageError } from "./flags.ts";
 
 /** `keys new`'s key types: RSA (the default) and age's. */
 export const KEY_TYPE_CHOICES = ["rsa", "mlkem768x25519", "x25519"] as const;

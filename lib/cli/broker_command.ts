@@ -65,12 +65,11 @@ import { onStopSignals } from "../runtime/signals.ts";
 import {
   commandHelp,
   type CommandSpec,
-  number,
   one,
   parseCommand,
   type ParsedCommand,
   UsageError,
-} from "./subcommand.ts";
+} from "./flags.ts";
 
 /** The request limits whose largest is an instance's default frame cap. */
 const REQUEST_LIMITS: readonly string[] = [
@@ -144,8 +143,11 @@ const SPEC: CommandSpec = {
     {
       flag: "max-frame-bytes",
       arg: "N",
+      type: { kind: "integer", min: 1024, max: 1024 ** 3 },
+      default: DEFAULT_MAX_FRAME_BYTES,
+      defaultText: `${DEFAULT_MAX_FRAME_BYTES}, the instances' own default`,
       help:
-        `libzmq drops a client connection that sends a larger frame (default ${DEFAULT_MAX_FRAME_BYTES}, the instances' own default); keep it at most the instances' --max-frame-bytes`,
+        "libzmq drops a client connection that sends a larger frame; keep it at most the instances' --max-frame-bytes",
     },
     {
       flag: "metrics",
@@ -156,7 +158,9 @@ const SPEC: CommandSpec = {
     {
       flag: "log-level",
       arg: "LEVEL",
-      help: "debug, info (the default), warn, error, silent",
+      type: { kind: "choice", choices: LOG_LEVELS },
+      default: "info",
+      help: `least severe log level written: ${LOG_LEVELS.join(", ")}`,
     },
     { flag: "libzmq", arg: "PATH", help: "libzmq file to load" },
   ],
@@ -193,11 +197,7 @@ function brokerOptions(
     frontendCurve: curveSide(libzmq, parsed, "frontend", log, reports),
     backendCurve: curveSide(libzmq, parsed, "backend", log, reports),
     onInstance: (change) => instanceChanged(change, log, reports),
-    maxFrameBytes: number(parsed, "max-frame-bytes", DEFAULT_MAX_FRAME_BYTES, {
-      min: 1024,
-      max: 1024 ** 3,
-      integer: true,
-    }),
+    maxFrameBytes: parsed.values["max-frame-bytes"] as number,
   };
 }
 
@@ -285,13 +285,7 @@ async function runBroker(args: readonly string[]): Promise<number> {
       print(commandHelp(SPEC));
       return 0;
     }
-    const level = one(parsed, "log-level") ?? "info";
-    if (!LOG_LEVELS.includes(level as LogLevel)) {
-      throw new UsageError(
-        `--log-level must be one of ${LOG_LEVELS.join(", ")}`,
-      );
-    }
-    log = new Logger(level as LogLevel);
+    log = new Logger(one(parsed, "log-level") as LogLevel);
     const metrics = one(parsed, "metrics");
     if (metrics !== undefined) parseListenAddress(metrics);
   } catch (error) {

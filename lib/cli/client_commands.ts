@@ -44,7 +44,7 @@ import {
   parseCommand,
   type ParsedCommand,
   UsageError,
-} from "./subcommand.ts";
+} from "./flags.ts";
 
 /** A subcommand: its spec, and what runs it (to an exit code). */
 export interface Command {

@@ -9,7 +9,7 @@
  * @example
  * ```ts
  * import { CLIENT_FLAGS, exitCodeFor, openClient } from "./client_flags.ts";
- * import { parseCommand } from "./subcommand.ts";
+ * import { parseCommand } from "./flags.ts";
  *
  * const parsed = parseCommand(
  *   { name: "ping", summary: "", flags: CLIENT_FLAGS },
@@ -40,7 +40,7 @@ import {
   one,
   type ParsedCommand,
   UsageError,
-} from "./subcommand.ts";
+} from "./flags.ts";
 import { fail } from "./commands.ts";
 import { resolvePath } from "./paths.ts";
 import { firstLine } from "../runtime/ops/log.ts";

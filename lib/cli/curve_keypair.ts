@@ -20,12 +20,7 @@ import { loadLibzmq } from "../zmq/libzmq.ts";
 import type { Command } from "./client_commands.ts";
 import { fail, print } from "./commands.ts";
 import { resolvePath } from "./paths.ts";
-import {
-  commandHelp,
-  type CommandSpec,
-  one,
-  parseCommand,
-} from "./subcommand.ts";
+import { commandHelp, type CommandSpec, one, parseCommand } from "./flags.ts";
 import { usageFailure } from "./client_flags.ts";
 
 const SPEC: CommandSpec = {

@@ -25,12 +25,7 @@ import {
   stdinText,
 } from "./client_commands.ts";
 import { fail, print } from "./commands.ts";
-import {
-  type FlagSpec,
-  number,
-  one,
-  type ParsedCommand,
-} from "./subcommand.ts";
+import { type FlagSpec, number, one, type ParsedCommand } from "./flags.ts";
 
 const KEY_ID = {
   flag: "key-id",

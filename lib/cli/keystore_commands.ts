@@ -26,7 +26,7 @@ import {
   parseCommand,
   type ParsedCommand,
   UsageError,
-} from "./subcommand.ts";
+} from "./flags.ts";
 
 const LOCATION_FLAGS = [
   {

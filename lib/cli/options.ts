@@ -1,8 +1,8 @@
 /**
  * The service's options, declared once: each option's flag, environment
- * variable, type, default, bounds and help line. `config.ts` builds the
- * `parseArgs` options, the `--help` text and the validation from this table,
- * and a test holds the README's configuration table to it.
+ * variable, type, default, bounds and help line. They are `serve`'s flags in
+ * the one flag parser (flags.ts), which parses, checks and lists them in
+ * `--help`; a test holds the README's configuration table to them.
  *
  * @example
  * ```ts
@@ -14,6 +14,7 @@
  */
 
 import type { Config } from "../runtime/config.ts";
+import type { FlagSpec, FlagType } from "./flags.ts";
 import { LOG_FORMATS, LOG_LEVELS } from "../runtime/ops/log.ts";
 import { SECURITY_OPTIONS } from "./_options_security.ts";
 import { KEYSTORE_OPTIONS } from "./_options_keystore.ts";
@@ -32,32 +33,22 @@ import { CORES } from "../runtime/config.ts";
  */
 export { DEFAULT_ENDPOINT };
 
-/** How an option's value is read. */
-export type OptionType =
-  | { readonly kind: "string" }
-  | { readonly kind: "choice"; readonly choices: readonly string[] }
-  | { readonly kind: "integer"; readonly min: number; readonly max: number }
-  | { readonly kind: "seconds"; readonly min: number }
-  | { readonly kind: "flag" };
+/** How an option's value is read: the command line's flag types. */
+export type OptionType = FlagType;
 
-/** One option, as `--help` and the README show it. */
-export interface OptionSpec {
+/**
+ * One option of `serve`: a flag of the one flag parser (flags.ts) that sets
+ * a `Config` field, always with a variable, a type and a section.
+ */
+export interface OptionSpec extends FlagSpec {
   /** The `Config` field it sets. */
   readonly key: keyof Config;
-  /** The long flag, without `--`. */
-  readonly flag: string;
-  /** What the value is called in `--help` (`N`, `PATH`); none for a flag. */
-  readonly arg?: string;
   /** The environment variable read when the flag is absent. */
   readonly env: string;
   /** Its type and bounds. */
   readonly type: OptionType;
   /** The value when neither flag nor variable is given. */
   readonly default: string | number | boolean | undefined;
-  /** How `--help` shows the default, when not the value itself. */
-  readonly defaultText?: string;
-  /** One line of help, without the default. */
-  readonly help: string;
   /** The `--help` section it is listed in. */
   readonly section:
     | "Options"

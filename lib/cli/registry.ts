@@ -24,6 +24,7 @@ import {
   HELP as SERVE_OPTIONS,
   parseConfig,
   readEnv,
+  SERVE_SPEC,
 } from "./config.ts";
 import { CURVE_KEYPAIR_COMMAND } from "./curve_keypair.ts";
 import { KEYS_COMMANDS } from "./keys_commands.ts";
@@ -34,11 +35,7 @@ import { VERSION } from "../runtime/version.ts";
 
 /** `keyservice serve [options]`, the default when no command is named. */
 export const SERVE_COMMAND: Command = {
-  spec: {
-    name: "serve",
-    summary: "serves the contract (binds --endpoint, or --connect to a broker)",
-    flags: [],
-  },
+  spec: SERVE_SPEC,
   async run(args) {
     let parsed;
     try {

@@ -1,7 +1,7 @@
 /**
  * RSA decryption with Deno's `node:crypto`, both schemes: the fallback
- * backend's, run in its workers (lib/service/decrypt/_decrypt_worker.ts), and the
- * reference the tests check OpenSSL's decryption against. Not re-exported
+ * backend's, loaded on the request threads (lib/runtime/_request_thread.ts)
+ * only when it is chosen, and the reference the tests check OpenSSL's decryption against. Not re-exported
  * from mod.ts: importing `node:crypto` adds to the service's resident memory
  * (docs/benchmarks.md has the figure), which the service's main thread,
  * encrypting on bigints and decrypting through OpenSSL, does not pay

@@ -7,10 +7,9 @@
  *
  * @example
  * ```ts
- * import { serveOnThreads } from "./serve_threads.ts";
  * import type { RequestThreads } from "./request_threads.ts";
  * import { Admission } from "../service/admission.ts";
- * import type { Message } from "../service/serve.ts";
+ * import { type Message, serveOnThreads } from "./serve_threads.ts";
  *
  * declare const threads: RequestThreads;
  * declare const messages: AsyncIterable<Message>;
@@ -24,7 +23,18 @@ import type { RequestThreads, ThreadOutcome } from "./request_threads.ts";
 import type { Admission } from "../service/admission.ts";
 import { Overloaded } from "../service/errors.ts";
 import { encodeReply, errorReply } from "../service/protocol.ts";
-import type { Message } from "../service/serve.ts";
+
+/** One request from a transport, to be answered once. */
+export interface Message {
+  /** The request's frames: one for a valid request. */
+  readonly parts: readonly Uint8Array[];
+  /** The client it came from, for the bounds per client (see `Admission`). */
+  readonly client?: string;
+  /** Under CURVE, the client's public key (Z85): who asks, for policies. */
+  readonly clientKey?: string;
+  /** Sends the reply. */
+  reply(body: Uint8Array): void;
+}
 
 /** Told of each request answered, with its time in milliseconds. */
 export type ThreadOutcomeListener = (

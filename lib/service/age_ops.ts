@@ -27,7 +27,7 @@ import {
   parseRecipient,
 } from "../crypto/age/mod.ts";
 import { generateFernetKey } from "../crypto/mod.ts";
-import { DecryptionFailed } from "./errors.ts";
+import { fernetReply } from "./operations.ts";
 import { ageWireError } from "./age_errors.ts";
 import type {
   AgeDecryptRequest,
@@ -38,8 +38,6 @@ import type {
 import type { Reply } from "./protocol.ts";
 
 const encoder = new TextEncoder();
-// ignoreBOM: as for RSA, a leading U+FEFF is part of the plaintext.
-const utf8 = new TextDecoder("utf-8", { fatal: true, ignoreBOM: true });
 
 /** Most plaintext bytes decrypted: `fernet` fields are 16 Ki code units. */
 const MAX_PLAINTEXT_BYTES = 3 * 16 * 1024;
@@ -94,14 +92,7 @@ async function decrypt(request: AgeDecryptRequest): Promise<Reply> {
   } catch (error) {
     throw ageWireError(error, "encrypted_fernet");
   }
-  try {
-    return { fernet: utf8.decode(plaintext) };
-  } catch {
-    // The same reply as every other decryption failure.
-    throw new DecryptionFailed();
-  } finally {
-    plaintext.fill(0);
-  }
+  return fernetReply(plaintext);
 }
 
 /** The reply to a validated age request. */

@@ -40,7 +40,6 @@ import type { Keystore, KeySummary } from "../keystore/keystore.ts";
 import { allows, type Use } from "../keystore/policy.ts";
 import {
   AuditUnavailable,
-  DecryptionFailed,
   InvalidCiphertext,
   KeyServiceError,
   KeyVersionBelowMinimum,
@@ -50,7 +49,7 @@ import {
 } from "./errors.ts";
 import type { KeystoreRequest } from "./keystore_protocol.ts";
 import { formatCiphertext, parseCiphertext } from "./stored_ciphertext.ts";
-import type { OperationContext } from "./operations.ts";
+import { fernetReply, type OperationContext } from "./operations.ts";
 import type { Reply } from "./protocol.ts";
 import { adminOperation, allowed, fromStore } from "./keystore_admin.ts";
 import type { Decryptor, StoredDecryptor } from "./types.ts";
@@ -72,7 +71,6 @@ export interface Note {
 }
 
 const encoder = new TextEncoder();
-const utf8 = new TextDecoder("utf-8", { fatal: true, ignoreBOM: true });
 
 /** Decryption with a stored version loaded for each use (no OpenSSL). */
 export function loadEachTime(decrypt: Decryptor): StoredDecryptor {
@@ -223,14 +221,7 @@ export class KeystoreOperations implements KeystoreHandler {
           request.padding,
           note,
         );
-        try {
-          return { fernet: utf8.decode(plaintext) };
-        } catch {
-          // The same reply as every other decryption failure.
-          throw new DecryptionFailed();
-        } finally {
-          plaintext.fill(0);
-        }
+        return fernetReply(plaintext);
       }
       case "rewrap_fernet": {
         note.ciphertexts = request.ciphertexts;

@@ -263,17 +263,24 @@ export async function decryptFernet(
     throw wireError(error, "encrypted_fernet");
   } finally {
     // This request's own copy of the private key, parsed above: wiped once
-    // decryption is over. (A worker pool took it already, and wiped its own.)
+    // decryption is over.
     wipe(key.der);
   }
+  return fernetReply(plaintext);
+}
+
+/**
+ * The reply to a decryption: `plaintext` as the `fernet` string, or
+ * {@linkcode DecryptionFailed} (the reply of every other decryption
+ * failure) when it is not UTF-8. The bytes are wiped either way; the reply
+ * holds the plaintext as a string from here on, which no one can wipe.
+ */
+export function fernetReply(plaintext: Uint8Array): Reply {
   try {
     return { fernet: utf8.decode(plaintext) };
   } catch {
-    // The same reply as every other decryption failure.
     throw new DecryptionFailed();
   } finally {
-    // The reply holds the plaintext as a string from here on, which no one
-    // can wipe; the bytes can be.
     wipe(plaintext);
   }
 }

@@ -4,15 +4,13 @@
  *
  * @example
  * ```ts
- * import { DecryptPool } from "./decrypt/decrypt_pool.ts";
  * import { KeyPool } from "./key_pool.ts";
  * import { KeyService } from "./key_service.ts";
  * import { poolStatus } from "./status.ts";
  *
  * const keyPool = new KeyPool({ size: 4 });
- * const decryptPool = new DecryptPool({ size: 2 });
  * const service = new KeyService({
- *   status: poolStatus(keyPool, decryptPool),
+ *   status: poolStatus(keyPool, { name: "node", concurrency: 2 }),
  *   pingDetail: "full",
  * });
  * // ping: {...,"pool":{"depth":..,"size":4,"generating":..,"expired":0},"workers":2,"crypto":"node",...}

@@ -26,12 +26,10 @@
 import {
   cstring,
   lastError,
-  POLLITEM_SIZE,
   ZMQ_DONTWAIT,
   ZMQ_LINGER,
   ZMQ_MAXMSGSIZE,
   ZMQ_PAIR,
-  ZMQ_POLLIN,
   ZMQ_PULL,
   ZMQ_PUSH,
   ZMQ_RCVHWM,
@@ -44,13 +42,13 @@ import {
   lastEndpoint,
   MessageReader,
   type Outgoing,
-  pollItems,
   sendMessage,
   setCurveClient,
   setCurveServer,
   setInt64Option,
   setIntOption,
 } from "./_socket.ts";
+import { PollSet } from "./_poll_set.ts";
 import { ZapHandler } from "./_zap.ts";
 import { splitEnvelope } from "./envelope.ts";
 import { clientKey } from "./client_key.ts";
@@ -87,9 +85,7 @@ export class RouterServer implements AsyncIterable<IncomingMessage> {
   readonly #wakeRecv: Deno.PointerValue;
   readonly #zap: ZapHandler | undefined;
   readonly #monitor: SocketMonitor | undefined;
-  #items: Uint8Array = new Uint8Array(0);
-  /** The poll items as a view, for their `revents`. */
-  #events: DataView = new DataView(new ArrayBuffer(0));
+  #poll = new PollSet([]);
   /** Poll items that stay watched while draining (all but the router). */
   #drainItems = 0;
   /** Each watched socket's place among the poll items (-1: not watched). */
@@ -206,35 +202,11 @@ export class RouterServer implements AsyncIterable<IncomingMessage> {
       this.#router,
     ];
     this.#drainItems = watched.length - 1;
-    this.#items = pollItems(watched);
-    this.#events = new DataView(this.#items.buffer);
-    const at = (socket: Deno.PointerValue | undefined) =>
-      socket === undefined ? -1 : watched.indexOf(socket);
+    this.#poll = new PollSet(watched);
     this.#at = {
-      zap: at(this.#zap?.socket),
-      monitor: at(this.#monitor?.socket),
+      zap: this.#poll.indexOf(this.#zap?.socket),
+      monitor: this.#poll.indexOf(this.#monitor?.socket),
     };
-  }
-
-  /**
-   * Whether the last poll found input on item `at`. The sockets that seldom
-   * have any (the wake pipe, ZAP, the monitor) are read only then: in libzmq
-   * every read or check of an empty socket costs system calls (a `getpid`
-   * and a `poll` of its mailbox; docs/architecture-threads.md). The thread
-   * port and the router are read every turn, since a message that came
-   * after the poll is more often there than not under load.
-   */
-  #ready(at: number): boolean {
-    return at >= 0 &&
-      (this.#events.getInt16(at * POLLITEM_SIZE + 14, true) & ZMQ_POLLIN) !==
-        0;
-  }
-
-  /** Clears every item's `revents`: items a poll leaves out stay clear. */
-  #clearEvents(): void {
-    for (let i = 0; i * POLLITEM_SIZE < this.#items.length; i++) {
-      this.#events.setInt16(i * POLLITEM_SIZE + 14, 0, true);
-    }
   }
 
   /**
@@ -305,16 +277,12 @@ export class RouterServer implements AsyncIterable<IncomingMessage> {
             performance.now() - this.#turn < 4
           ? 1n
           : 0n;
-        this.#clearEvents();
+        this.#poll.clear();
         // The wake pipe (item 0) is left out here: only this thread writes
         // it, and only while the poll thread waits below.
         let woken = false;
         if (
-          this.#zmq.zmq_poll_blocking(
-            this.#items.subarray(POLLITEM_SIZE),
-            count - 1,
-            wait,
-          ) <= 0
+          this.#zmq.zmq_poll_blocking(this.#poll.rest, count - 1, wait) <= 0
         ) {
           const now = performance.now();
           const timeout = earliest(
@@ -324,18 +292,23 @@ export class RouterServer implements AsyncIterable<IncomingMessage> {
           this.#polling = true;
           this.#woken = false;
           // While polling, only the wake pipe's sending end may be touched.
-          await this.#zmq.zmq_poll(this.#items, count, BigInt(timeout));
+          await this.#zmq.zmq_poll(this.#poll.items, count, BigInt(timeout));
           this.#polling = false;
           this.#turn = performance.now();
-          woken = this.#ready(0);
+          woken = this.#poll.ready(0);
         }
         if (woken) {
           while (this.#reader.read(this.#wakeRecv, 1) !== null) {
             /* drained */
           }
         }
-        if (this.#ready(this.#at.zap)) this.#zap?.answer(this.#reader);
-        if (this.#ready(this.#at.monitor)) this.#monitor?.read(this.#reader);
+        // Seldom-busy sockets only when flagged: reading an empty one costs
+        // system calls (docs/architecture-threads.md). The port and the
+        // router every turn: under load input is there more often than not.
+        if (this.#poll.ready(this.#at.zap)) this.#zap?.answer(this.#reader);
+        if (this.#poll.ready(this.#at.monitor)) {
+          this.#monitor?.read(this.#reader);
+        }
         this.#monitor?.link?.retry(performance.now());
         this.#port?.read(this.#reader);
         this.#flush();

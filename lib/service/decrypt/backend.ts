@@ -1,33 +1,28 @@
 /**
  * Which backend decrypts, as configured: OpenSSL 3 where its libcrypto
  * loads (`auto`, the default), OpenSSL or nothing (`openssl`), or
- * `node:crypto` on worker threads (`node`). Under `auto` a missing or too old
+ * `node:crypto` (`node`), on each request thread. Under `auto` a missing or too old
  * libcrypto falls back to `node:crypto`, with a warning that says why.
  *
  * @example
  * ```ts
- * import { startDecryptBackend } from "./backend.ts";
+ * import { resolveThreadCrypto } from "./backend.ts";
  *
- * const backend = startDecryptBackend(
+ * const crypto = resolveThreadCrypto(
  *   {
  *     cryptoBackend: "auto",
  *     libcrypto: undefined,
- *     workers: 2,
  *     preparedKeys: 0,
  *     preparedKeySeconds: 10,
  *   },
  *   { warn: (event, fields) => console.warn(event, fields) },
  * );
- * backend.name; // "openssl-3.0.19", or "node"
- * backend.close();
+ * crypto.name; // "openssl-3.0.19", or "node"
  * ```
  * @module
  */
 
 import { LibcryptoUnavailable, loadLibcrypto } from "../../crypto/mod.ts";
-import { DecryptPool } from "./decrypt_pool.ts";
-import { OpenSslBackend } from "./openssl_backend.ts";
-import type { DecryptBackend } from "../types.ts";
 
 /** How the backend is chosen: the runtime's configuration has these fields. */
 export interface DecryptBackendOptions {
@@ -35,8 +30,6 @@ export interface DecryptBackendOptions {
   readonly cryptoBackend: "auto" | "openssl" | "node";
   /** Path of libcrypto; `undefined` searches the usual places. */
   readonly libcrypto: string | undefined;
-  /** Decryptions that run at once. */
-  readonly workers: number;
   /** Prepared keys kept (OpenSSL only); 0 keeps none. */
   readonly preparedKeys: number;
   /** How long a prepared key is kept, in seconds. */
@@ -47,40 +40,6 @@ export interface DecryptBackendOptions {
 export interface DecryptBackendLog {
   /** One warning event with its fields. */
   warn(event: string, fields: Record<string, string>): void;
-}
-
-/**
- * Starts the configured backend. Throws `LibcryptoUnavailable` when
- * `openssl` was asked for and cannot be had.
- */
-export function startDecryptBackend(
-  config: DecryptBackendOptions,
-  log: DecryptBackendLog,
-): DecryptBackend {
-  if (config.cryptoBackend !== "node") {
-    try {
-      return new OpenSslBackend(
-        loadLibcrypto(config.libcrypto),
-        config.workers,
-        config.preparedKeys === 0 ? undefined : {
-          size: config.preparedKeys,
-          lifetimeMs: config.preparedKeySeconds * 1000,
-        },
-      );
-    } catch (error) {
-      if (
-        config.cryptoBackend === "openssl" ||
-        !(error instanceof LibcryptoUnavailable)
-      ) {
-        throw error;
-      }
-      log.warn("libcrypto-unavailable", {
-        reason: error.message,
-        fallback: "node",
-      });
-    }
-  }
-  return new DecryptPool({ size: config.workers });
 }
 
 /** What a request thread opens to decrypt: OpenSSL by path, or node:crypto. */
@@ -102,13 +61,13 @@ export interface ThreadCrypto {
 }
 
 /**
- * Resolves the configured backend for the request threads, as
- * {@linkcode startDecryptBackend} does (the same fallback and warning):
- * libcrypto is opened here once, to know that it loads, and each thread
- * opens it again by the path found.
+ * Resolves the configured backend for the request threads: libcrypto is
+ * opened here once, to know that it loads (under `auto`, a missing or too
+ * old one falls back to `node:crypto` with a warning), and each thread opens
+ * it again by the path found.
  */
 export function resolveThreadCrypto(
-  config: Omit<DecryptBackendOptions, "workers">,
+  config: DecryptBackendOptions,
   log: DecryptBackendLog,
 ): ThreadCrypto {
   if (config.cryptoBackend !== "node") {

@@ -16,7 +16,7 @@ import {
   number,
   parseCommand,
   UsageError,
-} from "../../../lib/cli/subcommand.ts";
+} from "../../../lib/cli/flags.ts";
 
 const SPEC: CommandSpec = {
   name: "demo",
@@ -165,4 +165,42 @@ Deno.test("the top-level help lists every command of the registry; a group's hel
   const keys = groupHelp("keys");
   assert.match(keys, /^ {2}keys new\b/m);
   assert.doesNotMatch(keys, /^ {2}wrap\b/m);
+});
+
+Deno.test("a typed flag is checked from the flag or its variable, and takes its default when absent", () => {
+  const spec: CommandSpec = {
+    name: "demo",
+    summary: "",
+    flags: [
+      {
+        flag: "size",
+        arg: "N",
+        help: "",
+        env: "SIZE",
+        type: { kind: "integer", min: 1, max: 9 },
+        default: 3,
+      },
+      { flag: "loud", help: "", env: "LOUD" },
+    ],
+  };
+  assert.equal(parseCommand(spec, []).values.size, 3);
+  assert.equal(parseCommand(spec, ["--size", "7"]).values.size, 7);
+  assert.equal(parseCommand(spec, [], { SIZE: "5" }).values.size, 5);
+  assert.deepEqual([...parseCommand(spec, [], { SIZE: "5" }).given], ["size"]);
+  assert.throws(() => parseCommand(spec, ["--size=10"]), UsageError);
+  assert.throws(() => parseCommand(spec, [], { SIZE: "many" }), UsageError);
+  assert.equal(parseCommand(spec, [], { LOUD: "1" }).values.loud, true);
+  assert.equal(parseCommand(spec, [], { LOUD: "0" }).values.loud, false);
+});
+
+Deno.test("serve and broker are parsed by the one flag parser, from their own specs", () => {
+  for (const name of ["serve", "broker"]) {
+    const spec = COMMANDS.find((command) => command.spec.name === name)!.spec;
+    assert.ok(spec.flags.length > 0, name);
+    const help = commandHelp(spec);
+    for (const flag of spec.flags) {
+      assert.match(help, new RegExp(`^  --${flag.flag}\\b`, "m"));
+    }
+  }
+  assert.throws(() => parseConfig(["--pool-size", "-1"], {}), UsageError);
 });

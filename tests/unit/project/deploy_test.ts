@@ -8,7 +8,7 @@
 import assert from "node:assert/strict";
 import { BROKER_COMMAND } from "../../../lib/cli/broker_command.ts";
 import { parseConfig } from "../../../lib/cli/config.ts";
-import { one, parseCommand } from "../../../lib/cli/subcommand.ts";
+import { one, parseCommand } from "../../../lib/cli/flags.ts";
 import { detectTool, gate } from "../../_helpers/gate.ts";
 
 const unitText = (name: string) =>

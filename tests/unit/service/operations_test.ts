@@ -11,7 +11,6 @@ import {
   type KeyObject,
 } from "node:crypto";
 import { KeyService } from "../../../lib/service/key_service.ts";
-import { DecryptPool } from "../../../lib/service/decrypt/decrypt_pool.ts";
 import { WorkLimiter } from "../../../lib/service/work_limiter.ts";
 import type { KeyPairSource } from "../../../lib/service/types.ts";
 import {
@@ -481,31 +480,6 @@ Deno.test("under oaep-sha256 a 2048-bit key takes 190 bytes; 191 is plaintext_to
     rsa_public: PAIR.public,
   });
   assert.equal(v15.code, "ok");
-});
-
-Deno.test("decrypt_fernet under OAEP runs on a DecryptPool worker with the padding passed along", async () => {
-  const pool = new DecryptPool({ size: 1 });
-  try {
-    const { service } = setup({
-      decrypt: (key, ciphertext, padding) =>
-        pool.decrypt(key, ciphertext, padding),
-    });
-    const ok = await handle(
-      decryptRequest(oaepNotV15(), { padding: "oaep-sha256" }),
-      service,
-    );
-    assert.deepEqual(ok.reply, { fernet: FERNET });
-    const v15 = encryptPkcs1v15(PUBLIC, encoder.encode(FERNET));
-    assertError(
-      await handle(decryptRequest(v15, { padding: "oaep-sha256" }), service),
-      "decryption_failed",
-    );
-    assert.deepEqual((await handle(decryptRequest(v15), service)).reply, {
-      fernet: FERNET,
-    });
-  } finally {
-    pool.close();
-  }
 });
 
 // --- keys of other algorithms ----------------------------------------------------
