@@ -309,35 +309,35 @@ export async function runService(
   // Each request at debug; at info, a count per reply code per interval.
   const requests = new RequestLog(log);
   await serveOnThreads(server, admission, threads, (outcome, ms) => {
-    try {
-      instruments.request(outcome, ms);
-      instruments.decrypted("pkcs1v15", outcome.decryptions.pkcs1v15);
-      instruments.decrypted("oaep-sha256", outcome.decryptions.oaep);
-      requests.record(outcome, ms);
-      // Where the time went: on the request thread, and around it (the
-      // socket thread, the hand-offs both ways).
-      if (stages) {
-        log.debug("request-stages", {
-          type: outcome.type,
-          thread_ms: outcome.threadMs,
-          around_ms: Math.max(0, ms - outcome.threadMs),
-        });
-      }
-    } catch (error) {
-      // A failing listener must cost neither the reply nor the service.
-      log.error("listener-failed", { error: errorClass(error) });
+    instruments.request(outcome, ms);
+    instruments.decrypted("pkcs1v15", outcome.decryptions.pkcs1v15);
+    instruments.decrypted("oaep-sha256", outcome.decryptions.oaep);
+    requests.record(outcome, ms);
+    // Where the time went: on the request thread, and around it (the
+    // socket thread, the hand-offs both ways).
+    if (stages) {
+      log.debug("request-stages", {
+        type: outcome.type,
+        thread_ms: outcome.threadMs,
+        around_ms: Math.max(0, ms - outcome.threadMs),
+      });
     }
-  }, () =>
+  }, {
     // What a request thread's KeyService answers, field for field, without
     // the round trip to a thread and back for the status it would ask here.
-    encodeReply({
-      status: "ok",
-      version: VERSION,
-      ...(config.pingDetail === "full"
-        ? { in_flight: admission.inflight - 1, ...status() }
-        : {}),
-      capabilities: CAPABILITIES,
-    }));
+    ping: () =>
+      encodeReply({
+        status: "ok",
+        version: VERSION,
+        ...(config.pingDetail === "full"
+          ? { in_flight: admission.inflight - 1, ...status() }
+          : {}),
+        capabilities: CAPABILITIES,
+      }),
+    // A failing listener costs neither the reply nor the service.
+    onListenerError: (error) =>
+      log.error("listener-failed", { error: errorClass(error) }),
+  });
   requests.close();
   log.flush();
   removeSignalListeners();

@@ -70,24 +70,49 @@ export function isPlainPing(parts: readonly Uint8Array[]): boolean {
   }
 }
 
+/** Options of {@linkcode serveOnThreads}. */
+export interface ServeOnThreadsOptions {
+  /**
+   * Answers a plain ping on this thread (see {@linkcode isPlainPing}), with
+   * what a request thread would answer.
+   * @default undefined (every ping goes to a request thread)
+   */
+  readonly ping?: () => Uint8Array;
+  /**
+   * Told when the outcome listener throws. The reply has gone by then, and
+   * the loop goes on.
+   * @default a function that does nothing
+   */
+  readonly onListenerError?: (error: unknown) => void;
+}
+
 /**
- * Answers every message of `messages` on `threads`; see the module.
- * `ping`, when given, answers a plain ping on this thread (see
- * {@linkcode isPlainPing}), with what a request thread would answer.
+ * Answers every message of `messages` on `threads`; see the module. A
+ * listener that throws costs neither the reply nor the loop.
  */
 export async function serveOnThreads(
   messages: AsyncIterable<Message>,
   admission: Admission,
-  threads: RequestThreads,
+  threads: Pick<RequestThreads, "handle">,
   onOutcome: ThreadOutcomeListener = () => {},
-  ping?: () => Uint8Array,
+  options: ServeOnThreadsOptions = {},
 ): Promise<void> {
+  const { ping, onListenerError = () => {} } = options;
+  const tell = (outcome: ThreadOutcome, ms: number) => {
+    try {
+      onOutcome(outcome, ms);
+    } catch (error) {
+      try {
+        onListenerError(error);
+      } catch { /* nothing left to tell */ }
+    }
+  };
   for await (const message of messages) {
     const started = performance.now();
     const client = message.client ?? "";
     if (!admission.admit(client)) {
       message.reply(OVERLOADED.reply);
-      onOutcome(OVERLOADED, performance.now() - started);
+      tell(OVERLOADED, performance.now() - started);
       continue;
     }
     if (ping !== undefined && isPlainPing(message.parts)) {
@@ -100,7 +125,7 @@ export async function serveOnThreads(
       };
       admission.release(client);
       message.reply(outcome.reply);
-      onOutcome(outcome, performance.now() - started);
+      tell(outcome, performance.now() - started);
       continue;
     }
     threads.handle(
@@ -108,7 +133,7 @@ export async function serveOnThreads(
       (outcome) => {
         admission.release(client);
         message.reply(outcome.reply);
-        onOutcome(outcome, performance.now() - started);
+        tell(outcome, performance.now() - started);
       },
       client,
       message.clientKey,
