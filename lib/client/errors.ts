@@ -174,6 +174,11 @@ export class KeyVersionBelowMinimum extends ServiceError {
   /** The contract's code for this error. */
   static override readonly code = "key_version_below_minimum";
 }
+/** `key_version_limit` (v1.2): the key holds its most versions; trim first. */
+export class KeyVersionLimit extends ServiceError {
+  /** The contract's code for this error. */
+  static override readonly code = "key_version_limit";
+}
 /** `permission_denied` (v1.2): the key's policy refuses this client. */
 export class PermissionDenied extends ServiceError {
   /** The contract's code for this error. */
@@ -244,6 +249,7 @@ export const SERVICE_ERRORS: {
   key_exists: KeyExists,
   key_version_not_found: KeyVersionNotFound,
   key_version_below_minimum: KeyVersionBelowMinimum,
+  key_version_limit: KeyVersionLimit,
   permission_denied: PermissionDenied,
   deletion_not_allowed: DeletionNotAllowed,
   keystore_unavailable: KeystoreUnavailable,

@@ -31,6 +31,12 @@ export type KeyType = typeof KEY_TYPES[number];
 /** Most key ids or ciphertexts one request names. */
 export const MAX_BATCH = 256;
 
+/** Keys a `list_keys` reply holds without `limit`. */
+export const DEFAULT_LIST_LIMIT = 100;
+
+/** The most keys one `list_keys` reply holds (the largest `limit`). */
+export const MAX_LIST_LIMIT = 500;
+
 /** v1.2's request types of their own. */
 export const KEYSTORE_REQUEST_TYPES = [
   "create_key",
@@ -75,7 +81,13 @@ export type KeystoreRequest =
       & KeyOptions
     | { readonly op: "show_key" | "rotate_key" | "trim_key" | "delete_key" }
       & Keyed
-    | { readonly op: "list_keys" }
+    | {
+      readonly op: "list_keys";
+      /** Keys in this page, 1 to {@linkcode MAX_LIST_LIMIT}. */
+      readonly limit: number;
+      /** Where the page starts: a reply's `next_cursor`; none: the first. */
+      readonly cursor: string | undefined;
+    }
     | {
       readonly op: "configure_key";
       readonly minDecryptionVersion: number | undefined;
@@ -292,8 +304,37 @@ function parse(object: Json): Parsed | undefined {
     case "delete_key":
     case "generate_data_key":
       return { op: type, keyId: keyId(object) };
-    case "list_keys":
-      return { op: type };
+    case "list_keys": {
+      let limit = DEFAULT_LIST_LIMIT;
+      if (has(object, "limit")) {
+        const value = object.limit;
+        if (
+          !Number.isSafeInteger(value) || (value as number) < 1 ||
+          (value as number) > MAX_LIST_LIMIT
+        ) {
+          throw new InvalidField(
+            "limit",
+            `must be a JSON integer from 1 to ${MAX_LIST_LIMIT}`,
+          );
+        }
+        limit = value as number;
+      }
+      // A cursor is the last key id a page looked at: opaque to clients.
+      let cursor: string | undefined;
+      if (has(object, "cursor")) {
+        if (
+          typeof object.cursor !== "string" ||
+          !KEY_ID_PATTERN.test(object.cursor)
+        ) {
+          throw new InvalidField(
+            "cursor",
+            "must be a next_cursor of a list_keys reply",
+          );
+        }
+        cursor = object.cursor;
+      }
+      return { op: type, limit, cursor };
+    }
     case "configure_key": {
       let minDecryptionVersion: number | undefined;
       if (has(object, "min_decryption_version")) {
