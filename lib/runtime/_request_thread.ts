@@ -143,6 +143,7 @@ async function start(setup: ThreadSetup): Promise<void> {
     pbkdf2Iterations: setup.pbkdf2Iterations,
     status: () => ask({ what: "status" }),
     pingDetail: setup.pingDetail,
+    capabilities: setup.capabilities,
     keystore: stored && {
       keystore: stored,
       audit: { record: (event) => ask<void>({ what: "audit", event }) },

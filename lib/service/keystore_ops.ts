@@ -74,6 +74,15 @@ export interface Note {
 const encoder = new TextEncoder();
 const utf8 = new TextDecoder("utf-8", { fatal: true, ignoreBOM: true });
 
+/** The keystore and what goes with it, for `KeyServiceOptions`. */
+export interface KeystoreParts {
+  readonly keystore: Keystore;
+  /** Each keystore operation recorded. */
+  readonly audit?: AuditSink;
+  /** Versions held prepared (OpenSSL). Default: loaded for each use. */
+  readonly decryptStored?: StoredDecryptor;
+}
+
 /** Decryption with a stored version loaded for each use (no OpenSSL). */
 export function loadEachTime(decrypt: Decryptor): StoredDecryptor {
   return async (_id, load, ciphertext, padding) => {

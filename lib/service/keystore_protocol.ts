@@ -17,6 +17,7 @@
  * @module
  */
 
+import { CAPABILITIES, type Capabilities } from "../contract/mod.ts";
 import { type Padding, PADDINGS } from "../crypto/mod.ts";
 import { KEY_ID_PATTERN } from "../keystore/key_id.ts";
 import { type Policy, USES } from "../keystore/policy.ts";
@@ -50,6 +51,24 @@ export const KEYSTORE_REQUEST_TYPES = [
   "rewrap_fernet",
   "generate_data_key",
 ] as const;
+
+/**
+ * What `ping` lists with a keystore on: v1.1's capabilities and, last,
+ * `keystore` (contract v1.2, its operations and limits). Without one, ping
+ * lists {@linkcode CAPABILITIES} alone, as v1.1 did.
+ */
+export function keystoreCapabilities(maxVersions: number): Capabilities {
+  return {
+    ...CAPABILITIES,
+    keystore: {
+      contract: "1.2",
+      operations: KEYSTORE_REQUEST_TYPES,
+      key_types: KEY_TYPES,
+      max_versions: maxVersions,
+      max_list_limit: MAX_LIST_LIMIT,
+    },
+  };
+}
 
 interface Keyed {
   readonly keyId: string;
