@@ -146,7 +146,9 @@ async function start(setup: ThreadSetup): Promise<void> {
     capabilities: setup.capabilities,
     keystore: stored && {
       keystore: stored,
-      audit: { record: (event) => ask<void>({ what: "audit", event }) },
+      audit: setup.keystore?.audit
+        ? { record: (event) => ask<void>({ what: "audit", event }) }
+        : undefined,
       decryptStored: "decryptStored" in crypto
         ? crypto.decryptStored as StoredDecryptor
         : undefined,

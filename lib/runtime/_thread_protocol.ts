@@ -45,6 +45,12 @@ export interface ThreadSetup {
   readonly keystore?: {
     readonly location: KeystoreLocation;
     readonly master: Uint8Array;
+    /**
+     * Whether there is an audit log (`--audit-log`). Without one a thread
+     * asks nothing per operation: a round trip to the socket thread for
+     * each would cost more than the rest of a decryption by key id.
+     */
+    readonly audit: boolean;
   };
 }
 

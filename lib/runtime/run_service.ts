@@ -245,7 +245,11 @@ export async function runService(
       passphraseConcurrency: Math.max(1, Math.floor(CORES / threadCount)),
       crashHook,
       ...keystore && {
-        keystore: { location: keystore.location, master: keystore.master },
+        keystore: {
+          location: keystore.location,
+          master: keystore.master,
+          audit: keystore.audit !== undefined,
+        },
       },
     }),
     ask: (ask) => {
