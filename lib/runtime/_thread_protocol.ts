@@ -31,8 +31,11 @@ export interface ThreadSetup {
   /** Largest age request with recipients or an identity. */
   readonly maxAgeRequestBytes: number;
   readonly pingDetail: PingDetail;
-  /** What `ping` lists (with the keystore's, when it is on). */
-  readonly capabilities: Capabilities;
+  /**
+   * What `ping` lists (with the keystore's, when it is on). Default: what
+   * the thread's own KeyService lists for its keystore, or v1.1's.
+   */
+  readonly capabilities?: Capabilities;
   /** PBKDF2 runs at once on this thread. */
   readonly passphraseConcurrency: number;
   /** The test-only hook: a request `crash-thread` kills the thread. */

@@ -56,12 +56,7 @@ import {
   type Request,
   requestFrom,
 } from "./protocol.ts";
-import type {
-  Decryptor,
-  Encryptor,
-  KeyPairSource,
-  StoredDecryptor,
-} from "./types.ts";
+import type { Decryptor, Encryptor, KeyPairSource } from "./types.ts";
 import {
   type KeystoreHandler,
   KeystoreOperations,
