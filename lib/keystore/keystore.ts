@@ -44,6 +44,8 @@ import {
 import { defaultPolicy, type Policy } from "./policy.ts";
 import {
   CHECK_AAD,
+  CURSOR_AAD,
+  cursorKey,
   dataKeyAad,
   mac,
   newKey,
@@ -86,6 +88,7 @@ export class Keystore {
   readonly maxVersions: number;
   #master: Uint8Array;
   #macKey: Uint8Array;
+  #cursorKey: Uint8Array;
 
   private constructor(
     storage: KeyStorage,
@@ -96,6 +99,7 @@ export class Keystore {
     this.maxVersions = maxVersions;
     this.#master = master.slice();
     this.#macKey = settingsMacKey(master);
+    this.#cursorKey = cursorKey(master);
   }
 
   /** The MAC of a row's settings under `macKey`. */
@@ -232,6 +236,28 @@ export class Keystore {
     );
   }
 
+  /**
+   * `after` as an opaque cursor (base64url, AES-256-GCM under a key from the
+   * master key): a page may end on a key its client may not see, and the
+   * cursor must not tell that key's id.
+   */
+  sealCursor(after: string): string {
+    return seal(this.#cursorKey, new TextEncoder().encode(after), CURSOR_AAD)
+      .toBase64({ alphabet: "base64url", omitPadding: true });
+  }
+
+  /** The key id a cursor of {@linkcode sealCursor} holds, or undefined. */
+  openCursor(cursor: string): string | undefined {
+    try {
+      const sealed = Uint8Array.fromBase64(cursor, { alphabet: "base64url" });
+      return new TextDecoder("utf-8", { fatal: true }).decode(
+        open(this.#cursorKey, sealed, CURSOR_AAD),
+      );
+    } catch {
+      return undefined;
+    }
+  }
+
   /** A version's public key. Throws `KeyNotFound`, `VersionNotFound`. */
   async publicKey(id: string, version: number): Promise<string> {
     const row = await this.storage.getVersion(id, version);
@@ -329,6 +355,7 @@ export class Keystore {
     });
     this.#master = next.slice();
     this.#macKey = nextMacKey;
+    this.#cursorKey = cursorKey(next);
     master.fill(0);
     return count;
   }

@@ -106,6 +106,18 @@ export function settingsMacKey(master: Uint8Array): Uint8Array {
     .digest();
 }
 
+/**
+ * The key `list_keys` cursors are sealed under: from the master key, so any
+ * instance sharing the keystore opens another's cursor.
+ */
+export function cursorKey(master: Uint8Array): Uint8Array {
+  return createHmac("sha256", master).update("keyservice/list-cursor")
+    .digest();
+}
+
+/** The associated data of a `list_keys` cursor. */
+export const CURSOR_AAD: Uint8Array = encoder.encode("keyservice/list-cursor");
+
 /** A new random AES-256 key (master or data key). */
 export function newKey(): Uint8Array {
   return crypto.getRandomValues(new Uint8Array(KEY_BYTES));

@@ -216,7 +216,15 @@ async function listPage(
   client: string | undefined,
 ): Promise<Reply> {
   const keys: KeySummary[] = [];
-  let after = cursor;
+  let after = cursor === undefined
+    ? undefined
+    : context.keystore.openCursor(cursor);
+  if (cursor !== undefined && after === undefined) {
+    throw new InvalidField(
+      "cursor",
+      "must be a next_cursor of a list_keys reply",
+    );
+  }
   let scanned = 0;
   let more = true;
   while (keys.length < limit && scanned < MAX_LIST_SCAN) {
@@ -237,7 +245,9 @@ async function listPage(
   return {
     keys: keys.map(listEntry),
     more,
-    ...(more && after !== undefined ? { next_cursor: after } : {}),
+    ...(more && after !== undefined
+      ? { next_cursor: context.keystore.sealCursor(after) }
+      : {}),
   };
 }
 

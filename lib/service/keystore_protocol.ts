@@ -338,12 +338,12 @@ function parse(object: Json): Parsed | undefined {
         }
         limit = value as number;
       }
-      // A cursor is the last key id a page looked at: opaque to clients.
+      // A cursor is sealed by the keystore: opaque to clients.
       let cursor: string | undefined;
       if (has(object, "cursor")) {
         if (
           typeof object.cursor !== "string" ||
-          !KEY_ID_PATTERN.test(object.cursor)
+          !/^[A-Za-z0-9_-]{1,256}$/.test(object.cursor)
         ) {
           throw new InvalidField(
             "cursor",

@@ -99,10 +99,11 @@ export const MAX_KEY_REPLY_BYTES = encodeReply({
 
 /**
  * Most bytes of a `list_keys` reply, about 165 KB: `MAX_LIST_LIMIT` entries
- * of the largest key, and a cursor.
+ * of the largest key, and the longest cursor.
  */
 export const MAX_LIST_REPLY_BYTES = encodeReply({
   keys: Array(MAX_LIST_LIMIT).fill(listEntry(largestKey())),
   more: false,
-  next_cursor: "k".repeat(128),
+  // The sealed cursor of the longest id: 12 bytes of IV, the id, the tag.
+  next_cursor: "c".repeat(Math.ceil((12 + 128 + 16) * 4 / 3)),
 }).length;

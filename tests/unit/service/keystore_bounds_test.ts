@@ -44,8 +44,9 @@ async function allPages(
   service: KeyService,
   limit: number | undefined,
   clientKey?: string,
-): Promise<{ ids: string[]; pages: number; short: number }> {
+): Promise<{ ids: string[]; pages: number; short: number; texts: string[] }> {
   const ids: string[] = [];
+  const texts: string[] = [];
   let cursor: string | undefined;
   let pages = 0;
   let short = 0;
@@ -56,6 +57,7 @@ async function allPages(
       ...(cursor === undefined ? {} : { cursor }),
     }, clientKey);
     pages++;
+    texts.push(JSON.stringify(reply));
     assert.ok(bytes <= MAX_LIST_REPLY_BYTES, `${bytes} bytes`);
     const keys = reply.keys as { key_id: string }[];
     assert.ok(
@@ -66,7 +68,7 @@ async function allPages(
     if (reply.more !== true) {
       assert.equal(reply.more, false);
       assert.equal(reply.next_cursor, undefined);
-      return { ids, pages, short };
+      return { ids, pages, short, texts };
     }
     if (keys.length < (limit ?? 100)) short++;
     cursor = reply.next_cursor as string;
@@ -123,10 +125,12 @@ Deno.test("under CURVE, pages hold only the client's keys, each once, and one re
   const { keystore, service } = await store();
   const alice = "A".repeat(40);
   const mine: string[] = [];
+  const others: string[] = [];
   for (let i = 0; i < 2600; i++) {
     const id = `k-${String(i).padStart(4, "0")}`;
     const hers = i % 1000 === 999 || i === 5;
     if (hers) mine.push(id);
+    else others.push(id);
     await keystore.create({
       id,
       type: "rsa-2048",
@@ -136,8 +140,12 @@ Deno.test("under CURVE, pages hold only the client's keys, each once, and one re
     });
   }
   try {
-    const { ids, short } = await allPages(service, 500, alice);
+    const { ids, short, texts } = await allPages(service, 500, alice);
     assert.deepEqual(ids, mine);
+    // A page may end on a key she may not see: its cursor does not say which.
+    for (const text of texts) {
+      assert.ok(!others.some((id) => text.includes(id)));
+    }
     // 2,600 rows at most 2,000 a request: the scan stopped short at least
     // once, with a cursor, before the store's end.
     assert.ok(short >= 1);
@@ -225,5 +233,48 @@ Deno.test("rotate_key past --keystore-max-versions is refused until the key is t
     );
   } finally {
     await keystore.close();
+  }
+});
+
+Deno.test("a list_keys cursor is sealed: an edited one, or one of another keystore, is refused", async () => {
+  const one = await store();
+  const other = await store();
+  try {
+    for (const id of ["a", "b", "c"]) {
+      for (const { keystore } of [one, other]) {
+        await keystore.create({
+          id,
+          type: "rsa-2048",
+          padding: "oaep-sha256",
+          material,
+        });
+      }
+    }
+    const first = (await ask(one.service, { type: "list_keys", limit: 1 }))
+      .reply;
+    const cursor = first.next_cursor as string;
+    const next = await ask(one.service, {
+      type: "list_keys",
+      limit: 1,
+      cursor,
+    });
+    assert.deepEqual(
+      (next.reply.keys as { key_id: string }[]).map((k) => k.key_id),
+      ["b"],
+    );
+    const edited = cursor.slice(0, -2) + (cursor.endsWith("AA") ? "BA" : "AA");
+    for (
+      const [service, bad] of [[one.service, edited], [other.service, cursor]]
+    ) {
+      const refused = await ask(service as KeyService, {
+        type: "list_keys",
+        cursor: bad,
+      });
+      assert.equal(refused.reply.code, "invalid_field");
+      assert.ok(!(refused.reply.error as string).includes(bad as string));
+    }
+  } finally {
+    await one.keystore.close();
+    await other.keystore.close();
   }
 });
