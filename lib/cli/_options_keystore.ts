@@ -43,6 +43,17 @@ export const KEYSTORE_OPTIONS: readonly OptionSpec[] = [
     section: SECTION,
   },
   {
+    key: "keystoreMaxVersions",
+    flag: "keystore-max-versions",
+    arg: "N",
+    env: "KEYSERVICE_KEYSTORE_MAX_VERSIONS",
+    type: { kind: "integer", min: 1, max: 256 },
+    default: 100,
+    help:
+      "versions a stored key may hold at once (show_key lists each); rotating past it is refused until older ones are trimmed",
+    section: SECTION,
+  },
+  {
     key: "auditLog",
     flag: "audit-log",
     arg: "PATH",

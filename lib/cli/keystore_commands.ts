@@ -208,7 +208,12 @@ const verify: Command = {
     name: "audit verify",
     summary:
       "checks an audit log's hash chain: exit 0 when whole, 1 at the first broken line",
-    notes: ["Usage: keyservice audit verify FILE"],
+    notes: [
+      "Usage: keyservice audit verify FILE [--expect-head [SEQ:]HASH]",
+      "The log must also reach the head the service recorded in FILE.head",
+      "(lines cut from its end are found) and, with --expect-head, a head",
+      "kept elsewhere (as the last run printed it). Prints the log's head.",
+    ],
     flags: [],
   },
   async run(args) {
@@ -216,19 +221,41 @@ const verify: Command = {
       print(commandHelp(verify.spec));
       return 0;
     }
-    if (args.length !== 1 || args[0].startsWith("-")) {
-      return fail("audit verify takes one FILE (see --help)", 2);
+    const expected = args[1] === "--expect-head" && args.length === 3
+      ? /^(?:(\d+):)?([0-9a-f]{64})$/.exec(args[2])
+      : undefined;
+    if (
+      args.length === 0 || args[0].startsWith("-") ||
+      (args.length > 1 && !expected)
+    ) {
+      return fail(
+        "audit verify takes one FILE, and optionally --expect-head [SEQ:]HASH (64 hex digits) (see --help)",
+        2,
+      );
     }
-    const { verifyAuditLog } = await import("../keystore/audit.ts");
+    const { readAuditHead, verifyAuditLog } = await import(
+      "../keystore/audit.ts"
+    );
     let text: string;
+    const heads = [];
     try {
       text = await Deno.readTextFile(args[0]);
+      const recorded = readAuditHead(args[0]);
+      if (recorded !== undefined) heads.push(recorded);
     } catch (error) {
       return fail(`cannot read ${args[0]}: ${firstLine(error)}`);
     }
-    const verdict = verifyAuditLog(text);
+    if (expected) {
+      heads.push({
+        seq: expected[1] === undefined ? undefined : Number(expected[1]),
+        hash: expected[2],
+      });
+    }
+    const verdict = verifyAuditLog(text, heads);
     if (verdict.ok) {
-      print(`ok: ${verdict.lines} line(s), chain intact\n`);
+      print(
+        `ok: ${verdict.lines} line(s), chain intact; head ${verdict.head.seq}:${verdict.head.hash}\n`,
+      );
       return 0;
     }
     return fail(`line ${verdict.line}: ${verdict.reason}`);

@@ -85,6 +85,14 @@ export interface StoredKey {
   readonly versions?: readonly StoredKeyVersion[];
 }
 
+/** One page of `list_keys`. */
+export interface KeyListPage {
+  /** The keys, by id. */
+  readonly keys: readonly StoredKey[];
+  /** Where the next page starts; absent on the last page. */
+  readonly nextCursor?: string;
+}
+
 function storedKey(value: unknown): StoredKey {
   const key = value as ReplyObject | undefined;
   if (typeof key?.key_id !== "string") {
@@ -191,11 +199,46 @@ export class KeystoreClient {
     );
   }
 
-  /** `list_keys`: the keys this client may use, by id. */
+  /**
+   * `list_keys`, every page: the keys this client may use, by id, one
+   * request per page (see {@linkcode listPage}).
+   */
   async list(): Promise<StoredKey[]> {
-    const reply = await this.#call({ type: "list_keys" });
-    if (!Array.isArray(reply.keys)) throw new BadReply('no "keys" list');
-    return reply.keys.map(storedKey);
+    const keys: StoredKey[] = [];
+    let cursor: string | undefined;
+    do {
+      const page = await this.listPage({ cursor });
+      keys.push(...page.keys);
+      cursor = page.nextCursor;
+    } while (cursor !== undefined);
+    return keys;
+  }
+
+  /**
+   * One page of `list_keys`: at most `limit` keys (default 100, at most
+   * 500) from `cursor` (a page's `nextCursor`; none: the first page).
+   * `nextCursor` is set while there may be more; a page may hold fewer
+   * keys than `limit`, even none, and still have one.
+   */
+  async listPage(
+    page: { readonly limit?: number; readonly cursor?: string } = {},
+  ): Promise<KeyListPage> {
+    const reply = await this.#call({
+      type: "list_keys",
+      limit: page.limit,
+      cursor: page.cursor,
+    });
+    if (!Array.isArray(reply.keys) || typeof reply.more !== "boolean") {
+      throw new BadReply('no "keys" list or "more"');
+    }
+    let nextCursor: string | undefined;
+    if (reply.more) {
+      if (typeof reply.next_cursor !== "string") {
+        throw new BadReply('"more" without a "next_cursor"');
+      }
+      nextCursor = reply.next_cursor;
+    }
+    return { keys: reply.keys.map(storedKey), nextCursor };
   }
 
   /** `rotate_key`: a new version; resolves to the key after it. */

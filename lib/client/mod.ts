@@ -46,6 +46,7 @@ export {
 export { curveClientKeys } from "./curve_keys.ts";
 export { KeystoreClient } from "./keystore_client.ts";
 export type {
+  KeyListPage,
   KeyPolicy,
   StoredKey,
   StoredKeyOptions,

@@ -118,6 +118,12 @@ export const ERRORS = {
     meaning:
       "The ciphertext is under a version below the key's minimum decryption version: rewrap it under a newer one (v1.2).",
   },
+  key_version_limit: {
+    message:
+      "The key holds the most versions it may ({max}): raise its minimum decryption version and trim it before rotating",
+    meaning:
+      "`rotate_key` on a key that holds as many versions as the service allows (`--keystore-max-versions`): set `min_decryption_version` and `trim_key` first (v1.2).",
+  },
   permission_denied: {
     message: "The key's policy does not allow this client this use ({use})",
     meaning:

@@ -99,6 +99,22 @@ export interface Capabilities {
   readonly formats: readonly string[];
   /** Key types `generate_keys` makes (v1.x on): `rsa`, age's. */
   readonly key_types?: readonly string[];
+  /** Only from a service with a keystore on: contract v1.2. */
+  readonly keystore?: KeystoreCapabilities;
+}
+
+/** What `ping` says of the keystore (contract v1.2), when it is on. */
+export interface KeystoreCapabilities {
+  /** `1.2`. */
+  readonly contract: string;
+  /** v1.2's own request types (`encrypt_fernet` and the rest by key id too). */
+  readonly operations: readonly string[];
+  /** Key types `create_key` makes, e.g. `rsa-2048`. */
+  readonly key_types: readonly string[];
+  /** Versions a stored key may hold at once (`--keystore-max-versions`). */
+  readonly max_versions: number;
+  /** The largest `limit` of `list_keys`. */
+  readonly max_list_limit: number;
 }
 
 /** `generate_keys`: a new RSA key pair and Fernet key. */

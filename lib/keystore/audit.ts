@@ -11,6 +11,13 @@
  * in order; a line that cannot be written throws, and the operation it
  * records fails (fail closed).
  *
+ * A chain alone cannot show that lines were cut from its end. So after each
+ * line the log's head (its `seq` and hash) is written to `PATH.head`
+ * (replaced whole, by rename): a log that ends before its head is refused,
+ * on opening and by `verify`. An operator who keeps heads elsewhere (say,
+ * shipped off the machine) can also check against one with `expectHead`,
+ * which someone able to rewrite both files cannot defeat.
+ *
  * @example
  * ```ts
  * import { AuditLog, verifyAuditLog } from "./audit.ts";
@@ -47,6 +54,28 @@ const encoder = new TextEncoder();
 
 function sha256Hex(text: string): string {
   return createHash("sha256").update(text).digest("hex");
+}
+
+/** A log's head: its last line's number and SHA-256 (hex). */
+export interface AuditHead {
+  readonly seq: number;
+  readonly hash: string;
+}
+
+/** The head recorded at `PATH.head`, or undefined when there is none. */
+export function readAuditHead(path: string): AuditHead | undefined {
+  let text: string;
+  try {
+    text = Deno.readTextFileSync(`${path}.head`);
+  } catch (error) {
+    if (error instanceof Deno.errors.NotFound) return undefined;
+    throw error;
+  }
+  const head = JSON.parse(text);
+  if (!Number.isSafeInteger(head?.seq) || typeof head?.hash !== "string") {
+    throw new Error(`${path}.head is not a head`);
+  }
+  return { seq: head.seq, hash: head.hash };
 }
 
 /** The last line of `text` that is not empty, or undefined. */
@@ -106,6 +135,19 @@ export class AuditLog {
       }
       const last = lastLine(text);
       const seq = last === undefined ? 0 : Number(JSON.parse(last).seq);
+      const head = readAuditHead(path);
+      // A head past the last line: lines were cut from the end. (A head
+      // behind it is a crash between a line and its head: the next line
+      // writes the head again.)
+      if (
+        head !== undefined &&
+        (head.seq > seq ||
+          head.seq === seq && head.hash !== sha256Hex(last ?? ""))
+      ) {
+        throw new Error(
+          `it ends before its recorded head (line ${head.seq} of ${path}.head): lines were removed from its end`,
+        );
+      }
       const file = Deno.openSync(path, {
         append: true,
         create: true,
@@ -165,6 +207,24 @@ export class AuditLog {
     }
     this.#prev = sha256Hex(line);
     this.#seq++;
+    this.#writeHead();
+  }
+
+  /** Replaces `PATH.head` whole (a rename), so it is never half-written. */
+  #writeHead(): void {
+    const head = JSON.stringify({ seq: this.#seq, hash: this.#prev });
+    try {
+      Deno.writeTextFileSync(`${this.path}.head.tmp`, `${head}\n`, {
+        mode: 0o600,
+      });
+      Deno.renameSync(`${this.path}.head.tmp`, `${this.path}.head`);
+    } catch (error) {
+      throw new StorageFailed(
+        `cannot write the audit log's head: ${
+          error instanceof Error ? error.name : "error"
+        }`,
+      );
+    }
   }
 
   /** Closes the file. */
@@ -179,14 +239,28 @@ export class AuditLog {
 
 /** What {@linkcode verifyAuditLog} found. */
 export type AuditVerdict =
-  | { readonly ok: true; readonly lines: number }
+  | {
+    readonly ok: true;
+    readonly lines: number;
+    /** The last line's number and hash (seq 0: an empty log). */
+    readonly head: AuditHead;
+  }
   | { readonly ok: false; readonly line: number; readonly reason: string };
 
-/** Checks the chain of a log's text: every line, in order. */
-export function verifyAuditLog(text: string): AuditVerdict {
+/**
+ * Checks the chain of a log's text: every line, in order; and that the log
+ * reaches each head of `heads` (its recorded head, one kept elsewhere): a
+ * line with that number and hash. A log that goes on past a head is whole
+ * (lines added since); one that ends before it was cut.
+ */
+export function verifyAuditLog(
+  text: string,
+  heads: readonly (Partial<AuditHead> & { readonly hash: string })[] = [],
+): AuditVerdict {
   const lines = text.split("\n");
   if (lines.at(-1) === "") lines.pop();
   let prev = ZERO_HASH;
+  const hashes: string[] = [];
   for (const [i, line] of lines.entries()) {
     let entry: { seq?: unknown; prev?: unknown };
     try {
@@ -206,6 +280,23 @@ export function verifyAuditLog(text: string): AuditVerdict {
       return { ok: false, line: i + 1, reason: `its number is not ${i + 1}` };
     }
     prev = sha256Hex(line);
+    hashes.push(prev);
   }
-  return { ok: true, lines: lines.length };
+  for (const head of heads) {
+    const at = head.seq ?? hashes.indexOf(head.hash) + 1;
+    if (at < 1 || hashes[at - 1] !== head.hash) {
+      return {
+        ok: false,
+        line: lines.length + 1,
+        reason: `the log does not reach the head ${
+          head.seq === undefined ? "" : `(line ${head.seq}) `
+        }it should have: lines were removed from its end, or it was replaced`,
+      };
+    }
+  }
+  return {
+    ok: true,
+    lines: lines.length,
+    head: { seq: lines.length, hash: hashes.at(-1) ?? ZERO_HASH },
+  };
 }

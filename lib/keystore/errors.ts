@@ -70,6 +70,19 @@ export class InvalidMinVersion extends KeystoreError {
 }
 
 /**
+ * A rotation past the most versions a key may hold at once: the minimum
+ * decryption version must rise and the versions below it be trimmed first.
+ */
+export class TooManyVersions extends KeystoreError {
+  static readonly code = "key_version_limit";
+  readonly code = TooManyVersions.code;
+  /** `max`: the keystore's own limit, never request bytes. */
+  constructor(readonly max: number) {
+    super(`The key holds its most versions (${max}); trim it first`);
+  }
+}
+
+/**
  * The master key does not open the keystore (another key, or the data was
  * altered): nothing in it can be read.
  */

@@ -32,6 +32,7 @@ import {
   MasterKeyMismatch,
   VersionNotFound,
 } from "./errors.ts";
+export { TooManyVersions } from "./errors.ts";
 import {
   type CreateKeyOptions,
   type KeyDescription,
@@ -43,11 +44,14 @@ import {
 import { defaultPolicy, type Policy } from "./policy.ts";
 import {
   CHECK_AAD,
+  cursorKey,
   dataKeyAad,
   mac,
   newKey,
   open,
+  openCursor,
   seal,
+  sealCursor,
   settingsMacKey,
   versionAad,
 } from "./sealing.ts";
@@ -55,6 +59,20 @@ import type { KeyRow, KeyStorage } from "./storage.ts";
 
 export { KEY_ID_PATTERN } from "./key_id.ts";
 export type { CreateKeyOptions, KeyDescription, KeyMaterial, KeySummary };
+
+import { DEFAULT_MAX_VERSIONS, MAX_VERSIONS_LIMIT } from "./limits.ts";
+
+export { DEFAULT_MAX_VERSIONS, MAX_VERSIONS_LIMIT };
+
+/** How a keystore is opened. */
+export interface KeystoreOptions {
+  /**
+   * Versions a key may hold at once (1 to {@linkcode MAX_VERSIONS_LIMIT}):
+   * a rotation past it throws `TooManyVersions`.
+   * @default {100}
+   */
+  readonly maxVersions?: number;
+}
 
 const CHECK_NAME = "master_check";
 const CHECK_TEXT = "keyservice master key check";
@@ -67,13 +85,22 @@ function now(): string {
 export class Keystore {
   /** The backend. */
   readonly storage: KeyStorage;
+  /** Versions a key may hold at once. */
+  readonly maxVersions: number;
   #master: Uint8Array;
   #macKey: Uint8Array;
+  #cursorKey: Uint8Array;
 
-  private constructor(storage: KeyStorage, master: Uint8Array) {
+  private constructor(
+    storage: KeyStorage,
+    master: Uint8Array,
+    maxVersions: number,
+  ) {
     this.storage = storage;
+    this.maxVersions = maxVersions;
     this.#master = master.slice();
     this.#macKey = settingsMacKey(master);
+    this.#cursorKey = cursorKey(master);
   }
 
   /** The MAC of a row's settings under `macKey`. */
@@ -96,17 +123,28 @@ export class Keystore {
    * Opens the keystore in `storage` with `master`: creates its tables, and
    * on first use records a check value sealed under `master`; after that,
    * refuses (`MasterKeyMismatch`) a master key that does not open it.
+   * Throws `RangeError` for a `maxVersions` out of range.
    */
   static async open(
     storage: KeyStorage,
     master: Uint8Array,
+    options: KeystoreOptions = {},
   ): Promise<Keystore> {
+    const maxVersions = options.maxVersions ?? DEFAULT_MAX_VERSIONS;
+    if (
+      !Number.isInteger(maxVersions) || maxVersions < 1 ||
+      maxVersions > MAX_VERSIONS_LIMIT
+    ) {
+      throw new RangeError(
+        `maxVersions must be from 1 to ${MAX_VERSIONS_LIMIT}`,
+      );
+    }
     await storage.init();
     const check = seal(master, new TextEncoder().encode(CHECK_TEXT), CHECK_AAD)
       .toBase64();
     const stored = await storage.setMetaIfAbsent(CHECK_NAME, check);
     open(master, Uint8Array.fromBase64(stored), CHECK_AAD, "this keystore");
-    return new Keystore(storage, master);
+    return new Keystore(storage, master, maxVersions);
   }
 
   /** Creates a key with its version 1. Throws `KeyExists`. */
@@ -153,11 +191,15 @@ export class Keystore {
     return await this.describe(id);
   }
 
-  /** Adds a version made of `material`; resolves to its number. */
+  /**
+   * Adds a version made of `material`; resolves to its number. Throws
+   * `KeyNotFound`, and `TooManyVersions` when the key holds
+   * {@linkcode maxVersions} already.
+   */
   async rotate(id: string, material: KeyMaterial): Promise<number> {
     const dataKey = await this.#dataKey(id);
     try {
-      return await this.storage.addVersion(id, (version) => ({
+      return await this.storage.addVersion(id, this.maxVersions, (version) => ({
         publicKey: material.publicKey,
         sealedPrivate: seal(
           dataKey,
@@ -183,11 +225,26 @@ export class Keystore {
     return { ...key, versions: await this.storage.getVersions(id) };
   }
 
-  /** Every key's row, by id. */
-  async list(): Promise<KeySummary[]> {
-    return (await this.storage.listKeys()).map((row) =>
+  /**
+   * Up to `limit` keys' rows, by id, from the first id after `after` (from
+   * the first key without it).
+   */
+  async list(
+    page: { readonly after?: string; readonly limit: number },
+  ): Promise<KeySummary[]> {
+    return (await this.storage.listKeys(page)).map((row) =>
       summary(this.#checked(row))
     );
+  }
+
+  /** `after` as an opaque cursor (see sealing.ts's `sealCursor`). */
+  sealCursor(after: string): string {
+    return sealCursor(this.#cursorKey, after);
+  }
+
+  /** The key id a cursor of {@linkcode sealCursor} holds, or undefined. */
+  openCursor(cursor: string): string | undefined {
+    return openCursor(this.#cursorKey, cursor);
   }
 
   /** A version's public key. Throws `KeyNotFound`, `VersionNotFound`. */
@@ -287,6 +344,7 @@ export class Keystore {
     });
     this.#master = next.slice();
     this.#macKey = nextMacKey;
+    this.#cursorKey = cursorKey(next);
     master.fill(0);
     return count;
   }

@@ -37,6 +37,8 @@ export interface KeystoreLocation {
    * database, made on first start.
    */
   readonly masterKeyFile?: string;
+  /** Versions a key may hold at once. Default 100. */
+  readonly maxVersions?: number;
 }
 
 /** An opened keystore, and what to tell about it. */
@@ -70,7 +72,7 @@ export async function openKeystoreWith(
       ? new PostgresStorage(location.keystore, { max: 2 })
       : new SqliteStorage(sqlitePath(location));
   try {
-    return await Keystore.open(storage, master);
+    return await Keystore.open(storage, master, location);
   } catch (error) {
     await storage.close().catch(() => {});
     throw error;
@@ -133,7 +135,7 @@ export async function openKeystore(
     storage = new SqliteStorage(path);
   }
   try {
-    const keystore = await Keystore.open(storage, master);
+    const keystore = await Keystore.open(storage, master, location);
     return {
       keystore,
       kind: storage.kind,

@@ -24,6 +24,7 @@ import {
   KeyNotFound,
   KeystoreError,
   StorageFailed,
+  TooManyVersions,
 } from "./errors.ts";
 import type {
   KeyRow,
@@ -113,13 +114,25 @@ export class PostgresStorage implements KeyStorage {
     });
   }
 
-  addVersion(id: string, seal: SealVersion, now: string): Promise<number> {
+  addVersion(
+    id: string,
+    maxVersions: number,
+    seal: SealVersion,
+    now: string,
+  ): Promise<number> {
     return this.#run(() =>
       this.#sql.begin(async (sql) => {
+        // The UPDATE locks the key's row first: a second rotation waits
+        // here, and counts after this one commits.
         const [row] = await sql`UPDATE keystore_keys
           SET latest_version = latest_version + 1, updated_at = ${now}
           WHERE id = ${id} RETURNING latest_version`;
         if (row === undefined) throw new KeyNotFound();
+        const [held] = await sql`SELECT count(*) AS n FROM keystore_versions
+          WHERE key_id = ${id}`;
+        if (Number(held.n) >= maxVersions) {
+          throw new TooManyVersions(maxVersions);
+        }
         const version = Number(row.latest_version);
         await insertVersion(sql, id, {
           version,
@@ -139,9 +152,16 @@ export class PostgresStorage implements KeyStorage {
     });
   }
 
-  listKeys(): Promise<KeyRow[]> {
+  listKeys(
+    page: { readonly after?: string; readonly limit: number },
+  ): Promise<KeyRow[]> {
     return this.#run(async () =>
-      (await this.#sql`SELECT * FROM keystore_keys ORDER BY id`).map(keyRowFrom)
+      // Byte order, as SQLite's: pages follow one order whatever the
+      // database's collation.
+      (await this.#sql`SELECT * FROM keystore_keys
+        WHERE id COLLATE "C" > ${page.after ?? ""}
+        ORDER BY id COLLATE "C" LIMIT ${page.limit}`)
+        .map(keyRowFrom)
     );
   }
 

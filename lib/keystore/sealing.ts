@@ -106,6 +106,42 @@ export function settingsMacKey(master: Uint8Array): Uint8Array {
     .digest();
 }
 
+/**
+ * The key `list_keys` cursors are sealed under: from the master key, so any
+ * instance sharing the keystore opens another's cursor.
+ */
+export function cursorKey(master: Uint8Array): Uint8Array {
+  return createHmac("sha256", master).update("keyservice/list-cursor")
+    .digest();
+}
+
+const CURSOR_AAD: Uint8Array = encoder.encode("keyservice/list-cursor");
+
+/**
+ * `after` (a key id) as an opaque `list_keys` cursor: base64url of its seal
+ * under `key` (from {@linkcode cursorKey}). A page may end on a key its
+ * client may not see, and the cursor must not tell that key's id.
+ */
+export function sealCursor(key: Uint8Array, after: string): string {
+  return seal(key, encoder.encode(after), CURSOR_AAD)
+    .toBase64({ alphabet: "base64url", omitPadding: true });
+}
+
+/** The key id a cursor of {@linkcode sealCursor} holds, or undefined. */
+export function openCursor(
+  key: Uint8Array,
+  cursor: string,
+): string | undefined {
+  try {
+    const sealed = Uint8Array.fromBase64(cursor, { alphabet: "base64url" });
+    return new TextDecoder("utf-8", { fatal: true }).decode(
+      open(key, sealed, CURSOR_AAD),
+    );
+  } catch {
+    return undefined;
+  }
+}
+
 /** A new random AES-256 key (master or data key). */
 export function newKey(): Uint8Array {
   return crypto.getRandomValues(new Uint8Array(KEY_BYTES));

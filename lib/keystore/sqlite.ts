@@ -12,7 +12,7 @@
  *
  * const storage = new SqliteStorage(":memory:");
  * await storage.init();
- * (await storage.listKeys()).length; // 0
+ * (await storage.listKeys({ limit: 10 })).length; // 0
  * await storage.close();
  * ```
  * @module
@@ -24,6 +24,7 @@ import {
   KeyNotFound,
   KeystoreError,
   StorageFailed,
+  TooManyVersions,
 } from "./errors.ts";
 import type {
   KeyRow,
@@ -108,9 +109,20 @@ export class SqliteStorage implements KeyStorage {
     );
   }
 
-  addVersion(id: string, seal: SealVersion, now: string): Promise<number> {
+  addVersion(
+    id: string,
+    maxVersions: number,
+    seal: SealVersion,
+    now: string,
+  ): Promise<number> {
     return this.#run(() =>
       this.#transaction(() => {
+        const held = this.#statement(
+          "SELECT count(*) AS n FROM keystore_versions WHERE key_id = ?",
+        ).get(id);
+        if (Number(held?.n) >= maxVersions) {
+          throw new TooManyVersions(maxVersions);
+        }
         const row = this.#statement(
           `UPDATE keystore_keys SET latest_version = latest_version + 1,
              updated_at = ? WHERE id = ? RETURNING latest_version`,
@@ -131,11 +143,13 @@ export class SqliteStorage implements KeyStorage {
     });
   }
 
-  listKeys(): Promise<KeyRow[]> {
+  listKeys(
+    page: { readonly after?: string; readonly limit: number },
+  ): Promise<KeyRow[]> {
     return this.#run(() =>
-      this.#statement("SELECT * FROM keystore_keys ORDER BY id").all().map(
-        keyRowFrom,
-      )
+      this.#statement(
+        "SELECT * FROM keystore_keys WHERE id > ? ORDER BY id LIMIT ?",
+      ).all(page.after ?? "", page.limit).map(keyRowFrom)
     );
   }
 

@@ -10,7 +10,7 @@
  * import type { KeyStorage } from "./storage.ts";
  *
  * async function count(storage: KeyStorage): Promise<number> {
- *   return (await storage.listKeys()).length;
+ *   return (await storage.listKeys({ limit: 100 })).length;
  * }
  * ```
  * @module
@@ -95,11 +95,21 @@ export interface KeyStorage {
   /**
    * Adds the next version in one transaction: the number comes from the
    * key's row (locked), `seal` seals for it, the row is inserted. Resolves
-   * to the number; throws `KeyNotFound`.
+   * to the number; throws `KeyNotFound`, and `TooManyVersions` when the key
+   * holds `maxVersions` already (counted with the row locked, so two
+   * rotations at once cannot both pass).
    */
-  addVersion(id: string, seal: SealVersion, now: string): Promise<number>;
+  addVersion(
+    id: string,
+    maxVersions: number,
+    seal: SealVersion,
+    now: string,
+  ): Promise<number>;
   getKey(id: string): Promise<KeyRow | undefined>;
-  listKeys(): Promise<KeyRow[]>;
+  /** Up to `limit` keys by id, from the first id after `after` when given. */
+  listKeys(
+    page: { readonly after?: string; readonly limit: number },
+  ): Promise<KeyRow[]>;
   /** Every version's public part, oldest first. */
   getVersions(id: string): Promise<VersionInfoRow[]>;
   getVersion(id: string, version: number): Promise<VersionRow | undefined>;

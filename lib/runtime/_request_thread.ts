@@ -143,9 +143,12 @@ async function start(setup: ThreadSetup): Promise<void> {
     pbkdf2Iterations: setup.pbkdf2Iterations,
     status: () => ask({ what: "status" }),
     pingDetail: setup.pingDetail,
+    capabilities: setup.capabilities,
     keystore: stored && {
       keystore: stored,
-      audit: { record: (event) => ask<void>({ what: "audit", event }) },
+      audit: setup.keystore?.audit
+        ? { record: (event) => ask<void>({ what: "audit", event }) }
+        : undefined,
       decryptStored: "decryptStored" in crypto
         ? crypto.decryptStored as StoredDecryptor
         : undefined,

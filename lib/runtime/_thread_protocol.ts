@@ -5,6 +5,7 @@
 // (start-up, key pairs and status asked of the socket thread, reports for
 // the log) goes by the workers' own messages, which are few.
 
+import type { Capabilities } from "../contract/mod.ts";
 import type { AuditEvent } from "../keystore/audit.ts";
 import type { KeystoreLocation } from "../keystore/open.ts";
 import type { PingDetail } from "../service/key_service.ts";
@@ -30,6 +31,11 @@ export interface ThreadSetup {
   /** Largest age request with recipients or an identity. */
   readonly maxAgeRequestBytes: number;
   readonly pingDetail: PingDetail;
+  /**
+   * What `ping` lists (with the keystore's, when it is on). Default: what
+   * the thread's own KeyService lists for its keystore, or v1.1's.
+   */
+  readonly capabilities?: Capabilities;
   /** PBKDF2 runs at once on this thread. */
   readonly passphraseConcurrency: number;
   /** The test-only hook: a request `crash-thread` kills the thread. */
@@ -42,6 +48,12 @@ export interface ThreadSetup {
   readonly keystore?: {
     readonly location: KeystoreLocation;
     readonly master: Uint8Array;
+    /**
+     * Whether there is an audit log (`--audit-log`). Without one a thread
+     * asks nothing per operation: a round trip to the socket thread for
+     * each would cost more than the rest of a decryption by key id.
+     */
+    readonly audit: boolean;
   };
 }
 

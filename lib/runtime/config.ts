@@ -101,6 +101,8 @@ export interface Config {
   readonly keystore: string | undefined;
   /** The master key's file, or undefined: the default (SQLite only). */
   readonly masterKeyFile: string | undefined;
+  /** Versions a stored key may hold at once. */
+  readonly keystoreMaxVersions: number;
   /** Where keystore operations are recorded, or undefined: not recorded. */
   readonly auditLog: string | undefined;
 }

@@ -42,7 +42,14 @@ export class KeystoreSetupError extends Error {}
  * Throws {@linkcode KeystoreSetupError}.
  */
 export async function openKeystoreSetup(
-  config: Pick<Config, "keystore" | "dataDir" | "masterKeyFile" | "auditLog">,
+  config: Pick<
+    Config,
+    | "keystore"
+    | "dataDir"
+    | "masterKeyFile"
+    | "keystoreMaxVersions"
+    | "auditLog"
+  >,
   log: Logger,
 ): Promise<KeystoreSetup | undefined> {
   if (config.keystore === "off") return undefined;
@@ -55,6 +62,7 @@ export async function openKeystoreSetup(
     keystore: config.keystore,
     dataDir: config.dataDir,
     masterKeyFile: config.masterKeyFile,
+    maxVersions: config.keystoreMaxVersions,
   };
   try {
     opened = await openKeystore(location);

@@ -43,6 +43,7 @@ import { onStopSignals } from "./signals.ts";
 import { VERSION } from "./version.ts";
 import { CRASH_HOOK_ENV } from "./_thread_protocol.ts";
 import { CAPABILITIES } from "../contract/mod.ts";
+import { keystoreCapabilities } from "../service/keystore_protocol.ts";
 import { encodeReply } from "../service/protocol.ts";
 import { generateRsaKeyPair, type RsaKeyPairPem } from "../crypto/mod.ts";
 import { Admission } from "../service/admission.ts";
@@ -215,6 +216,10 @@ export async function runService(
   });
   const crypto = decryption.setup;
   const crashHook = Deno.env.get(CRASH_HOOK_ENV) === "1";
+  // With a keystore, ping also lists contract v1.2's; without, as v1.1.
+  const capabilities = keystore === undefined
+    ? CAPABILITIES
+    : keystoreCapabilities(config.keystoreMaxVersions);
   const threads = live.threads = new RequestThreads({
     size: threadCount,
     // Threads are stopped once the drain is over (its deadline passed, or
@@ -238,10 +243,15 @@ export async function runService(
         config.pbkdf2Iterations,
       ),
       pingDetail: config.pingDetail,
+      capabilities,
       passphraseConcurrency: Math.max(1, Math.floor(CORES / threadCount)),
       crashHook,
       ...keystore && {
-        keystore: { location: keystore.location, master: keystore.master },
+        keystore: {
+          location: keystore.location,
+          master: keystore.master,
+          audit: keystore.audit !== undefined,
+        },
       },
     }),
     ask: (ask) => {
@@ -332,7 +342,7 @@ export async function runService(
         ...(config.pingDetail === "full"
           ? { in_flight: admission.inflight - 1, ...status() }
           : {}),
-        capabilities: CAPABILITIES,
+        capabilities,
       }),
     // A failing listener costs neither the reply nor the service.
     onListenerError: (error) =>

@@ -115,10 +115,7 @@ export class InvalidPem extends KeyServiceError {
   }
 }
 
-/**
- * A PEM block holds a different kind of key than the field calls for: a
- * PEM label that does not fit, or a key of another algorithm than RSA.
- */
+/** A PEM label that does not fit the field, or a key not of RSA. */
 export class WrongKeyType extends KeyServiceError {
   static override readonly code = "wrong_key_type";
   /** `what` completes "Field "x" must hold ...". */
@@ -151,10 +148,7 @@ export class PlaintextTooLong extends KeyServiceError {
   }
 }
 
-/**
- * The ciphertext is not strict base64, not as long as the modulus, or not
- * below it.
- */
+/** Not strict base64, not the modulus's length, or not below the modulus. */
 export class InvalidCiphertext extends KeyServiceError {
   static override readonly code = "invalid_ciphertext";
   constructor(field: string, why: string) {
@@ -162,11 +156,7 @@ export class InvalidCiphertext extends KeyServiceError {
   }
 }
 
-/**
- * Decryption of a well-formed ciphertext failed. One message for every cause
- * (bad padding, wrong key, plaintext not UTF-8), so that a reply tells an
- * attacker nothing about why.
- */
+/** Decryption failed: one message for every cause, so it tells nothing. */
 export class DecryptionFailed extends KeyServiceError {
   static override readonly code = "decryption_failed";
   constructor() {
@@ -235,6 +225,14 @@ export class KeyVersionBelowMinimum extends KeyServiceError {
   static override readonly code = "key_version_below_minimum";
   constructor() {
     super(errorMessage("key_version_below_minimum"));
+  }
+}
+
+/** v1.2: a rotation past the versions a key may hold; trim it first. */
+export class KeyVersionLimit extends KeyServiceError {
+  static override readonly code = "key_version_limit";
+  constructor(max: number) {
+    super(errorMessage("key_version_limit", { max }));
   }
 }
 
@@ -348,6 +346,7 @@ export const WIRE_ERRORS: {
   key_exists: KeyExists,
   key_version_not_found: KeyVersionNotFound,
   key_version_below_minimum: KeyVersionBelowMinimum,
+  key_version_limit: KeyVersionLimit,
   permission_denied: PermissionDenied,
   deletion_not_allowed: DeletionNotAllowed,
   keystore_unavailable: KeystoreUnavailable,

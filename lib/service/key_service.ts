@@ -32,7 +32,7 @@ import {
   DEFAULT_MAX_AGE_REQUEST_BYTES,
   isAgeRequestValue,
 } from "./age_protocol.ts";
-import { CAPABILITIES } from "../contract/mod.ts";
+import { CAPABILITIES, type Capabilities } from "../contract/mod.ts";
 import type { RequestType } from "./protocol.ts";
 import {
   InternalError,
@@ -56,22 +56,19 @@ import {
   type Request,
   requestFrom,
 } from "./protocol.ts";
-import type {
-  Decryptor,
-  Encryptor,
-  KeyPairSource,
-  StoredDecryptor,
-} from "./types.ts";
+import type { Decryptor, Encryptor, KeyPairSource } from "./types.ts";
 import {
   type KeystoreHandler,
   KeystoreOperations,
+  type KeystoreParts,
   loadEachTime,
 } from "./keystore_ops.ts";
 import { KeystoreUnavailable } from "./errors.ts";
-import type { Keystore } from "../keystore/keystore.ts";
-import type { AuditSink } from "./keystore_ops.ts";
 import { HEAVY_CONCURRENCY, WorkLimiter } from "./work_limiter.ts";
-import type { KeystoreRequest } from "./keystore_protocol.ts";
+import {
+  keystoreCapabilities,
+  type KeystoreRequest,
+} from "./keystore_protocol.ts";
 import type { RsaKeyPairPem } from "../crypto/mod.ts";
 
 /** How a {@linkcode KeyService} behaves; every field has a default. */
@@ -150,15 +147,8 @@ export interface KeyServiceOptions {
   readonly onInternalError?: (error: unknown) => void;
   /** v1.2's stored keys, as parts or a handler. Default: none (refused). */
   readonly keystore?: KeystoreParts | KeystoreHandler;
-}
-
-/** The keystore and what goes with it, for {@linkcode KeyServiceOptions}. */
-export interface KeystoreParts {
-  readonly keystore: Keystore;
-  /** Each keystore operation recorded. */
-  readonly audit?: AuditSink;
-  /** Versions held prepared (OpenSSL). Default: loaded for each use. */
-  readonly decryptStored?: StoredDecryptor;
+  /** What `ping` lists. Default: v1.1's, and with keystore parts v1.2's. */
+  readonly capabilities?: Capabilities;
 }
 
 /** How much `ping` tells; see {@linkcode KeyServiceOptions.pingDetail}. */
@@ -214,6 +204,7 @@ export class KeyService {
   readonly #pingDetail: PingDetail;
   readonly #onInternalError: (error: unknown) => void;
   readonly #keystore: KeystoreHandler | undefined;
+  readonly #capabilities: Capabilities;
   #generating = 0;
 
   constructor(options: KeyServiceOptions = {}) {
@@ -243,6 +234,10 @@ export class KeyService {
     this.#pingDetail = options.pingDetail ?? "none";
     this.#onInternalError = options.onInternalError ?? (() => {});
     const stored = options.keystore;
+    this.#capabilities = options.capabilities ??
+      (stored === undefined || "perform" in stored
+        ? CAPABILITIES
+        : keystoreCapabilities(stored.keystore.maxVersions));
     this.#keystore = stored === undefined || "perform" in stored
       ? stored
       : new KeystoreOperations({
@@ -361,7 +356,7 @@ export class KeyService {
           ...await this.#status(),
         }
         : {}),
-      capabilities: CAPABILITIES,
+      capabilities: this.#capabilities,
     };
   }
 

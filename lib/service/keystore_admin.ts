@@ -20,11 +20,7 @@ import {
   type RsaPrivateKey,
 } from "../crypto/mod.ts";
 import * as stored from "../keystore/errors.ts";
-import type {
-  KeyDescription,
-  KeyMaterial,
-  KeySummary,
-} from "../keystore/keystore.ts";
+import type { KeyMaterial, KeySummary } from "../keystore/keystore.ts";
 import { allows, type Use, USES } from "../keystore/policy.ts";
 import {
   DeletionNotAllowed,
@@ -33,14 +29,20 @@ import {
   KeyExists,
   KeyNotFound,
   KeystoreUnavailable,
+  KeyVersionLimit,
   KeyVersionNotFound,
   MissingField,
   PermissionDenied,
   wireError,
 } from "./errors.ts";
-import type { KeystoreRequest, KeyType } from "./keystore_protocol.ts";
+import {
+  type KeystoreRequest,
+  type KeyType,
+  MAX_LIST_LIMIT,
+} from "./keystore_protocol.ts";
 import type { KeystoreContext, Note } from "./keystore_ops.ts";
 import type { Reply } from "./protocol.ts";
+import { keyView, listEntry } from "./keystore_views.ts";
 
 /** The wire error for a keystore error; others as they are. */
 export function fromStore(error: unknown): unknown {
@@ -50,6 +52,9 @@ export function fromStore(error: unknown): unknown {
   if (error instanceof stored.DeletionNotAllowed) {
     return new DeletionNotAllowed();
   }
+  if (error instanceof stored.TooManyVersions) {
+    return new KeyVersionLimit(error.max);
+  }
   if (error instanceof stored.InvalidMinVersion) {
     return new InvalidField(
       "min_decryption_version",
@@ -58,26 +63,6 @@ export function fromStore(error: unknown): unknown {
   }
   if (error instanceof stored.KeystoreError) return new KeystoreUnavailable();
   return error;
-}
-
-/** A key as `show_key` and the administrative replies show it. */
-function view(key: KeyDescription): Reply {
-  return {
-    key_id: key.id,
-    key_type: key.type,
-    padding: key.padding,
-    latest_version: key.latestVersion,
-    min_decryption_version: key.minDecryptionVersion,
-    deletion_allowed: key.deletionAllowed,
-    policy: key.policy,
-    created_at: key.createdAt,
-    updated_at: key.updatedAt,
-    versions: key.versions.map((v) => ({
-      version: v.version,
-      public_key: v.publicKey,
-      created_at: v.createdAt,
-    })),
-  };
 }
 
 /** Whether `client` may use the key in any way (see it, list it). */
@@ -110,7 +95,7 @@ export async function adminOperation(
       note.version = 1;
       const material = await newMaterial(context, request.keyType);
       return {
-        key: view(
+        key: keyView(
           await keystore.create({
             id: request.keyId,
             type: request.keyType,
@@ -137,7 +122,7 @@ export async function adminOperation(
           privateKey: key.der,
         };
         return {
-          key: view(
+          key: keyView(
             await keystore.create({
               id: request.keyId,
               type,
@@ -153,22 +138,8 @@ export async function adminOperation(
         key.der.fill(0);
       }
     }
-    case "list_keys": {
-      const keys = (await keystore.list()).filter((key) =>
-        client === undefined ||
-        anyUse(key, client)
-      );
-      return {
-        keys: keys.map((key) => ({
-          key_id: key.id,
-          key_type: key.type,
-          latest_version: key.latestVersion,
-          min_decryption_version: key.minDecryptionVersion,
-          created_at: key.createdAt,
-          updated_at: key.updatedAt,
-        })),
-      };
-    }
+    case "list_keys":
+      return await listPage(context, request.limit, request.cursor, client);
     case "show_key": {
       const key = await keystore.describe(request.keyId);
       if (
@@ -176,16 +147,22 @@ export async function adminOperation(
       ) {
         throw new PermissionDenied("show");
       }
-      return { key: view(key) };
+      return { key: keyView(key) };
     }
     case "rotate_key": {
       const key = await allowed(context, request.keyId, "admin", client);
+      // Before making a key pair that could not be stored (the storage
+      // checks again, atomically, as it adds the version).
+      const held = (await keystore.describe(key.id)).versions.length;
+      if (held >= keystore.maxVersions) {
+        throw new KeyVersionLimit(keystore.maxVersions);
+      }
       const version = await keystore.rotate(
         key.id,
         await newMaterial(context, key.type as KeyType),
       );
       note.version = version;
-      return { key: view(await keystore.describe(key.id)) };
+      return { key: keyView(await keystore.describe(key.id)) };
     }
     case "configure_key": {
       await allowed(context, request.keyId, "admin", client);
@@ -204,12 +181,12 @@ export async function adminOperation(
           deletionAllowed: request.deletionAllowed,
         });
       }
-      return { key: view(await keystore.describe(request.keyId)) };
+      return { key: keyView(await keystore.describe(request.keyId)) };
     }
     case "trim_key": {
       await allowed(context, request.keyId, "admin", client);
       const trimmed = await keystore.trim(request.keyId);
-      return { key: view(await keystore.describe(request.keyId)), trimmed };
+      return { key: keyView(await keystore.describe(request.keyId)), trimmed };
     }
     case "delete_key":
       await allowed(context, request.keyId, "admin", client);
@@ -218,6 +195,60 @@ export async function adminOperation(
     default:
       throw new Error(`not an administrative request: ${request.op}`);
   }
+}
+
+/**
+ * Rows one `list_keys` request reads at most, whatever its client may see:
+ * a client that may use few of many keys gets short pages (each with a
+ * cursor) rather than making one request scan the whole store.
+ */
+const MAX_LIST_SCAN = 4 * MAX_LIST_LIMIT;
+
+/**
+ * One page of the keys `client` may use, by id, from after `cursor`: at
+ * most `limit` keys, with `more` and, when there may be more, the cursor
+ * of the next page (the last id this one read).
+ */
+async function listPage(
+  context: KeystoreContext,
+  limit: number,
+  cursor: string | undefined,
+  client: string | undefined,
+): Promise<Reply> {
+  const keys: KeySummary[] = [];
+  let after = cursor === undefined
+    ? undefined
+    : context.keystore.openCursor(cursor);
+  if (cursor !== undefined && after === undefined) {
+    throw new InvalidField(
+      "cursor",
+      "must be a next_cursor of a list_keys reply",
+    );
+  }
+  let scanned = 0;
+  let more = true;
+  while (keys.length < limit && scanned < MAX_LIST_SCAN) {
+    // One row past the page: whether another page follows, without a read.
+    const want = Math.min(limit - keys.length + 1, MAX_LIST_SCAN - scanned);
+    const rows = await context.keystore.list({ after, limit: want });
+    scanned += rows.length;
+    for (const key of rows) {
+      if (keys.length === limit) break;
+      after = key.id;
+      if (client === undefined || anyUse(key, client)) keys.push(key);
+    }
+    if (rows.length < want) {
+      more = keys.length === limit && rows.at(-1)?.id !== after;
+      break;
+    }
+  }
+  return {
+    keys: keys.map(listEntry),
+    more,
+    ...(more && after !== undefined
+      ? { next_cursor: context.keystore.sealCursor(after) }
+      : {}),
+  };
 }
 
 /** A new version's key pair for `type`. */

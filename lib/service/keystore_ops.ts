@@ -72,6 +72,15 @@ export interface Note {
 
 const encoder = new TextEncoder();
 
+/** The keystore and what goes with it, for `KeyServiceOptions`. */
+export interface KeystoreParts {
+  readonly keystore: Keystore;
+  /** Each keystore operation recorded. */
+  readonly audit?: AuditSink;
+  /** Versions held prepared (OpenSSL). Default: loaded for each use. */
+  readonly decryptStored?: StoredDecryptor;
+}
+
 /** Decryption with a stored version loaded for each use (no OpenSSL). */
 export function loadEachTime(decrypt: Decryptor): StoredDecryptor {
   return async (_id, load, ciphertext, padding) => {

@@ -17,6 +17,7 @@
  * @module
  */
 
+import { CAPABILITIES, type Capabilities } from "../contract/mod.ts";
 import { type Padding, PADDINGS } from "../crypto/mod.ts";
 import { KEY_ID_PATTERN } from "../keystore/key_id.ts";
 import { type Policy, USES } from "../keystore/policy.ts";
@@ -31,6 +32,12 @@ export type KeyType = typeof KEY_TYPES[number];
 /** Most key ids or ciphertexts one request names. */
 export const MAX_BATCH = 256;
 
+/** Keys a `list_keys` reply holds without `limit`. */
+export const DEFAULT_LIST_LIMIT = 100;
+
+/** The most keys one `list_keys` reply holds (the largest `limit`). */
+export const MAX_LIST_LIMIT = 500;
+
 /** v1.2's request types of their own. */
 export const KEYSTORE_REQUEST_TYPES = [
   "create_key",
@@ -44,6 +51,24 @@ export const KEYSTORE_REQUEST_TYPES = [
   "rewrap_fernet",
   "generate_data_key",
 ] as const;
+
+/**
+ * What `ping` lists with a keystore on: v1.1's capabilities and, last,
+ * `keystore` (contract v1.2, its operations and limits). Without one, ping
+ * lists {@linkcode CAPABILITIES} alone, as v1.1 did.
+ */
+export function keystoreCapabilities(maxVersions: number): Capabilities {
+  return {
+    ...CAPABILITIES,
+    keystore: {
+      contract: "1.2",
+      operations: KEYSTORE_REQUEST_TYPES,
+      key_types: KEY_TYPES,
+      max_versions: maxVersions,
+      max_list_limit: MAX_LIST_LIMIT,
+    },
+  };
+}
 
 interface Keyed {
   readonly keyId: string;
@@ -75,7 +100,13 @@ export type KeystoreRequest =
       & KeyOptions
     | { readonly op: "show_key" | "rotate_key" | "trim_key" | "delete_key" }
       & Keyed
-    | { readonly op: "list_keys" }
+    | {
+      readonly op: "list_keys";
+      /** Keys in this page, 1 to {@linkcode MAX_LIST_LIMIT}. */
+      readonly limit: number;
+      /** Where the page starts: a reply's `next_cursor`; none: the first. */
+      readonly cursor: string | undefined;
+    }
     | {
       readonly op: "configure_key";
       readonly minDecryptionVersion: number | undefined;
@@ -292,8 +323,37 @@ function parse(object: Json): Parsed | undefined {
     case "delete_key":
     case "generate_data_key":
       return { op: type, keyId: keyId(object) };
-    case "list_keys":
-      return { op: type };
+    case "list_keys": {
+      let limit = DEFAULT_LIST_LIMIT;
+      if (has(object, "limit")) {
+        const value = object.limit;
+        if (
+          !Number.isSafeInteger(value) || (value as number) < 1 ||
+          (value as number) > MAX_LIST_LIMIT
+        ) {
+          throw new InvalidField(
+            "limit",
+            `must be a JSON integer from 1 to ${MAX_LIST_LIMIT}`,
+          );
+        }
+        limit = value as number;
+      }
+      // A cursor is sealed by the keystore: opaque to clients.
+      let cursor: string | undefined;
+      if (has(object, "cursor")) {
+        if (
+          typeof object.cursor !== "string" ||
+          !/^[A-Za-z0-9_-]{1,256}$/.test(object.cursor)
+        ) {
+          throw new InvalidField(
+            "cursor",
+            "must be a next_cursor of a list_keys reply",
+          );
+        }
+        cursor = object.cursor;
+      }
+      return { op: type, limit, cursor };
+    }
     case "configure_key": {
       let minDecryptionVersion: number | undefined;
       if (has(object, "min_decryption_version")) {

@@ -114,9 +114,37 @@ Deno.test("keystore CLI: keys, wrap and unwrap by key id, rewrap, trim, an audit
       ["delete_key", "deletion_not_allowed"],
     ]);
     assert.ok(!text.includes(FERNET) && !text.includes(v2.slice(6, 40)));
+    const whole = await cli(["audit", "verify", auditPath]);
     assert.match(
-      await cli(["audit", "verify", auditPath]),
-      /^ok: 10 line\(s\)/,
+      whole,
+      /^ok: 10 line\(s\), chain intact; head 10:[0-9a-f]{64}$/m,
+    );
+    const head = whole.trim().split(" ").at(-1)!;
+    // Its last two lines cut: the chain still holds, the head does not.
+    const cut = `${text.trimEnd().split("\n").slice(0, 8).join("\n")}\n`;
+    await Deno.writeTextFile(new URL(`${dir}/cut.log`, ROOT), cut);
+    await Deno.copyFile(
+      new URL(`${auditPath}.head`, ROOT),
+      new URL(`${dir}/cut.log.head`, ROOT),
+    );
+    const truncated = await runCli(["audit", "verify", `${dir}/cut.log`]);
+    assert.equal(truncated.code, 1);
+    assert.match(truncated.stderr, /lines were removed from its end/);
+    // The head file removed too: only a head kept elsewhere finds it.
+    await Deno.remove(new URL(`${dir}/cut.log.head`, ROOT));
+    assert.match(await cli(["audit", "verify", `${dir}/cut.log`]), /^ok: 8/);
+    const anchored = await runCli([
+      "audit",
+      "verify",
+      `${dir}/cut.log`,
+      "--expect-head",
+      head,
+    ]);
+    assert.equal(anchored.code, 1);
+    assert.match(anchored.stderr, /does not reach the head/);
+    assert.match(
+      await cli(["audit", "verify", auditPath, "--expect-head", head]),
+      /^ok: 10/,
     );
     const tampered = text.replace(
       '"outcome":"deletion_not_allowed"',

@@ -49,6 +49,21 @@ Deno.test("KeystoreClient: every operation, typed, and refusals as their error c
         [2],
       );
       assert.deepEqual((await keys.list()).map((k) => k.keyId), ["team"]);
+      // Pages: one key each, every key once; list() follows them.
+      await keys.create("team-2");
+      const first = await keys.listPage({ limit: 1 });
+      assert.deepEqual(first.keys.map((k) => k.keyId), ["team"]);
+      assert.equal(typeof first.nextCursor, "string");
+      const second = await keys.listPage({
+        limit: 1,
+        cursor: first.nextCursor,
+      });
+      assert.deepEqual(second.keys.map((k) => k.keyId), ["team-2"]);
+      assert.equal(second.nextCursor, undefined);
+      assert.deepEqual((await keys.list()).map((k) => k.keyId), [
+        "team",
+        "team-2",
+      ]);
       await assert.rejects(keys.delete("team"), DeletionNotAllowed);
       await keys.configure("team", { deletionAllowed: true });
       await keys.delete("team");

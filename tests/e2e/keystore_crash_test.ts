@@ -77,9 +77,14 @@ async function check(
   service: RunningService,
   prefix: string,
 ): Promise<number> {
-  const listed = (await service.request({ type: "list_keys" })).keys as {
-    key_id: string;
-  }[];
+  // Every page: the store outgrows one page (100 keys) within a few rounds.
+  const listed: { key_id: string }[] = [];
+  let cursor: string | undefined;
+  do {
+    const page = await service.request({ type: "list_keys", cursor });
+    listed.push(...page.keys as { key_id: string }[]);
+    cursor = page.next_cursor as string | undefined;
+  } while (cursor !== undefined);
   const present = new Set(
     listed.map((k) => k.key_id).filter((id) => id.startsWith(prefix)),
   );

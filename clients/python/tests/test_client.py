@@ -307,6 +307,23 @@ class Keystore(unittest.TestCase):
         with self.assertRaises(ks.KeyNotFound):
             self.client.show_key(self.key_id)
 
+    def test_list_keys_pages_cover_every_key_once(self) -> None:
+        ids = [f"{self.key_id}-{i}" for i in range(3)]
+        for key_id in ids:
+            self.client.create_key(key_id)
+        seen, cursor = [], None
+        while True:
+            page = self.client.list_keys_page(limit=1, cursor=cursor)
+            self.assertLessEqual(len(page["keys"]), 1)
+            seen.extend(key["key_id"] for key in page["keys"])
+            if not page["more"]:
+                self.assertNotIn("next_cursor", page)
+                break
+            cursor = page["next_cursor"]
+        self.assertEqual(len(seen), len(set(seen)))
+        self.assertEqual([k for k in seen if k.startswith(self.key_id)], ids)
+        self.assertEqual(seen, [key["key_id"] for key in self.client.list_keys()])
+
     def test_refusals_come_as_their_classes(self) -> None:
         self.client.create_key(self.key_id)
         with self.assertRaises(ks.KeyExists):

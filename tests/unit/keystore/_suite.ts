@@ -8,6 +8,7 @@ import {
   KeyExists,
   KeyNotFound,
   MasterKeyMismatch,
+  TooManyVersions,
   VersionNotFound,
 } from "../../../lib/keystore/errors.ts";
 import { type KeyMaterial, Keystore } from "../../../lib/keystore/keystore.ts";
@@ -79,7 +80,9 @@ export function keystoreSuite(
       [1, "public 1"],
     ]);
     assert.deepEqual(await ks.privateKey("group-1", 1), one.privateKey);
-    assert.deepEqual((await ks.list()).map((k) => k.id), ["group-1"]);
+    assert.deepEqual((await ks.list({ limit: 10 })).map((k) => k.id), [
+      "group-1",
+    ]);
     await assert.rejects(
       ks.create({
         id: "group-1",
@@ -228,6 +231,114 @@ export function keystoreSuite(
       const reopened = await Keystore.open(backend.connect(), next);
       assert.deepEqual(await reopened.privateKey("a", 1), one.privateKey);
       await reopened.close();
+    },
+  );
+
+  test("pages of keys, by id, cover every key exactly once", async (ks) => {
+    // Mixed case and punctuation: pages follow byte order on both backends.
+    const ids = Array.from(
+      { length: 23 },
+      (_, i) =>
+        `${i % 2 === 0 ? "K" : "k"}.${String(i).padStart(2, "0")}-${i % 3}`,
+    );
+    for (const id of ids) {
+      await ks.create({
+        id,
+        type: "rsa-2048",
+        padding: "pkcs1v15",
+        material: material(1),
+      });
+    }
+    const seen: string[] = [];
+    let after: string | undefined;
+    while (true) {
+      const page = await ks.list({ after, limit: 5 });
+      assert.ok(page.length <= 5);
+      seen.push(...page.map((k) => k.id));
+      if (page.length < 5) break;
+      after = page.at(-1)!.id;
+    }
+    assert.deepEqual(seen, [...ids].sort());
+  });
+
+  test(
+    "a key holds at most maxVersions; trimmed versions make room again",
+    async (_ks, backend, master) => {
+      const ks = await Keystore.open(backend.connect(), master, {
+        maxVersions: 3,
+      });
+      try {
+        await ks.create({
+          id: "k",
+          type: "rsa-2048",
+          padding: "pkcs1v15",
+          material: material(1),
+        });
+        assert.equal(await ks.rotate("k", material(2)), 2);
+        assert.equal(await ks.rotate("k", material(3)), 3);
+        await assert.rejects(ks.rotate("k", material(4)), TooManyVersions);
+        assert.equal((await ks.describe("k")).versions.length, 3);
+        await ks.setMinDecryptionVersion("k", 2);
+        assert.equal(await ks.trim("k"), 1);
+        assert.equal(await ks.rotate("k", material(4)), 4);
+        assert.deepEqual(
+          (await ks.describe("k")).versions.map((v) => v.version),
+          [2, 3, 4],
+        );
+      } finally {
+        await ks.close();
+      }
+    },
+  );
+
+  test(
+    "concurrent rotations through two connections never pass maxVersions",
+    async (_ks, backend, master) => {
+      const one = await Keystore.open(backend.connect(), master, {
+        maxVersions: 5,
+      });
+      const other = await Keystore.open(backend.connect(), master, {
+        maxVersions: 5,
+      });
+      try {
+        await one.create({
+          id: "k",
+          type: "rsa-2048",
+          padding: "pkcs1v15",
+          material: material(1),
+        });
+        const outcomes = await Promise.allSettled(
+          Array.from(
+            { length: 10 },
+            (_, i) => (i % 2 === 0 ? one : other).rotate("k", material(i + 2)),
+          ),
+        );
+        const made = outcomes.filter((o) => o.status === "fulfilled");
+        assert.equal(made.length, 4);
+        for (const o of outcomes) {
+          if (o.status === "rejected") {
+            assert.ok(o.reason instanceof TooManyVersions, String(o.reason));
+          }
+        }
+        assert.equal((await one.describe("k")).versions.length, 5);
+      } finally {
+        await one.close();
+        await other.close();
+      }
+    },
+  );
+
+  test(
+    "maxVersions out of range is refused on opening",
+    async (_ks, backend, master) => {
+      for (const maxVersions of [0, 257, 1.5]) {
+        const storage = backend.connect();
+        await assert.rejects(
+          Keystore.open(storage, master, { maxVersions }),
+          RangeError,
+        );
+        await storage.close();
+      }
     },
   );
 }

@@ -1,5 +1,9 @@
 import assert from "node:assert/strict";
-import { AuditLog, verifyAuditLog } from "../../../lib/keystore/audit.ts";
+import {
+  AuditLog,
+  readAuditHead,
+  verifyAuditLog,
+} from "../../../lib/keystore/audit.ts";
 import { StorageFailed } from "../../../lib/keystore/errors.ts";
 
 async function tempLog(): Promise<{ path: string; dir: string }> {
@@ -27,7 +31,11 @@ Deno.test("audit: a log written across reopenings verifies, and holds no ciphert
   fill(path, 3);
   fill(path, 2);
   const text = Deno.readTextFileSync(path);
-  assert.deepEqual(verifyAuditLog(text), { ok: true, lines: 5 });
+  assert.deepEqual(verifyAuditLog(text), {
+    ok: true,
+    lines: 5,
+    head: readAuditHead(path),
+  });
   assert.ok(!text.includes("c2VjcmV0"));
   assert.equal(Deno.statSync(path).mode! & 0o777, 0o600);
   assert.equal(Deno.statSync(`${path}.salt`).mode! & 0o777, 0o600);
@@ -64,4 +72,50 @@ Deno.test("audit: a log that cannot be opened fails with StorageFailed", () => {
     () => AuditLog.open("/nonexistent-dir/audit.log"),
     StorageFailed,
   );
+});
+
+Deno.test("audit: lines cut from the end are found by the recorded head, on verify and on opening", async () => {
+  const { path, dir } = await tempLog();
+  fill(path, 5);
+  const text = Deno.readTextFileSync(path);
+  const verdict = verifyAuditLog(text);
+  assert.ok(verdict.ok);
+  const head = readAuditHead(path)!;
+  assert.deepEqual(head, verdict.head);
+  assert.equal(head.seq, 5);
+  assert.equal(Deno.statSync(`${path}.head`).mode! & 0o777, 0o600);
+  const cut = `${text.trimEnd().split("\n").slice(0, 3).join("\n")}\n`;
+  // The chain alone cannot tell.
+  assert.equal(verifyAuditLog(cut).ok, true);
+  assert.deepEqual(verifyAuditLog(cut, [head]), {
+    ok: false,
+    line: 4,
+    reason:
+      "the log does not reach the head (line 5) it should have: lines were removed from its end, or it was replaced",
+  });
+  // A head by hash alone (as kept elsewhere) too; the whole log reaches it.
+  assert.equal(verifyAuditLog(cut, [{ hash: head.hash }]).ok, false);
+  assert.equal(verifyAuditLog(text, [{ hash: head.hash }]).ok, true);
+  // Lines added after a head are no cut.
+  fill(path, 1);
+  assert.equal(verifyAuditLog(Deno.readTextFileSync(path), [head]).ok, true);
+  // The service refuses to go on writing a log that was cut.
+  Deno.writeTextFileSync(path, cut);
+  assert.throws(() => AuditLog.open(path), /lines were removed from its end/);
+  await Deno.remove(dir, { recursive: true });
+});
+
+Deno.test("audit: a head one line behind (a stop between a line and its head) opens and verifies", async () => {
+  const { path, dir } = await tempLog();
+  fill(path, 2);
+  const behind = readAuditHead(path)!;
+  fill(path, 1);
+  Deno.writeTextFileSync(`${path}.head`, JSON.stringify(behind));
+  const log = AuditLog.open(path);
+  log.close();
+  assert.equal(
+    verifyAuditLog(Deno.readTextFileSync(path), [readAuditHead(path)!]).ok,
+    true,
+  );
+  await Deno.remove(dir, { recursive: true });
 });

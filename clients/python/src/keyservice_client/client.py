@@ -343,11 +343,33 @@ class KeyServiceClient:
         return self._key({"type": "show_key", "key_id": key_id})
 
     def list_keys(self) -> List[Dict[str, Any]]:
-        """The keys this client holds any use of (without versions)."""
-        keys = self._call({"type": "list_keys"}).get("keys")
-        if not isinstance(keys, list):
-            raise BadReply("list_keys: the reply lacks keys")
-        return keys
+        """The keys this client holds any use of (without versions): every
+        page, one request each."""
+        keys: List[Dict[str, Any]] = []
+        cursor: Optional[str] = None
+        while True:
+            page = self.list_keys_page(cursor=cursor)
+            keys.extend(page["keys"])
+            cursor = page.get("next_cursor")
+            if not page["more"] or not isinstance(cursor, str):
+                return keys
+
+    def list_keys_page(
+        self, *, limit: Optional[int] = None, cursor: Optional[str] = None
+    ) -> Dict[str, Any]:
+        """One page of ``list_keys``: ``keys``, ``more`` and, when there may
+        be more, ``next_cursor`` (pass it as ``cursor`` for the next page)."""
+        request: Dict[str, Any] = {"type": "list_keys"}
+        if limit is not None:
+            request["limit"] = limit
+        if cursor is not None:
+            request["cursor"] = cursor
+        page = self._call(request)
+        if not isinstance(page.get("keys"), list) or not isinstance(
+            page.get("more"), bool
+        ):
+            raise BadReply("list_keys: the reply lacks keys or more")
+        return page
 
     def rotate_key(self, key_id: str) -> Dict[str, Any]:
         """Adds a version; new ciphertexts are made under it."""

@@ -145,6 +145,11 @@ class KeyVersionBelowMinimum(ServiceError):
 
     code = "key_version_below_minimum"
 
+class KeyVersionLimit(ServiceError):
+    """The key holds its most versions: trim it before rotating (v1.2)."""
+
+    code = "key_version_limit"
+
 class PermissionDenied(ServiceError):
     """The key's policy does not allow this client this use (v1.2)."""
 
@@ -290,6 +295,7 @@ SERVICE_ERRORS: Mapping[str, Type[ServiceError]] = {
         KeyExists,
         KeyVersionNotFound,
         KeyVersionBelowMinimum,
+        KeyVersionLimit,
         PermissionDenied,
         DeletionNotAllowed,
         KeystoreUnavailable,
