@@ -27,9 +27,12 @@ Deno.test("a flood of overloaded requests adds a few log lines with their count;
   const service = await withService(async (service) => {
     const flooder = Dealer.connect(service.endpoint);
     try {
-      // One slow request holds the client at its cap of 1; the pings that
-      // follow are refused as fast as they are read.
-      flooder.send([EMPTY, jsonBytes({ type: "generate_keys" })]);
+      // One slow request (a 4096-bit pair made on demand: seconds) holds
+      // the client at its cap of 1; the pings that follow are refused as
+      // fast as they are read. Pings read after it finished are answered
+      // ok (how many depends on the machine), so the refusals are counted,
+      // not assumed to be most of the flood.
+      flooder.send([EMPTY, jsonBytes({ type: "generate_keys", bits: 4096 })]);
       for (let i = 0; i < FLOOD; i++) {
         flooder.send([EMPTY, jsonBytes({ type: "ping" })]);
       }
@@ -70,7 +73,8 @@ Deno.test("a flood of overloaded requests adds a few log lines with their count;
       `metrics, ${logged} by ${tallies.length} log line(s); ` +
       `${lines.length} lines in all`,
   );
-  assert.ok(received > FLOOD / 2, `only ${received} overloaded`);
+  // Enough refusals that a line each would be many times the 40 allowed.
+  assert.ok(counted >= 200, `only ${counted} overloaded`);
   assert.ok(counted >= received);
   // The metrics were read before the last requests' tally was written:
   // the log counts them all.
