@@ -6,7 +6,8 @@
 
 import assert from "node:assert/strict";
 import { generateCurveKeyPair } from "../../lib/zmq/curve.ts";
-import { CAPABILITIES } from "../../lib/contract/mod.ts";
+import { DEFAULT_MAX_VERSIONS } from "../../lib/keystore/limits.ts";
+import { keystoreCapabilities } from "../../lib/service/keystore_protocol.ts";
 import { assertNoSecrets, curveClient } from "../_helpers/curve.ts";
 import {
   ask,
@@ -21,7 +22,11 @@ Deno.test("by default ping tells only that the service is up, its version and ca
     const reply = await service.request({ type: "ping" });
     assert.deepEqual(Object.keys(reply), ["status", "version", "capabilities"]);
     assert.equal(reply.status, "ok");
-    assert.deepEqual(reply.capabilities, CAPABILITIES);
+    // The service's default: the keystore on, so v1.2's block too.
+    assert.deepEqual(
+      reply.capabilities,
+      keystoreCapabilities(DEFAULT_MAX_VERSIONS),
+    );
   }, ["--ping-detail", "none"]);
 });
 
