@@ -21,7 +21,6 @@
 
 import { MasterKeyUnavailable } from "./errors.ts";
 import { Keystore } from "./keystore.ts";
-import { PostgresStorage } from "./postgres.ts";
 import { createMasterKeyFile, readMasterKeyFile } from "./sealing.ts";
 import { SqliteStorage } from "./sqlite.ts";
 import type { KeyStorage } from "./storage.ts";
@@ -69,7 +68,7 @@ export async function openKeystoreWith(
 ): Promise<Keystore> {
   const storage: KeyStorage =
     location.keystore !== undefined && isPostgresUrl(location.keystore)
-      ? new PostgresStorage(location.keystore, { max: 2 })
+      ? await postgresStorage(location.keystore, { max: 2 })
       : new SqliteStorage(sqlitePath(location));
   try {
     return await Keystore.open(storage, master, location);
@@ -77,6 +76,19 @@ export async function openKeystoreWith(
     await storage.close().catch(() => {});
     throw error;
   }
+}
+
+/**
+ * The PostgreSQL backend, loaded only when a keystore is on PostgreSQL: its
+ * driver is a module graph of its own that every thread of an embedded
+ * keystore would otherwise load and keep.
+ */
+async function postgresStorage(
+  url: string,
+  options?: { max?: number },
+): Promise<KeyStorage> {
+  const { PostgresStorage } = await import("./postgres.ts");
+  return new PostgresStorage(url, options);
 }
 
 /** Whether `location` names a PostgreSQL database. */
@@ -116,7 +128,7 @@ export async function openKeystore(
       );
     }
     master = readMasterKeyFile(location.masterKeyFile);
-    storage = new PostgresStorage(location.keystore);
+    storage = await postgresStorage(location.keystore);
   } else {
     const path = sqlitePath(location);
     const dir = path.includes("/") ? path.slice(0, path.lastIndexOf("/")) : ".";
