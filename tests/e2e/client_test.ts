@@ -333,6 +333,11 @@ Deno.test("the client: spreads its requests over several endpoints", async () =>
       );
       const count = (s: RunningService) =>
         logLines(s, / DEBUG request type=ping /).length;
+      // Each service logs a request after its reply has gone, and its
+      // stderr is read as it comes: wait for all ten lines.
+      await waitFor(() => count(a) + count(b) >= 10, {
+        what: "ten request lines",
+      });
       assert.deepEqual([count(a), count(b)], [5, 5]);
     }, debug);
   } finally {
