@@ -52,7 +52,7 @@ const OPTIONS: readonly Option[] = [
   {
     flag: "seconds",
     value: "N",
-    help: "seconds of each timed load (a scaling point has two)",
+    help: "seconds of each timed load (a scaling point has three)",
     default: "5; 2 with --quick",
   },
   {

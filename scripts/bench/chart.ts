@@ -215,19 +215,22 @@ export function rssChart(run: RssRun, heading: string): string {
 export interface ScalingChartPoint {
   readonly threads: number;
   readonly decryptPerSecond: number;
+  readonly preparedPerSecond?: number;
   readonly encryptPerSecond: number;
   readonly opensslPerSecond: number;
 }
 
 const SERIES = [
   ["decryptPerSecond", "decrypt_fernet", "#1f5fa8"],
+  ["preparedPerSecond", "decrypt_fernet, prepared key", "#8a4fbf"],
   ["encryptPerSecond", "encrypt_fernet", "#2e9c4f"],
   ["opensslPerSecond", "openssl speed -multi K (sign)", "#c00"],
 ] as const;
 
 /**
- * Rates against request threads: one line a series (decrypt, encrypt,
- * OpenSSL's `-multi K`), a point at each K, K spaced evenly.
+ * Rates against request threads: one line a series (decrypt, decrypt with
+ * a prepared key where measured, encrypt, OpenSSL's `-multi K`), a point at
+ * each K, K spaced evenly.
  */
 export function scalingChart(
   points: readonly ScalingChartPoint[],
@@ -237,8 +240,13 @@ export function scalingChart(
   const left = 80, right = 30, top = 60, bottom = 50;
   const width = 1000, height = 420;
   const plotW = width - left - right, plotH = height - top - bottom;
+  // A series with no point measured (prepared keys, in reports made before
+  // they were) has neither a line nor a place in the legend.
+  const series = SERIES.filter(([key]) =>
+    points.some((p) => Number.isFinite(p[key] ?? NaN))
+  );
   const values = points.flatMap((p) =>
-    SERIES.map(([key]) => p[key]).filter(Number.isFinite)
+    series.map(([key]) => p[key] ?? NaN).filter(Number.isFinite)
   );
   const yStep = step(Math.max(...values, 1), 6);
   const yMax = Math.ceil(Math.max(...values, 1) * 1.05 / yStep) * yStep;
@@ -247,7 +255,7 @@ export function scalingChart(
   const y = (value: number) => top + plotH * (1 - value / yMax);
   const body = [title(10, heading)];
   let legend = left;
-  for (const [, name, color] of SERIES) {
+  for (const [, name, color] of series) {
     body.push(
       `<rect x="${legend}" y="32" width="12" height="12" fill="${color}"/>`,
       text(legend + 16, 43, name),
@@ -272,8 +280,8 @@ export function scalingChart(
       ),
     );
   });
-  for (const [key, name, color] of SERIES) {
-    const shown = points.map((p, i) => [i, p[key]] as const)
+  for (const [key, name, color] of series) {
+    const shown = points.map((p, i) => [i, p[key] ?? NaN] as const)
       .filter(([, v]) => Number.isFinite(v));
     body.push(
       `<polyline points="${

@@ -16,7 +16,7 @@
  * @module
  */
 
-import { cpuSeconds, type Server } from "./processes.ts";
+import { cpuSeconds, type Server, threadCpuSeconds } from "./processes.ts";
 import { type LoadRow, summarize } from "./stats.ts";
 
 /** What a load sends, how many clients send it, and for how long. */
@@ -85,6 +85,7 @@ export async function runLoad(
       }
     }));
     const cpu0 = await cpuSeconds(server.pid, clients.ticksPerSecond);
+    const threads0 = await threadCpuSeconds(server.pid, clients.ticksPerSecond);
     const t0 = performance.now();
     const results = await Promise.all(children.map(async (child) => {
       await child.write("go\n");
@@ -94,11 +95,20 @@ export async function runLoad(
     }));
     const seconds = (performance.now() - t0) / 1000;
     const cpu1 = await cpuSeconds(server.pid, clients.ticksPerSecond);
+    const threads1 = await threadCpuSeconds(server.pid, clients.ticksPerSecond);
+    const byThread = Object.fromEntries(
+      Object.entries(threads1).map((
+        [kind, seconds],
+      ) => [kind, seconds - (threads0[kind] ?? 0)]),
+    );
     const latencies = results.flatMap((r) => r.latencies_ms);
     const errors = results.reduce((sum, r) => sum + r.errors, 0);
     const timedOut = results.filter((r) => r.timed_out).length;
     const row = summarize(name, spec.clients, latencies, errors, seconds, {
       serviceCpuSeconds: cpu1 - cpu0,
+      ...(Object.keys(byThread).length > 0
+        ? { serviceThreadCpuSeconds: byThread }
+        : {}),
       clientCpuSeconds: results.reduce((sum, r) => sum + r.cpu_seconds, 0),
       client: clients.kind,
     });

@@ -175,6 +175,74 @@ export async function cpuSeconds(
 }
 
 /**
+ * A process's CPU time so far by kind of thread, in seconds: `socket` (the
+ * main thread, whose thread id is the process's), `request` (threads named
+ * `worker-N`: the request threads), `zmq_io` (libzmq's I/O threads) and
+ * `other` (V8's and Deno's helpers); and beside each, `KIND_wait`, the time
+ * its threads were ready to run but waited for a core (the second field of
+ * /proc's `schedstat`), where the kernel keeps it. Empty if /proc cannot be
+ * read. Read through `sh`: Deno lets only --allow-all read /proc.
+ */
+export async function threadCpuSeconds(
+  pid: number | undefined,
+  ticksPerSecond: number,
+): Promise<Record<string, number>> {
+  if (pid === undefined) return {};
+  try {
+    const out = await new Deno.Command("sh", {
+      args: [
+        "-c",
+        'for t in /proc/"$1"/task/*; do printf "%s|%s|%s|%s\\n" "${t##*/}" "$(cat "$t/comm")" "$(cat "$t/schedstat" 2>/dev/null)" "$(cat "$t/stat")"; done',
+        "sh",
+        String(pid),
+      ],
+      stdout: "piped",
+      stderr: "null",
+    }).output();
+    if (!out.success) return {};
+    return threadCpuByKind(
+      new TextDecoder().decode(out.stdout),
+      pid,
+      ticksPerSecond,
+    );
+  } catch {
+    return {};
+  }
+}
+
+/**
+ * `tid|comm|schedstat|stat` lines -> CPU seconds by kind of thread, and
+ * seconds waited for a core as `KIND_wait` (see above).
+ */
+export function threadCpuByKind(
+  lines: string,
+  pid: number,
+  ticksPerSecond: number,
+): Record<string, number> {
+  const out: Record<string, number> = {};
+  const add = (key: string, value: number) => {
+    if (Number.isFinite(value)) out[key] = (out[key] ?? 0) + value;
+  };
+  for (const line of lines.split("\n")) {
+    const [tid, comm, schedstat, ...rest] = line.split("|");
+    if (rest.length === 0) continue;
+    const kind = Number(tid) === pid
+      ? "socket"
+      : /^worker-\d+/.test(comm)
+      ? "request"
+      : /^ZMQbg\/IO/.test(comm)
+      ? "zmq_io"
+      : "other";
+    add(kind, parseCpuTicks(rest.join("|")) / ticksPerSecond);
+    const waited = schedstat.trim().split(/\s+/)[1];
+    if (waited !== undefined && waited !== "") {
+      add(`${kind}_wait`, Number(waited) / 1e9);
+    }
+  }
+  return out;
+}
+
+/**
  * utime + stime, in clock ticks, from a /proc/PID/stat line (fields 14 and
  * 15; the command name in field 2 may hold spaces and parentheses).
  */

@@ -32,6 +32,7 @@ import { many } from "./scenarios/many.ts";
 import { mix } from "./scenarios/mix.ts";
 import { soak } from "./scenarios/soak.ts";
 import { scaling } from "./scenarios/scaling.ts";
+import { saturation } from "./scenarios/saturation.ts";
 import { keystore } from "./scenarios/keystore.ts";
 
 /** The scenarios, in run order. */
@@ -56,4 +57,5 @@ export const SCENARIOS: readonly Scenario[] = [
   mix,
   soak,
   scaling,
+  saturation,
 ];

@@ -87,16 +87,17 @@ export function rowsTable(rows: readonly LoadRow[]): string {
 
 function scalingTable(record: ScenarioRecord): string {
   const lines = [
-    "| threads K | clients | decrypt_fernet/s | encrypt_fernet/s | openssl -multi K sign/s | decrypt / openssl |",
-    "|---:|---:|---:|---:|---:|---:|",
+    "| threads K | clients | decrypt_fernet/s | decrypt / openssl | prepared key/s | prepared / openssl | encrypt_fernet/s | openssl -multi K sign/s |",
+    "|---:|---:|---:|---:|---:|---:|---:|---:|",
   ];
   for (const p of record.scaling?.points ?? []) {
+    const prepared = p.preparedPerSecond ?? NaN;
     lines.push(
       `| ${p.threads} | ${p.clients} | ${num(p.decryptPerSecond)} | ${
-        num(p.encryptPerSecond)
-      } | ${num(p.opensslPerSecond)} | ${
         num(p.decryptPerSecond / p.opensslPerSecond)
-      } |`,
+      } | ${num(prepared)} | ${num(prepared / p.opensslPerSecond)} | ${
+        num(p.encryptPerSecond)
+      } | ${num(p.opensslPerSecond)} |`,
     );
   }
   return lines.join("\n");

@@ -61,6 +61,11 @@ export interface ScalingPoint {
   /** Client processes that loaded the service. */
   readonly clients: number;
   readonly decryptPerSecond: number;
+  /**
+   * `decrypt_fernet` with one key on a service with `--prepared-keys 16`
+   * (absent from reports made before it was measured).
+   */
+  readonly preparedPerSecond?: number;
   readonly encryptPerSecond: number;
   /** `openssl speed -multi K rsa2048`'s private-key operations a second. */
   readonly opensslPerSecond: number;

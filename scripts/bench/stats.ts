@@ -47,6 +47,11 @@ export interface LoadRow {
   readonly max: number;
   /** The service's CPU time (user + system) over the load, in seconds. */
   readonly serviceCpuSeconds?: number;
+  /**
+   * The service's CPU time over the load by kind of thread (`socket`,
+   * `request`, `zmq_io`, `other`), in seconds, where /proc could be read.
+   */
+  readonly serviceThreadCpuSeconds?: Readonly<Record<string, number>>;
   /** All clients' CPU time (user + system) over the load, in seconds. */
   readonly clientCpuSeconds?: number;
   /** What the load clients were (pyzmq, or Deno's FFI). */
@@ -61,7 +66,13 @@ export function summarize(
   latencies: readonly number[],
   errors: number,
   seconds: number,
-  cost: Pick<LoadRow, "serviceCpuSeconds" | "clientCpuSeconds" | "client"> = {},
+  cost: Pick<
+    LoadRow,
+    | "serviceCpuSeconds"
+    | "serviceThreadCpuSeconds"
+    | "clientCpuSeconds"
+    | "client"
+  > = {},
 ): LoadRow {
   const sorted = [...latencies].sort((a, b) => a - b);
   return {

@@ -152,6 +152,15 @@ export const TARGETS: readonly Target[] = [
     "issue 18",
     { note: "a many-core machine's target: one process against -multi N" },
   ),
+  t(
+    "scaling",
+    "prepared_top_per_s",
+    ">=",
+    0.5,
+    "scaling.openssl_top_per_s",
+    "issue 18",
+    { note: "the same with the key prepared (--prepared-keys 16)" },
+  ),
   t("scaling", "errors", "<=", 0, undefined, "issue 18"),
 ];
 

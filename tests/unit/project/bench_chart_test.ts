@@ -55,4 +55,18 @@ Deno.test("the scaling chart has a point a thread count and series, and skips un
   assert.equal(svg.match(/<circle /g)?.length, 8);
   assert.ok(svg.includes("scaling &lt;16&gt;"));
   for (const label of [">1<", ">2<", ">4<"]) assert.ok(svg.includes(label));
+  assert.ok(!svg.includes("prepared key"));
+});
+
+Deno.test("the scaling chart draws the prepared-key series where it was measured", () => {
+  const points = [1, 2].map((threads) => ({
+    threads,
+    decryptPerSecond: 400 * threads,
+    preparedPerSecond: 700 * threads,
+    encryptPerSecond: 1000 * threads,
+    opensslPerSecond: 2000 * threads,
+  }));
+  const svg = scalingChart(points, "scaling", "threads");
+  assert.equal(svg.match(/<polyline /g)?.length, 4);
+  assert.match(svg, /decrypt_fernet, prepared key, 2: 1,?400\/s/);
 });

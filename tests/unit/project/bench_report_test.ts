@@ -23,10 +23,14 @@ import {
 import { benchmarkDoc } from "../../../scripts/bench/doc.ts";
 import { parseRsaSpeed } from "../../../scripts/bench/openssl.ts";
 import { primitiveMetrics } from "../../../scripts/bench/scenarios/primitives.ts";
-import { threadCounts } from "../../../scripts/bench/scenarios/scaling.ts";
+import {
+  threadCounts,
+  threadCpuNote,
+} from "../../../scripts/bench/scenarios/scaling.ts";
 import {
   parseCpuTicks,
   startupSettings,
+  threadCpuByKind,
 } from "../../../scripts/bench/processes.ts";
 import { percentile, summarize } from "../../../scripts/bench/stats.ts";
 
@@ -222,7 +226,12 @@ Deno.test("the markdown report has the targets, each scenario, its loads and the
     md,
     /\| decrypt_fernet \| 4 \| 4 \| 0 \| 400\.0 \| 2\.00 \| 4\.00 \| 4\.00 \| 4\.00 \| 0\.02 \(5000\) \| 0\.00 \|/,
   );
-  assert.match(md, /\| 2 \| 4 \| 400 \| 1,500 \| 4,000 \| 0\.100 \|/);
+  // threads, clients, decrypt, its ratio, prepared (not measured), its
+  // ratio, encrypt, OpenSSL.
+  assert.match(
+    md,
+    /\| 2 \| 4 \| 400 \| 0\.100 \| - \| - \| 1,500 \| 4,000 \|/,
+  );
   assert.match(md, /- the service has no --threads/);
   for (const chart of ["latency", "rss", "scaling"]) {
     assert.ok(md.includes(`(../bench-results/latest-${chart}.svg)`), chart);
@@ -353,6 +362,39 @@ Deno.test("CPU ticks are read past a command name with spaces and parentheses", 
   const stat =
     "42 (a (b) c) S 1 42 42 0 -1 4194304 100 0 0 0 250 37 0 0 20 0 1";
   assert.equal(parseCpuTicks(stat), 287);
+});
+
+Deno.test("a service's CPU is told apart by thread: socket, request threads, libzmq's I/O, the rest", () => {
+  const stat = (utime: number) =>
+    `1 (x) S 1 1 1 0 -1 0 0 0 0 0 ${utime} 0 0 0 20 0 1`;
+  const lines = [
+    `100|deno|5000000 2000000 9|${stat(40)}`,
+    `101|worker-1|1 2 3|${stat(300)}`,
+    `102|worker-2|1 3000000 3|${stat(200)}`,
+    `103|ZMQbg/IO/0|1 0 3|${stat(10)}`,
+    `104|tokio-runtime-w||${stat(5)}`,
+    `105|V8 DefaultWorke|1 1000000 1|${stat(5)}`,
+  ].join("\n");
+  const byKind = threadCpuByKind(lines, 100, 100);
+  assert.deepEqual(byKind, {
+    socket: 0.4,
+    socket_wait: 0.002,
+    request: 5,
+    request_wait: 0.003000002,
+    zmq_io: 0.1,
+    zmq_io_wait: 0,
+    other: 0.1,
+    other_wait: 0.001,
+  });
+  const row = {
+    ...summarize("decrypt", 4, [1, 2], 0, 1),
+    requests: 1000,
+    serviceThreadCpuSeconds: byKind,
+  };
+  assert.equal(
+    threadCpuNote(row),
+    "socket 400 (+2 waiting) µs, request 5000 (+3 waiting) µs, zmq_io 100 (+0 waiting) µs, other 100 (+1 waiting) µs",
+  );
 });
 
 Deno.test("the scaling points double up to the cores and end on them", () => {
