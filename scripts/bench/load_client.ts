@@ -1,9 +1,15 @@
 /**
- * The benchmark's load client on Deno's FFI (the project's REQ client), for
- * machines where Python has no pyzmq; the same protocol as load_client.py:
- * one JSON spec line on stdin, "ready" after the warm-up, a "go" line, then
- * one JSON line of results (latencies, errors, its own CPU time from
- * process.cpuUsage()).
+ * The benchmark's load client on Deno's FFI, for machines where Python has
+ * no pyzmq; the same protocol as load_client.py: one JSON spec line on
+ * stdin, "ready" after the warm-up, a "go" line, then one JSON line of
+ * results (latencies, errors, its own CPU time from process.cpuUsage()).
+ *
+ * Lean on purpose, as pyzmq's loop is: a REQ socket, `zmq_send`, then a
+ * blocking `zmq_msg_recv` on this thread (`ZMQ_RCVTIMEO` the spec's
+ * timeout). The project's `ReqClient` waits on Deno's poll thread so that
+ * its event loop stays free, which costs a thread hop a reply; on a machine
+ * whose cores the load clients share with the service that cost came out
+ * of the service's share (on 16 cores the clients took 3 of them).
  *
  * @example
  * ```sh
@@ -13,7 +19,17 @@
  */
 
 import { loadLibzmq } from "../../lib/zmq/libzmq.ts";
-import { ReqClient } from "../../lib/zmq/client.ts";
+import {
+  cstring,
+  ZMQ_LINGER,
+  ZMQ_RCVTIMEO,
+  ZMQ_REQ,
+} from "../../lib/zmq/_ffi.ts";
+import {
+  MessageReader,
+  sendMessage,
+  setIntOption,
+} from "../../lib/zmq/_socket.ts";
 import process from "node:process";
 
 interface Spec {
@@ -41,12 +57,25 @@ export async function runClient(
   const bodies = spec.bodies.map((body) => encoder.encode(body));
   const pick = () => bodies[Math.floor(Math.random() * bodies.length)];
   const timeout = spec.timeout_ms ?? 120_000;
-  const client = ReqClient.connect(loadLibzmq(), { endpoint: spec.endpoint });
+  const zmq = loadLibzmq().symbols;
+  const context = zmq.zmq_ctx_new();
+  const socket = zmq.zmq_socket(context, ZMQ_REQ);
+  setIntOption(zmq, socket, ZMQ_LINGER, 0);
+  setIntOption(zmq, socket, ZMQ_RCVTIMEO, timeout);
+  if (zmq.zmq_connect(socket, cstring(spec.endpoint)) !== 0) {
+    throw new Error(`cannot connect to ${spec.endpoint}`);
+  }
+  const reader = new MessageReader(zmq);
+  /** One round trip on this thread; throws when no reply came in time. */
+  const request = (body: Uint8Array): Uint8Array => {
+    if (!sendMessage(zmq, socket, [body])) throw new Error("send failed");
+    const reply = reader.read(socket, 1, true);
+    if (reply === null) throw new Error("timed out");
+    return reply[0];
+  };
   const decoder = new TextDecoder();
   try {
-    for (let i = 0; i < (spec.warmup ?? 0); i++) {
-      await client.request(pick(), timeout);
-    }
+    for (let i = 0; i < (spec.warmup ?? 0); i++) request(pick());
     console.log("ready");
     await lines.next();
     const latencies: number[] = [];
@@ -62,7 +91,7 @@ export async function runClient(
       const t0 = performance.now();
       let reply: Uint8Array;
       try {
-        [reply] = await client.request(pick(), timeout);
+        reply = request(pick());
       } catch {
         errors++;
         timedOut = true;
@@ -82,7 +111,8 @@ export async function runClient(
       cpu_seconds: cpuSeconds,
     }));
   } finally {
-    client.close();
+    zmq.zmq_close(socket);
+    zmq.zmq_ctx_term(context);
   }
 }
 
