@@ -30,16 +30,16 @@ export interface Server {
 }
 
 /**
- * The arguments after `deno` of deno.json's `start` task, such as
- * `["run", "--allow-env", ..., "main.ts"]`.
+ * The arguments after `deno` of one of deno.json's tasks (`start` unless
+ * told), such as `["run", "--allow-env", ..., "main.ts"]`.
  */
-export async function startTaskArgs(): Promise<string[]> {
+export async function startTaskArgs(task = "start"): Promise<string[]> {
   const config = JSON.parse(
     await Deno.readTextFile(new URL("deno.json", ROOT)),
   ) as { tasks: Record<string, string> };
-  const [command, ...args] = config.tasks.start.trim().split(/\s+/);
+  const [command, ...args] = config.tasks[task].trim().split(/\s+/);
   if (command !== "deno") {
-    throw new Error(`deno.json's start task does not begin with deno`);
+    throw new Error(`deno.json's ${task} task does not begin with deno`);
   }
   return args;
 }
@@ -103,10 +103,31 @@ export async function startEcho(python: string | undefined): Promise<Server> {
   ]);
 }
 
-/** A child process, once it has logged `listening endpoint=...`. */
-async function startListening(
+/**
+ * An instance for a broker's backend: the service started as `deno task
+ * start` does, with `--connect backend`, once it has logged
+ * `broker-connected`.
+ */
+export async function startInstance(
+  backend: string,
+  flags: readonly string[],
+): Promise<Server> {
+  return await startListening(Deno.execPath(), [
+    ...await startTaskArgs(),
+    "--connect",
+    backend,
+    ...flags,
+  ], /broker-connected connect=(\S+)/);
+}
+
+/**
+ * A child process, once it has logged a line that `ready` matches (by
+ * default `listening endpoint=...`); its first group is the endpoint.
+ */
+export async function startListening(
   command: string,
   args: string[],
+  ready = /listening endpoint=(\S+)/,
 ): Promise<Server> {
   const child = new Deno.Command(command, {
     args,
@@ -117,15 +138,23 @@ async function startListening(
   }).spawn();
   const reader = child.stderr.pipeThrough(new TextDecoderStream()).getReader();
   let text = "";
+  // A child that never says it is ready must not hang the benchmark.
+  const late = setTimeout(() => {
+    console.error(`bench: ${args.at(-1)}: not ready after 60 s; killed`);
+    child.kill("SIGKILL");
+  }, 60_000);
   while (true) {
     const { value, done } = await reader.read();
     if (done) {
+      clearTimeout(late);
       await child.status;
       throw new Error(`${args.at(-1)}: did not start:\n${text}`);
     }
     text += value;
-    const match = /^.*listening endpoint=(\S+).*$/m.exec(text);
+    const line = text.split("\n").find((line) => ready.test(line));
+    const match = line === undefined ? null : ready.exec(line);
     if (match) {
+      clearTimeout(late);
       // Keep draining stderr so that the child never blocks on it.
       (async () => {
         while (!(await reader.read()).done) { /* discard */ }
@@ -134,7 +163,7 @@ async function startListening(
       return {
         endpoint: match[1],
         pid: child.pid,
-        startup: match[0],
+        startup: line!,
         stop() {
           stopped ??= (async () => {
             try {
@@ -142,7 +171,25 @@ async function startListening(
             } catch {
               // already gone
             }
-            await child.status;
+            // Said, and killed, rather than waited for without end: a
+            // service that does not stop on SIGTERM is a finding.
+            let timer: ReturnType<typeof setTimeout> | undefined;
+            const stuck = await Promise.race([
+              child.status.then(() => false),
+              new Promise<true>((resolve) => {
+                timer = setTimeout(() => resolve(true), 30_000);
+              }),
+            ]);
+            clearTimeout(timer);
+            if (stuck) {
+              console.error(
+                `bench: pid ${child.pid} (${
+                  args.slice(-4).join(" ")
+                }) had not stopped 30 s after SIGTERM; killed`,
+              );
+              child.kill("SIGKILL");
+              await child.status;
+            }
           })();
           return stopped.then(() => {});
         },

@@ -33,6 +33,7 @@ import { mix } from "./scenarios/mix.ts";
 import { soak } from "./scenarios/soak.ts";
 import { scaling } from "./scenarios/scaling.ts";
 import { saturation } from "./scenarios/saturation.ts";
+import { broker } from "./scenarios/broker.ts";
 import { keystore } from "./scenarios/keystore.ts";
 
 /** The scenarios, in run order. */
@@ -58,4 +59,5 @@ export const SCENARIOS: readonly Scenario[] = [
   soak,
   scaling,
   saturation,
+  broker,
 ];
