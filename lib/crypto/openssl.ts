@@ -227,6 +227,15 @@ export class PreparedKey {
   readonly #key: RsaPrivateKey;
   readonly #configure: (ctx: Deno.PointerObject, padding: Padding) => void;
   #pkey: Deno.PointerObject | null;
+  /**
+   * Contexts set up for a padding and not in use. Setting one up fetches
+   * the RSA implementation and its parameters from OpenSSL's provider
+   * store, under a lock that every thread of the process shares; with many
+   * request threads that lock, not the RSA operation, was what grew
+   * (docs/architecture-threads.md). A context is in one decryption at a
+   * time: taken out, used, put back.
+   */
+  readonly #idle = new Map<Padding, Deno.PointerObject[]>();
   #running = 0;
   #closing = false;
 
@@ -251,13 +260,17 @@ export class PreparedKey {
     checkCiphertext(this.#key, ciphertext);
     if (this.#pkey === null) throw new Error("PreparedKey is closed");
     const ssl = this.#ssl;
-    const ctx = ssl.EVP_PKEY_CTX_new(this.#pkey, null);
+    let ctx = this.#idle.get(padding)?.pop() ?? null;
+    let reusable = false;
     this.#running++;
     try {
-      if (ctx === null || ssl.EVP_PKEY_decrypt_init(ctx) !== 1) {
-        throw new DecryptionError();
+      if (ctx === null) {
+        ctx = ssl.EVP_PKEY_CTX_new(this.#pkey, null);
+        if (ctx === null || ssl.EVP_PKEY_decrypt_init(ctx) !== 1) {
+          throw new DecryptionError();
+        }
+        this.#configure(ctx, padding);
       }
-      this.#configure(ctx, padding);
       const input = new Uint8Array(ciphertext);
       const out = new Uint8Array(this.#key.size);
       const outLength = new BigUint64Array([BigInt(out.length)]);
@@ -268,14 +281,28 @@ export class PreparedKey {
         input,
         BigInt(input.length),
       );
+      // Back for another decryption whether this one succeeded or not: the
+      // context holds no state of the operation, and a failure that cost
+      // the next request a new context would be a timing signal.
+      reusable = true;
       if (rc !== 1) throw new DecryptionError();
       const plaintext = out.slice(0, Number(outLength[0]));
       out.fill(0);
       return plaintext;
     } finally {
       ssl.ERR_clear_error();
-      if (ctx !== null) ssl.EVP_PKEY_CTX_free(ctx);
+      if (ctx !== null) this.#release(padding, ctx, reusable);
       if (--this.#running === 0 && this.#closing) this.#free();
+    }
+  }
+
+  #release(padding: Padding, ctx: Deno.PointerObject, reusable: boolean) {
+    const idle = this.#idle.get(padding) ?? [];
+    if (reusable && !this.#closing && idle.length < MAX_IDLE_CONTEXTS) {
+      idle.push(ctx);
+      this.#idle.set(padding, idle);
+    } else {
+      this.#ssl.EVP_PKEY_CTX_free(ctx);
     }
   }
 
@@ -287,10 +314,21 @@ export class PreparedKey {
 
   #free(): void {
     if (this.#pkey === null) return;
+    for (const contexts of this.#idle.values()) {
+      for (const ctx of contexts) this.#ssl.EVP_PKEY_CTX_free(ctx);
+    }
+    this.#idle.clear();
     this.#ssl.EVP_PKEY_free(this.#pkey);
     this.#pkey = null;
   }
 }
+
+/**
+ * Contexts a prepared key keeps for each padding: as many as decryptions
+ * with it overlap (one on a request thread; the blocking pool's limit
+ * otherwise), not more.
+ */
+const MAX_IDLE_CONTEXTS = 4;
 
 /** How {@linkcode loadLibcrypto} opens libcrypto. */
 export interface LibcryptoOptions {

@@ -853,6 +853,48 @@ testWithLibcrypto(
 );
 
 testWithLibcrypto(
+  "a prepared key's contexts, kept between decryptions, give the right plaintext after failures and under the other padding, on a request thread's libcrypto too",
+  async () => {
+    for (
+      const ssl of [libcrypto, loadLibcrypto(undefined, { onThread: true })]
+    ) {
+      const prepared = ssl.prepare(fixedPrivate);
+      try {
+        for (let round = 0; round < 12; round++) {
+          const padding = round % 3 === 0 ? "oaep-sha256" : "pkcs1v15";
+          const other = padding === "pkcs1v15" ? "oaep-sha256" : "pkcs1v15";
+          const message = encoder.encode(`message ${round}`);
+          // A failure under the padding first, with the same contexts.
+          await assertDecryptionError(
+            prepared.decrypt(padding, encryptWith(other, fixedPublic, message)),
+            `round ${round}: the other padding's ciphertext`,
+          );
+          assert.deepEqual(
+            await prepared.decrypt(
+              padding,
+              encryptWith(padding, fixedPublic, message),
+            ),
+            message,
+          );
+        }
+        // Overlapping decryptions each get a context of their own.
+        const many = Array.from({ length: 9 }, (_, i) => {
+          const padding = i % 2 === 0 ? "pkcs1v15" : "oaep-sha256";
+          const message = encoder.encode(`overlap ${i}`);
+          return prepared.decrypt(
+            padding,
+            encryptWith(padding, fixedPublic, message),
+          ).then((plaintext) => assert.deepEqual(plaintext, message));
+        });
+        await Promise.all(many);
+      } finally {
+        prepared.close();
+      }
+    }
+  },
+);
+
+testWithLibcrypto(
   "Libcrypto.encrypt: what OpenSSL encrypts, node:crypto and OpenSSL decrypt, under both paddings; too long a plaintext is MessageTooLong as encryptWith says",
   async () => {
     for (const padding of ["pkcs1v15", "oaep-sha256"] as const) {
