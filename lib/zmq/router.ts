@@ -271,19 +271,11 @@ export class RouterServer implements AsyncIterable<IncomingMessage> {
           break;
         }
         const count = this.#closing ? this.#drainItems : this.#drainItems + 1;
-        // A poll on this thread first (no hop), the poll thread only when it
-        // finds nothing. With requests on threads it waits 1 ms for replies;
-        // within 2 ms of the last message it waits 1 ms for the next, since
-        // a client that sends again at once (one request after another) is
-        // read without the poll thread's hop and wake-up; an idle service
-        // parks on the poll thread as before. Neither wait when the event
-        // loop has had no turn for 4 ms (asks, timers, the HTTP listener).
+        // Poll on this thread first: 1 ms for threads' replies or, 2 ms after a
+        // message, the next; not past 4 ms without a loop turn (see docs).
         const at = performance.now();
-        const wait = this.#port !== undefined &&
-            (this.#unanswered > 0 || at - this.#active < 2) &&
-            at - this.#turn < 4
-          ? 1n
-          : 0n;
+        const busy = this.#unanswered > 0 || at - this.#active < 2;
+        const wait = this.#port && busy && at - this.#turn < 4 ? 1n : 0n;
         this.#poll.clear();
         // The wake pipe (item 0) is left out here: only this thread writes
         // it, and only while the poll thread waits below.
