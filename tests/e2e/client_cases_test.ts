@@ -11,6 +11,7 @@ import {
   ServiceError,
 } from "../../lib/client/mod.ts";
 import { testLibzmq, withService } from "../_helpers/service.ts";
+import { parsePublicKey } from "../../lib/crypto/rsa_keys.ts";
 
 interface Case {
   readonly name: string;
@@ -77,6 +78,10 @@ async function run(
   throw new Error(`unknown call ${call}`);
 }
 
+function modulus(publicPem: string): bigint {
+  return parsePublicKey(publicPem).n;
+}
+
 Deno.test("the shared client cases, through the TypeScript client", async () => {
   assert.ok(cases.length > 10);
   await withService(async (service) => {
@@ -86,8 +91,13 @@ Deno.test("the shared client cases, through the TypeScript client", async () => 
       timeoutMs: 60_000,
     });
     try {
-      const first = await client.generateKeys();
-      const other = await client.generateKeys();
+      // "Another key's ciphertext" must reach the decryption: a ciphertext
+      // is below its own key's modulus, and is refused as malformed
+      // (invalid_ciphertext) when it is not below the other key's. So the
+      // other key is the one with the larger modulus.
+      const pairs = [await client.generateKeys(), await client.generateKeys()]
+        .sort((a, b) => modulus(a.rsa.public) < modulus(b.rsa.public) ? -1 : 1);
+      const [first, other] = pairs;
       const encrypted = await client.generateKeys({
         format: "pkcs8",
         passphrase: "correct horse",

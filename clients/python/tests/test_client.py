@@ -20,6 +20,7 @@ import unittest
 
 import zmq
 from cryptography.fernet import Fernet
+from cryptography.hazmat.primitives.serialization import load_pem_public_key
 
 import keyservice_client as ks
 from keyservice_client import KeyServiceClient
@@ -76,8 +77,14 @@ class SharedCases(unittest.TestCase):
     @classmethod
     def setUpClass(cls) -> None:
         cls.client = KeyServiceClient(ENDPOINT, timeout_ms=60_000)
-        first = cls.client.generate_keys()
-        other = cls.client.generate_keys()
+        # "Another key's ciphertext" must reach the decryption: a ciphertext is
+        # below its own key's modulus and is refused as malformed
+        # (invalid_ciphertext) when it is not below the other key's, so the
+        # other key is the one with the larger modulus.
+        first, other = sorted(
+            (cls.client.generate_keys(), cls.client.generate_keys()),
+            key=lambda keys: load_pem_public_key(keys.rsa.public.encode()).public_numbers().n,
+        )
         encrypted = cls.client.generate_keys(format="pkcs8", passphrase="correct horse")
         cls.values = {
             "$public": first.rsa.public,
