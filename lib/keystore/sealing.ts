@@ -100,22 +100,27 @@ export function mac(key: Uint8Array, text: string): string {
   return createHmac("sha256", key).update(text).digest("hex");
 }
 
+/** A key for one purpose, derived from the master key: HMAC(master, label). */
+function derivedKey(master: Uint8Array, label: string): Uint8Array {
+  return createHmac("sha256", master).update(label).digest();
+}
+
 /** The key a master key derives for the MACs of keys' settings. */
 export function settingsMacKey(master: Uint8Array): Uint8Array {
-  return createHmac("sha256", master).update("keyservice/settings-mac")
-    .digest();
+  return derivedKey(master, "keyservice/settings-mac");
 }
+
+const CURSOR_LABEL = "keyservice/list-cursor";
 
 /**
  * The key `list_keys` cursors are sealed under: from the master key, so any
  * instance sharing the keystore opens another's cursor.
  */
 export function cursorKey(master: Uint8Array): Uint8Array {
-  return createHmac("sha256", master).update("keyservice/list-cursor")
-    .digest();
+  return derivedKey(master, CURSOR_LABEL);
 }
 
-const CURSOR_AAD: Uint8Array = encoder.encode("keyservice/list-cursor");
+const CURSOR_AAD: Uint8Array = encoder.encode(CURSOR_LABEL);
 
 /**
  * `after` (a key id) as an opaque `list_keys` cursor: base64url of its seal
