@@ -12,7 +12,7 @@
 import { startInstance, startListening, startTaskArgs } from "../processes.ts";
 import type { Scenario } from "../scenario.ts";
 import type { LoadRow } from "../stats.ts";
-import { threadCpuNote } from "./scaling.ts";
+import { clientSweep } from "./_clients.ts";
 
 const INSTANCES = 8;
 
@@ -55,23 +55,18 @@ export const broker: Scenario = {
             ]),
           );
         }
-        for (const clients of [4 * cores, 8 * cores]) {
-          const row = await ctx.load(
-            frontend,
+        // The broker's process: the instances' CPU is not in the rows.
+        await clientSweep(
+          ctx,
+          frontend,
+          name,
+          (clients) =>
             `${name}, broker + ${INSTANCES} x --threads ${threads}, ${clients} clients`,
-            {
-              clients,
-              seconds: ctx.options.seconds,
-              warmup: 5,
-              bodies: [ctx.fixture.bodies.decrypt],
-            },
-          );
-          // The broker's process; the instances' CPU is not in the row.
-          row.note = `service CPU is the broker's alone; ${threadCpuNote(row)}`;
-          rows.push(row);
-          metrics[`${name}_${clients}_per_s`] = row.throughput;
-          metrics.errors += row.errors;
-        }
+          ctx.fixture.bodies.decrypt,
+          [4 * cores, 8 * cores],
+          { metrics, rows },
+          "service CPU is the broker's alone; ",
+        );
       } finally {
         await Promise.all(instances.map((instance) => instance.stop()));
         await frontend.stop();

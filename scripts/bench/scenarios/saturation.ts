@@ -12,7 +12,7 @@
 
 import type { Scenario } from "../scenario.ts";
 import type { LoadRow } from "../stats.ts";
-import { threadCpuNote } from "./scaling.ts";
+import { clientSweep } from "./_clients.ts";
 
 export const saturation: Scenario = {
   name: "saturation",
@@ -38,23 +38,15 @@ export const saturation: Scenario = {
         ...flags,
       ]);
       try {
-        for (const perThread of [2, 4, 8]) {
-          const clients = perThread * k;
-          const row = await ctx.load(
-            server,
-            `${name}, --threads ${k}, ${clients} clients`,
-            {
-              clients,
-              seconds: ctx.options.seconds,
-              warmup: 5,
-              bodies: [body],
-            },
-          );
-          row.note = threadCpuNote(row);
-          rows.push(row);
-          metrics[`${name}_${clients}_per_s`] = row.throughput;
-          metrics.errors += row.errors;
-        }
+        await clientSweep(
+          ctx,
+          server,
+          name,
+          (clients) => `${name}, --threads ${k}, ${clients} clients`,
+          body,
+          [2 * k, 4 * k, 8 * k],
+          { metrics, rows },
+        );
       } finally {
         await server.stop();
       }
